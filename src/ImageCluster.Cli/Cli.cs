@@ -1,0 +1,185 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster.Embedding;
+using ImageCluster.Pipeline;
+
+namespace ImageCluster.Cli;
+
+/// <summary>The <c>imagecluster</c> command line: parses, calls the library, prints.</summary>
+public static class Cli
+{
+    /// <summary>Exit code of a run that worked (possibly with some bad files listed).</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code when no image could be used, or an unexpected failure.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit code of a usage error (bad option, missing folder, unknown model).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Runs the command line and returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors", Recursive = true };
+        var root = new RootCommand("imagecluster: cluster folders of images by pretrained-CNN features")
+        {
+            BuildCluster(stdout, stderr),
+            BuildEmbed(stdout, stderr),
+        };
+        root.Options.Add(verbose);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            stderr.WriteLine("Run 'imagecluster --help' for usage.");
+            return UsageError;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (UserError(e) is int code)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            if (parse.GetValue(verbose)) stderr.WriteLine(e);
+            return code;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine(parse.GetValue(verbose) ? e.ToString() : "(run again with --verbose for details)");
+            return Failure;
+        }
+    }
+
+    private static int? UserError(Exception e) => e switch
+    {
+        NoUsableImagesException => Failure,
+        ArgumentException or DirectoryNotFoundException or ModelNotFoundException => UsageError,
+        _ => null,
+    };
+
+    private static readonly Option<string?> ModelOption = new("--model", "-m")
+    {
+        Description = $"Model name ({string.Join(", ", ModelCatalog.All.Select(m => m.Name))}, pixels) or path to an .onnx file. " +
+                      $"Names are looked up in ${ModelResolver.ModelsVariable}, then {ModelResolver.UserCacheFolder}. " +
+                      $"Default: {ModelCatalog.DefaultModel}, or the built-in {ModelCatalog.BuiltInModel} when it is not found",
+    };
+
+    private static readonly Option<int> BatchOption = new("--batch-size") { Description = "Images per inference call", DefaultValueFactory = _ => new EmbeddingOptions().BatchSize };
+    private static readonly Option<int> ThreadsOption = new("--threads") { Description = "Threads for decoding and for inference (0 = every core)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the summary as JSON on stdout" };
+
+    private static Command BuildCluster(TextWriter stdout, TextWriter stderr)
+    {
+        var folder = new Argument<string>("folder") { Description = "Folder of images (searched recursively)" };
+        var k = new Option<int>("--k", "-k") { Description = "Number of clusters", Required = true };
+        var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: FOLDER/imagecluster)" };
+        var nInit = new Option<int>("--n-init") { Description = "K-Means restarts; the best inertia wins", DefaultValueFactory = _ => 10 };
+        var maxIter = new Option<int>("--max-iter") { Description = "K-Means iterations per restart", DefaultValueFactory = _ => 300 };
+        var tol = new Option<double>("--tol") { Description = "K-Means convergence tolerance (relative to the data variance)", DefaultValueFactory = _ => 1e-4 };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
+        var pca = new Option<string?>("--pca") { Description = "PCA before clustering: a variance fraction (0.95) or a number of components (50)" };
+        var noNormalize = new Option<bool>("--no-normalize") { Description = "Do not L2-normalise the features" };
+        var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
+        var command = new Command("cluster", "Embed every image of FOLDER and cluster them with K-Means")
+        {
+            folder, k, output, ModelOption, nInit, maxIter, tol, seed, pca, noNormalize, copy, BatchOption, ThreadsOption, JsonOption,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new ClusterJobOptions
+            {
+                Input = parse.GetValue(folder)!,
+                Output = parse.GetValue(output),
+                Model = parse.GetValue(ModelOption),
+                K = parse.GetValue(k),
+                NInit = parse.GetValue(nInit),
+                MaxIter = parse.GetValue(maxIter),
+                Tol = parse.GetValue(tol),
+                Seed = parse.GetValue(seed),
+                Pca = ParsePca(parse.GetValue(pca)),
+                Normalize = !parse.GetValue(noNormalize),
+                Copy = parse.GetValue(copy),
+                Embedding = EmbeddingOptionsFrom(parse),
+            };
+            bool json = parse.GetValue(JsonOption);
+            var summary = await ClusterJob.RunAsync(options, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
+            if (json)
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
+                return Success;
+            }
+            PrintErrors(stderr, summary.Output, summary.Counts.Errors);
+            var c = summary.Counts;
+            stdout.WriteLine($"clustered {c.Clustered} images into {c.Clusters} clusters with {summary.Model.Name} " +
+                             $"(embedded {c.Embedded}, from cache {c.FromCache}, unreadable {c.Errors}) in {summary.TimingsSeconds["total"]:F1} s");
+            stdout.WriteLine($"sizes: {string.Join(" ", summary.Clusters.Select(x => x.Size))}");
+            stdout.WriteLine($"clusters:    {Path.Combine(summary.Output, "clusters")}");
+            stdout.WriteLine($"assignments: {Path.Combine(summary.Output, "assignments.csv")}");
+            stdout.WriteLine($"run:         {Path.Combine(summary.Output, "run.json")}");
+            return Success;
+        });
+        return command;
+    }
+
+    private static Command BuildEmbed(TextWriter stdout, TextWriter stderr)
+    {
+        var folder = new Argument<string>("folder") { Description = "Folder of images (searched recursively)" };
+        var output = new Option<string>("--out", "-o") { Description = "CSV file to write: path,f0,f1,…", Required = true };
+        var cache = new Option<string?>("--cache") { Description = "Embedding store (default: imagecluster.db beside --out)" };
+        var command = new Command("embed", "Write the feature vector of every image of FOLDER to a CSV file")
+        {
+            folder, output, ModelOption, cache, BatchOption, ThreadsOption, JsonOption,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new EmbedJobOptions
+            {
+                Input = parse.GetValue(folder)!,
+                Output = parse.GetValue(output)!,
+                Model = parse.GetValue(ModelOption),
+                Cache = parse.GetValue(cache),
+                Embedding = EmbeddingOptionsFrom(parse),
+            };
+            var summary = await EmbedJob.RunAsync(options, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
+            if (parse.GetValue(JsonOption))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
+                return Success;
+            }
+            if (summary.Errors > 0) stderr.WriteLine($"{summary.Errors} files could not be used; see {summary.ErrorsFile}");
+            stdout.WriteLine($"embedded {summary.Scanned - summary.Errors} images with {summary.Model.Name} ({summary.Model.Dimension} features; " +
+                             $"new {summary.Embedded}, from cache {summary.FromCache}, unreadable {summary.Errors}) in {summary.Seconds:F1} s");
+            stdout.WriteLine($"features: {summary.Output}");
+            return Success;
+        });
+        return command;
+    }
+
+    private static EmbeddingOptions EmbeddingOptionsFrom(ParseResult parse)
+    {
+        int threads = parse.GetValue(ThreadsOption);
+        return new EmbeddingOptions { BatchSize = parse.GetValue(BatchOption), DecodeThreads = threads, InferenceThreads = threads };
+    }
+
+    private static double? ParsePca(string? text)
+    {
+        if (text is null) return null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            throw new ArgumentException($"--pca takes a variance fraction like 0.95 or a number of components like 50, not '{text}'");
+        return value;
+    }
+
+    private static void PrintErrors(TextWriter stderr, string output, int count)
+    {
+        if (count == 0) return;
+        string file = Path.Combine(output, "errors.csv");
+        stderr.WriteLine($"{count} files could not be used (listed in {file}):");
+        using var reader = new StreamReader(file);
+        foreach (var row in Export.Csv.Read(reader).Skip(1).Take(20)) stderr.WriteLine($"  {row[0]}: {row[1]}");
+        if (count > 20) stderr.WriteLine($"  … and {count - 20} more");
+    }
+}

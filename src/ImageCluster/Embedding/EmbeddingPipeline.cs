@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using ImageCluster.Images;
+using ImageCluster.Store;
+
+namespace ImageCluster.Embedding;
+
+/// <summary>Options of <see cref="EmbeddingPipeline"/>.</summary>
+public sealed record EmbeddingOptions
+{
+    /// <summary>Images per inference call. 32 measured best on 2 cores (docs/benchmarks.md).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Threads that read, hash and decode; 0 = one per core.</summary>
+    public int DecodeThreads { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads; 0 = one per core.</summary>
+    public int InferenceThreads { get; init; }
+
+    /// <summary>Validates the options, with a message naming the bad one.</summary>
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1 (got {BatchSize})");
+        if (DecodeThreads < 0 || InferenceThreads < 0) throw new ArgumentException("thread counts must be 0 (all cores) or more");
+    }
+}
+
+/// <summary>A file that could not be used, with the reason shown to the user.</summary>
+public sealed record FileError(string Path, string Error);
+
+/// <summary>Progress of a long stage: <paramref name="Done"/> of <paramref name="Total"/> items.</summary>
+public sealed record StageProgress(string Stage, int Done, int Total, int Failed);
+
+/// <summary>Seconds spent per stage of <see cref="EmbeddingPipeline"/>.</summary>
+public sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds);
+
+/// <summary>The vectors of every usable file, in scan order, and what happened to the others.</summary>
+public sealed record EmbeddingResult(
+    IReadOnlyList<string> Paths,
+    FeatureMatrix Features,
+    IReadOnlyList<FileError> Errors,
+    int Embedded,
+    int FromCache,
+    EmbeddingTimings Timings);
+
+/// <summary>
+/// Turns scanned files into embeddings, reusing the store: an unchanged file (same size and time) is not even read,
+/// a changed or moved file whose content hash is known is not decoded, and only new content reaches the model.
+/// Decoding runs on worker threads and overlaps inference of the previous batch.
+/// </summary>
+public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Func<IEmbedder> createEmbedder, EmbeddingOptions? options = null)
+{
+    private readonly EmbeddingOptions _options = options ?? new EmbeddingOptions();
+
+    /// <summary>Embeds <paramref name="files"/> found under <paramref name="root"/>.</summary>
+    public async Task<EmbeddingResult> RunAsync(string root, IReadOnlyList<ScannedFile> files, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
+    {
+        _options.Validate();
+        var wall = Stopwatch.StartNew();
+        root = Path.GetFullPath(root);
+        var descriptor = model.Descriptor;
+        string key = model.CacheKey, output = descriptor.EmbeddingOutput;
+
+        var known = store.GetFiles(root);
+        var embeddedHashes = store.GetEmbeddedHashes(key, output);
+        var hashes = new string?[files.Count];
+        var errors = new string?[files.Count];
+        var pending = new List<int>();
+        for (int i = 0; i < files.Count; i++)
+        {
+            var f = files[i];
+            if (f.Problem is not null) { errors[i] = f.Problem; continue; }
+            if (known.TryGetValue(f.RelativePath, out var rec) && rec.Length == f.Length && rec.LastWriteUtcTicks == f.LastWriteUtc.Ticks)
+            {
+                if (rec.Error is not null) { errors[i] = rec.Error; continue; }
+                if (embeddedHashes.Contains(rec.Sha256)) { hashes[i] = rec.Sha256; continue; }
+            }
+            pending.Add(i);
+        }
+
+        var fresh = new Dictionary<int, float[]>();
+        var newRecords = new List<FileRecord>();
+        long readHashTicks = 0, decodeTicks = 0;
+        double inferenceSeconds = 0, loadSeconds = 0;
+        int done = 0, failed = 0, total = pending.Count;
+        progress?.Report(new StageProgress("embed", 0, total, 0));
+
+        if (pending.Count > 0)
+        {
+            int inputLength = descriptor.Width * descriptor.Height * 3;
+            var channel = Channel.CreateBounded<(int Index, float[] Input)>(new BoundedChannelOptions(_options.BatchSize * 2)
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+            int decodeThreads = _options.DecodeThreads > 0 ? _options.DecodeThreads : Environment.ProcessorCount;
+            var recordsLock = new object();
+            long l0 = Stopwatch.GetTimestamp();
+            using var embedder = createEmbedder();
+            loadSeconds = Stopwatch.GetElapsedTime(l0).TotalSeconds;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+            var producer = Task.Run(async () =>
+            {
+                try
+                {
+                    await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = decodeThreads, CancellationToken = stop.Token }, async (i, token) =>
+                    {
+                        var f = files[i];
+                        long t0 = Stopwatch.GetTimestamp();
+                        byte[] bytes;
+                        try
+                        {
+                            bytes = await File.ReadAllBytesAsync(f.FullPath, token);
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            errors[i] = $"cannot read: {e.Message}";
+                            Interlocked.Increment(ref failed);
+                            Interlocked.Increment(ref done);
+                            return;
+                        }
+                        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+                        hashes[i] = hash;
+                        long t1 = Stopwatch.GetTimestamp();
+                        Interlocked.Add(ref readHashTicks, t1 - t0);
+                        string? error = null;
+                        float[]? input = null;
+                        if (!embeddedHashes.Contains(hash))
+                        {
+                            try
+                            {
+                                var rgb = ImageDecoder.DecodeRgb(bytes, descriptor.Width, descriptor.Height, descriptor.Resize);
+                                input = new float[inputLength];
+                                TensorPreprocessor.Fill(descriptor, rgb, input);
+                            }
+                            catch (ImageDecodeException e)
+                            {
+                                error = e.Message;
+                            }
+                            catch (Exception e) when (e is not OperationCanceledException)
+                            {
+                                error = $"decoder failed: {e.Message}";
+                            }
+                            Interlocked.Add(ref decodeTicks, Stopwatch.GetTimestamp() - t1);
+                        }
+                        lock (recordsLock) newRecords.Add(new FileRecord(root, f.RelativePath, f.Length, f.LastWriteUtc.Ticks, hash, error));
+                        if (error is not null)
+                        {
+                            errors[i] = error;
+                            Interlocked.Increment(ref failed);
+                        }
+                        if (input is not null) await channel.Writer.WriteAsync((i, input), token);
+                        else Interlocked.Increment(ref done);
+                    });
+                    channel.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    channel.Writer.Complete(e);
+                    throw;
+                }
+            }, stop.Token);
+
+            try
+            {
+                var batch = new List<(int Index, float[] Input)>(_options.BatchSize);
+                var reader = channel.Reader;
+                while (await reader.WaitToReadAsync(ct))
+                {
+                    while (batch.Count < _options.BatchSize && reader.TryRead(out var item)) batch.Add(item);
+                    // Wait for a full batch unless the producers are finished.
+                    if (batch.Count < _options.BatchSize && !reader.Completion.IsCompleted && await reader.WaitToReadAsync(ct)) continue;
+                    if (batch.Count == 0) continue;
+                    long s0 = Stopwatch.GetTimestamp();
+                    var vectors = EmbedBatch(embedder, batch, inputLength);
+                    inferenceSeconds += Stopwatch.GetElapsedTime(s0).TotalSeconds;
+                    store.PutEmbeddings(batch.Select((b, j) => (hashes[b.Index]!, vectors[j])), key, output);
+                    for (int j = 0; j < batch.Count; j++) fresh[batch[j].Index] = vectors[j];
+                    Interlocked.Add(ref done, batch.Count);
+                    progress?.Report(new StageProgress("embed", Volatile.Read(ref done), total, Volatile.Read(ref failed)));
+                    batch.Clear();
+                }
+                await producer;
+            }
+            catch
+            {
+                // Producers blocked on a full channel would wait forever once the consumer is gone.
+                await stop.CancelAsync();
+                try { await producer; } catch (OperationCanceledException) { }
+                throw;
+            }
+            store.PutFiles(newRecords);
+            progress?.Report(new StageProgress("embed", total, total, failed));
+        }
+
+        var cachedHashes = Enumerable.Range(0, files.Count).Where(i => errors[i] is null && !fresh.ContainsKey(i)).Select(i => hashes[i]!);
+        var cached = store.GetEmbeddings(cachedHashes, key, output);
+        var paths = new List<string>();
+        var rows = new List<float[]>();
+        var fileErrors = new List<FileError>();
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (errors[i] is { } e) { fileErrors.Add(new FileError(files[i].RelativePath, e)); continue; }
+            var v = fresh.TryGetValue(i, out var f) ? f : cached[hashes[i]!];
+            paths.Add(files[i].RelativePath);
+            rows.Add(v);
+        }
+        double tick = Stopwatch.Frequency;
+        return new EmbeddingResult(paths, FeatureMatrix.FromRows(rows), fileErrors, fresh.Count, rows.Count - fresh.Count,
+            new EmbeddingTimings(readHashTicks / tick, decodeTicks / tick, inferenceSeconds, wall.Elapsed.TotalSeconds, loadSeconds));
+    }
+
+    private static float[][] EmbedBatch(IEmbedder embedder, List<(int Index, float[] Input)> batch, int inputLength)
+    {
+        var inputs = new float[batch.Count * inputLength];
+        for (int j = 0; j < batch.Count; j++) batch[j].Input.CopyTo(inputs, j * inputLength);
+        var outputs = new float[batch.Count * embedder.Dimension];
+        embedder.Embed(inputs, batch.Count, outputs);
+        var vectors = new float[batch.Count][];
+        for (int j = 0; j < batch.Count; j++) vectors[j] = outputs.AsSpan(j * embedder.Dimension, embedder.Dimension).ToArray();
+        return vectors;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace ImageCluster.Embedding;
+
+/// <summary>A model located on disk (or the built-in pixel extractor), ready to load.</summary>
+/// <param name="Descriptor">Preprocessing and outputs.</param>
+/// <param name="Path">The ONNX file; null for <c>pixels</c>.</param>
+/// <param name="PreprocessPath">Optional graph run before the model.</param>
+/// <param name="Sha256">SHA-256 of <paramref name="Path"/>; null for <c>pixels</c>.</param>
+/// <param name="Notes">Things the user must be told (fallbacks, checksum mismatches); empty when none.</param>
+public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, string? PreprocessPath, string? Sha256, IReadOnlyList<string> Notes)
+{
+    /// <summary>True when the built-in model replaced the requested default.</summary>
+    public bool IsFallback { get; init; }
+
+    /// <summary>
+    /// Key of this model's embeddings in the store: the name, the file's checksum and the resize rule, so a changed
+    /// file or preprocessing never reuses stale vectors.
+    /// </summary>
+    public string CacheKey => $"{Descriptor.Name}@{(Sha256 is null ? "builtin" : Sha256[..12])}/{Descriptor.Width}x{Descriptor.Height}/{Descriptor.Resize.ToString().ToLowerInvariant()}";
+}
+
+/// <summary>A named model could not be found or loaded; the message says where we looked and what to do.</summary>
+public sealed class ModelNotFoundException(string message) : Exception(message);
+
+/// <summary>
+/// Finds a model: a path to an <c>.onnx</c> file, or a catalogue name looked up in <c>$IMAGECLUSTER_MODELS</c>
+/// (one or more folders separated by ':'), then the user cache folder. Built-in models sit beside the program.
+/// </summary>
+public static class ModelResolver
+{
+    /// <summary>Environment variable naming extra model folders.</summary>
+    public const string ModelsVariable = "IMAGECLUSTER_MODELS";
+
+    /// <summary>Per-user folder where downloaded models live.</summary>
+    public static string UserCacheFolder
+    {
+        get
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string baseDir = !string.IsNullOrEmpty(xdg) ? xdg
+                : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
+                : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return System.IO.Path.Combine(baseDir, "imagecluster", "models");
+        }
+    }
+
+    /// <summary>Folder of the models that ship with the program.</summary>
+    public static string BuiltInFolder => System.IO.Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
+
+    /// <summary>The folders searched for a model name, in order: <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
+    public static IReadOnlyList<string> DefaultSearchFolders()
+    {
+        var folders = new List<string>();
+        string? env = Environment.GetEnvironmentVariable(ModelsVariable);
+        if (!string.IsNullOrWhiteSpace(env))
+            folders.AddRange(env.Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        folders.Add(UserCacheFolder);
+        return folders;
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="requested"/> (null = the default model). When the default is requested implicitly
+    /// and cannot be found, the built-in model is used and a note says so.
+    /// </summary>
+    /// <param name="requested">Name or path; null = the default model.</param>
+    /// <param name="searchFolders">Where names are looked up; null = <see cref="DefaultSearchFolders"/>.</param>
+    /// <exception cref="ModelNotFoundException">An explicitly named model is unknown or missing.</exception>
+    public static ResolvedModel Resolve(string? requested, IReadOnlyList<string>? searchFolders = null)
+    {
+        var folders = searchFolders ?? DefaultSearchFolders();
+        if (requested is null)
+        {
+            var def = ModelCatalog.Find(ModelCatalog.DefaultModel)!;
+            var found = FindInFolders(folders, def.File);
+            if (found is not null) return Located(def, found, null);
+            var builtIn = ResolveBuiltIn(ModelCatalog.Find(ModelCatalog.BuiltInModel)!);
+            return builtIn with
+            {
+                IsFallback = true,
+                Notes = [.. builtIn.Notes,
+                    $"default model {def.Name} not found (looked in {string.Join(", ", folders.Select(f => System.IO.Path.Combine(f, def.File)))}); " +
+                    $"using the built-in {builtIn.Descriptor.Name} instead. Set {ModelsVariable} to a folder holding {def.File} for better clusters."],
+            };
+        }
+
+        if (requested.Equals(ModelCatalog.Pixels, StringComparison.OrdinalIgnoreCase))
+            return new ResolvedModel(PixelEmbedder.Descriptor, null, null, null, []);
+
+        if (LooksLikePath(requested))
+        {
+            string full = System.IO.Path.GetFullPath(requested);
+            if (!File.Exists(full))
+                throw new ModelNotFoundException($"model file not found: {full}");
+            var known = ModelCatalog.All.FirstOrDefault(m =>
+                System.IO.Path.GetFileName(m.File).Equals(System.IO.Path.GetFileName(full), StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+                throw new ModelNotFoundException(
+                    $"{System.IO.Path.GetFileName(full)} is not a catalogue model, so its preprocessing and feature output are unknown; " +
+                    $"rename it to a catalogue file name ({string.Join(", ", ModelCatalog.All.Where(m => !m.BuiltIn).Select(m => m.File))}) or use --model NAME");
+            return Located(known, full, null);
+        }
+
+        var descriptor = ModelCatalog.Find(requested)
+            ?? throw new ModelNotFoundException(
+                $"unknown model '{requested}'; known models: {string.Join(", ", ModelCatalog.All.Select(m => m.Name).Append(ModelCatalog.Pixels))}, or a path to an .onnx file");
+        if (descriptor.BuiltIn) return ResolveBuiltIn(descriptor);
+        return Located(descriptor, FindInFolders(folders, descriptor.File)
+            ?? throw new ModelNotFoundException(
+                $"model {descriptor.Name} not found: looked for {descriptor.File} in {string.Join(", ", folders)}. " +
+                $"Put the file in one of them (or set {ModelsVariable}=FOLDER), or pass --model PATH/TO/{descriptor.File}"), null);
+    }
+
+    private static ResolvedModel ResolveBuiltIn(ModelDescriptor descriptor)
+    {
+        string path = System.IO.Path.Combine(BuiltInFolder, descriptor.File);
+        if (!File.Exists(path))
+            throw new ModelNotFoundException($"built-in model {descriptor.Name} is missing from the installation (expected {path}); reinstall imagecluster");
+        string? prep = descriptor.PreprocessFile is null ? null : System.IO.Path.Combine(BuiltInFolder, descriptor.PreprocessFile);
+        if (prep is not null && !File.Exists(prep))
+            throw new ModelNotFoundException($"built-in model {descriptor.Name} is missing its preprocessing graph (expected {prep}); reinstall imagecluster");
+        return Located(descriptor, path, prep);
+    }
+
+    private static ResolvedModel Located(ModelDescriptor descriptor, string path, string? prep)
+    {
+        string sha = FileSha256(path);
+        var notes = new List<string>();
+        if (descriptor.Sha256 is not null && !sha.Equals(descriptor.Sha256, StringComparison.OrdinalIgnoreCase))
+            notes.Add($"{path} has sha256 {sha}, not the catalogue's {descriptor.Sha256}: a different version of {descriptor.Name}; results may differ");
+        return new ResolvedModel(descriptor, path, prep, sha, notes);
+    }
+
+    private static string? FindInFolders(IReadOnlyList<string> folders, string file) =>
+        folders.Select(f => System.IO.Path.Combine(f, file)).FirstOrDefault(File.Exists);
+
+    private static bool LooksLikePath(string s) =>
+        s.Contains('/') || s.Contains(System.IO.Path.DirectorySeparatorChar) || s.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly ConcurrentDictionary<(string, long, DateTime), string> ShaCache = new();
+
+    /// <summary>SHA-256 of a file as lower-case hex (memoised per path, size and time stamp).</summary>
+    public static string FileSha256(string path)
+    {
+        var info = new FileInfo(path);
+        return ShaCache.GetOrAdd((info.FullName, info.Length, info.LastWriteTimeUtc), _ =>
+        {
+            using var stream = File.OpenRead(path);
+            return Convert.ToHexStringLower(SHA256.HashData(stream));
+        });
+    }
+}

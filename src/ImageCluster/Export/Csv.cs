@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+
+namespace ImageCluster.Export;
+
+/// <summary>Minimal RFC 4180 CSV writing and reading (paths may hold commas, quotes and any Unicode).</summary>
+public static class Csv
+{
+    /// <summary>Quotes a field when it holds a comma, quote, CR or LF.</summary>
+    public static string Escape(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+
+    /// <summary>Formats a float so it reads back to the same value.</summary>
+    public static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Formats a double so it reads back to the same value.</summary>
+    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes a file atomically: to a temporary name first, then renamed over the target.</summary>
+    public static void WriteAtomically(string path, Action<TextWriter> write)
+    {
+        string temp = path + ".tmp-" + Environment.ProcessId;
+        using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)) { NewLine = "\n" })
+            write(writer);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Splits CSV text into records of fields (quoted fields may span lines).</summary>
+    public static IEnumerable<string[]> Read(TextReader reader)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false, any = false;
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            any = true;
+            char ch = (char)c;
+            if (quoted)
+            {
+                if (ch == '"')
+                {
+                    if (reader.Peek() == '"') { reader.Read(); field.Append('"'); }
+                    else quoted = false;
+                }
+                else field.Append(ch);
+            }
+            else if (ch == '"') quoted = true;
+            else if (ch == ',') { fields.Add(field.ToString()); field.Clear(); }
+            else if (ch == '\n')
+            {
+                fields.Add(field.ToString().TrimEnd('\r'));
+                field.Clear();
+                yield return fields.ToArray();
+                fields.Clear();
+                any = false;
+            }
+            else field.Append(ch);
+        }
+        if (any)
+        {
+            fields.Add(field.ToString().TrimEnd('\r'));
+            yield return fields.ToArray();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using SkiaSharp;
+
+namespace ImageCluster.Images;
+
+/// <summary>How an image is fitted to a model's square (or fixed) input.</summary>
+public enum ResizeMode
+{
+    /// <summary>The whole image stretched to the target size (aspect ratio not kept).</summary>
+    Squash,
+
+    /// <summary>Scaled so that it covers the target, then the centre cut out (torchvision's Resize + CenterCrop).</summary>
+    CenterCrop,
+}
+
+/// <summary>A file that could not be turned into pixels; the message is meant for the user.</summary>
+public sealed class ImageDecodeException(string message) : Exception(message);
+
+/// <summary>
+/// Decodes any image SkiaSharp reads into 8-bit RGB of an exact size: EXIF orientation applied, first frame of
+/// animations, alpha composited on white, JPEGs decoded at a reduced scale when the target is much smaller.
+/// Thread-safe; no state.
+/// </summary>
+public static class ImageDecoder
+{
+    /// <summary>Images above this many pixels (after any scaled JPEG decode) are refused instead of decoded.</summary>
+    public const long MaxPixels = 178_956_970; // Pillow's decompression-bomb limit, so both tools refuse the same files.
+
+    /// <summary>The colour alpha is composited on.</summary>
+    public static readonly SKColor Background = SKColors.White;
+
+    /// <summary>Decodes <paramref name="encoded"/> to <paramref name="width"/>×<paramref name="height"/> packed RGB bytes.</summary>
+    /// <exception cref="ImageDecodeException">The bytes are not a readable image.</exception>
+    public static byte[] DecodeRgb(ReadOnlySpan<byte> encoded, int width, int height, ResizeMode mode)
+    {
+        var rgb = new byte[width * height * 3];
+        DecodeRgb(encoded, width, height, mode, rgb);
+        return rgb;
+    }
+
+    /// <summary>Decodes into a caller-provided buffer of <c>width × height × 3</c> bytes.</summary>
+    /// <exception cref="ImageDecodeException">The bytes are not a readable image.</exception>
+    public static void DecodeRgb(ReadOnlySpan<byte> encoded, int width, int height, ResizeMode mode, Span<byte> rgb)
+    {
+        if (rgb.Length != width * height * 3) throw new ArgumentException("Buffer size does not match width × height × 3.", nameof(rgb));
+        if (encoded.Length == 0) throw new ImageDecodeException("empty file (0 bytes)");
+
+        using var data = SKData.CreateCopy(encoded);
+        // The codec takes ownership of the stream (also when creation fails), so the stream is not disposed here.
+        using var codec = SKCodec.Create(new SKMemoryStream(data), out var createResult)
+            ?? throw new ImageDecodeException(DescribeUnreadable(encoded, createResult));
+
+        var origin = codec.EncodedOrigin;
+        var stored = codec.Info.Size;
+        if ((long)stored.Width * stored.Height <= 0) throw new ImageDecodeException("image has no pixels");
+
+        bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        // Target size expressed in stored (unrotated) axes, to pick a JPEG decode scale.
+        int needW = swapsAxes ? height : width, needH = swapsAxes ? width : height;
+        var decodeSize = ChooseDecodeSize(codec, stored, needW, needH);
+        long decodePixels = (long)decodeSize.Width * decodeSize.Height;
+        if (decodePixels > MaxPixels)
+            throw new ImageDecodeException(
+                $"image too large: {stored.Width}×{stored.Height} ({decodePixels / 1e6:F0} Mpx) is above the {MaxPixels / 1e6:F0} Mpx limit for this format");
+
+        using var source = new SKBitmap(new SKImageInfo(decodeSize.Width, decodeSize.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var result = codec.GetPixels(source.Info, source.GetPixels());
+        if (result is not SKCodecResult.Success)
+            throw new ImageDecodeException(result switch
+            {
+                SKCodecResult.IncompleteInput => "truncated file: the image data ends early",
+                SKCodecResult.ErrorInInput => "corrupt image data",
+                _ => $"cannot decode ({result})",
+            });
+
+        using var image = SKImage.FromBitmap(source);
+        using var target = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(target))
+        {
+            canvas.Clear(Background);
+            canvas.SetMatrix(PlacementMatrix(origin, decodeSize, width, height, mode));
+            using var paint = new SKPaint();
+            canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);
+        }
+
+        var rgba = target.GetPixelSpan();
+        for (int p = 0, q = 0; q < rgb.Length; p += 4, q += 3)
+        {
+            rgb[q] = rgba[p];
+            rgb[q + 1] = rgba[p + 1];
+            rgb[q + 2] = rgba[p + 2];
+        }
+    }
+
+    /// <summary>Reads only the header: the displayed size (after EXIF orientation).</summary>
+    public static SKSizeI? ReadDisplaySize(ReadOnlySpan<byte> encoded)
+    {
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data);
+        if (codec is null) return null;
+        var size = codec.Info.Size;
+        return codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom
+            ? new SKSizeI(size.Height, size.Width)
+            : size;
+    }
+
+    private static SKSizeI ChooseDecodeSize(SKCodec codec, SKSizeI stored, int needW, int needH)
+    {
+        // Scaled JPEG decoding (1/2, 1/4, 1/8 in the DCT) is both faster and a better low-pass filter than resampling
+        // the full image. Keep the smallest scale that still covers the target in both axes; this holds for squash
+        // and centre-crop alike, since a crop scales uniformly to cover the target too.
+        var best = stored;
+        foreach (float scale in new[] { 0.5f, 0.25f, 0.125f })
+        {
+            var scaled = codec.GetScaledDimensions(scale);
+            if (scaled.Width < needW || scaled.Height < needH || scaled == best) break;
+            best = scaled;
+        }
+        return best;
+    }
+
+    private static SKMatrix PlacementMatrix(SKEncodedOrigin origin, SKSizeI decoded, int width, int height, ResizeMode mode)
+    {
+        float w = decoded.Width, h = decoded.Height;
+        var orient = origin switch
+        {
+            SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
+            SKEncodedOrigin.BottomRight => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.BottomLeft => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightTop => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
+            SKEncodedOrigin.LeftBottom => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
+            _ => SKMatrix.Identity,
+        };
+        bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        float displayW = swapsAxes ? h : w, displayH = swapsAxes ? w : h;
+
+        float srcX = 0, srcY = 0, srcW = displayW, srcH = displayH;
+        if (mode == ResizeMode.CenterCrop)
+        {
+            float scale = Math.Max(width / displayW, height / displayH);
+            srcW = width / scale;
+            srcH = height / scale;
+            srcX = (displayW - srcW) / 2;
+            srcY = (displayH - srcH) / 2;
+        }
+        var fitToTarget = SKMatrix.CreateTranslation(-srcX, -srcY).PostConcat(SKMatrix.CreateScale(width / srcW, height / srcH));
+        return orient.PostConcat(fitToTarget);
+    }
+
+    private static string DescribeUnreadable(ReadOnlySpan<byte> bytes, SKCodecResult result)
+    {
+        if (bytes.StartsWith("II*\0"u8) || bytes.StartsWith("MM\0*"u8))
+            return "unsupported format TIFF (the decoder reads JPEG, PNG, WebP, GIF and BMP); convert it first";
+        if (bytes.Length >= 12 && bytes[4..8].SequenceEqual("ftyp"u8))
+            return "unsupported format HEIF/AVIF (the decoder reads JPEG, PNG, WebP, GIF and BMP); convert it first";
+        return result switch
+        {
+            SKCodecResult.IncompleteInput => "truncated file: too short to hold an image header",
+            _ => "not an image: the content is not a format the decoder recognises",
+        };
+    }
+}

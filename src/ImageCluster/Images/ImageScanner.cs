@@ -1,0 +1,129 @@
+namespace ImageCluster.Images;
+
+/// <summary>One file found by <see cref="ImageScanner"/>.</summary>
+/// <param name="RelativePath">Path relative to the scanned root, '/'-separated.</param>
+/// <param name="FullPath">Absolute path as found (symlinks not resolved).</param>
+/// <param name="Length">Size in bytes (of the target, for a symlink).</param>
+/// <param name="LastWriteUtc">Modification time (of the target, for a symlink).</param>
+/// <param name="Problem">Why the file cannot be read at all (broken link, unsupported format); null when it looks usable.</param>
+public sealed record ScannedFile(string RelativePath, string FullPath, long Length, DateTime LastWriteUtc, string? Problem = null);
+
+/// <summary>Options for <see cref="ImageScanner"/>.</summary>
+public sealed record ScanOptions
+{
+    /// <summary>Folders never entered (e.g. the run's own output folder), compared after resolving symlinks.</summary>
+    public IReadOnlyList<string> ExcludedDirectories { get; init; } = [];
+
+    /// <summary>Descend into folders whose name starts with '.'. Off by default, like most photo tools.</summary>
+    public bool IncludeHidden { get; init; }
+}
+
+/// <summary>
+/// Walks a folder recursively and lists image files in a deterministic (ordinal, depth-first) order.
+/// Directory symlinks are followed, but each real directory is entered once, so link loops end.
+/// </summary>
+public static class ImageScanner
+{
+    /// <summary>Extensions decoded by <see cref="ImageDecoder"/> (case-insensitive).</summary>
+    public static readonly IReadOnlySet<string> DecodableExtensions =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".gif", ".bmp", ".ico", ".wbmp" };
+
+    /// <summary>Image extensions users have but the decoder cannot read: listed as errors rather than silently ignored.</summary>
+    public static readonly IReadOnlySet<string> UnsupportedImageExtensions =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl", ".psd", ".svg", ".raw", ".cr2", ".nef", ".arw", ".dng" };
+
+    /// <summary>Lists the image files below <paramref name="root"/>.</summary>
+    /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
+    public static IEnumerable<ScannedFile> Scan(string root, ScanOptions? options = null)
+    {
+        options ??= new ScanOptions();
+        var rootInfo = new DirectoryInfo(Path.GetFullPath(root));
+        if (!rootInfo.Exists) throw new DirectoryNotFoundException($"Folder not found: {root}");
+        var excluded = new HashSet<string>(options.ExcludedDirectories.Select(RealPath), StringComparer.Ordinal);
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        return Walk(rootInfo, "", options, excluded, visited);
+    }
+
+    private static IEnumerable<ScannedFile> Walk(DirectoryInfo dir, string prefix, ScanOptions options, HashSet<string> excluded, HashSet<string> visited)
+    {
+        string real = RealPath(dir.FullName);
+        if (excluded.Contains(real) || !visited.Add(real)) yield break;
+
+        FileSystemInfo[] entries;
+        try
+        {
+            entries = dir.GetFileSystemInfos();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            yield break;
+        }
+        Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+        foreach (var entry in entries)
+        {
+            string relative = prefix + entry.Name;
+            if (entry is DirectoryInfo sub)
+            {
+                if (!options.IncludeHidden && sub.Name.StartsWith('.')) continue;
+                foreach (var f in Walk(sub, relative + "/", options, excluded, visited)) yield return f;
+            }
+            else if (entry is FileInfo file)
+            {
+                string ext = file.Extension;
+                bool decodable = DecodableExtensions.Contains(ext);
+                if (!decodable && !UnsupportedImageExtensions.Contains(ext)) continue;
+                yield return Describe(file, relative, decodable);
+            }
+        }
+    }
+
+    private static ScannedFile Describe(FileInfo file, string relative, bool decodable)
+    {
+        if (file.LinkTarget is not null)
+        {
+            FileSystemInfo? target;
+            try
+            {
+                target = file.ResolveLinkTarget(returnFinalTarget: true);
+            }
+            catch (IOException e)
+            {
+                return new ScannedFile(relative, file.FullName, 0, default, $"broken symbolic link ({e.Message})");
+            }
+            if (target is not FileInfo { Exists: true } targetFile)
+                return new ScannedFile(relative, file.FullName, 0, default, $"broken symbolic link (target {file.LinkTarget} does not exist)");
+            return new ScannedFile(relative, file.FullName, targetFile.Length, targetFile.LastWriteTimeUtc,
+                decodable ? null : UnsupportedReason(file.Extension));
+        }
+        return new ScannedFile(relative, file.FullName, file.Length, file.LastWriteTimeUtc,
+            decodable ? null : UnsupportedReason(file.Extension));
+    }
+
+    private static string UnsupportedReason(string extension) =>
+        $"unsupported format {extension.TrimStart('.').ToUpperInvariant()} (the decoder reads JPEG, PNG, WebP, GIF and BMP); convert it first";
+
+    /// <summary>The path with every symlink resolved; the path itself when it cannot be resolved.</summary>
+    internal static string RealPath(string path)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        try
+        {
+            // Resolve component by component: a symlink may sit at any level.
+            var parts = full.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+            string current = Path.GetPathRoot(full) ?? "/";
+            foreach (var part in parts)
+            {
+                current = Path.Combine(current, part);
+                var info = new DirectoryInfo(current);
+                if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+                    current = Path.TrimEndingDirectorySeparator(target.FullName);
+            }
+            return current;
+        }
+        catch (IOException)
+        {
+            return full;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using ImageCluster.Embedding;
+using ImageCluster.Export;
+using ImageCluster.Images;
+using ImageCluster.Store;
+
+namespace ImageCluster.Pipeline;
+
+/// <summary>Options of <see cref="EmbedJob"/> (the <c>imagecluster embed</c> command).</summary>
+public sealed record EmbedJobOptions
+{
+    /// <summary>Folder of images.</summary>
+    public required string Input { get; init; }
+
+    /// <summary>CSV file to write (<c>path,f0,f1,…</c>).</summary>
+    public required string Output { get; init; }
+
+    /// <summary>Folders where model names are looked up; null = <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
+    public IReadOnlyList<string>? ModelFolders { get; init; }
+
+    /// <summary>Model name or path; null = the default model.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Embedding store; null = <c>imagecluster.db</c> beside <see cref="Output"/>.</summary>
+    public string? Cache { get; init; }
+
+    /// <summary>Batch size and threads.</summary>
+    public EmbeddingOptions Embedding { get; init; } = new();
+}
+
+/// <summary>The result of <see cref="EmbedJob"/>.</summary>
+public sealed record EmbedSummary(string Input, string Output, string ErrorsFile, ModelInfo Model, int Scanned, int Embedded, int FromCache, int Errors, double Seconds, IReadOnlyList<string> Notes);
+
+/// <summary>Scan → embed → features CSV (raw model output, not normalised).</summary>
+public static class EmbedJob
+{
+    /// <summary>Runs the job; user mistakes surface as the exceptions <see cref="ClusterJob"/> documents.</summary>
+    public static async Task<EmbedSummary> RunAsync(EmbedJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null, CancellationToken ct = default)
+    {
+        var sw = Stopwatch.StartNew();
+        string input = Path.GetFullPath(o.Input);
+        if (!Directory.Exists(input)) throw new DirectoryNotFoundException($"input folder not found: {o.Input}");
+        o.Embedding.Validate();
+        string output = Path.GetFullPath(o.Output);
+        string outputDir = Path.GetDirectoryName(output)!;
+        Directory.CreateDirectory(outputDir);
+        var model = ModelResolver.Resolve(o.Model, o.ModelFolders);
+        foreach (var note in model.Notes) notice?.Invoke(note);
+
+        var files = ImageScanner.Scan(input).ToList();
+        using var store = ImageStore.Open(o.Cache ?? Path.Combine(outputDir, ImageStore.FileName));
+        var result = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
+            .RunAsync(input, files, progress, ct);
+        string errorsFile = Path.ChangeExtension(output, ".errors.csv");
+        RunOutputs.WriteErrors(errorsFile, result.Errors);
+        if (result.Paths.Count == 0)
+            throw new NoUsableImagesException($"none of the {files.Count} image files in {input} could be used; see {errorsFile}");
+        RunOutputs.WriteFeatures(output, result.Paths, result.Features);
+        return new EmbedSummary(input, output, errorsFile, ClusterJob.Describe(model), files.Count, result.Embedded, result.FromCache,
+            result.Errors.Count, sw.Elapsed.TotalSeconds, model.Notes);
+    }
+}

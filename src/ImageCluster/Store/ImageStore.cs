@@ -1,0 +1,187 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace ImageCluster.Store;
+
+/// <summary>What the store remembers of one file, so an unchanged file is never read again.</summary>
+/// <param name="Root">The scanned folder (absolute) the path is relative to.</param>
+/// <param name="Path">Path relative to <paramref name="Root"/>, '/'-separated.</param>
+/// <param name="Length">Size in bytes when last read.</param>
+/// <param name="LastWriteUtcTicks">Modification time when last read.</param>
+/// <param name="Sha256">Content hash, lower-case hex.</param>
+/// <param name="Error">Why the file could not be decoded; null when it could.</param>
+public sealed record FileRecord(string Root, string Path, long Length, long LastWriteUtcTicks, string Sha256, string? Error);
+
+/// <summary>
+/// The embedded SQLite database of a run folder: files (path, size, time, hash), embeddings keyed by
+/// content hash × model × output, and the runs made. Not thread-safe: use it from one thread.
+/// </summary>
+public sealed class ImageStore : IDisposable
+{
+    /// <summary>File name of the database inside a run folder.</summary>
+    public const string FileName = "imagecluster.db";
+
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection _connection;
+
+    private ImageStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Opens (creating if needed) the database at <paramref name="path"/>.</summary>
+    public static ImageStore Open(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        var store = new ImageStore(connection);
+        store.Execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS files (
+                root TEXT NOT NULL, path TEXT NOT NULL, length INTEGER NOT NULL, mtime_ticks INTEGER NOT NULL,
+                sha256 TEXT NOT NULL, error TEXT, PRIMARY KEY (root, path));
+            CREATE TABLE IF NOT EXISTS embeddings (
+                sha256 TEXT NOT NULL, model TEXT NOT NULL, output TEXT NOT NULL, dimension INTEGER NOT NULL,
+                vector BLOB NOT NULL, PRIMARY KEY (sha256, model, output));
+            CREATE TABLE IF NOT EXISTS runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, started_utc TEXT NOT NULL, input TEXT NOT NULL,
+                model TEXT NOT NULL, seed INTEGER, summary_json TEXT NOT NULL);
+            """);
+        using (var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)"))
+        {
+            cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            cmd.ExecuteNonQuery();
+        }
+        return store;
+    }
+
+    /// <summary>Every file record remembered under <paramref name="root"/>, by relative path.</summary>
+    public Dictionary<string, FileRecord> GetFiles(string root)
+    {
+        var files = new Dictionary<string, FileRecord>(StringComparer.Ordinal);
+        using var cmd = Command("SELECT path, length, mtime_ticks, sha256, error FROM files WHERE root = $root");
+        cmd.Parameters.AddWithValue("$root", root);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            var record = new FileRecord(root, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4));
+            files[record.Path] = record;
+        }
+        return files;
+    }
+
+    /// <summary>Inserts or replaces file records in one transaction.</summary>
+    public void PutFiles(IEnumerable<FileRecord> records)
+    {
+        using var tx = _connection.BeginTransaction();
+        using var cmd = Command("INSERT OR REPLACE INTO files (root, path, length, mtime_ticks, sha256, error) VALUES ($root, $path, $length, $mtime, $sha, $error)");
+        var root = cmd.Parameters.Add("$root", SqliteType.Text);
+        var path = cmd.Parameters.Add("$path", SqliteType.Text);
+        var length = cmd.Parameters.Add("$length", SqliteType.Integer);
+        var mtime = cmd.Parameters.Add("$mtime", SqliteType.Integer);
+        var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
+        var error = cmd.Parameters.Add("$error", SqliteType.Text);
+        foreach (var r in records)
+        {
+            root.Value = r.Root;
+            path.Value = r.Path;
+            length.Value = r.Length;
+            mtime.Value = r.LastWriteUtcTicks;
+            sha.Value = r.Sha256;
+            error.Value = (object?)r.Error ?? DBNull.Value;
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>Content hashes that have an embedding for <paramref name="model"/> / <paramref name="output"/>.</summary>
+    public HashSet<string> GetEmbeddedHashes(string model, string output)
+    {
+        var hashes = new HashSet<string>(StringComparer.Ordinal);
+        using var cmd = Command("SELECT sha256 FROM embeddings WHERE model = $model AND output = $output");
+        cmd.Parameters.AddWithValue("$model", model);
+        cmd.Parameters.AddWithValue("$output", output);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) hashes.Add(reader.GetString(0));
+        return hashes;
+    }
+
+    /// <summary>The stored vectors of the given hashes (those that have one).</summary>
+    public Dictionary<string, float[]> GetEmbeddings(IEnumerable<string> hashes, string model, string output)
+    {
+        var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        using var cmd = Command("SELECT vector FROM embeddings WHERE sha256 = $sha AND model = $model AND output = $output");
+        var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
+        cmd.Parameters.AddWithValue("$model", model);
+        cmd.Parameters.AddWithValue("$output", output);
+        cmd.Prepare();
+        foreach (var hash in hashes)
+        {
+            if (vectors.ContainsKey(hash)) continue;
+            sha.Value = hash;
+            if (cmd.ExecuteScalar() is byte[] blob)
+                vectors[hash] = MemoryMarshal.Cast<byte, float>(blob).ToArray();
+        }
+        return vectors;
+    }
+
+    /// <summary>Stores vectors (little-endian float32 blobs) in one transaction.</summary>
+    public void PutEmbeddings(IEnumerable<(string Sha256, float[] Vector)> items, string model, string output)
+    {
+        using var tx = _connection.BeginTransaction();
+        using var cmd = Command("INSERT OR REPLACE INTO embeddings (sha256, model, output, dimension, vector) VALUES ($sha, $model, $output, $dim, $vector)");
+        var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
+        var dim = cmd.Parameters.Add("$dim", SqliteType.Integer);
+        var vector = cmd.Parameters.Add("$vector", SqliteType.Blob);
+        cmd.Parameters.AddWithValue("$model", model);
+        cmd.Parameters.AddWithValue("$output", output);
+        foreach (var (hash, v) in items)
+        {
+            sha.Value = hash;
+            dim.Value = v.Length;
+            vector.Value = MemoryMarshal.AsBytes(v.AsSpan()).ToArray();
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>Records a finished run; returns its id.</summary>
+    public long AddRun(DateTime startedUtc, string input, string model, int? seed, string summaryJson)
+    {
+        using var cmd = Command("INSERT INTO runs (started_utc, input, model, seed, summary_json) VALUES ($started, $input, $model, $seed, $summary); SELECT last_insert_rowid();");
+        cmd.Parameters.AddWithValue("$started", startedUtc.ToString("O"));
+        cmd.Parameters.AddWithValue("$input", input);
+        cmd.Parameters.AddWithValue("$model", model);
+        cmd.Parameters.AddWithValue("$seed", (object?)seed ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$summary", summaryJson);
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>Number of runs recorded.</summary>
+    public long CountRuns()
+    {
+        using var cmd = Command("SELECT COUNT(*) FROM runs");
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = Command(sql);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+}
