@@ -130,17 +130,24 @@ internal sealed class KMeansData
             products => ArrayPool<float>.Shared.Return(products));
     }
 
-    /// <summary>Per-cluster member counts and coordinate sums (in double), summed in row order.</summary>
+    /// <summary>
+    /// Per-cluster member counts and coordinate sums (in double). Each cluster's members are added in
+    /// row order by one worker, so the sums do not depend on the thread count.
+    /// </summary>
     public void SumByCluster(int[] labels, int k, double[] sums, int[] counts)
     {
-        Array.Clear(sums);
         Array.Clear(counts);
         foreach (int label in labels) counts[label]++;
-        ForColumnChunks(range =>
+        var offsets = new int[k + 1];
+        for (int j = 0; j < k; j++) offsets[j + 1] = offsets[j] + counts[j];
+        var members = new int[N];
+        var cursor = offsets.AsSpan(0, k).ToArray();
+        for (int i = 0; i < N; i++) members[cursor[labels[i]]++] = i;
+        System.Threading.Tasks.Parallel.For(0, k, Parallel, j =>
         {
-            int start = range.Start.Value, width = range.End.Value - start;
-            for (int i = 0; i < N; i++)
-                AddWidened(X.AsSpan(i * D + start, width), sums.AsSpan(labels[i] * D + start, width));
+            var target = sums.AsSpan(j * D, D);
+            target.Clear();
+            for (int m = offsets[j]; m < offsets[j + 1]; m++) AddWidened(Row(members[m]), target);
         });
     }
 

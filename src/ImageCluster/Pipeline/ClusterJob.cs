@@ -190,7 +190,7 @@ public static class ClusterJob
         PcaInfo? pcaInfo = null;
         if (o.Pca is { } components)
         {
-            var pca = new Pca(new PcaOptions { Components = components }).Fit(features);
+            var pca = Pca.Fit(features, new PcaOptions { Components = components, Whiten = false }, ct);
             features = pca.Transform(features);
             pcaInfo = new PcaInfo(pca.NComponents, pca.ExplainedVarianceRatio.Sum());
         }

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster;
+using ImageCluster.Embedding;
+using ImageCluster.Images;
+
+// End-to-end throughput of the embedding stages, measured side by side in one process run:
+//   D = decode + preprocess only (all cores), I = inference only on already-decoded batches,
+//   E = the whole `imagecluster cluster` command in a child process (cold store), plus a warm rerun.
+// Usage: bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
+if (args.Length < 2 || args[0] != "stages")
+{
+    Console.Error.WriteLine("usage: ImageCluster.Bench stages <image folder> --k K [--model NAME] [--cli PATH] [--batch-sizes 1,8,16,32,64] [--limit N]");
+    return 2;
+}
+string folder = Path.GetFullPath(args[1]);
+string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+int k = int.Parse(Arg("--k", "10"), CultureInfo.InvariantCulture);
+string? modelName = Arg("--model", "") is { Length: > 0 } m ? m : null;
+string cli = Arg("--cli", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "ImageCluster.Cli", "bin", "Release", "net10.0", "imagecluster"));
+int[] batchSizes = Arg("--batch-sizes", "32").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+int limit = int.Parse(Arg("--limit", "0"), CultureInfo.InvariantCulture);
+
+var model = ModelResolver.Resolve(modelName);
+foreach (var note in model.Notes) Console.Error.WriteLine(note);
+var d = model.Descriptor;
+var files = ImageScanner.Scan(folder).Where(f => f.Problem is null).ToList();
+if (limit > 0) files = files.Take(limit).ToList();
+int n = files.Count;
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine($"set: {folder} ({n} images), model {d.Name} ({model.CacheKey})");
+
+// Read the files once so D measures decoding, not the page cache warming up.
+var bytes = files.Select(f => File.ReadAllBytes(f.FullPath)).ToArray();
+int inputLength = d.Width * d.Height * 3;
+
+// D: decode + preprocess on every core.
+var inputs = new float[n][];
+var sw = Stopwatch.StartNew();
+Parallel.For(0, n, i =>
+{
+    var rgb = ImageDecoder.DecodeRgb(bytes[i], d.Width, d.Height, d.Resize);
+    inputs[i] = new float[inputLength];
+    TensorPreprocessor.Fill(d, rgb, inputs[i]);
+});
+double decodePerSecond = n / sw.Elapsed.TotalSeconds;
+Console.WriteLine($"D decode+preprocess: {decodePerSecond:F0} images/s ({sw.Elapsed.TotalSeconds:F2} s)");
+
+// I: inference only, per batch size, on the decoded tensors.
+var inference = new Dictionary<int, double>();
+using (var embedder = EmbedderFactory.Create(model))
+{
+    foreach (int batch in batchSizes)
+    {
+        var input = new float[batch * inputLength];
+        var output = new float[batch * embedder.Dimension];
+        for (int j = 0; j < batch; j++) inputs[j % n].CopyTo(input, j * inputLength);
+        embedder.Embed(input, batch, output); // warm-up
+        sw.Restart();
+        int done = 0;
+        for (int start = 0; start < n; start += batch)
+        {
+            int count = Math.Min(batch, n - start);
+            for (int j = 0; j < count; j++) inputs[start + j].CopyTo(input, j * inputLength);
+            embedder.Embed(input, count, output);
+            done += count;
+        }
+        inference[batch] = done / sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"I inference batch {batch}: {inference[batch]:F0} images/s ({sw.Elapsed.TotalSeconds:F2} s)");
+    }
+}
+inputs = null;
+bytes = null;
+GC.Collect();
+
+// E: the real command, cold (fresh run folder) and warm (same folder again).
+string runInput = folder;
+if (limit > 0)
+{
+    runInput = Path.Combine(Path.GetTempPath(), "imagecluster-bench-input");
+    if (Directory.Exists(runInput)) Directory.Delete(runInput, true);
+    foreach (var f in files)
+    {
+        string target = Path.Combine(runInput, f.RelativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.CreateSymbolicLink(target, f.FullPath);
+    }
+}
+string outDir = Path.Combine(Path.GetTempPath(), "imagecluster-bench-run");
+if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
+var cold = RunCli(cli, runInput, outDir, k, modelName);
+var warm = RunCli(cli, runInput, outDir, k, modelName);
+int defaultBatch = new EmbeddingOptions().BatchSize;
+double iDefault = inference.TryGetValue(defaultBatch, out var v) ? v : inference.Values.Max();
+double ideal = 1 / (1 / decodePerSecond + 1 / iDefault);
+Console.WriteLine($"E cluster (cold): {n / cold.Seconds:F0} images/s whole command ({cold.Seconds:F2} s; embed stage {cold.EmbedSeconds:F2} s = {n / cold.EmbedSeconds:F0} images/s; k-means {cold.ClusterSeconds:F2} s); peak RSS {cold.PeakRssMb:F0} MB");
+Console.WriteLine($"ideal 1/(1/D+1/I) at batch {defaultBatch}: {ideal:F0} images/s; embed stage reaches {100 * (n / cold.EmbedSeconds) / ideal:F0} %, whole command {100 * (n / cold.Seconds) / ideal:F0} %");
+Console.WriteLine($"rerun (warm store): {warm.Seconds:F2} s, embedded {warm.Embedded}; {cold.Seconds / warm.Seconds:F1}x faster than cold; peak RSS {warm.PeakRssMb:F0} MB");
+return 0;
+
+static CliRun RunCli(string cli, string input, string outDir, int k, string? model)
+{
+    var psi = new ProcessStartInfo("/usr/bin/time", ["-f", "%M", cli, "cluster", input, "--k", k.ToString(CultureInfo.InvariantCulture), "--out", outDir, "--json"])
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    };
+    if (model is not null) { psi.ArgumentList.Add("--model"); psi.ArgumentList.Add(model); }
+    var sw = Stopwatch.StartNew();
+    using var p = Process.Start(psi)!;
+    var stdout = p.StandardOutput.ReadToEndAsync();
+    var stderr = p.StandardError.ReadToEndAsync();
+    p.WaitForExit();
+    double seconds = sw.Elapsed.TotalSeconds;
+    if (p.ExitCode != 0) throw new InvalidOperationException($"imagecluster failed ({p.ExitCode}): {stderr.Result}");
+    double peakKb = double.Parse(stderr.Result.Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
+    using var json = JsonDocument.Parse(stdout.Result);
+    var timings = json.RootElement.GetProperty("timingsSeconds");
+    return new CliRun(seconds, timings.GetProperty("embed").GetDouble(), timings.GetProperty("cluster").GetDouble(),
+        json.RootElement.GetProperty("counts").GetProperty("embedded").GetInt32(), peakKb / 1024);
+}
+
+internal sealed record CliRun(double Seconds, double EmbedSeconds, double ClusterSeconds, int Embedded, double PeakRssMb);

@@ -1,0 +1,101 @@
+using ImageCluster.Images;
+
+namespace ImageCluster.Tests;
+
+/// <summary>Decoding of the awkward files in ../shared/datasets/bad_inputs (see its README).</summary>
+public class ImageDecoderTests
+{
+    private static byte[] Bad(string name) => File.ReadAllBytes(Path.Combine(SharedData.Dataset("bad_inputs"), "images", name));
+
+    private static double MeanAbsDifference(byte[] a, byte[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+
+    [Theory]
+    [InlineData("zero_bytes.jpg", "empty file")]
+    [InlineData("text_not_image.png", "not an image")]
+    [InlineData("truncated.jpg", "truncated")]
+    [InlineData("huge_20000x20000_1bit.png", "too large")]
+    [InlineData("image.tiff", "unsupported format TIFF")]
+    public void Unreadable_files_fail_with_a_reason(string file, string reason)
+    {
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.DecodeRgb(Bad(file), 64, 64, ResizeMode.Squash));
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Theory]
+    [InlineData("cmyk.jpg")]
+    [InlineData("rgb_16bit.png")]
+    [InlineData("image.webp")]
+    [InlineData("exif_orientation6.jpg")]
+    [InlineData("animated.gif")]
+    public void Odd_formats_decode_to_the_same_picture_as_the_plain_bmp(string file)
+    {
+        // Every one of these was made from the same ant photo as image.bmp (320×240).
+        var reference = ImageDecoder.DecodeRgb(Bad("image.bmp"), 64, 48, ResizeMode.Squash);
+        var decoded = ImageDecoder.DecodeRgb(Bad(file), 64, 48, ResizeMode.Squash);
+        Assert.True(MeanAbsDifference(reference, decoded) < 12, $"{file} differs from image.bmp by {MeanAbsDifference(reference, decoded):F1} on average");
+    }
+
+    [Fact]
+    public void Exif_orientation_is_applied_not_ignored()
+    {
+        var stored = Bad("exif_orientation6.jpg");
+        Assert.Equal(new SkiaSharp.SKSizeI(320, 240), ImageDecoder.ReadDisplaySize(stored));
+        // The same pixels without the rotation would not match the upright reference.
+        var reference = ImageDecoder.DecodeRgb(Bad("image.bmp"), 48, 48, ResizeMode.Squash);
+        var rotated = ImageDecoder.DecodeRgb(stored, 48, 48, ResizeMode.Squash);
+        var mirrored = ImageDecoder.DecodeRgb(Bad("image.bmp"), 48, 48, ResizeMode.Squash);
+        for (int y = 0; y < 48; y++)
+            for (int x = 0; x < 48; x++)
+                for (int c = 0; c < 3; c++)
+                    mirrored[(y * 48 + x) * 3 + c] = reference[(x * 48 + y) * 3 + c];
+        Assert.True(MeanAbsDifference(reference, rotated) * 3 < MeanAbsDifference(mirrored, rotated));
+    }
+
+    [Fact]
+    public void Alpha_is_composited_on_white()
+    {
+        // Alpha rises from 0 at the left edge to 1 at the right edge.
+        var rgb = ImageDecoder.DecodeRgb(Bad("rgba_alpha.png"), 32, 24, ResizeMode.Squash);
+        for (int y = 0; y < 24; y++)
+            Assert.All(rgb.AsSpan((y * 32) * 3, 3).ToArray(), v => Assert.True(v >= 240, $"left edge value {v} is not white"));
+    }
+
+    [Fact]
+    public void Grayscale_becomes_three_equal_channels()
+    {
+        var rgb = ImageDecoder.DecodeRgb(Bad("grayscale.png"), 16, 16, ResizeMode.Squash);
+        for (int p = 0; p < rgb.Length; p += 3)
+        {
+            Assert.Equal(rgb[p], rgb[p + 1]);
+            Assert.Equal(rgb[p], rgb[p + 2]);
+        }
+    }
+
+    [Fact]
+    public void Jpeg_with_a_png_extension_is_read_by_content()
+    {
+        var rgb = ImageDecoder.DecodeRgb(Bad("jpeg_with_png_extension.png"), 32, 32, ResizeMode.Squash);
+        Assert.Contains(rgb, v => v is > 10 and < 245);
+    }
+
+    [Fact]
+    public void Center_crop_keeps_the_middle_and_squash_keeps_everything()
+    {
+        // A 300×100 image: red left third, green middle, blue right third.
+        using var bitmap = new SkiaSharp.SKBitmap(300, 100);
+        using (var canvas = new SkiaSharp.SKCanvas(bitmap))
+        {
+            canvas.DrawRect(0, 0, 100, 100, new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Red });
+            canvas.DrawRect(100, 0, 100, 100, new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Lime });
+            canvas.DrawRect(200, 0, 100, 100, new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Blue });
+        }
+        using var png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        var bytes = png.ToArray();
+
+        var crop = ImageDecoder.DecodeRgb(bytes, 30, 30, ResizeMode.CenterCrop);
+        var squash = ImageDecoder.DecodeRgb(bytes, 30, 30, ResizeMode.Squash);
+
+        Assert.All(Enumerable.Range(0, 900), p => Assert.True(crop[p * 3 + 1] > 200 && crop[p * 3] < 50, "crop shows only the green middle"));
+        Assert.True(squash[0] > 200 && squash[29 * 3 + 2] > 200, "squash keeps the red left and blue right edges");
+    }
+}
