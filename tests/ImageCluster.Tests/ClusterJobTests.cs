@@ -1,0 +1,178 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using ImageCluster.Embedding;
+using ImageCluster.Export;
+using ImageCluster.Pipeline;
+
+namespace ImageCluster.Tests;
+
+/// <summary>The <c>cluster</c> job end to end on real images: cache, outputs, bad files, model fallback.</summary>
+public class ClusterJobTests
+{
+    private static List<string> FlowerFiles(int skip, int take) =>
+        SharedData.Labels("flowers5_kaggle_subset").Keys.Where((_, i) => i % 100 >= skip && i % 100 < skip + take).ToList();
+
+    private static JsonElement RunJson(string runFolder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "run.json"))).RootElement;
+
+    [Fact]
+    public async Task Rerun_embeds_nothing_and_adding_ten_images_embeds_only_those()
+    {
+        using var temp = new TempFolder();
+        string images = Path.Combine(SharedData.Dataset("flowers5_kaggle_subset"), "images");
+        temp.CopyFrom(images, FlowerFiles(0, 6), temp.Combine("in")); // 30 images, 6 per class
+        var options = new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), K = 5, ModelFolders = [SharedData.Models] };
+
+        var first = await ClusterJob.RunAsync(options);
+        Assert.Equal((30, 0), (first.Counts.Embedded, first.Counts.FromCache));
+
+        var second = await ClusterJob.RunAsync(options);
+        Assert.Equal((0, 30), (second.Counts.Embedded, second.Counts.FromCache));
+        Assert.Equal(0, second.TimingsSeconds["loadModel"]); // the model was not even loaded
+        Assert.Equal(File.ReadAllText(temp.Combine("run", "assignments.csv")), await RerunAssignments(options, temp));
+
+        // A touched file with the same content is hashed again but not embedded again.
+        File.SetLastWriteTimeUtc(Directory.GetFiles(temp.Combine("in"), "*.jpg", SearchOption.AllDirectories)[0], DateTime.UtcNow.AddMinutes(-5));
+        temp.CopyFrom(images, FlowerFiles(6, 2), temp.Combine("in")); // 10 new images
+        var third = await ClusterJob.RunAsync(options);
+        Assert.Equal((10, 30), (third.Counts.Embedded, third.Counts.FromCache));
+        Assert.Equal(40, third.Counts.Clustered);
+        Assert.Equal(3, ReadRuns(temp.Combine("run")) - 1); // four runs recorded, counting RerunAssignments
+    }
+
+    private static async Task<string> RerunAssignments(ClusterJobOptions options, TempFolder temp)
+    {
+        await ClusterJob.RunAsync(options);
+        return File.ReadAllText(temp.Combine("run", "assignments.csv"));
+    }
+
+    private static long ReadRuns(string runFolder)
+    {
+        using var store = Store.ImageStore.Open(Path.Combine(runFolder, Store.ImageStore.FileName));
+        return store.CountRuns();
+    }
+
+    [Fact]
+    public async Task Writes_assignments_errors_run_json_and_cluster_folders_of_symlinks()
+    {
+        using var temp = new TempFolder();
+        string input = Path.Combine(SharedData.Dataset("near_duplicates"), "images");
+        var hashesBefore = HashTree(input);
+
+        var run = await CliRunner.RunAsync("cluster", input, "--k", "30", "--out", temp.Combine("run"), "--seed", "7");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains(temp.Combine("run", "clusters"), run.Stdout);
+
+        using var reader = new StreamReader(temp.Combine("run", "assignments.csv"));
+        var rows = Csv.Read(reader).ToList();
+        Assert.Equal(["path", "cluster", "distance"], rows[0]);
+        Assert.Equal(180, rows.Count - 1);
+        Assert.Equal(Enumerable.Range(0, 30).Select(c => c.ToString()), rows.Skip(1).Select(r => r[1]).Distinct().Order(StringComparer.Ordinal).OrderBy(int.Parse));
+        Assert.Equal("path,error\n", File.ReadAllText(temp.Combine("run", "errors.csv")));
+
+        var json = RunJson(temp.Combine("run"));
+        Assert.Equal(7, json.GetProperty("seed").GetInt32());
+        Assert.Equal(7, json.GetProperty("options").GetProperty("seed").GetInt32());
+        Assert.Equal("mobilenetv2_12_int8", json.GetProperty("model").GetProperty("name").GetString());
+        Assert.Equal(64, json.GetProperty("model").GetProperty("sha256").GetString()!.Length);
+        Assert.Equal(180, json.GetProperty("counts").GetProperty("clustered").GetInt32());
+        Assert.Equal(0, json.GetProperty("counts").GetProperty("errors").GetInt32());
+        foreach (var stage in new[] { "scan", "embed", "cluster", "write", "total" })
+            Assert.True(json.GetProperty("timingsSeconds").TryGetProperty(stage, out _), $"timing {stage} missing");
+
+        // near_duplicates: 30 groups of 6 → every cluster_with_6/cluster_i holds 6 links to originals.
+        var links = Directory.GetFiles(temp.Combine("run", "clusters"), "*", SearchOption.AllDirectories);
+        Assert.Equal(180, links.Length);
+        Assert.All(links, l =>
+        {
+            var info = new FileInfo(l);
+            Assert.NotNull(info.LinkTarget);
+            Assert.StartsWith(input, info.LinkTarget);
+            Assert.Matches(@"clusters/cluster_with_\d+/cluster_\d+/[^/]+$", l);
+        });
+        Assert.Equal(hashesBefore, HashTree(input));
+    }
+
+    [Fact]
+    public async Task Copy_mode_copies_and_same_names_from_different_folders_do_not_collide()
+    {
+        using var temp = new TempFolder();
+        string source = Path.Combine(SharedData.Dataset("near_duplicates"), "images");
+        // Every group folder holds orig.jpg: one cluster of all of them would collide on the name.
+        temp.CopyFrom(source, ["g01/orig.jpg", "g02/orig.jpg", "g03/orig.jpg"], temp.Combine("in"));
+
+        var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "1", "--out", temp.Combine("run"), "--copy", "--model", "pixels");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        var files = Directory.GetFiles(temp.Combine("run", "clusters", "cluster_with_3", "cluster_0")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["g02__orig.jpg", "g03__orig.jpg", "orig.jpg"], files);
+        Assert.All(Directory.GetFiles(temp.Combine("run", "clusters"), "*", SearchOption.AllDirectories), f => Assert.Null(new FileInfo(f).LinkTarget));
+    }
+
+    [Fact]
+    public async Task Bad_inputs_are_listed_with_reasons_and_the_rest_is_clustered()
+    {
+        using var temp = new TempFolder();
+        string input = Path.Combine(SharedData.Dataset("bad_inputs"), "images");
+
+        var run = await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", temp.Path);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var reader = new StreamReader(temp.Combine("errors.csv"));
+        var errors = Csv.Read(reader).Skip(1).ToDictionary(r => r[0], r => r[1]);
+        Assert.Equal(["huge_20000x20000_1bit.png", "image.tiff", "text_not_image.png", "truncated.jpg", "zero_bytes.jpg"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Value)));
+        foreach (var name in errors.Keys) Assert.Contains(name, run.Stderr); // and said on screen
+
+        var json = RunJson(temp.Path);
+        Assert.Equal(15, json.GetProperty("counts").GetProperty("scanned").GetInt32());
+        Assert.Equal(10, json.GetProperty("counts").GetProperty("clustered").GetInt32());
+        Assert.Contains("unicode ñame with space 'quote' é日本.jpg", File.ReadAllText(temp.Combine("assignments.csv")));
+    }
+
+    [Fact]
+    public async Task Missing_default_model_falls_back_to_the_built_in_one_and_says_so()
+    {
+        using var temp = new TempFolder();
+        temp.CopyFrom(Path.Combine(SharedData.Dataset("near_duplicates"), "images"), ["g01/orig.jpg", "g02/orig.jpg", "g03/orig.jpg"], temp.Combine("in"));
+        var notices = new List<string>();
+
+        var summary = await ClusterJob.RunAsync(
+            new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), K = 2, ModelFolders = [temp.Combine("no-models")] },
+            notice: notices.Add);
+
+        Assert.Equal(ModelCatalog.BuiltInModel, summary.Model.Name);
+        Assert.True(summary.Model.Fallback);
+        Assert.Contains(notices, n => n.Contains("default model mobilenetv2_12_int8 not found") && n.Contains("built-in resnet18"));
+        var json = RunJson(temp.Combine("run"));
+        Assert.True(json.GetProperty("model").GetProperty("fallback").GetBoolean());
+        Assert.Contains("built-in resnet18", json.GetProperty("notes")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Explicitly_named_model_that_is_missing_does_not_fall_back()
+    {
+        using var temp = new TempFolder();
+        var e = await Assert.ThrowsAsync<ModelNotFoundException>(() => ClusterJob.RunAsync(
+            new ClusterJobOptions { Input = SharedData.Models, Output = temp.Path, K = 2, Model = "mobilenetv2_12_int8", ModelFolders = [temp.Combine("empty")] }));
+        Assert.Contains($"looked for mobilenetv2_12_int8.onnx in {temp.Combine("empty")}", e.Message);
+        Assert.Contains("IMAGECLUSTER_MODELS", e.Message);
+    }
+
+    [Fact]
+    public async Task Json_flag_prints_the_run_summary_on_stdout()
+    {
+        using var temp = new TempFolder();
+        var run = await CliRunner.RunAsync("cluster", Path.Combine(SharedData.Dataset("near_duplicates"), "images"), "--k", "3",
+            "--out", temp.Path, "--json", "--model", "pixels", "--pca", "0.9", "--n-init", "2");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("pixels", json.GetProperty("model").GetProperty("name").GetString());
+        Assert.Equal(3, json.GetProperty("clusters").GetArrayLength());
+        Assert.True(json.GetProperty("pca").GetProperty("explainedVariance").GetDouble() >= 0.9);
+        Assert.Equal(2, json.GetProperty("options").GetProperty("nInit").GetInt32());
+    }
+
+    private static Dictionary<string, string> HashTree(string root) =>
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+}
