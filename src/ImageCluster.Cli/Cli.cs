@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ImageCluster.Embedding;
+using ImageCluster.Images;
 using ImageCluster.Pipeline;
 
 namespace ImageCluster.Cli;
@@ -70,12 +71,18 @@ public static class Cli
 
     private static readonly Option<int> BatchOption = new("--batch-size") { Description = "Images per inference call", DefaultValueFactory = _ => new EmbeddingOptions().BatchSize };
     private static readonly Option<int> ThreadsOption = new("--threads") { Description = "Threads for decoding and for inference (0 = every core)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<ResizeMode?> ResizeOption = new("--resize")
+    {
+        Description = "Fit images to the model input by squash (whole image stretched; the default) or centercrop " +
+                      "(shorter side scaled, centre cut out: better for large non-square photos)",
+    };
+
     private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the summary as JSON on stdout" };
 
     private static Command BuildCluster(TextWriter stdout, TextWriter stderr)
     {
         var folder = new Argument<string>("folder") { Description = "Folder of images (searched recursively)" };
-        var k = new Option<int>("--k", "-k") { Description = "Number of clusters", Required = true };
+        var k = new Option<int>("--k") { Description = "Number of clusters", Required = true };
         var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: FOLDER/imagecluster)" };
         var nInit = new Option<int>("--n-init") { Description = "K-Means restarts; the best inertia wins", DefaultValueFactory = _ => 10 };
         var maxIter = new Option<int>("--max-iter") { Description = "K-Means iterations per restart", DefaultValueFactory = _ => 300 };
@@ -86,7 +93,7 @@ public static class Cli
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
         var command = new Command("cluster", "Embed every image of FOLDER and cluster them with K-Means")
         {
-            folder, k, output, ModelOption, nInit, maxIter, tol, seed, pca, noNormalize, copy, BatchOption, ThreadsOption, JsonOption,
+            folder, k, output, ModelOption, ResizeOption, nInit, maxIter, tol, seed, pca, noNormalize, copy, BatchOption, ThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -95,6 +102,7 @@ public static class Cli
                 Input = parse.GetValue(folder)!,
                 Output = parse.GetValue(output),
                 Model = parse.GetValue(ModelOption),
+                Resize = parse.GetValue(ResizeOption),
                 K = parse.GetValue(k),
                 NInit = parse.GetValue(nInit),
                 MaxIter = parse.GetValue(maxIter),
@@ -132,7 +140,7 @@ public static class Cli
         var cache = new Option<string?>("--cache") { Description = "Embedding store (default: imagecluster.db beside --out)" };
         var command = new Command("embed", "Write the feature vector of every image of FOLDER to a CSV file")
         {
-            folder, output, ModelOption, cache, BatchOption, ThreadsOption, JsonOption,
+            folder, output, ModelOption, ResizeOption, cache, BatchOption, ThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -141,6 +149,7 @@ public static class Cli
                 Input = parse.GetValue(folder)!,
                 Output = parse.GetValue(output)!,
                 Model = parse.GetValue(ModelOption),
+                Resize = parse.GetValue(ResizeOption),
                 Cache = parse.GetValue(cache),
                 Embedding = EmbeddingOptionsFrom(parse),
             };

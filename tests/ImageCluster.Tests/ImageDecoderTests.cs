@@ -99,3 +99,31 @@ public class ImageDecoderTests
         Assert.True(squash[0] > 200 && squash[29 * 3 + 2] > 200, "squash keeps the red left and blue right edges");
     }
 }
+
+public class ScaledJpegDecodingTests
+{
+    private static SkiaSharp.SKCodec Codec(SkiaSharp.SKEncodedImageFormat format, int width, int height)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(width, height);
+        bitmap.Erase(SkiaSharp.SKColors.Teal);
+        var data = bitmap.Encode(format, 90);
+        return SkiaSharp.SKCodec.Create(data);
+    }
+
+    [Fact]
+    public void Large_jpeg_is_decoded_at_the_smallest_dct_scale_that_still_covers_the_target()
+    {
+        using var codec = Codec(SkiaSharp.SKEncodedImageFormat.Jpeg, 2000, 1500);
+        // 1/4 gives 500×375 (covers 224×224); 1/8 would give 250×188, too small in height.
+        Assert.Equal(new SkiaSharp.SKSizeI(500, 375), ImageDecoder.ChooseDecodeSize(codec, codec.Info.Size, 224, 224));
+    }
+
+    [Fact]
+    public void Small_jpeg_and_png_are_decoded_at_full_size()
+    {
+        using var small = Codec(SkiaSharp.SKEncodedImageFormat.Jpeg, 128, 128);
+        Assert.Equal(new SkiaSharp.SKSizeI(128, 128), ImageDecoder.ChooseDecodeSize(small, small.Info.Size, 224, 224));
+        using var png = Codec(SkiaSharp.SKEncodedImageFormat.Png, 2000, 1500);
+        Assert.Equal(new SkiaSharp.SKSizeI(2000, 1500), ImageDecoder.ChooseDecodeSize(png, png.Info.Size, 224, 224));
+    }
+}

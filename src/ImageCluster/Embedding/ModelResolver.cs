@@ -14,6 +14,10 @@ public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, str
     /// <summary>True when the built-in model replaced the requested default.</summary>
     public bool IsFallback { get; init; }
 
+    /// <summary>The same model with another resize rule (null keeps the descriptor's).</summary>
+    public ResolvedModel WithResize(Images.ResizeMode? resize) =>
+        resize is { } r && r != Descriptor.Resize ? this with { Descriptor = Descriptor with { Resize = r } } : this;
+
     /// <summary>
     /// Key of this model's embeddings in the store: the name, the file's checksum and the resize rule, so a changed
     /// file or preprocessing never reuses stale vectors.

@@ -17,6 +17,9 @@ public sealed record ClusterJobOptions
     /// <summary>Run folder; null = <c>INPUT/imagecluster</c>.</summary>
     public string? Output { get; init; }
 
+    /// <summary>How images are fitted to the model input; null = the model's own rule (squash for every catalogue model).</summary>
+    public ResizeMode? Resize { get; init; }
+
     /// <summary>Folders where model names are looked up; null = <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
     public IReadOnlyList<string>? ModelFolders { get; init; }
 
@@ -150,7 +153,7 @@ public static class ClusterJob
         if (Path.TrimEndingDirectorySeparator(output) == Path.TrimEndingDirectorySeparator(input))
             throw new ArgumentException("--out must not be the input folder itself; name a new folder");
 
-        var model = ModelResolver.Resolve(o.Model, o.ModelFolders);
+        var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize);
         foreach (var note in model.Notes) notice?.Invoke(note);
 
         try
@@ -218,7 +221,7 @@ public static class ClusterJob
             Options = new Dictionary<string, object?>
             {
                 ["model"] = o.Model, ["k"] = o.K, ["nInit"] = o.NInit, ["maxIter"] = o.MaxIter, ["tol"] = o.Tol, ["seed"] = o.Seed,
-                ["pca"] = o.Pca, ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
+                ["pca"] = o.Pca, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
                 ["decodeThreads"] = o.Embedding.DecodeThreads, ["inferenceThreads"] = o.Embedding.InferenceThreads, ["out"] = o.Output,
             },
             Model = Describe(model),

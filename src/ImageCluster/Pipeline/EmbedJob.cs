@@ -15,6 +15,9 @@ public sealed record EmbedJobOptions
     /// <summary>CSV file to write (<c>path,f0,f1,…</c>).</summary>
     public required string Output { get; init; }
 
+    /// <summary>How images are fitted to the model input; null = the model's own rule (squash for every catalogue model).</summary>
+    public ResizeMode? Resize { get; init; }
+
     /// <summary>Folders where model names are looked up; null = <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
     public IReadOnlyList<string>? ModelFolders { get; init; }
 
@@ -44,7 +47,7 @@ public static class EmbedJob
         string output = Path.GetFullPath(o.Output);
         string outputDir = Path.GetDirectoryName(output)!;
         Directory.CreateDirectory(outputDir);
-        var model = ModelResolver.Resolve(o.Model, o.ModelFolders);
+        var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize);
         foreach (var note in model.Notes) notice?.Invoke(note);
 
         var files = ImageScanner.Scan(input).ToList();
