@@ -72,6 +72,23 @@ public class KMeansTests
     }
 
     [Fact]
+    public void ParallelRestartsMatchSequentialRestarts()
+    {
+        // Covers restarts run side by side (NInit ≥ workers) and one at a time with split assignments.
+        var x = TestData.Blobs(1100, 40, 12, seed: 8, out _, noise: 6.0);
+        var options = new KMeansOptions { NClusters = 12, NInit = 4, Seed = 5 };
+        var reference = new KMeans(options with { MaxDegreeOfParallelism = 1 }).Fit(x);
+        foreach (int threads in new[] { 2, 3, 4, 16 })
+        {
+            var other = new KMeans(options with { MaxDegreeOfParallelism = threads }).Fit(x);
+            Assert.Equal(reference.Labels, other.Labels);
+            Assert.Equal(reference.Centers.Data, other.Centers.Data);
+            Assert.Equal(reference.Inertia, other.Inertia);
+            Assert.Equal(reference.BestInit, other.BestInit);
+        }
+    }
+
+    [Fact]
     public void DifferentSeedsCanDiffer()
     {
         var x = TestData.Random(300, 5, seed: 1);

@@ -33,14 +33,13 @@ internal static unsafe class DotKernel
                 int j = 0;
                 for (; j + 4 <= k; j += 4)
                     Block4x4(x0, x1, x2, x3, cp + (long)j * d, d, o + j, k);
-                for (; j < k; j++)
+                // Leftover columns (k = 6 candidates in k-means++, k = 17, …) still share each row load.
+                if (j + 2 <= k)
                 {
-                    float* cj = cp + (long)j * d;
-                    o[j] = Dot(x0, cj, d);
-                    o[k + j] = Dot(x1, cj, d);
-                    o[2 * k + j] = Dot(x2, cj, d);
-                    o[3 * k + j] = Dot(x3, cj, d);
+                    Block4x2(x0, x1, x2, x3, cp + (long)j * d, d, o + j, k);
+                    j += 2;
                 }
+                if (j < k) Block4x1(x0, x1, x2, x3, cp + (long)j * d, d, o + j, k);
             }
             for (; r < n; r++)
             {
@@ -138,6 +137,60 @@ internal static unsafe class DotKernel
         Store(o + ldo, i, d, x1, c0, c1, c2, c3, a10, a11, a12, a13);
         Store(o + 2 * ldo, i, d, x2, c0, c1, c2, c3, a20, a21, a22, a23);
         Store(o + 3 * ldo, i, d, x3, c0, c1, c2, c3, a30, a31, a32, a33);
+    }
+
+    private static void Block4x2(float* x0, float* x1, float* x2, float* x3, float* c0, int d, float* o, int ldo)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            Block4x1(x0, x1, x2, x3, c0, d, o, ldo);
+            Block4x1(x0, x1, x2, x3, c0 + d, d, o + 1, ldo);
+            return;
+        }
+        float* c1 = c0 + d;
+        Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default;
+        Vector512<float> a20 = default, a21 = default, a30 = default, a31 = default;
+        int i = 0;
+        for (; i + 16 <= d; i += 16)
+        {
+            var v0 = Vector512.Load(c0 + i);
+            var v1 = Vector512.Load(c1 + i);
+            var u = Vector512.Load(x0 + i);
+            a00 = Vector512.FusedMultiplyAdd(u, v0, a00); a01 = Vector512.FusedMultiplyAdd(u, v1, a01);
+            u = Vector512.Load(x1 + i);
+            a10 = Vector512.FusedMultiplyAdd(u, v0, a10); a11 = Vector512.FusedMultiplyAdd(u, v1, a11);
+            u = Vector512.Load(x2 + i);
+            a20 = Vector512.FusedMultiplyAdd(u, v0, a20); a21 = Vector512.FusedMultiplyAdd(u, v1, a21);
+            u = Vector512.Load(x3 + i);
+            a30 = Vector512.FusedMultiplyAdd(u, v0, a30); a31 = Vector512.FusedMultiplyAdd(u, v1, a31);
+        }
+        o[0] = Tail(Vector512.Sum(a00), x0, c0, i, d); o[1] = Tail(Vector512.Sum(a01), x0, c1, i, d);
+        o[ldo] = Tail(Vector512.Sum(a10), x1, c0, i, d); o[ldo + 1] = Tail(Vector512.Sum(a11), x1, c1, i, d);
+        o[2 * ldo] = Tail(Vector512.Sum(a20), x2, c0, i, d); o[2 * ldo + 1] = Tail(Vector512.Sum(a21), x2, c1, i, d);
+        o[3 * ldo] = Tail(Vector512.Sum(a30), x3, c0, i, d); o[3 * ldo + 1] = Tail(Vector512.Sum(a31), x3, c1, i, d);
+    }
+
+    private static void Block4x1(float* x0, float* x1, float* x2, float* x3, float* c0, int d, float* o, int ldo)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            o[0] = Dot(x0, c0, d); o[ldo] = Dot(x1, c0, d); o[2 * ldo] = Dot(x2, c0, d); o[3 * ldo] = Dot(x3, c0, d);
+            return;
+        }
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        int i = 0;
+        for (; i + 16 <= d; i += 16)
+        {
+            var v = Vector512.Load(c0 + i);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(x0 + i), v, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(x1 + i), v, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(x2 + i), v, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(x3 + i), v, a3);
+        }
+        o[0] = Tail(Vector512.Sum(a0), x0, c0, i, d);
+        o[ldo] = Tail(Vector512.Sum(a1), x1, c0, i, d);
+        o[2 * ldo] = Tail(Vector512.Sum(a2), x2, c0, i, d);
+        o[3 * ldo] = Tail(Vector512.Sum(a3), x3, c0, i, d);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

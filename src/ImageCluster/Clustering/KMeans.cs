@@ -7,6 +7,13 @@ namespace ImageCluster.Clustering;
 /// </summary>
 public sealed class KMeans
 {
+    // Initialisations seeded together in one pass over the samples; bounds the per-sample scratch
+    // (group size × candidates floats per sample) for large NInit.
+    private const int SeedingGroup = 16;
+
+    // Above this sample size (in bytes) the data is streamed from memory on every k-means++ step.
+    private const long LockstepSeedingBytes = 16L << 20;
+
     private readonly KMeansOptions _options;
 
     /// <summary>Creates a clusterer with the given settings.</summary>
@@ -39,34 +46,69 @@ public sealed class KMeans
         var seeds = new Random(_options.Seed);
         int[] initSeeds = Enumerable.Range(0, _options.NInit).Select(_ => seeds.Next()).ToArray();
 
-        int[]? bestLabels = null;
-        float[]? bestCentres = null;
-        double bestInertia = double.PositiveInfinity;
-        int bestIterations = 0, bestInit = 0;
-        for (int init = 0; init < _options.NInit; init++)
+        var seedCentres = new float[]?[_options.NInit];
+        // Lockstep seeding only pays once the samples no longer stay in cache between steps; below that,
+        // seeding inside each (parallel) run avoids the per-step synchronisation.
+        int group = (long)data.N * data.D * sizeof(float) > LockstepSeedingBytes ? SeedingGroup : 1;
+        for (int first = 0; first < _options.NInit && group > 1; first += group)
         {
-            var random = new Random(initSeeds[init]);
-            float[] seedsCentres = KMeansPlusPlus.ChooseCentres(data, k, random, cancellation);
-            var run = new LloydRun(data, k);
-            run.Run(seedsCentres, _options.MaxIter, tolerance, cancellation);
-            float[] centres = run.Centres;
-            FillEmptyClusters(data, k, run.Labels, run.NearestSquared, ref centres);
-            double inertia = 0;
-            foreach (float distance in data.ExactDistances(centres, run.Labels)) inertia += (double)distance * distance;
-            if (inertia < bestInertia || bestLabels is null)
+            var randoms = initSeeds.Skip(first).Take(group).Select(seed => new Random(seed)).ToArray();
+            KMeansPlusPlus.ChooseCentres(data, k, randoms, cancellation).CopyTo(seedCentres, first);
+        }
+
+        var runs = new InitResult[_options.NInit];
+        int workers = _options.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : _options.MaxDegreeOfParallelism;
+        if (workers > 1 && _options.NInit >= workers)
+        {
+            // Whole Lloyd runs per worker scale almost perfectly, whereas splitting each assignment across
+            // workers adds synchronisation every iteration. Each run is thread-count independent, so the
+            // outcome is the same as running them one after another.
+            var sequential = data.WithParallelism(new ParallelOptions { MaxDegreeOfParallelism = 1, CancellationToken = cancellation });
+            // An explicit bound: with −1 the thread pool would add threads while runs are in flight,
+            // and more runs than cores just evict each other's data from the caches.
+            var outer = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellation };
+            try
             {
-                bestInertia = inertia;
-                bestLabels = run.Labels;
-                bestCentres = centres;
-                bestIterations = run.Iterations;
-                bestInit = init;
+                System.Threading.Tasks.Parallel.For(0, _options.NInit, outer,
+                    init => runs[init] = RunOnce(sequential, k, initSeeds[init], seedCentres[init], tolerance, cancellation));
+            }
+            catch (AggregateException e)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
             }
         }
-        return BuildResult(x, data, k, bestLabels!, bestCentres!, bestIterations, bestInit);
+        else
+        {
+            for (int init = 0; init < _options.NInit; init++)
+                runs[init] = RunOnce(data, k, initSeeds[init], seedCentres[init], tolerance, cancellation);
+        }
+
+        // Earliest run wins ties, as when the runs are done in order.
+        int bestInit = 0;
+        for (int init = 1; init < runs.Length; init++)
+            if (runs[init].Inertia < runs[bestInit].Inertia) bestInit = init;
+        var best = runs[bestInit];
+        return BuildResult(x, data, k, best.Labels, best.Centres, best.Iterations, bestInit);
+    }
+
+    private sealed record InitResult(int[] Labels, float[] Centres, double Inertia, int Iterations);
+
+    private InitResult RunOnce(KMeansData data, int k, int seed, float[]? seedCentres, double tolerance, CancellationToken cancellation)
+    {
+        seedCentres ??= KMeansPlusPlus.ChooseCentres(data, k, [new Random(seed)], cancellation)[0];
+        var run = new LloydRun(data, k);
+        run.Run(seedCentres, _options.MaxIter, tolerance, cancellation);
+        float[] centres = run.Centres;
+        FillEmptyClusters(data, k, run.Labels, run.NearestSquared, ref centres);
+        double inertia = 0;
+        foreach (float distance in data.ExactDistances(centres, run.Labels)) inertia += (double)distance * distance;
+        return new InitResult(run.Labels, centres, inertia, run.Iterations);
     }
 
     private static void EnsureFinite(FeatureMatrix x)
     {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(x.Data)) return;
         for (int i = 0; i < x.Rows; i++)
             foreach (float v in x.ReadRow(i))
                 if (!float.IsFinite(v))

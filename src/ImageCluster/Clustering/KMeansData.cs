@@ -14,8 +14,6 @@ internal sealed class KMeansData
     /// <summary>Rows per work item; also bounds the per-thread distance buffer.</summary>
     public const int BlockRows = 256;
 
-    private const int ColumnChunk = 64;
-
     public KMeansData(FeatureMatrix x, ParallelOptions parallel)
     {
         N = x.Rows;
@@ -27,19 +25,9 @@ internal sealed class KMeansData
 
         var sums = new double[D];
         var squares = new double[D];
-        ForColumnChunks(range =>
-        {
-            for (int i = 0; i < N; i++)
-            {
-                var row = x.Data.AsSpan(i * D, D);
-                for (int j = range.Start.Value; j < range.End.Value; j++)
-                {
-                    double v = row[j];
-                    sums[j] += v;
-                    squares[j] += v * v;
-                }
-            }
-        });
+        // Row-wise and vectorised, yet each column still accumulates in row order, as the column-wise
+        // loop it replaces did; that loop strode across rows and was slower than everything after it.
+        for (int i = 0; i < N; i++) AddWidenedWithSquares(x.Data.AsSpan(i * D, D), sums, squares);
         double varianceTotal = 0;
         for (int j = 0; j < D; j++)
         {
@@ -61,6 +49,24 @@ internal sealed class KMeansData
         });
     }
 
+    private KMeansData(KMeansData source, ParallelOptions parallel)
+    {
+        N = source.N;
+        D = source.D;
+        X = source.X;
+        Mean = source.Mean;
+        SquaredNorms = source.SquaredNorms;
+        AllRows = source.AllRows;
+        MeanFeatureVariance = source.MeanFeatureVariance;
+        Parallel = parallel;
+    }
+
+    /// <summary>The same samples with other parallel settings (nothing is copied).</summary>
+    public KMeansData WithParallelism(ParallelOptions parallel) => new(this, parallel);
+
+    /// <summary>True when work runs inline on the caller's thread, with no Parallel.For machinery.</summary>
+    public bool IsSequential => Parallel.MaxDegreeOfParallelism == 1;
+
     public int N { get; }
     public int D { get; }
     public float[] X { get; }
@@ -76,16 +82,40 @@ internal sealed class KMeansData
 
     /// <summary>Runs <paramref name="body"/>(start, count) over fixed row blocks of [0, rows).</summary>
     public void ForBlocks(int rows, Action<int, int> body) =>
-        System.Threading.Tasks.Parallel.For(0, BlockCount(rows), Parallel, b =>
-        {
-            int start = b * BlockRows;
-            body(start, Math.Min(BlockRows, rows - start));
-        });
+        ForBlocks(rows, () => 0, (_, start, count, _) => body(start, count), _ => { });
 
-    /// <summary>Runs <paramref name="body"/> over fixed column chunks of [0, D).</summary>
-    public void ForColumnChunks(Action<Range> body) =>
-        System.Threading.Tasks.Parallel.For(0, (D + ColumnChunk - 1) / ColumnChunk, Parallel, c =>
-            body(new Range(c * ColumnChunk, Math.Min(D, (c + 1) * ColumnChunk))));
+    /// <summary>
+    /// Runs <paramref name="body"/>(block, start, count, local) over fixed row blocks of [0, rows), with one
+    /// scratch object per worker. A single block or a sequential view runs inline: for the small per-step
+    /// work of k-means++ the cost of waking workers would exceed the work itself.
+    /// </summary>
+    public void ForBlocks<TLocal>(int rows, Func<TLocal> createLocal, Action<int, int, int, TLocal> body,
+        Action<TLocal> releaseLocal)
+    {
+        int blocks = BlockCount(rows);
+        if (IsSequential || blocks <= 1)
+        {
+            TLocal local = createLocal();
+            try
+            {
+                for (int b = 0; b < blocks; b++)
+                {
+                    Parallel.CancellationToken.ThrowIfCancellationRequested();
+                    body(b, b * BlockRows, Math.Min(BlockRows, rows - b * BlockRows), local);
+                }
+            }
+            finally
+            {
+                releaseLocal(local);
+            }
+            return;
+        }
+        System.Threading.Tasks.Parallel.For(0, blocks, Parallel, createLocal, (b, _, local) =>
+        {
+            body(b, b * BlockRows, Math.Min(BlockRows, rows - b * BlockRows), local);
+            return local;
+        }, releaseLocal);
+    }
 
     /// <summary>Squared norm of each of the <paramref name="k"/> centre rows.</summary>
     public float[] CentreNorms(float[] centres, int k)
@@ -106,11 +136,9 @@ internal sealed class KMeansData
     public void Assign(float[] centres, int k, int[] labels, float[] nearestSquared)
     {
         float[] centreNorms = CentreNorms(centres, k);
-        System.Threading.Tasks.Parallel.For(0, BlockCount(N), Parallel,
-            () => ArrayPool<float>.Shared.Rent(BlockRows * k),
-            (b, _, products) =>
+        ForBlocks(N, () => ArrayPool<float>.Shared.Rent(BlockRows * k),
+            (_, start, count, products) =>
             {
-                int start = b * BlockRows, count = Math.Min(BlockRows, N - start);
                 DotKernel.RowsTimesTransposed(X, D, AllRows.AsSpan(start, count), centres, k, products);
                 for (int r = 0; r < count; r++)
                 {
@@ -125,7 +153,6 @@ internal sealed class KMeansData
                     labels[start + r] = best;
                     nearestSquared[start + r] = Math.Max(0f, SquaredNorms[start + r] + bestValue);
                 }
-                return products;
             },
             products => ArrayPool<float>.Shared.Return(products));
     }
@@ -138,6 +165,13 @@ internal sealed class KMeansData
     {
         Array.Clear(counts);
         foreach (int label in labels) counts[label]++;
+        if (IsSequential)
+        {
+            // Row order is each cluster's member order, so this matches the partitioned sums exactly.
+            Array.Clear(sums);
+            for (int i = 0; i < N; i++) AddWidened(Row(i), sums.AsSpan(labels[i] * D, D));
+            return;
+        }
         var offsets = new int[k + 1];
         for (int j = 0; j < k; j++) offsets[j + 1] = offsets[j] + counts[j];
         var members = new int[N];
@@ -166,6 +200,27 @@ internal sealed class KMeansData
             }
         }
         for (; i < source.Length; i++) target[i] += source[i];
+    }
+
+    private static void AddWidenedWithSquares(ReadOnlySpan<float> source, Span<double> sums, Span<double> squares)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= source.Length; i += 4)
+            {
+                var v = Vector256.Create(source[i], source[i + 1], source[i + 2], source[i + 3]);
+                (Vector256.Create(sums.Slice(i, 4)) + v).CopyTo(sums.Slice(i, 4));
+                // Multiply then add, not fused, to round exactly like the scalar tail.
+                (Vector256.Create(squares.Slice(i, 4)) + v * v).CopyTo(squares.Slice(i, 4));
+            }
+        }
+        for (; i < source.Length; i++)
+        {
+            double v = source[i];
+            sums[i] += v;
+            squares[i] += v * v;
+        }
     }
 
     /// <summary>Exact Euclidean distance of each sample to its assigned centre (no expansion).</summary>

@@ -32,13 +32,14 @@ internal sealed class LloydRun
         var counts = new int[k];
         var previousLabels = new int[n];
         Array.Fill(previousLabels, -1);
+        var assignment = new BoundedAssignment(_data, k);
         bool strict = false;
         int iteration = 0;
         while (iteration < maxIter)
         {
             cancellation.ThrowIfCancellationRequested();
             iteration++;
-            _data.Assign(centres, k, Labels, NearestSquared);
+            assignment.Assign(centres, iteration == 1 ? null : next, Labels, NearestSquared);
             _data.SumByCluster(Labels, k, sums, counts);
             bool relocated = RelocateEmptyClusters(sums, counts);
             double shift = 0;
@@ -61,7 +62,8 @@ internal sealed class LloydRun
             if (shift <= tolerance) break;
             Labels.CopyTo(previousLabels, 0);
         }
-        if (!strict) _data.Assign(centres, k, Labels, NearestSquared);
+        // next holds the centres of the last assignment, which the bounds refer to.
+        if (!strict) assignment.Assign(centres, next, Labels, NearestSquared);
         Centres = centres;
         Iterations = iteration;
     }
