@@ -70,7 +70,8 @@ public static class Cli
     };
 
     private static readonly Option<int> BatchOption = new("--batch-size") { Description = "Images per inference call", DefaultValueFactory = _ => new EmbeddingOptions().BatchSize };
-    private static readonly Option<int> ThreadsOption = new("--threads") { Description = "Threads for decoding and for inference (0 = every core)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> DecodeThreadsOption = new("--decode-threads") { Description = "Threads that read and decode images (0 = one per core)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> InferenceThreadsOption = new("--inference-threads") { Description = "ONNX Runtime threads (0 = one per core)", DefaultValueFactory = _ => 0 };
     private static readonly Option<ResizeMode?> ResizeOption = new("--resize")
     {
         Description = "Fit images to the model input by squash (whole image stretched; the default) or centercrop " +
@@ -93,7 +94,7 @@ public static class Cli
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
         var command = new Command("cluster", "Embed every image of FOLDER and cluster them with K-Means")
         {
-            folder, k, output, ModelOption, ResizeOption, nInit, maxIter, tol, seed, pca, noNormalize, copy, BatchOption, ThreadsOption, JsonOption,
+            folder, k, output, ModelOption, ResizeOption, nInit, maxIter, tol, seed, pca, noNormalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -140,7 +141,7 @@ public static class Cli
         var cache = new Option<string?>("--cache") { Description = "Embedding store (default: imagecluster.db beside --out)" };
         var command = new Command("embed", "Write the feature vector of every image of FOLDER to a CSV file")
         {
-            folder, output, ModelOption, ResizeOption, cache, BatchOption, ThreadsOption, JsonOption,
+            folder, output, ModelOption, ResizeOption, cache, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -170,8 +171,12 @@ public static class Cli
 
     private static EmbeddingOptions EmbeddingOptionsFrom(ParseResult parse)
     {
-        int threads = parse.GetValue(ThreadsOption);
-        return new EmbeddingOptions { BatchSize = parse.GetValue(BatchOption), DecodeThreads = threads, InferenceThreads = threads };
+        return new EmbeddingOptions
+        {
+            BatchSize = parse.GetValue(BatchOption),
+            DecodeThreads = parse.GetValue(DecodeThreadsOption),
+            InferenceThreads = parse.GetValue(InferenceThreadsOption),
+        };
     }
 
     private static double? ParsePca(string? text)

@@ -25,10 +25,19 @@ public class ClusterJobTests
         var first = await ClusterJob.RunAsync(options);
         Assert.Equal((30, 0), (first.Counts.Embedded, first.Counts.FromCache));
 
+        string firstAssignments = File.ReadAllText(temp.Combine("run", "assignments.csv"));
+        Assert.False(first.ClusteringFromCache);
+
         var second = await ClusterJob.RunAsync(options);
         Assert.Equal((0, 30), (second.Counts.Embedded, second.Counts.FromCache));
         Assert.Equal(0, second.TimingsSeconds["loadModel"]); // the model was not even loaded
-        Assert.Equal(File.ReadAllText(temp.Combine("run", "assignments.csv")), await RerunAssignments(options, temp));
+        Assert.True(second.ClusteringFromCache);
+        Assert.Equal(firstAssignments, File.ReadAllText(temp.Combine("run", "assignments.csv")));
+
+        // Another k reclusters the cached embeddings.
+        var otherK = await ClusterJob.RunAsync(options with { K = 4 });
+        Assert.Equal((0, 30, false), (otherK.Counts.Embedded, otherK.Counts.FromCache, otherK.ClusteringFromCache));
+        Assert.Equal(4, otherK.Counts.Clusters);
 
         // A touched file with the same content is hashed again but not embedded again.
         File.SetLastWriteTimeUtc(Directory.GetFiles(temp.Combine("in"), "*.jpg", SearchOption.AllDirectories)[0], DateTime.UtcNow.AddMinutes(-5));
@@ -36,13 +45,8 @@ public class ClusterJobTests
         var third = await ClusterJob.RunAsync(options);
         Assert.Equal((10, 30), (third.Counts.Embedded, third.Counts.FromCache));
         Assert.Equal(40, third.Counts.Clustered);
-        Assert.Equal(3, ReadRuns(temp.Combine("run")) - 1); // four runs recorded, counting RerunAssignments
-    }
-
-    private static async Task<string> RerunAssignments(ClusterJobOptions options, TempFolder temp)
-    {
-        await ClusterJob.RunAsync(options);
-        return File.ReadAllText(temp.Combine("run", "assignments.csv"));
+        Assert.False(third.ClusteringFromCache);
+        Assert.Equal(4, ReadRuns(temp.Combine("run"))); // every run is recorded
     }
 
     private static long ReadRuns(string runFolder)

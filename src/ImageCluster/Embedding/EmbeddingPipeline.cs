@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -35,9 +36,10 @@ public sealed record StageProgress(string Stage, int Done, int Total, int Failed
 /// <summary>Seconds spent per stage of <see cref="EmbeddingPipeline"/>.</summary>
 public sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds);
 
-/// <summary>The vectors of every usable file, in scan order, and what happened to the others.</summary>
+/// <summary>The vectors of every usable file, in scan order (with their content hashes), and what happened to the others.</summary>
 public sealed record EmbeddingResult(
     IReadOnlyList<string> Paths,
+    IReadOnlyList<string> ContentHashes,
     FeatureMatrix Features,
     IReadOnlyList<FileError> Errors,
     int Embedded,
@@ -129,19 +131,23 @@ public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Fun
                         float[]? input = null;
                         if (!embeddedHashes.Contains(hash))
                         {
+                            // Pooled: a 224×224 tensor is 600 kB, and fresh arrays that size churn the large-object heap.
+                            var rgb = ArrayPool<byte>.Shared.Rent(inputLength);
+                            input = ArrayPool<float>.Shared.Rent(inputLength);
                             try
                             {
-                                var rgb = ImageDecoder.DecodeRgb(bytes, descriptor.Width, descriptor.Height, descriptor.Resize);
-                                input = new float[inputLength];
-                                TensorPreprocessor.Fill(descriptor, rgb, input);
-                            }
-                            catch (ImageDecodeException e)
-                            {
-                                error = e.Message;
+                                ImageDecoder.DecodeRgb(bytes, descriptor.Width, descriptor.Height, descriptor.Resize, rgb.AsSpan(0, inputLength));
+                                TensorPreprocessor.Fill(descriptor, rgb.AsSpan(0, inputLength), input.AsSpan(0, inputLength));
                             }
                             catch (Exception e) when (e is not OperationCanceledException)
                             {
-                                error = $"decoder failed: {e.Message}";
+                                error = e is ImageDecodeException ? e.Message : $"decoder failed: {e.Message}";
+                                ArrayPool<float>.Shared.Return(input);
+                                input = null;
+                            }
+                            finally
+                            {
+                                ArrayPool<byte>.Shared.Return(rgb);
                             }
                             Interlocked.Add(ref decodeTicks, Stopwatch.GetTimestamp() - t1);
                         }
@@ -198,6 +204,7 @@ public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Fun
         var cachedHashes = Enumerable.Range(0, files.Count).Where(i => errors[i] is null && !fresh.ContainsKey(i)).Select(i => hashes[i]!);
         var cached = store.GetEmbeddings(cachedHashes, key, output);
         var paths = new List<string>();
+        var contentHashes = new List<string>();
         var rows = new List<float[]>();
         var fileErrors = new List<FileError>();
         for (int i = 0; i < files.Count; i++)
@@ -205,19 +212,31 @@ public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Fun
             if (errors[i] is { } e) { fileErrors.Add(new FileError(files[i].RelativePath, e)); continue; }
             var v = fresh.TryGetValue(i, out var f) ? f : cached[hashes[i]!];
             paths.Add(files[i].RelativePath);
+            contentHashes.Add(hashes[i]!);
             rows.Add(v);
         }
         double tick = Stopwatch.Frequency;
-        return new EmbeddingResult(paths, FeatureMatrix.FromRows(rows), fileErrors, fresh.Count, rows.Count - fresh.Count,
+        return new EmbeddingResult(paths, contentHashes, FeatureMatrix.FromRows(rows), fileErrors, fresh.Count, rows.Count - fresh.Count,
             new EmbeddingTimings(readHashTicks / tick, decodeTicks / tick, inferenceSeconds, wall.Elapsed.TotalSeconds, loadSeconds));
     }
 
     private static float[][] EmbedBatch(IEmbedder embedder, List<(int Index, float[] Input)> batch, int inputLength)
     {
-        var inputs = new float[batch.Count * inputLength];
-        for (int j = 0; j < batch.Count; j++) batch[j].Input.CopyTo(inputs, j * inputLength);
+        var inputs = ArrayPool<float>.Shared.Rent(batch.Count * inputLength);
+        for (int j = 0; j < batch.Count; j++)
+        {
+            batch[j].Input.AsSpan(0, inputLength).CopyTo(inputs.AsSpan(j * inputLength));
+            ArrayPool<float>.Shared.Return(batch[j].Input);
+        }
         var outputs = new float[batch.Count * embedder.Dimension];
-        embedder.Embed(inputs, batch.Count, outputs);
+        try
+        {
+            embedder.Embed(inputs.AsMemory(0, batch.Count * inputLength), batch.Count, outputs);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(inputs);
+        }
         var vectors = new float[batch.Count][];
         for (int j = 0; j < batch.Count; j++) vectors[j] = outputs.AsSpan(j * embedder.Dimension, embedder.Dimension).ToArray();
         return vectors;

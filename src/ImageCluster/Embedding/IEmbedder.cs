@@ -13,7 +13,8 @@ public interface IEmbedder : IDisposable
     int InputLength => Descriptor.Width * Descriptor.Height * 3;
 
     /// <summary>Embeds <paramref name="count"/> images stored back to back in <paramref name="inputs"/>.</summary>
-    void Embed(ReadOnlySpan<float> inputs, int count, Span<float> embeddings);
+    /// <remarks>Memory rather than a span, so ONNX Runtime can read the batch in place instead of a copy.</remarks>
+    void Embed(ReadOnlyMemory<float> inputs, int count, Span<float> embeddings);
 }
 
 /// <summary>Pixel-to-tensor conversion as a model descriptor prescribes.</summary>

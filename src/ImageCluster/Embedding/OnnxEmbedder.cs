@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ImageCluster.Embedding;
@@ -44,7 +45,7 @@ public sealed class OnnxEmbedder : IEmbedder
     public int Dimension { get; }
 
     /// <inheritdoc />
-    public void Embed(ReadOnlySpan<float> inputs, int count, Span<float> embeddings)
+    public void Embed(ReadOnlyMemory<float> inputs, int count, Span<float> embeddings)
     {
         int length = Descriptor.Width * Descriptor.Height * 3;
         if (inputs.Length < count * length || embeddings.Length < count * Dimension)
@@ -57,25 +58,25 @@ public sealed class OnnxEmbedder : IEmbedder
         }
     }
 
-    private void RunBatch(ReadOnlySpan<float> inputs, int n, Span<float> embeddings)
+    private void RunBatch(ReadOnlyMemory<float> inputs, int n, Span<float> embeddings)
     {
         long[] shape = Descriptor.ChannelsLast
             ? [n, Descriptor.Height, Descriptor.Width, 3]
             : [n, 3, Descriptor.Height, Descriptor.Width];
-        using var input = OrtValue.CreateTensorValueFromMemory(inputs.ToArray(), shape);
-        if (_preprocess is not null)
+        // ONNX Runtime only reads the input, so the read-only batch can be lent to it without a copy.
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(inputs), shape);
+        if (_preprocess is null)
         {
-            using var prepared = _preprocess.Run(_runOptions, [_preprocessInput], [input], [_preprocessOutput]);
-            CopyEmbedding(prepared[0], embeddings);
+            RunModel(input, embeddings);
             return;
         }
-        using var results = _session.Run(_runOptions, [Descriptor.Input], [input], [Descriptor.EmbeddingOutput]);
-        results[0].GetTensorDataAsSpan<float>()[..embeddings.Length].CopyTo(embeddings);
+        using var prepared = _preprocess.Run(_runOptions, [_preprocessInput], [input], [_preprocessOutput]);
+        RunModel(prepared[0], embeddings);
     }
 
-    private void CopyEmbedding(OrtValue prepared, Span<float> embeddings)
+    private void RunModel(OrtValue input, Span<float> embeddings)
     {
-        using var results = _session.Run(_runOptions, [Descriptor.Input], [prepared], [Descriptor.EmbeddingOutput]);
+        using var results = _session.Run(_runOptions, [Descriptor.Input], [input], [Descriptor.EmbeddingOutput]);
         results[0].GetTensorDataAsSpan<float>()[..embeddings.Length].CopyTo(embeddings);
     }
 

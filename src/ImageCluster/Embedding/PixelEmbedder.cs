@@ -28,8 +28,8 @@ public sealed class PixelEmbedder : IEmbedder
     public int Dimension => Descriptor.Dimension;
 
     /// <inheritdoc />
-    public void Embed(ReadOnlySpan<float> inputs, int count, Span<float> embeddings) =>
-        inputs[..(count * Dimension)].CopyTo(embeddings);
+    public void Embed(ReadOnlyMemory<float> inputs, int count, Span<float> embeddings) =>
+        inputs.Span[..(count * Dimension)].CopyTo(embeddings);
 
     /// <inheritdoc />
     public void Dispose()

@@ -11,16 +11,34 @@ public static class ClusterFolders
 
     /// <summary>
     /// Replaces <c>clusters/</c> under <paramref name="runFolder"/>. Noise (label −1) goes to <c>noise/</c>.
-    /// Within each size group clusters are numbered from 0 in order of their label.
+    /// Within each size group clusters are numbered from 0 in order of their label. A folder of links that already
+    /// matches is left as it is, so an identical rerun does not rewrite thousands of links.
     /// </summary>
     /// <returns>Relative folder of each label.</returns>
     public static IReadOnlyDictionary<int, string> Write(string runFolder, string inputRoot, IReadOnlyList<string> paths, IReadOnlyList<int> labels, bool copy)
     {
+        var (folders, entries) = Plan(inputRoot, paths, labels);
         string final = Path.Combine(runFolder, FolderName);
+        if (!copy && HoldsExactly(final, entries)) return folders;
+
         string staging = final + ".new-" + Environment.ProcessId;
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
+        foreach (var dir in folders.Values) Directory.CreateDirectory(Path.Combine(staging, dir));
+        foreach (var (link, source) in entries)
+        {
+            string target = Path.Combine(staging, link);
+            if (copy) File.Copy(source, target);
+            else File.CreateSymbolicLink(target, source);
+        }
 
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // holds only our links/copies
+        Directory.Move(staging, final);
+        return folders;
+    }
+
+    private static (Dictionary<int, string> Folders, Dictionary<string, string> Entries) Plan(string inputRoot, IReadOnlyList<string> paths, IReadOnlyList<int> labels)
+    {
         var members = labels.Select((label, i) => (label, i)).GroupBy(x => x.label).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToList());
         var folders = new Dictionary<int, string>();
         foreach (var bySize in members.Where(m => m.Key >= 0).GroupBy(m => m.Value.Count).OrderBy(g => g.Key))
@@ -31,14 +49,12 @@ public static class ClusterFolders
         }
         if (members.ContainsKey(-1)) folders[-1] = "noise";
 
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (label, indices) in members)
         {
-            string dir = Path.Combine(staging, folders[label]);
-            Directory.CreateDirectory(dir);
             var taken = new HashSet<string>(StringComparer.Ordinal);
             foreach (int i in indices)
             {
-                string source = Path.GetFullPath(Path.Combine(inputRoot, paths[i]));
                 string name = Path.GetFileName(paths[i]);
                 // Same file name from two subfolders: spell out the relative path so nothing is hidden.
                 if (!taken.Add(name))
@@ -46,14 +62,23 @@ public static class ClusterFolders
                     name = paths[i].Replace("/", "__");
                     taken.Add(name);
                 }
-                string target = Path.Combine(dir, name);
-                if (copy) File.Copy(source, target);
-                else File.CreateSymbolicLink(target, source);
+                entries[Path.Combine(folders[label], name)] = Path.GetFullPath(Path.Combine(inputRoot, paths[i]));
             }
         }
+        return (folders, entries);
+    }
 
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // holds only our links/copies
-        Directory.Move(staging, final);
-        return folders;
+    private static bool HoldsExactly(string folder, Dictionary<string, string> entries)
+    {
+        if (!Directory.Exists(folder)) return false;
+        int count = 0;
+        foreach (var file in Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories))
+        {
+            var info = new FileInfo(file);
+            if (info.Attributes.HasFlag(FileAttributes.Directory) && info.LinkTarget is null) continue;
+            if (!entries.TryGetValue(Path.GetRelativePath(folder, file), out var source) || info.LinkTarget != source) return false;
+            count++;
+        }
+        return count == entries.Count;
     }
 }

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using ImageCluster.Clustering;
 using ImageCluster.Embedding;
@@ -102,6 +105,12 @@ public sealed record RunSummary
     /// <summary>PCA figures, when PCA ran.</summary>
     public PcaInfo? Pca { get; init; }
 
+    /// <summary>
+    /// True when an earlier run had the same images (by content), model and clustering options, so its deterministic
+    /// result was reused instead of clustering again.
+    /// </summary>
+    public bool ClusteringFromCache { get; init; }
+
     /// <summary>Seconds per stage.</summary>
     public required IReadOnlyDictionary<string, double> TimingsSeconds { get; init; }
 
@@ -187,29 +196,15 @@ public static class ClusterJob
         if (o.K > embedded.Paths.Count)
             throw new ArgumentException($"--k {o.K} is larger than the number of usable images ({embedded.Paths.Count})");
 
-        sw.Restart();
-        var features = embedded.Features;
-        if (o.Normalize) features = features.Clone().NormalizeRowsInPlace();
-        PcaInfo? pcaInfo = null;
-        if (o.Pca is { } components)
-        {
-            var pca = Pca.Fit(features, new PcaOptions { Components = components, Whiten = false }, ct);
-            features = pca.Transform(features);
-            pcaInfo = new PcaInfo(pca.NComponents, pca.ExplainedVarianceRatio.Sum());
-        }
-        timings["pca"] = sw.Elapsed.TotalSeconds;
+        var clustering = Cluster(o, model, embedded, store, timings, ct);
 
         sw.Restart();
-        var kmeans = new KMeans(new KMeansOptions { NClusters = o.K, NInit = o.NInit, MaxIter = o.MaxIter, Tol = o.Tol, Seed = o.Seed }).Fit(features, ct);
-        timings["cluster"] = sw.Elapsed.TotalSeconds;
-
-        sw.Restart();
-        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, kmeans.Labels, kmeans.Distances);
-        var folders = ClusterFolders.Write(output, input, embedded.Paths, kmeans.Labels, o.Copy);
+        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, clustering.Labels, clustering.Distances);
+        var folders = ClusterFolders.Write(output, input, embedded.Paths, clustering.Labels, o.Copy);
         timings["write"] = sw.Elapsed.TotalSeconds;
         timings["total"] = total.Elapsed.TotalSeconds;
 
-        var sizes = kmeans.Labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), $"{ClusterFolders.FolderName}/{folders[g.Key]}"))
+        var sizes = clustering.Labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), $"{ClusterFolders.FolderName}/{folders[g.Key]}"))
             .OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
         var summary = new RunSummary
         {
@@ -227,8 +222,9 @@ public static class ClusterJob
             Model = Describe(model),
             Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, sizes.Count),
             Clusters = sizes,
-            KMeans = new KMeansInfo(kmeans.Inertia, kmeans.NIterations, kmeans.BestInit),
-            Pca = pcaInfo,
+            KMeans = clustering.KMeans,
+            Pca = clustering.Pca,
+            ClusteringFromCache = clustering.FromCache,
             TimingsSeconds = timings,
             Files = new Dictionary<string, string>
             {
@@ -241,6 +237,54 @@ public static class ClusterJob
         Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
         store.AddRun(started, input, model.CacheKey, o.Seed, json);
         return summary;
+    }
+
+    private sealed record Clustering(int[] Labels, float[] Distances, KMeansInfo KMeans, PcaInfo? Pca, bool FromCache);
+
+    private sealed record StoredFigures(KMeansInfo KMeans, PcaInfo? Pca);
+
+    /// <summary>Normalise, PCA and K-Means; or the stored result of an identical earlier clustering.</summary>
+    private static Clustering Cluster(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded, ImageStore store, Dictionary<string, double> timings, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        string key = ClusteringKey(o, model, embedded);
+        if (store.GetClustering(key) is { } stored && JsonSerializer.Deserialize<StoredFigures>(stored.SummaryJson, Json) is { } figures)
+        {
+            timings["prepare"] = 0;
+            timings["cluster"] = sw.Elapsed.TotalSeconds;
+            return new Clustering(stored.Labels, stored.Distances, figures.KMeans, figures.Pca, FromCache: true);
+        }
+
+        var features = embedded.Features;
+        if (o.Normalize) features = features.Clone().NormalizeRowsInPlace();
+        PcaInfo? pcaInfo = null;
+        if (o.Pca is { } components)
+        {
+            var pca = Pca.Fit(features, new PcaOptions { Components = components, Whiten = false }, ct);
+            features = pca.Transform(features);
+            pcaInfo = new PcaInfo(pca.NComponents, pca.ExplainedVarianceRatio.Sum());
+        }
+        timings["prepare"] = sw.Elapsed.TotalSeconds;
+
+        sw.Restart();
+        var kmeans = new KMeans(new KMeansOptions { NClusters = o.K, NInit = o.NInit, MaxIter = o.MaxIter, Tol = o.Tol, Seed = o.Seed }).Fit(features, ct);
+        timings["cluster"] = sw.Elapsed.TotalSeconds;
+        var info = new KMeansInfo(kmeans.Inertia, kmeans.NIterations, kmeans.BestInit);
+        store.PutClustering(key, new StoredClustering(kmeans.Labels, kmeans.Distances, JsonSerializer.Serialize(new StoredFigures(info, pcaInfo), Json)));
+        return new Clustering(kmeans.Labels, kmeans.Distances, info, pcaInfo, FromCache: false);
+    }
+
+    /// <summary>Everything the clustering result depends on: program version, model, options and the rows' contents in order.</summary>
+    private static string ClusteringKey(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        string header = string.Join('\n', "kmeans", typeof(ClusterJob).Assembly.ManifestModule.ModuleVersionId, model.CacheKey,
+            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.K, o.NInit, o.MaxIter,
+            o.Tol.ToString("R", CultureInfo.InvariantCulture), o.Seed);
+        hash.AppendData(Encoding.UTF8.GetBytes(header));
+        for (int i = 0; i < embedded.Paths.Count; i++)
+            hash.AppendData(Encoding.UTF8.GetBytes($"\n{embedded.Paths[i]}\0{embedded.ContentHashes[i]}"));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>The model part of a run summary.</summary>

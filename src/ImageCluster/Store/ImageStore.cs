@@ -12,6 +12,9 @@ namespace ImageCluster.Store;
 /// <param name="Error">Why the file could not be decoded; null when it could.</param>
 public sealed record FileRecord(string Root, string Path, long Length, long LastWriteUtcTicks, string Sha256, string? Error);
 
+/// <summary>A stored clustering result: labels and distances per row, plus algorithm figures as JSON.</summary>
+public sealed record StoredClustering(int[] Labels, float[] Distances, string SummaryJson);
+
 /// <summary>
 /// The embedded SQLite database of a run folder: files (path, size, time, hash), embeddings keyed by
 /// content hash × model × output, and the runs made. Not thread-safe: use it from one thread.
@@ -47,6 +50,8 @@ public sealed class ImageStore : IDisposable
             CREATE TABLE IF NOT EXISTS embeddings (
                 sha256 TEXT NOT NULL, model TEXT NOT NULL, output TEXT NOT NULL, dimension INTEGER NOT NULL,
                 vector BLOB NOT NULL, PRIMARY KEY (sha256, model, output));
+            CREATE TABLE IF NOT EXISTS clusterings (
+                key TEXT PRIMARY KEY, labels BLOB NOT NULL, distances BLOB NOT NULL, summary_json TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS runs (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, started_utc TEXT NOT NULL, input TEXT NOT NULL,
                 model TEXT NOT NULL, seed INTEGER, summary_json TEXT NOT NULL);
@@ -148,6 +153,30 @@ public sealed class ImageStore : IDisposable
             cmd.ExecuteNonQuery();
         }
         tx.Commit();
+    }
+
+    /// <summary>A clustering stored under <paramref name="key"/>, or null.</summary>
+    public StoredClustering? GetClustering(string key)
+    {
+        using var cmd = Command("SELECT labels, distances, summary_json FROM clusterings WHERE key = $key");
+        cmd.Parameters.AddWithValue("$key", key);
+        using var reader = cmd.ExecuteReader();
+        if (!reader.Read()) return null;
+        return new StoredClustering(
+            MemoryMarshal.Cast<byte, int>((byte[])reader.GetValue(0)).ToArray(),
+            MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray(),
+            reader.GetString(2));
+    }
+
+    /// <summary>Stores a clustering under <paramref name="key"/> (replacing any).</summary>
+    public void PutClustering(string key, StoredClustering clustering)
+    {
+        using var cmd = Command("INSERT OR REPLACE INTO clusterings (key, labels, distances, summary_json) VALUES ($key, $labels, $distances, $summary)");
+        cmd.Parameters.AddWithValue("$key", key);
+        cmd.Parameters.AddWithValue("$labels", MemoryMarshal.AsBytes(clustering.Labels.AsSpan()).ToArray());
+        cmd.Parameters.AddWithValue("$distances", MemoryMarshal.AsBytes(clustering.Distances.AsSpan()).ToArray());
+        cmd.Parameters.AddWithValue("$summary", clustering.SummaryJson);
+        cmd.ExecuteNonQuery();
     }
 
     /// <summary>Records a finished run; returns its id.</summary>
