@@ -196,6 +196,7 @@ public static class ClusterJob
         if (o.K > embedded.Paths.Count)
             throw new ArgumentException($"--k {o.K} is larger than the number of usable images ({embedded.Paths.Count})");
 
+        notice?.Invoke($"clustering {embedded.Paths.Count} images into {o.K} clusters (K-Means, n_init {o.NInit}, seed {o.Seed})");
         var clustering = Cluster(o, model, embedded, store, timings, ct);
 
         sw.Restart();
