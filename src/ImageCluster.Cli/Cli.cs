@@ -19,6 +19,9 @@ public static class Cli
     /// <summary>Exit code of a usage error (bad option, missing folder, unknown model).</summary>
     public const int UsageError = 2;
 
+    /// <summary>Exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+
     /// <summary>Runs the command line and returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -41,6 +44,11 @@ public static class Cli
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("cancelled");
+            return Cancelled;
+        }
         catch (Exception e) when (UserError(e) is int code)
         {
             stderr.WriteLine($"error: {e.Message}");
@@ -58,7 +66,7 @@ public static class Cli
     private static int? UserError(Exception e) => e switch
     {
         NoUsableImagesException => Failure,
-        ArgumentException or DirectoryNotFoundException or ModelNotFoundException => UsageError,
+        UsageException or ModelNotFoundException => UsageError,
         _ => null,
     };
 
@@ -183,7 +191,7 @@ public static class Cli
     {
         if (text is null) return null;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            throw new ArgumentException($"--pca takes a variance fraction like 0.95 or a number of components like 50, not '{text}'");
+            throw new UsageException($"--pca takes a variance fraction like 0.95 or a number of components like 50, not '{text}'");
         return value;
     }
 

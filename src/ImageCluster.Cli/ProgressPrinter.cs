@@ -15,6 +15,12 @@ internal sealed class ProgressPrinter(TextWriter writer) : IProgress<StageProgre
     private double _lastPrintSeconds = double.NegativeInfinity;
     private (string, int) _lastPrinted;
 
+    private static string FormatDuration(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
+        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : $"{t.Minutes:00}:{t.Seconds:00}";
+    }
+
     public void Report(StageProgress p)
     {
         lock (_lock)
@@ -26,7 +32,7 @@ internal sealed class ProgressPrinter(TextWriter writer) : IProgress<StageProgre
             _lastPrintSeconds = now;
             _lastPrinted = (p.Stage, p.Done);
             double rate = p.Done / Math.Max(now, 1e-3);
-            string eta = rate > 0 && !finished ? $" ETA {TimeSpan.FromSeconds((p.Total - p.Done) / rate):mm\\:ss}" : "";
+            string eta = rate > 0 && !finished ? $" ETA {FormatDuration((p.Total - p.Done) / rate)}" : "";
             string failed = p.Failed > 0 ? $", {p.Failed} unreadable" : "";
             string text = $"{p.Stage} {p.Done}/{p.Total} images ({rate:F0}/s{eta}{failed})";
             if (_terminal)

@@ -19,11 +19,15 @@ public sealed record EmbeddingOptions
     /// <summary>ONNX Runtime intra-op threads; 0 = one per core.</summary>
     public int InferenceThreads { get; init; }
 
+    /// <summary>Largest accepted batch: 1024 images of 224×224 already take 600 MB of input tensor.</summary>
+    public const int MaxBatchSize = 1024;
+
     /// <summary>Validates the options, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1 (got {BatchSize})");
-        if (DecodeThreads < 0 || InferenceThreads < 0) throw new ArgumentException("thread counts must be 0 (all cores) or more");
+        if (BatchSize is < 1 or > MaxBatchSize) throw new UsageException($"--batch-size must be between 1 and {MaxBatchSize} (got {BatchSize})");
+        if (DecodeThreads < 0) throw new UsageException($"--decode-threads must be 0 (one per core) or more (got {DecodeThreads})");
+        if (InferenceThreads < 0) throw new UsageException($"--inference-threads must be 0 (one per core) or more (got {InferenceThreads})");
     }
 }
 
@@ -128,6 +132,7 @@ public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Fun
                         long t1 = Stopwatch.GetTimestamp();
                         Interlocked.Add(ref readHashTicks, t1 - t0);
                         string? error = null;
+                        bool cacheError = false;
                         float[]? input = null;
                         if (!embeddedHashes.Contains(hash))
                         {
@@ -142,6 +147,7 @@ public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Fun
                             catch (Exception e) when (e is not OperationCanceledException)
                             {
                                 error = e is ImageDecodeException ? e.Message : $"decoder failed: {e.Message}";
+                                cacheError = e is ImageDecodeException;
                                 ArrayPool<float>.Shared.Return(input);
                                 input = null;
                             }
@@ -151,7 +157,9 @@ public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Fun
                             }
                             Interlocked.Add(ref decodeTicks, Stopwatch.GetTimestamp() - t1);
                         }
-                        lock (recordsLock) newRecords.Add(new FileRecord(root, f.RelativePath, f.Length, f.LastWriteUtc.Ticks, hash, error));
+                        // Only the decoder's own verdicts are remembered; anything unexpected is retried next run.
+                        if (error is null || cacheError)
+                            lock (recordsLock) newRecords.Add(new FileRecord(root, f.RelativePath, f.Length, f.LastWriteUtc.Ticks, hash, error));
                         if (error is not null)
                         {
                             errors[i] = error;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace ImageCluster.Embedding;
 
@@ -19,10 +21,23 @@ public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, str
         resize is { } r && r != Descriptor.Resize ? this with { Descriptor = Descriptor with { Resize = r } } : this;
 
     /// <summary>
-    /// Key of this model's embeddings in the store: the name, the file's checksum and the resize rule, so a changed
-    /// file or preprocessing never reuses stale vectors.
+    /// Key of this model's embeddings in the store: the name, the checksums of the model (and of its preprocessing graph)
+    /// and a digest of the preprocessing in the descriptor, so a changed file or preprocessing never reuses stale vectors.
     /// </summary>
-    public string CacheKey => $"{Descriptor.Name}@{(Sha256 is null ? "builtin" : Sha256[..12])}/{Descriptor.Width}x{Descriptor.Height}/{Descriptor.Resize.ToString().ToLowerInvariant()}";
+    public string CacheKey
+    {
+        get
+        {
+            var d = Descriptor;
+            string preprocessing = string.Join('|', d.Width, d.Height, d.Layout, d.ChannelOrder, d.Resize,
+                string.Join(',', new[] { d.Scale }.Concat(d.Mean).Concat(d.Std).Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+                d.EmbeddingOutput, PreprocessPath is null ? "-" : FileSha256Short(PreprocessPath));
+            string digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(preprocessing)))[..8];
+            return $"{d.Name}@{(Sha256 is null ? "none" : Sha256[..12])}/{d.Width}x{d.Height}/{d.Resize.ToString().ToLowerInvariant()}/{digest}";
+        }
+    }
+
+    private static string FileSha256Short(string path) => ModelResolver.FileSha256(path)[..12];
 }
 
 /// <summary>A named model could not be found or loaded; the message says where we looked and what to do.</summary>
@@ -124,7 +139,10 @@ public static class ModelResolver
         string? prep = descriptor.PreprocessFile is null ? null : System.IO.Path.Combine(BuiltInFolder, descriptor.PreprocessFile);
         if (prep is not null && !File.Exists(prep))
             throw new ModelNotFoundException($"built-in model {descriptor.Name} is missing its preprocessing graph (expected {prep}); reinstall imagecluster");
-        return Located(descriptor, path, prep);
+        var located = Located(descriptor, path, prep);
+        if (prep is not null && descriptor.PreprocessSha256 is { } expected && FileSha256(prep) is var actual && actual != expected)
+            return located with { Notes = [.. located.Notes, $"{prep} has sha256 {actual}, not the catalogue's {expected}; results may differ"] };
+        return located;
     }
 
     private static ResolvedModel Located(ModelDescriptor descriptor, string path, string? prep)

@@ -9,6 +9,9 @@ public static class ClusterFolders
     /// <summary>Folder name inside a run folder.</summary>
     public const string FolderName = "clusters";
 
+    /// <summary>List of the entries written, so a later run knows which files it may delete.</summary>
+    public const string ManifestName = ".imagecluster-manifest";
+
     /// <summary>
     /// Replaces <c>clusters/</c> under <paramref name="runFolder"/>. Noise (label −1) goes to <c>noise/</c>.
     /// Within each size group clusters are numbered from 0 in order of their label. A folder of links that already
@@ -20,6 +23,7 @@ public static class ClusterFolders
         var (folders, entries) = Plan(inputRoot, paths, labels);
         string final = Path.Combine(runFolder, FolderName);
         if (!copy && HoldsExactly(final, entries)) return folders;
+        RequireOurs(final);
 
         string staging = final + ".new-" + Environment.ProcessId;
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
@@ -31,8 +35,9 @@ public static class ClusterFolders
             if (copy) File.Copy(source, target);
             else File.CreateSymbolicLink(target, source);
         }
+        File.WriteAllLines(Path.Combine(staging, ManifestName), entries.Keys.Order(StringComparer.Ordinal));
 
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // holds only our links/copies
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // checked by RequireOurs
         Directory.Move(staging, final);
         return folders;
     }
@@ -52,20 +57,42 @@ public static class ClusterFolders
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (label, indices) in members)
         {
-            var taken = new HashSet<string>(StringComparer.Ordinal);
+            var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (int i in indices)
             {
+                // Same name from two subfolders (or differing only in case): spell out the relative path, then
+                // number it, so no image is hidden behind another.
                 string name = Path.GetFileName(paths[i]);
-                // Same file name from two subfolders: spell out the relative path so nothing is hidden.
-                if (!taken.Add(name))
-                {
-                    name = paths[i].Replace("/", "__");
-                    taken.Add(name);
-                }
+                string flat = paths[i].Replace("/", "__");
+                if (taken.Contains(name)) name = flat;
+                for (int n = 2; taken.Contains(name); n++)
+                    name = $"{Path.GetFileNameWithoutExtension(flat)}_{n}{Path.GetExtension(flat)}";
+                taken.Add(name);
                 entries[Path.Combine(folders[label], name)] = Path.GetFullPath(Path.Combine(inputRoot, paths[i]));
             }
         }
         return (folders, entries);
+    }
+
+    /// <summary>
+    /// Refuses to replace a <c>clusters/</c> folder that holds anything this tool did not write: a real file must be
+    /// named in the manifest; symlinks are always ours to remove (deleting a link never touches its target).
+    /// </summary>
+    private static void RequireOurs(string folder)
+    {
+        if (!Directory.Exists(folder) && !File.Exists(folder)) return;
+        if (new DirectoryInfo(folder).LinkTarget is not null || File.Exists(folder))
+            throw new UsageException($"{folder} is not a folder written by imagecluster; move it away or name another --out");
+        string manifestPath = Path.Combine(folder, ManifestName);
+        var listed = File.Exists(manifestPath)
+            ? new HashSet<string>(File.ReadAllLines(manifestPath), StringComparer.Ordinal)
+            : [];
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(folder, file);
+            if (relative == ManifestName || new FileInfo(file).LinkTarget is not null || listed.Contains(relative)) continue;
+            throw new UsageException($"{folder} holds {relative}, which imagecluster did not write; move it away or name another --out");
+        }
     }
 
     private static bool HoldsExactly(string folder, Dictionary<string, string> entries)
@@ -76,6 +103,7 @@ public static class ClusterFolders
         {
             var info = new FileInfo(file);
             if (info.Attributes.HasFlag(FileAttributes.Directory) && info.LinkTarget is null) continue;
+            if (Path.GetFileName(file) == ManifestName) continue;
             if (!entries.TryGetValue(Path.GetRelativePath(folder, file), out var source) || info.LinkTarget != source) return false;
             count++;
         }

@@ -47,9 +47,10 @@ public static class Csv
             }
             else if (ch == '"') quoted = true;
             else if (ch == ',') { fields.Add(field.ToString()); field.Clear(); }
+            else if (ch == '\r' && reader.Peek() == '\n') { } // CRLF line end; a CR inside quotes is kept above
             else if (ch == '\n')
             {
-                fields.Add(field.ToString().TrimEnd('\r'));
+                fields.Add(field.ToString());
                 field.Clear();
                 yield return fields.ToArray();
                 fields.Clear();
@@ -59,7 +60,7 @@ public static class Csv
         }
         if (any)
         {
-            fields.Add(field.ToString().TrimEnd('\r'));
+            fields.Add(field.ToString());
             yield return fields.ToArray();
         }
     }

@@ -20,7 +20,8 @@ public sealed record ScanOptions
 
 /// <summary>
 /// Walks a folder recursively and lists image files in a deterministic (ordinal, depth-first) order.
-/// Directory symlinks are followed, but each real directory is entered once, so link loops end.
+/// Directory symlinks are followed, but each real directory is entered once, so link loops end. Hidden folders and
+/// run folders of earlier runs are skipped; folders that cannot be read are listed with the reason.
 /// </summary>
 public static class ImageScanner
 {
@@ -31,6 +32,9 @@ public static class ImageScanner
     /// <summary>Image extensions users have but the decoder cannot read: listed as errors rather than silently ignored.</summary>
     public static readonly IReadOnlySet<string> UnsupportedImageExtensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl", ".psd", ".svg", ".raw", ".cr2", ".nef", ".arw", ".dng" };
+
+    /// <summary>A folder holding this file is a run folder of imagecluster and is skipped.</summary>
+    public const string RunFolderMarker = "imagecluster.db";
 
     /// <summary>Lists the image files below <paramref name="root"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
@@ -50,14 +54,24 @@ public static class ImageScanner
         if (excluded.Contains(real) || !visited.Add(real)) yield break;
 
         FileSystemInfo[] entries;
+        string? unreadable = null;
         try
         {
             entries = dir.GetFileSystemInfos();
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
+            entries = [];
+            unreadable = e.Message;
+        }
+        if (unreadable is not null)
+        {
+            // Listed like a bad file, so a folder of images that could not be searched is never silently missing.
+            yield return new ScannedFile(prefix.Length == 0 ? "." : prefix, dir.FullName, 0, default, $"cannot read folder: {unreadable}");
             yield break;
         }
+        // An earlier run folder (anywhere below the input) holds links back to the images: never count them twice.
+        if (prefix.Length > 0 && entries.Any(e => e.Name == RunFolderMarker)) yield break;
         Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Name, b.Name));
 
         foreach (var entry in entries)

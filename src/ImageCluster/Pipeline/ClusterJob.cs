@@ -145,34 +145,24 @@ public static class ClusterJob
     /// <summary>JSON settings of run.json (camelCase, indented).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>Runs the job. User mistakes surface as <see cref="ArgumentException"/>, <see cref="DirectoryNotFoundException"/>,
-    /// <see cref="ModelNotFoundException"/> or <see cref="NoUsableImagesException"/>.</summary>
+    /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/>, <see cref="ModelNotFoundException"/>
+    /// or <see cref="NoUsableImagesException"/>.</summary>
     public static async Task<RunSummary> RunAsync(ClusterJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null, CancellationToken ct = default)
     {
         var started = DateTime.UtcNow;
         var total = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
-        string input = Path.GetFullPath(o.Input);
-        if (!Directory.Exists(input)) throw new DirectoryNotFoundException($"input folder not found: {o.Input}");
-        if (o.K < 1) throw new ArgumentException($"--k must be at least 1 (got {o.K})");
+        string input = RunFolders.RequireInputFolder(o.Input);
+        if (o.K < 1) throw new UsageException($"--k must be at least 1 (got {o.K})");
         if (o.Pca is { } p && (p <= 0 || (p >= 1 && p != Math.Floor(p))))
-            throw new ArgumentException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
+            throw new UsageException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
         o.Embedding.Validate();
         string output = o.ResolvedOutput;
-        if (Path.TrimEndingDirectorySeparator(output) == Path.TrimEndingDirectorySeparator(input))
-            throw new ArgumentException("--out must not be the input folder itself; name a new folder");
+        RunFolders.RequireSafeRunFolder(input, output);
 
         var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize);
         foreach (var note in model.Notes) notice?.Invoke(note);
-
-        try
-        {
-            Directory.CreateDirectory(output);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"cannot create the run folder {output} ({e.Message}); pass --out DIR to write elsewhere");
-        }
+        RunFolders.Create(output);
 
         var sw = Stopwatch.StartNew();
         var files = ImageScanner.Scan(input, new ScanOptions { ExcludedDirectories = [output] }).ToList();
@@ -194,10 +184,9 @@ public static class ClusterJob
                 ? $"no image files found in {input} (looked for {string.Join(", ", ImageScanner.DecodableExtensions)})"
                 : $"none of the {files.Count} image files could be read; see {Path.Combine(output, "errors.csv")}");
         if (o.K > embedded.Paths.Count)
-            throw new ArgumentException($"--k {o.K} is larger than the number of usable images ({embedded.Paths.Count})");
+            throw new UsageException($"--k {o.K} is larger than the number of usable images ({embedded.Paths.Count})");
 
-        notice?.Invoke($"clustering {embedded.Paths.Count} images into {o.K} clusters (K-Means, n_init {o.NInit}, seed {o.Seed})");
-        var clustering = Cluster(o, model, embedded, store, timings, ct);
+        var clustering = Cluster(o, model, embedded, store, timings, notice, ct);
 
         sw.Restart();
         RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, clustering.Labels, clustering.Distances);
@@ -245,7 +234,8 @@ public static class ClusterJob
     private sealed record StoredFigures(KMeansInfo KMeans, PcaInfo? Pca);
 
     /// <summary>Normalise, PCA and K-Means; or the stored result of an identical earlier clustering.</summary>
-    private static Clustering Cluster(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded, ImageStore store, Dictionary<string, double> timings, CancellationToken ct)
+    private static Clustering Cluster(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded, ImageStore store,
+        Dictionary<string, double> timings, Action<string>? notice, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         string key = ClusteringKey(o, model, embedded);
@@ -256,19 +246,32 @@ public static class ClusterJob
             return new Clustering(stored.Labels, stored.Distances, figures.KMeans, figures.Pca, FromCache: true);
         }
 
+        notice?.Invoke($"clustering {embedded.Paths.Count} images into {o.K} clusters (K-Means, n_init {o.NInit}, seed {o.Seed})");
+        var kmeansOptions = new KMeansOptions { NClusters = o.K, NInit = o.NInit, MaxIter = o.MaxIter, Tol = o.Tol, Seed = o.Seed };
+        var pcaOptions = o.Pca is { } components ? new PcaOptions { Components = components, Whiten = false } : null;
+        try
+        {
+            kmeansOptions.Validate(embedded.Paths.Count);
+            pcaOptions?.Validate(embedded.Paths.Count, embedded.Features.Columns);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
         var features = embedded.Features;
         if (o.Normalize) features = features.Clone().NormalizeRowsInPlace();
         PcaInfo? pcaInfo = null;
-        if (o.Pca is { } components)
+        if (pcaOptions is not null)
         {
-            var pca = Pca.Fit(features, new PcaOptions { Components = components, Whiten = false }, ct);
+            var pca = Pca.Fit(features, pcaOptions, ct);
             features = pca.Transform(features);
             pcaInfo = new PcaInfo(pca.NComponents, pca.ExplainedVarianceRatio.Sum());
         }
         timings["prepare"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
-        var kmeans = new KMeans(new KMeansOptions { NClusters = o.K, NInit = o.NInit, MaxIter = o.MaxIter, Tol = o.Tol, Seed = o.Seed }).Fit(features, ct);
+        var kmeans = new KMeans(kmeansOptions).Fit(features, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         var info = new KMeansInfo(kmeans.Inertia, kmeans.NIterations, kmeans.BestInit);
         store.PutClustering(key, new StoredClustering(kmeans.Labels, kmeans.Distances, JsonSerializer.Serialize(new StoredFigures(info, pcaInfo), Json)));

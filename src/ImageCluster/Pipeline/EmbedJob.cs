@@ -37,21 +37,32 @@ public sealed record EmbedSummary(string Input, string Output, string ErrorsFile
 /// <summary>Scan → embed → features CSV (raw model output, not normalised).</summary>
 public static class EmbedJob
 {
+    private static ImageStore OpenStore(string path)
+    {
+        try
+        {
+            return ImageStore.Open(path);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new UsageException($"cannot open the embedding store {path}: {e.Message}");
+        }
+    }
+
     /// <summary>Runs the job; user mistakes surface as the exceptions <see cref="ClusterJob"/> documents.</summary>
     public static async Task<EmbedSummary> RunAsync(EmbedJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null, CancellationToken ct = default)
     {
         var sw = Stopwatch.StartNew();
-        string input = Path.GetFullPath(o.Input);
-        if (!Directory.Exists(input)) throw new DirectoryNotFoundException($"input folder not found: {o.Input}");
+        string input = RunFolders.RequireInputFolder(o.Input);
         o.Embedding.Validate();
         string output = Path.GetFullPath(o.Output);
         string outputDir = Path.GetDirectoryName(output)!;
-        Directory.CreateDirectory(outputDir);
+        RunFolders.Create(outputDir);
         var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize);
         foreach (var note in model.Notes) notice?.Invoke(note);
 
         var files = ImageScanner.Scan(input).ToList();
-        using var store = ImageStore.Open(o.Cache ?? Path.Combine(outputDir, ImageStore.FileName));
+        using var store = OpenStore(o.Cache ?? Path.Combine(outputDir, ImageStore.FileName));
         var result = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(input, files, progress, ct);
         string errorsFile = Path.ChangeExtension(output, ".errors.csv");

@@ -1,0 +1,44 @@
+using ImageCluster.Images;
+using ImageCluster.Store;
+
+namespace ImageCluster.Pipeline;
+
+/// <summary>Checks that keep a run from writing over anything the user owns.</summary>
+public static class RunFolders
+{
+    /// <summary>The absolute input folder; a usage error when it is missing or not a folder.</summary>
+    public static string RequireInputFolder(string input)
+    {
+        string full = Path.GetFullPath(input);
+        if (Directory.Exists(full)) return full;
+        throw new UsageException(File.Exists(full) ? $"input is a file, not a folder: {input}" : $"input folder not found: {input}");
+    }
+
+    /// <summary>
+    /// Refuses a run folder that is the input, holds the input (replacing its <c>clusters/</c> could then touch
+    /// originals), or already holds files of the user's (anything but an earlier run).
+    /// </summary>
+    public static void RequireSafeRunFolder(string input, string output)
+    {
+        string realInput = ImageScanner.RealPath(input), realOutput = ImageScanner.RealPath(output);
+        if (realInput == realOutput)
+            throw new UsageException("--out must not be the input folder itself; name a new folder");
+        if (realInput.StartsWith(realOutput + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new UsageException($"--out {output} contains the input folder; name a folder outside it (or inside the input)");
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !File.Exists(Path.Combine(output, ImageStore.FileName)))
+            throw new UsageException($"--out {output} already holds files and is not an imagecluster run folder; name a new or empty folder");
+    }
+
+    /// <summary>Creates the run folder, as a usage error when that is impossible (read-only input, say).</summary>
+    public static void Create(string output)
+    {
+        try
+        {
+            Directory.CreateDirectory(output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot create the run folder {output} ({e.Message}); pass --out DIR to write elsewhere");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using ImageCluster.Export;
+using ImageCluster.Images;
+
+namespace ImageCluster.Tests;
+
+/// <summary>A run never writes over, or deletes, anything the user owns.</summary>
+public class RunFolderSafetyTests
+{
+    private static void CopyImages(TempFolder temp, string into, params string[] groups) =>
+        temp.CopyFrom(Path.Combine(SharedData.Dataset("near_duplicates"), "images"), groups.Select(g => $"{g}/orig.jpg"), into);
+
+    [Fact]
+    public async Task Out_folder_that_contains_the_input_is_refused_and_nothing_is_touched()
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("clusters"), "g01", "g02");
+        var before = Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories);
+
+        var run = await CliRunner.RunAsync("cluster", temp.Combine("clusters"), "--k", "2", "--out", temp.Path, "--model", "pixels");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("contains the input folder", run.Stderr);
+        Assert.Equal(before, Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Out_folder_with_foreign_files_is_refused()
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("in"), "g01", "g02");
+        Directory.CreateDirectory(temp.Combine("out"));
+        File.WriteAllText(temp.Combine("out", "assignments.csv"), "mine");
+
+        var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "2", "--out", temp.Combine("out"), "--model", "pixels");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("not an imagecluster run folder", run.Stderr);
+        Assert.Equal("mine", File.ReadAllText(temp.Combine("out", "assignments.csv")));
+    }
+
+    [Fact]
+    public async Task Clusters_folder_holding_a_file_we_did_not_write_is_not_replaced()
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("in"), "g01", "g02", "g03");
+        var first = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "2", "--out", temp.Combine("out"), "--model", "pixels");
+        Assert.Equal(0, first.ExitCode);
+        File.WriteAllText(temp.Combine("out", "clusters", "notes.txt"), "keep me");
+
+        var second = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "3", "--out", temp.Combine("out"), "--model", "pixels");
+
+        Assert.Equal(2, second.ExitCode);
+        Assert.Contains("notes.txt, which imagecluster did not write", second.Stderr);
+        Assert.Equal("keep me", File.ReadAllText(temp.Combine("out", "clusters", "notes.txt")));
+    }
+
+    [Fact]
+    public async Task Copies_written_by_an_earlier_run_are_replaced_by_the_next_one()
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("in"), "g01", "g02", "g03");
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "1", "--out", temp.Combine("out"), "--model", "pixels", "--copy")).ExitCode);
+
+        var second = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "3", "--out", temp.Combine("out"), "--model", "pixels");
+
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Equal(3, Directory.GetDirectories(temp.Combine("out", "clusters", "cluster_with_1")).Length);
+        Assert.Equal(3, Directory.GetFiles(temp.Combine("in"), "*.jpg", SearchOption.AllDirectories).Length);
+    }
+
+    [Fact]
+    public async Task Earlier_run_folders_inside_the_input_are_not_scanned_again()
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("in"), "g01", "g02");
+        // First run writes its default run folder inside the input, full of links to the images.
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "1", "--model", "pixels")).ExitCode);
+
+        var files = ImageScanner.Scan(temp.Combine("in")).Select(f => f.RelativePath).ToList();
+
+        Assert.Equal(["g01/orig.jpg", "g02/orig.jpg"], files);
+    }
+}
+
+public class CsvTests
+{
+    [Fact]
+    public void Quoted_fields_keep_commas_quotes_and_line_breaks_and_crlf_ends_records()
+    {
+        string text = "path,error\r\n\"a,b.jpg\",\"say \"\"hi\"\"\"\r\n\"two\r\nlines.jpg\",x\n";
+        var rows = Csv.Read(new StringReader(text)).ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(["a,b.jpg", "say \"hi\""], rows[1]);
+        Assert.Equal(["two\r\nlines.jpg", "x"], rows[2]);
+        Assert.Equal("\"two\r\nlines.jpg\"", Csv.Escape("two\r\nlines.jpg"));
+    }
+}
