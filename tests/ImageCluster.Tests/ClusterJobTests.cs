@@ -84,8 +84,10 @@ public class ClusterJobTests
             Assert.True(json.GetProperty("timingsSeconds").TryGetProperty(stage, out _), $"timing {stage} missing");
 
         // near_duplicates: 30 groups of 6 → every cluster_with_6/cluster_i holds 6 links to originals.
-        var links = Directory.GetFiles(temp.Combine("run", "clusters"), "*", SearchOption.AllDirectories);
+        var links = Directory.GetFiles(temp.Combine("run", "clusters"), "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != ClusterFolders.ManifestName).ToArray();
         Assert.Equal(180, links.Length);
+        Assert.Equal(180, File.ReadAllLines(temp.Combine("run", "clusters", ClusterFolders.ManifestName)).Length);
         Assert.All(links, l =>
         {
             var info = new FileInfo(l);
@@ -110,6 +112,7 @@ public class ClusterJobTests
         var files = Directory.GetFiles(temp.Combine("run", "clusters", "cluster_with_3", "cluster_0")).Select(Path.GetFileName).Order().ToList();
         Assert.Equal(["g02__orig.jpg", "g03__orig.jpg", "orig.jpg"], files);
         Assert.All(Directory.GetFiles(temp.Combine("run", "clusters"), "*", SearchOption.AllDirectories), f => Assert.Null(new FileInfo(f).LinkTarget));
+        Assert.Equal(3, Directory.GetFiles(temp.Combine("run", "clusters"), "*.jpg", SearchOption.AllDirectories).Length);
     }
 
     [Fact]
