@@ -122,14 +122,13 @@ public static class Cli
                 Copy = parse.GetValue(copy),
                 Embedding = EmbeddingOptionsFrom(parse),
             };
-            bool json = parse.GetValue(JsonOption);
             var summary = await ClusterJob.RunAsync(options, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
-            if (json)
+            PrintErrors(stderr, summary.Output, summary.Counts.Errors);
+            if (parse.GetValue(JsonOption))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
                 return Success;
             }
-            PrintErrors(stderr, summary.Output, summary.Counts.Errors);
             var c = summary.Counts;
             stdout.WriteLine($"clustered {c.Clustered} images into {c.Clusters} clusters with {summary.Model.Name} " +
                              $"(embedded {c.Embedded}, from cache {c.FromCache}, unreadable {c.Errors}) in {summary.TimingsSeconds["total"]:F1} s");
@@ -163,12 +162,12 @@ public static class Cli
                 Embedding = EmbeddingOptionsFrom(parse),
             };
             var summary = await EmbedJob.RunAsync(options, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
+            if (summary.Errors > 0) stderr.WriteLine($"{summary.Errors} files could not be used; see {summary.ErrorsFile}");
             if (parse.GetValue(JsonOption))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
                 return Success;
             }
-            if (summary.Errors > 0) stderr.WriteLine($"{summary.Errors} files could not be used; see {summary.ErrorsFile}");
             stdout.WriteLine($"embedded {summary.Scanned - summary.Errors} images with {summary.Model.Name} ({summary.Model.Dimension} features; " +
                              $"new {summary.Embedded}, from cache {summary.FromCache}, unreadable {summary.Errors}) in {summary.Seconds:F1} s");
             stdout.WriteLine($"features: {summary.Output}");

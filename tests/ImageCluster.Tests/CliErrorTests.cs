@@ -56,7 +56,32 @@ public class CliErrorTests
         using var temp = new TempFolder();
         temp.CopyFrom(SharedData.Dataset("near_duplicates"), ["images/g01/orig.jpg", "images/g02/orig.jpg"], temp.Combine("in"));
         var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "5", "--out", temp.Combine("out"), "--model", "pixels");
-        AssertOneLineError(run, 2, "--k 5 is larger than the number of usable images (2)");
+        AssertOneLineError(run, 2, "--k 5 is larger than the number of image files (2)");
+    }
+
+    [Fact]
+    public async Task K_larger_than_the_number_of_readable_images_is_a_usage_error()
+    {
+        using var temp = new TempFolder();
+        temp.CopyFrom(SharedData.Dataset("near_duplicates"), ["images/g01/orig.jpg", "images/g02/orig.jpg"], temp.Combine("in"));
+        File.WriteAllText(temp.Combine("in", "broken.jpg"), "not a picture");
+        var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "3", "--out", temp.Combine("out"), "--model", "pixels");
+        AssertOneLineError(run, 2, "--k 3 is larger than the number of usable images (2)");
+    }
+
+    [Fact]
+    public async Task Bad_kmeans_option_names_the_flag()
+    {
+        using var temp = new TempFolder();
+        var run = await CliRunner.RunAsync("cluster", SharedData.Dataset("near_duplicates"), "--k", "3", "--n-init", "0", "--out", temp.Path);
+        AssertOneLineError(run, 2, "--n-init must be at least 1 (got 0)");
+    }
+
+    [Fact]
+    public async Task A_file_given_as_input_is_named_as_such()
+    {
+        var run = await CliRunner.RunAsync("cluster", Path.Combine(SharedData.Models, "MODELS.md"), "--k", "3");
+        AssertOneLineError(run, 2, "input is a file, not a folder");
     }
 
     [Fact]

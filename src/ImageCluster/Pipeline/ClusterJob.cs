@@ -154,6 +154,9 @@ public static class ClusterJob
         var timings = new Dictionary<string, double>();
         string input = RunFolders.RequireInputFolder(o.Input);
         if (o.K < 1) throw new UsageException($"--k must be at least 1 (got {o.K})");
+        if (o.NInit < 1) throw new UsageException($"--n-init must be at least 1 (got {o.NInit})");
+        if (o.MaxIter < 1) throw new UsageException($"--max-iter must be at least 1 (got {o.MaxIter})");
+        if (!(o.Tol >= 0) || double.IsInfinity(o.Tol)) throw new UsageException($"--tol must be a finite number ≥ 0 (got {o.Tol})");
         if (o.Pca is { } p && (p <= 0 || (p >= 1 && p != Math.Floor(p))))
             throw new UsageException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
         o.Embedding.Validate();
@@ -168,6 +171,8 @@ public static class ClusterJob
         var files = ImageScanner.Scan(input, new ScanOptions { ExcludedDirectories = [output] }).ToList();
         timings["scan"] = sw.Elapsed.TotalSeconds;
         notice?.Invoke($"found {files.Count} image files in {input}");
+        if (o.K > files.Count && files.Count > 0) // fail before minutes of embedding, not after
+            throw new UsageException($"--k {o.K} is larger than the number of image files ({files.Count})");
 
         using var store = ImageStore.Open(Path.Combine(output, ImageStore.FileName));
         var pipeline = new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding);
@@ -256,7 +261,7 @@ public static class ClusterJob
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
         }
 
         var features = embedded.Features;
