@@ -127,3 +127,51 @@ public class ScaledJpegDecodingTests
         Assert.Equal(new SkiaSharp.SKSizeI(2000, 1500), ImageDecoder.ChooseDecodeSize(png, png.Info.Size, 224, 224));
     }
 }
+
+/// <summary>All eight EXIF orientations, on a JPEG whose stored top-left quadrant is red.</summary>
+public class ExifOrientationTests
+{
+    private static byte[] JpegWithOrientation(int orientation)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(64, 32);
+        bitmap.Erase(SkiaSharp.SKColors.Blue);
+        using (var canvas = new SkiaSharp.SKCanvas(bitmap))
+            canvas.DrawRect(0, 0, 32, 16, new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Red });
+        var jpeg = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 95).ToArray();
+        // APP1 "Exif": little-endian TIFF header, one IFD entry 0x0112 (Orientation, SHORT, 1) = orientation.
+        byte[] tiff = [(byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte)orientation, 0, 0, 0, 0, 0, 0, 0];
+        byte[] exif = [.. "Exif\0\0"u8.ToArray(), .. tiff];
+        int length = exif.Length + 2;
+        byte[] app1 = [0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. exif];
+        return [.. jpeg[..2], .. app1, .. jpeg[2..]];
+    }
+
+    [Theory]
+    [InlineData(1, "top-left")]
+    [InlineData(2, "top-right")]
+    [InlineData(3, "bottom-right")]
+    [InlineData(4, "bottom-left")]
+    [InlineData(5, "top-left")]
+    [InlineData(6, "top-right")]
+    [InlineData(7, "bottom-right")]
+    [InlineData(8, "bottom-left")]
+    public void Orientation_moves_the_red_corner_where_the_tag_says(int orientation, string corner)
+    {
+        var bytes = JpegWithOrientation(orientation);
+        var expectedSize = orientation >= 5 ? new SkiaSharp.SKSizeI(32, 64) : new SkiaSharp.SKSizeI(64, 32);
+        Assert.Equal(expectedSize, ImageDecoder.ReadDisplaySize(bytes));
+
+        // Decode at the displayed aspect (no squash distortion) and sample the centre of each quadrant.
+        int w = expectedSize.Width, h = expectedSize.Height;
+        var rgb = ImageDecoder.DecodeRgb(bytes, w, h, ResizeMode.Squash);
+        bool Red(int x, int y) => rgb[(y * w + x) * 3] > 180 && rgb[(y * w + x) * 3 + 2] < 80;
+        var red = new Dictionary<string, bool>
+        {
+            ["top-left"] = Red(w / 4, h / 4),
+            ["top-right"] = Red(3 * w / 4, h / 4),
+            ["bottom-left"] = Red(w / 4, 3 * h / 4),
+            ["bottom-right"] = Red(3 * w / 4, 3 * h / 4),
+        };
+        Assert.Equal([corner], red.Where(kv => kv.Value).Select(kv => kv.Key));
+    }
+}
