@@ -80,6 +80,7 @@ public class ClusterJobTests
         Assert.Equal(64, json.GetProperty("model").GetProperty("sha256").GetString()!.Length);
         Assert.Equal(180, json.GetProperty("counts").GetProperty("clustered").GetInt32());
         Assert.Equal(0, json.GetProperty("counts").GetProperty("errors").GetInt32());
+        Assert.True(json.GetProperty("peakMemoryMb").GetDouble() > 10);
         foreach (var stage in new[] { "scan", "embed", "cluster", "write", "total" })
             Assert.True(json.GetProperty("timingsSeconds").TryGetProperty(stage, out _), $"timing {stage} missing");
 

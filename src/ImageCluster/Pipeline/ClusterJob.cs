@@ -114,6 +114,9 @@ public sealed record RunSummary
     /// <summary>Seconds per stage.</summary>
     public required IReadOnlyDictionary<string, double> TimingsSeconds { get; init; }
 
+    /// <summary>Peak resident memory of the process so far, in MB (what the run cost in RAM).</summary>
+    public double PeakMemoryMb { get; init; }
+
     /// <summary>Files written, relative to <see cref="Output"/>.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 
@@ -221,6 +224,7 @@ public static class ClusterJob
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
             TimingsSeconds = timings,
+            PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
             Files = new Dictionary<string, string>
             {
                 ["assignments"] = "assignments.csv", ["errors"] = "errors.csv", ["clusters"] = ClusterFolders.FolderName + "/",
