@@ -9,9 +9,6 @@ public interface IEmbedder : IDisposable
     /// <summary>Length of one embedding.</summary>
     int Dimension { get; }
 
-    /// <summary>Number of floats of one preprocessed image.</summary>
-    int InputLength => Descriptor.Width * Descriptor.Height * 3;
-
     /// <summary>Embeds <paramref name="count"/> images stored back to back in <paramref name="inputs"/>.</summary>
     /// <remarks>Memory rather than a span, so ONNX Runtime can read the batch in place instead of a copy.</remarks>
     void Embed(ReadOnlyMemory<float> inputs, int count, Span<float> embeddings);
