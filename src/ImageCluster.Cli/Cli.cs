@@ -30,6 +30,7 @@ public static class Cli
         {
             BuildCluster(stdout, stderr),
             BuildEmbed(stdout, stderr),
+            BuildEvaluate(stdout),
         };
         root.Options.Add(verbose);
 
@@ -174,6 +175,61 @@ public static class Cli
             return Success;
         });
         return command;
+    }
+
+    private static Command BuildEvaluate(TextWriter stdout)
+    {
+        var assignments = new Option<string>("--assignments") { Description = "assignments.csv of a run", Required = true };
+        var labels = new Option<string>("--labels") { Description = "CSV with path,label (e.g. a data set's labels.csv)", Required = true };
+        var positive = new Option<string?>("--positive") { Description = "Class of interest: precision, recall and Quality Metric of the kept clusters" };
+        var keep = new Option<string?>("--keep") { Description = "Clusters kept, e.g. 0,3 (default: those whose majority is the class of interest)" };
+        var weights = new Option<string?>("--weights") { Description = "Quality Metric weights of precision and recall (default 0.3,0.7)" };
+        var command = new Command("evaluate", "Score a run's clusters against known labels")
+        {
+            assignments, labels, positive, keep, weights, JsonOption,
+        };
+        command.SetAction(parse =>
+        {
+            var report = EvaluateJob.Run(new EvaluateJobOptions
+            {
+                Assignments = parse.GetValue(assignments)!,
+                Labels = parse.GetValue(labels)!,
+                Positive = parse.GetValue(positive),
+                Keep = parse.GetValue(keep) is { } k ? ParseNumbers(k, "--keep").Select(x => (int)x).ToList() : null,
+                Weights = parse.GetValue(weights) is { } w && ParseNumbers(w, "--weights") is [var wp, var wr] ? (wp, wr)
+                    : parse.GetValue(weights) is null ? null : throw new UsageException("--weights takes two numbers, e.g. 0.3,0.7"),
+            });
+            if (parse.GetValue(JsonOption))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(report, ClusterJob.Json));
+                return Success;
+            }
+            stdout.WriteLine($"images {report.Images} (unlabelled {report.Unlabelled}), classes {report.Classes}, clusters {report.Clusters}");
+            stdout.WriteLine(FormattableString.Invariant(
+                $"Rand {report.RandIndex:F4}  adjusted Rand {report.AdjustedRandIndex:F4}  NMI {report.Nmi:F4}  homogeneity {report.Homogeneity:F4}  completeness {report.Completeness:F4}  V-measure {report.VMeasure:F4}  purity {report.Purity:F4}"));
+            if (report.ClassOfInterest is { } q)
+                stdout.WriteLine(FormattableString.Invariant(
+                    $"class '{q.PositiveClass}', kept clusters {string.Join(",", q.KeptClusters)} ({q.KeptChosenBy}): precision {q.Precision:F4} ({q.TruePositives}/{q.Selected}), recall {q.Recall:F4} ({q.TruePositives}/{q.Positives}), Quality Metric {q.PrecisionWeight}·P + {q.RecallWeight}·R = {q.QualityMetric:F4}"));
+            var clusters = report.Contingency.Values.SelectMany(r => r.Keys).Distinct().Order().ToList();
+            int width = Math.Max(5, report.Contingency.Keys.Max(k => k.Length));
+            stdout.WriteLine("label".PadRight(width) + " " + string.Join(" ", clusters.Select(c => $"{c,5}")));
+            foreach (var (label, row) in report.Contingency)
+                stdout.WriteLine(label.PadRight(width) + " " + string.Join(" ", clusters.Select(c => $"{row.GetValueOrDefault(c),5}")));
+            return Success;
+        });
+        return command;
+    }
+
+    private static double[] ParseNumbers(string text, string option)
+    {
+        try
+        {
+            return text.Split(',', StringSplitOptions.TrimEntries).Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"{option} takes comma-separated numbers, not '{text}'");
+        }
     }
 
     private static EmbeddingOptions EmbeddingOptionsFrom(ParseResult parse)

@@ -71,6 +71,25 @@ public static class ClusteringMetrics
     public static double Purity(IReadOnlyList<string> truth, IReadOnlyList<string> predicted) =>
         Purity(ToIntegers(truth), ToIntegers(predicted));
 
+    /// <summary>
+    /// Homogeneity (each cluster holds one class), completeness (each class sits in one cluster) and their weighted
+    /// harmonic mean, the V-measure (<c>homogeneity_completeness_v_measure</c>; β = 1 makes V equal to NMI).
+    /// </summary>
+    public static (double Homogeneity, double Completeness, double VMeasure) HomogeneityCompletenessVMeasure(
+        IReadOnlyList<int> truth, IReadOnlyList<int> predicted, double beta = 1.0)
+    {
+        var table = Contingency.Build(truth, predicted);
+        if (table.Total == 0) return (1.0, 1.0, 1.0);
+        double mi = MutualInformation(table);
+        double classEntropy = Entropy(table.ClassSizes, table.Total);
+        double clusterEntropy = Entropy(table.ClusterSizes, table.Total);
+        double homogeneity = classEntropy == 0 ? 1.0 : mi / classEntropy;
+        double completeness = clusterEntropy == 0 ? 1.0 : mi / clusterEntropy;
+        double v = homogeneity + completeness == 0 ? 0.0
+            : (1 + beta) * homogeneity * completeness / (beta * homogeneity + completeness);
+        return (homogeneity, completeness, v);
+    }
+
     /// <summary>Maps string labels to integers, equal strings (ordinal) to equal integers.</summary>
     /// <exception cref="ArgumentException">When an entry is null.</exception>
     public static int[] ToIntegers(IReadOnlyList<string> labels)

@@ -1,0 +1,131 @@
+using ImageCluster.Evaluation;
+using ImageCluster.Export;
+
+namespace ImageCluster.Pipeline;
+
+/// <summary>Options of <see cref="EvaluateJob"/> (the <c>imagecluster evaluate</c> command).</summary>
+public sealed record EvaluateJobOptions
+{
+    /// <summary><c>assignments.csv</c> of a run (<c>path,cluster,…</c>).</summary>
+    public required string Assignments { get; init; }
+
+    /// <summary>Labels CSV: <c>path,label</c> (a <c>group</c> column is accepted too).</summary>
+    public required string Labels { get; init; }
+
+    /// <summary>Class of interest for precision, recall and the Quality Metric; null = none.</summary>
+    public string? Positive { get; init; }
+
+    /// <summary>Clusters the user keeps; null = those whose majority is the class of interest.</summary>
+    public IReadOnlyList<int>? Keep { get; init; }
+
+    /// <summary>Quality Metric weights (precision, recall); null = 0.3, 0.7.</summary>
+    public (double Precision, double Recall)? Weights { get; init; }
+}
+
+/// <summary>External scores of a clustering against labels.</summary>
+/// <param name="Images">Assigned images that have a label (the ones scored).</param>
+/// <param name="Unlabelled">Assigned images without a label (not scored).</param>
+/// <param name="Classes">Distinct labels among the scored images.</param>
+/// <param name="Clusters">Distinct clusters among the scored images (noise −1 counts as one).</param>
+/// <param name="RandIndex">Rand index.</param>
+/// <param name="AdjustedRandIndex">Adjusted Rand index.</param>
+/// <param name="Nmi">Normalised mutual information (arithmetic mean, scikit-learn's default).</param>
+/// <param name="Homogeneity">Homogeneity.</param>
+/// <param name="Completeness">Completeness.</param>
+/// <param name="VMeasure">V-measure (β = 1).</param>
+/// <param name="Purity">Purity.</param>
+/// <param name="Contingency">Rows = classes, columns = clusters, as label → cluster → count.</param>
+/// <param name="ClassOfInterest">Precision, recall and Quality Metric, when a class of interest was named.</param>
+public sealed record EvaluationReport(
+    int Images, int Unlabelled, int Classes, int Clusters, double RandIndex, double AdjustedRandIndex, double Nmi,
+    double Homogeneity, double Completeness, double VMeasure, double Purity,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>> Contingency, ClassOfInterestScore? ClassOfInterest);
+
+/// <summary>Scores an <c>assignments.csv</c> against a labels CSV.</summary>
+public static class EvaluateJob
+{
+    /// <summary>Runs the evaluation. User mistakes surface as <see cref="UsageException"/>.</summary>
+    public static EvaluationReport Run(EvaluateJobOptions o)
+    {
+        var assignments = ReadTable(o.Assignments, "cluster");
+        var labels = new LabelLookup(ReadTable(o.Labels, "label", "group"));
+        var truth = new List<string>();
+        var predicted = new List<int>();
+        int unlabelled = 0;
+        foreach (var (path, cluster) in assignments)
+        {
+            if (!int.TryParse(cluster, out int c))
+                throw new UsageException($"{o.Assignments}: cluster '{cluster}' of {path} is not a whole number");
+            if (labels.Find(path) is { } label) { truth.Add(label); predicted.Add(c); }
+            else unlabelled++;
+        }
+        if (truth.Count == 0)
+            throw new UsageException($"no path of {o.Assignments} has a label in {o.Labels}; paths must match (relative paths may differ by leading folders)");
+
+        var truthIds = ClusteringMetrics.ToIntegers(truth);
+        var (h, c2, v) = ClusteringMetrics.HomogeneityCompletenessVMeasure(truthIds, predicted);
+        var table = truth.Zip(predicted).GroupBy(p => p.First, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, long>)g.GroupBy(p => p.Second).OrderBy(x => x.Key).ToDictionary(x => x.Key, x => (long)x.Count()));
+        ClassOfInterestScore? score = null;
+        if (o.Positive is not null)
+        {
+            try
+            {
+                score = Evaluation.ClassOfInterest.Score(truth, predicted, o.Positive, o.Keep?.ToList(), o.Weights);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+        }
+        return new EvaluationReport(truth.Count, unlabelled, table.Count, predicted.Distinct().Count(),
+            ClusteringMetrics.RandIndex(truthIds, predicted), ClusteringMetrics.AdjustedRandIndex(truthIds, predicted),
+            ClusteringMetrics.NormalizedMutualInformation(truthIds, predicted), h, c2, v, ClusteringMetrics.Purity(truthIds, predicted),
+            table, score);
+    }
+
+    /// <summary>Reads the first column and the named value column of a CSV with a header.</summary>
+    private static List<(string Path, string Value)> ReadTable(string file, params string[] valueColumns)
+    {
+        if (!File.Exists(file)) throw new UsageException($"file not found: {file}");
+        using var reader = new StreamReader(file);
+        var rows = Csv.Read(reader).ToList();
+        if (rows.Count == 0) throw new UsageException($"{file} is empty");
+        int column = valueColumns.Select(name => Array.IndexOf(rows[0], name)).FirstOrDefault(i => i >= 0, -1);
+        if (column < 0 || Array.IndexOf(rows[0], "path") != 0)
+            throw new UsageException($"{file}: expected a header 'path,{valueColumns[0]}' (got '{string.Join(',', rows[0])}')");
+        return rows.Skip(1).Where(r => r.Length > column).Select(r => (r[0], r[column])).ToList();
+    }
+
+    /// <summary>
+    /// Finds a label by path: exactly, or by the longest common tail at folder boundaries, since a run's paths are
+    /// relative to the folder it scanned (<c>daisy/1.jpg</c>) while a data set's are relative to its root (<c>images/daisy/1.jpg</c>).
+    /// </summary>
+    private sealed class LabelLookup
+    {
+        private readonly Dictionary<string, string?> _bySuffix = new(StringComparer.Ordinal);
+
+        public LabelLookup(List<(string Path, string Value)> labels)
+        {
+            foreach (var (path, label) in labels)
+            {
+                string normalised = path.Replace('\\', '/');
+                for (int start = 0; start >= 0; start = NextSegment(normalised, start))
+                {
+                    string suffix = normalised[start..];
+                    // A tail shared by two labelled files with different labels is ambiguous: never guess.
+                    _bySuffix[suffix] = _bySuffix.TryGetValue(suffix, out var existing) && existing != label ? null : label;
+                }
+            }
+        }
+
+        /// <summary>The label of <paramref name="path"/>; the whole path must match, so a bare file name never does by accident.</summary>
+        public string? Find(string path) => _bySuffix.GetValueOrDefault(path.Replace('\\', '/'));
+
+        private static int NextSegment(string path, int start)
+        {
+            int slash = path.IndexOf('/', start);
+            return slash < 0 ? -1 : slash + 1;
+        }
+    }
+}
