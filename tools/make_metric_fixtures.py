@@ -9,7 +9,9 @@ import pathlib
 
 import numpy as np
 import sklearn
+from scipy.optimize import linear_sum_assignment
 from sklearn import metrics
+from sklearn.metrics.cluster import contingency_matrix
 
 rng = np.random.default_rng(2019)
 cases = [
@@ -24,6 +26,14 @@ cases = [
     ("noisy_blocks_500", np.repeat(np.arange(10), 50).tolist(),
      np.where(rng.random(500) < 0.8, np.repeat(np.arange(10), 50), rng.integers(0, 12, 500)).tolist()),
 ]
+
+
+def hungarian_accuracy(truth, pred):
+    table = contingency_matrix(truth, pred)
+    rows, cols = linear_sum_assignment(-table)
+    return table[rows, cols].sum() / len(truth)
+
+
 out = []
 for name, truth, pred in cases:
     h, c, v = metrics.homogeneity_completeness_v_measure(truth, pred)
@@ -32,6 +42,8 @@ for name, truth, pred in cases:
         "rand": metrics.rand_score(truth, pred),
         "adjusted_rand": metrics.adjusted_rand_score(truth, pred),
         "nmi": metrics.normalized_mutual_info_score(truth, pred),
+        "ami": metrics.adjusted_mutual_info_score(truth, pred),
+        "hungarian_accuracy": float(hungarian_accuracy(truth, pred)),
         "homogeneity": h, "completeness": c, "v_measure": v,
     })
 path = pathlib.Path(__file__).resolve().parent.parent / "tests/ImageCluster.Tests/Fixtures/metrics.json"

@@ -206,7 +206,7 @@ public static class Cli
             }
             stdout.WriteLine($"images {report.Images} (unlabelled {report.Unlabelled}), classes {report.Classes}, clusters {report.Clusters}");
             stdout.WriteLine(FormattableString.Invariant(
-                $"Rand {report.RandIndex:F4}  adjusted Rand {report.AdjustedRandIndex:F4}  NMI {report.Nmi:F4}  homogeneity {report.Homogeneity:F4}  completeness {report.Completeness:F4}  V-measure {report.VMeasure:F4}  purity {report.Purity:F4}"));
+                $"Rand {report.RandIndex:F4}  adjusted Rand {report.AdjustedRandIndex:F4}  NMI {report.Nmi:F4}  AMI {report.Ami:F4}  accuracy (Hungarian) {report.HungarianAccuracy:F4}  homogeneity {report.Homogeneity:F4}  completeness {report.Completeness:F4}  V-measure {report.VMeasure:F4}  purity {report.Purity:F4}"));
             if (report.ClassOfInterest is { } q)
                 stdout.WriteLine(FormattableString.Invariant(
                     $"class '{q.PositiveClass}', kept clusters {string.Join(",", q.KeptClusters)} ({q.KeptChosenBy}): precision {q.Precision:F4} ({q.TruePositives}/{q.Selected}), recall {q.Recall:F4} ({q.TruePositives}/{q.Positives}), Quality Metric {q.PrecisionWeight}·P + {q.RecallWeight}·R = {q.QualityMetric:F4}"));

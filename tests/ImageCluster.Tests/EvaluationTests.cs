@@ -28,6 +28,8 @@ public class SklearnMetricOracleTests
         Assert.Equal(Expected("rand"), ClusteringMetrics.RandIndex(truth, predicted), 12);
         Assert.Equal(Expected("adjusted_rand"), ClusteringMetrics.AdjustedRandIndex(truth, predicted), 12);
         Assert.Equal(Expected("nmi"), ClusteringMetrics.NormalizedMutualInformation(truth, predicted), 12);
+        Assert.Equal(Expected("ami"), ChanceAdjusted.AdjustedMutualInformation(truth, predicted), 10);
+        Assert.Equal(Expected("hungarian_accuracy"), ChanceAdjusted.HungarianAccuracy(truth, predicted), 12);
         var (h, completeness, v) = ClusteringMetrics.HomogeneityCompletenessVMeasure(truth, predicted);
         Assert.Equal(Expected("homogeneity"), h, 12);
         Assert.Equal(Expected("completeness"), completeness, 12);

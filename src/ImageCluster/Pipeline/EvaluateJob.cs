@@ -30,6 +30,8 @@ public sealed record EvaluateJobOptions
 /// <param name="RandIndex">Rand index.</param>
 /// <param name="AdjustedRandIndex">Adjusted Rand index.</param>
 /// <param name="Nmi">Normalised mutual information (arithmetic mean, scikit-learn's default).</param>
+/// <param name="Ami">Adjusted mutual information (corrected for chance).</param>
+/// <param name="HungarianAccuracy">Accuracy of the best one-to-one matching of clusters to classes.</param>
 /// <param name="Homogeneity">Homogeneity.</param>
 /// <param name="Completeness">Completeness.</param>
 /// <param name="VMeasure">V-measure (β = 1).</param>
@@ -38,7 +40,7 @@ public sealed record EvaluateJobOptions
 /// <param name="ClassOfInterest">Precision, recall and Quality Metric, when a class of interest was named.</param>
 public sealed record EvaluationReport(
     int Images, int Unlabelled, int Classes, int Clusters, double RandIndex, double AdjustedRandIndex, double Nmi,
-    double Homogeneity, double Completeness, double VMeasure, double Purity,
+    double Ami, double HungarianAccuracy, double Homogeneity, double Completeness, double VMeasure, double Purity,
     IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>> Contingency, ClassOfInterestScore? ClassOfInterest);
 
 /// <summary>Scores an <c>assignments.csv</c> against a labels CSV.</summary>
@@ -80,7 +82,8 @@ public static class EvaluateJob
         }
         return new EvaluationReport(truth.Count, unlabelled, table.Count, predicted.Distinct().Count(),
             ClusteringMetrics.RandIndex(truthIds, predicted), ClusteringMetrics.AdjustedRandIndex(truthIds, predicted),
-            ClusteringMetrics.NormalizedMutualInformation(truthIds, predicted), h, c2, v, ClusteringMetrics.Purity(truthIds, predicted),
+            ClusteringMetrics.NormalizedMutualInformation(truthIds, predicted), ChanceAdjusted.AdjustedMutualInformation(truthIds, predicted),
+            ChanceAdjusted.HungarianAccuracy(truthIds, predicted), h, c2, v, ClusteringMetrics.Purity(truthIds, predicted),
             table, score);
     }
 
