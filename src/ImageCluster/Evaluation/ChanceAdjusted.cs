@@ -15,12 +15,13 @@ public static class ChanceAdjusted
     {
         var table = Contingency.Build(truth, predicted);
         if (table.Classes.Count == table.Clusters.Count && table.Classes.Count <= 1) return 1.0;
-        double mi = ClusteringMetrics.MutualInformation(truth, predicted);
+        double mi = ClusteringMetrics.MutualInformation(table);
         double emi = ExpectedMutualInformation(table);
-        double normaliser = (Entropy(table.ClassSizes, table.Total) + Entropy(table.ClusterSizes, table.Total)) / 2;
+        double normaliser = (ClusteringMetrics.Entropy(table.ClassSizes, table.Total) + ClusteringMetrics.Entropy(table.ClusterSizes, table.Total)) / 2;
         double denominator = normaliser - emi;
         // As scikit-learn: keep the sign but never divide by (almost) zero when the expectation meets the maximum.
-        denominator = denominator < 0 ? Math.Min(denominator, -2.220446049250313e-16) : Math.Max(denominator, 2.220446049250313e-16);
+        const double eps = ClusteringMetrics.MachineEpsilon;
+        denominator = denominator < 0 ? Math.Min(denominator, -eps) : Math.Max(denominator, eps);
         return (mi - emi) / denominator;
     }
 
@@ -59,14 +60,6 @@ public static class ChanceAdjusted
                 }
             }
         return sum;
-    }
-
-    private static double Entropy(IReadOnlyList<long> sizes, long total)
-    {
-        double logTotal = Math.Log(total), entropy = 0;
-        foreach (long size in sizes)
-            if (size > 0) entropy -= (double)size / total * (Math.Log(size) - logTotal);
-        return entropy;
     }
 
     /// <summary>ln Γ(x) for x ≥ 1 by the Lanczos approximation (g = 7, 9 terms): relative error below 1e-15.</summary>

@@ -106,9 +106,9 @@ public static class ClusteringMetrics
         return result;
     }
 
-    private const double MachineEpsilon = 2.220446049250313e-16; // numpy.finfo(float64).eps
+    internal const double MachineEpsilon = 2.220446049250313e-16; // numpy.finfo(float64).eps
 
-    private static double MutualInformation(Contingency table)
+    internal static double MutualInformation(Contingency table)
     {
         if (table.Classes.Count == 1 || table.Clusters.Count == 1 || table.Total == 0) return 0.0;
         double logTotal = Math.Log(table.Total);
@@ -124,7 +124,7 @@ public static class ClusteringMetrics
         return Math.Max(0, sum);
     }
 
-    private static double Entropy(IReadOnlyList<long> sizes, long total)
+    internal static double Entropy(IReadOnlyList<long> sizes, long total)
     {
         if (total == 0) return 1.0;
         double logTotal = Math.Log(total), entropy = 0;

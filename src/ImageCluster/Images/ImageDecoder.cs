@@ -53,7 +53,7 @@ public static class ImageDecoder
         var stored = codec.Info.Size;
         if ((long)stored.Width * stored.Height <= 0) throw new ImageDecodeException("image has no pixels");
 
-        bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        bool swapsAxes = SwapsAxes(origin);
         // Target size expressed in stored (unrotated) axes, to pick a JPEG decode scale.
         int needW = swapsAxes ? height : width, needH = swapsAxes ? width : height;
         var decodeSize = ChooseDecodeSize(codec, stored, needW, needH);
@@ -102,10 +102,14 @@ public static class ImageDecoder
         using var codec = SKCodec.Create(data);
         if (codec is null) return null;
         var size = codec.Info.Size;
-        return codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom
+        return SwapsAxes(codec.EncodedOrigin)
             ? new SKSizeI(size.Height, size.Width)
             : size;
     }
+
+    /// <summary>True for the EXIF orientations that turn the image by 90°, so width and height trade places.</summary>
+    private static bool SwapsAxes(SKEncodedOrigin origin) =>
+        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
 
     internal static SKSizeI ChooseDecodeSize(SKCodec codec, SKSizeI stored, int needW, int needH)
     {
@@ -136,7 +140,7 @@ public static class ImageDecoder
             SKEncodedOrigin.LeftBottom => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
             _ => SKMatrix.Identity,
         };
-        bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        bool swapsAxes = SwapsAxes(origin);
         float displayW = swapsAxes ? h : w, displayH = swapsAxes ? w : h;
 
         float srcX = 0, srcY = 0, srcW = displayW, srcH = displayH;
