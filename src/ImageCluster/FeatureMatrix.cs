@@ -70,4 +70,18 @@ public sealed class FeatureMatrix
         }
         return this;
     }
+
+    /// <summary>Throws when any value is NaN or infinite, naming the first such row (zero-based).</summary>
+    /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
+    public void ThrowIfNotFinite()
+    {
+        if (TensorPrimitives.IsFiniteAll<float>(Data)) return;
+        for (int i = 0; i < Rows; i++)
+            foreach (float v in ReadRow(i))
+                if (!float.IsFinite(v))
+                    throw new ArgumentException($"Feature vector {i} contains a NaN or infinite value.");
+    }
+
+    /// <summary>A copy with every row scaled to unit length (the space in which cosine distance is computed).</summary>
+    public FeatureMatrix UnitRows() => Clone().NormalizeRowsInPlace();
 }

@@ -25,7 +25,7 @@ public class SilhouetteTests
     {
         var c = Fixture.GetProperty("cases").EnumerateArray().Single(x => x.GetProperty("name").GetString() == name);
         var labels = c.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()).ToArray();
-        var metric = c.GetProperty("metric").GetString() == "cosine" ? SilhouetteMetric.Cosine : SilhouetteMetric.Euclidean;
+        var metric = c.GetProperty("metric").GetString() == "cosine" ? DistanceMetric.Cosine : DistanceMetric.Euclidean;
 
         var result = Silhouette.Score(Data(), labels, new SilhouetteOptions { Metric = metric });
 

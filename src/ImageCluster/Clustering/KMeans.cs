@@ -34,7 +34,7 @@ public sealed class KMeans
     {
         ArgumentNullException.ThrowIfNull(x);
         _options.Validate(x.Rows);
-        EnsureFinite(x);
+        x.ThrowIfNotFinite();
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism,
@@ -104,15 +104,6 @@ public sealed class KMeans
         double inertia = 0;
         foreach (float distance in data.ExactDistances(centres, run.Labels)) inertia += (double)distance * distance;
         return new InitResult(run.Labels, centres, inertia, run.Iterations);
-    }
-
-    private static void EnsureFinite(FeatureMatrix x)
-    {
-        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(x.Data)) return;
-        for (int i = 0; i < x.Rows; i++)
-            foreach (float v in x.ReadRow(i))
-                if (!float.IsFinite(v))
-                    throw new ArgumentException($"Feature vector {i} contains a NaN or infinite value.", nameof(x));
     }
 
     private static void FillEmptyClusters(KMeansData data, int k, int[] labels, float[] nearestSquared, ref float[] centres)

@@ -2,21 +2,11 @@ using ImageCluster.Clustering;
 
 namespace ImageCluster.Diagnostics;
 
-/// <summary>Distance used by <see cref="Silhouette"/>.</summary>
-public enum SilhouetteMetric
-{
-    /// <summary>Euclidean distance.</summary>
-    Euclidean,
-
-    /// <summary>1 − cosine similarity.</summary>
-    Cosine,
-}
-
 /// <summary>Options of <see cref="Silhouette"/>, named after scikit-learn's <c>silhouette_score</c>.</summary>
 public sealed record SilhouetteOptions
 {
     /// <summary>Distance between samples.</summary>
-    public SilhouetteMetric Metric { get; init; } = SilhouetteMetric.Euclidean;
+    public DistanceMetric Metric { get; init; } = DistanceMetric.Euclidean;
 
     /// <summary>
     /// Score a random subset of this many samples (null = all). The cost is O(n² · features), so large sets are
@@ -65,8 +55,8 @@ public static class Silhouette
         var sizes = new int[clusters.Length];
         foreach (int c in cluster) sizes[c]++;
 
-        var data = Gather(x, samples, options.Metric == SilhouetteMetric.Cosine);
-        var distances = PairwiseDistances.Compute(data, options.Metric == SilhouetteMetric.Cosine);
+        var data = Gather(x, samples, options.Metric == DistanceMetric.Cosine);
+        var distances = PairwiseDistances.Compute(data, options.Metric == DistanceMetric.Cosine);
         var values = new double[samples.Length];
         Parallel.For(0, samples.Length, i =>
         {
