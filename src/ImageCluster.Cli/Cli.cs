@@ -91,50 +91,66 @@ public static class Cli
 
     private static Command BuildCluster(TextWriter stdout, TextWriter stderr)
     {
-        var folder = new Argument<string>("folder") { Description = "Folder of images (searched recursively)" };
-        var k = new Option<int>("--k") { Description = "Number of clusters", Required = true };
-        var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: FOLDER/imagecluster)" };
-        var nInit = new Option<int>("--n-init") { Description = "K-Means restarts; the best inertia wins", DefaultValueFactory = _ => 10 };
-        var maxIter = new Option<int>("--max-iter") { Description = "K-Means iterations per restart", DefaultValueFactory = _ => 300 };
-        var tol = new Option<double>("--tol") { Description = "K-Means convergence tolerance (relative to the data variance)", DefaultValueFactory = _ => 1e-4 };
-        var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
+        var folder = new Argument<string?>("folder") { Description = "Folder of images (searched recursively)", Arity = ArgumentArity.ZeroOrOne };
+        var features = new Option<string?>("--features") { Description = "Cluster a features CSV (path,f0,f1,… as 'embed' writes) instead of a folder of images; clustered exactly as given unless --normalize or --pca" };
+        var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: FOLDER/imagecluster, or FEATURES-clusters)" };
         var pca = new Option<string?>("--pca") { Description = "PCA before clustering: a variance fraction (0.95) or a number of components (50)" };
-        var noNormalize = new Option<bool>("--no-normalize") { Description = "Do not L2-normalise the features" };
+        var noNormalize = new Option<bool>("--no-normalize") { Description = "Images: do not L2-normalise the features (normalised by default)" };
+        var normalize = new Option<bool>("--normalize") { Description = "--features: L2-normalise the rows first (off by default)" };
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
-        var command = new Command("cluster", "Embed every image of FOLDER and cluster them with K-Means")
+        var algorithmOptions = new ClusteringOptions();
+        var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, k, output, ModelOption, ResizeOption, nInit, maxIter, tol, seed, pca, noNormalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
+            folder, features, output, ModelOption, ResizeOption, pca, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
+        algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var options = new ClusterJobOptions
+            var settings = algorithmOptions.Read(parse);
+            string? featuresFile = parse.GetValue(features), input = parse.GetValue(folder);
+            if ((featuresFile is null) == (input is null))
+                throw new UsageException(input is null ? "give a FOLDER of images or --features FILE" : "give either a FOLDER of images or --features FILE, not both");
+            RunSummary summary;
+            if (featuresFile is not null)
             {
-                Input = parse.GetValue(folder)!,
-                Output = parse.GetValue(output),
-                Model = parse.GetValue(ModelOption),
-                Resize = parse.GetValue(ResizeOption),
-                K = parse.GetValue(k),
-                NInit = parse.GetValue(nInit),
-                MaxIter = parse.GetValue(maxIter),
-                Tol = parse.GetValue(tol),
-                Seed = parse.GetValue(seed),
-                Pca = ParsePca(parse.GetValue(pca)),
-                Normalize = !parse.GetValue(noNormalize),
-                Copy = parse.GetValue(copy),
-                Embedding = EmbeddingOptionsFrom(parse),
-            };
-            var summary = await ClusterJob.RunAsync(options, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
-            PrintErrors(stderr, summary.Output, summary.Counts.Errors);
+                if (parse.GetValue(noNormalize)) throw new UsageException("--no-normalize is for folders of images; a features file is not normalised unless --normalize is given");
+                summary = FeaturesClusterJob.Run(new FeaturesClusterJobOptions
+                {
+                    Features = featuresFile, Output = parse.GetValue(output), Clustering = settings, Normalize = parse.GetValue(normalize),
+                    Pca = ParsePca(parse.GetValue(pca)),
+                }, note => stderr.WriteLine(note), ct);
+            }
+            else
+            {
+                if (parse.GetValue(normalize)) throw new UsageException("--normalize is for --features; images are normalised unless --no-normalize is given");
+                summary = await ClusterJob.RunAsync(new ClusterJobOptions
+                {
+                    Input = input!,
+                    Output = parse.GetValue(output),
+                    Model = parse.GetValue(ModelOption),
+                    Resize = parse.GetValue(ResizeOption),
+                    Clustering = settings,
+                    Pca = ParsePca(parse.GetValue(pca)),
+                    Normalize = !parse.GetValue(noNormalize),
+                    Copy = parse.GetValue(copy),
+                    Embedding = EmbeddingOptionsFrom(parse),
+                }, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
+                PrintErrors(stderr, summary.Output, summary.Counts.Errors);
+            }
             if (parse.GetValue(JsonOption))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
                 return Success;
             }
             var c = summary.Counts;
-            stdout.WriteLine($"clustered {c.Clustered} images into {c.Clusters} clusters with {summary.Model.Name} " +
-                             $"(embedded {c.Embedded}, from cache {c.FromCache}, unreadable {c.Errors}) in {summary.TimingsSeconds["total"]:F1} s");
-            stdout.WriteLine($"sizes: {string.Join(" ", summary.Clusters.Select(x => x.Size))}");
-            stdout.WriteLine($"clusters:    {Path.Combine(summary.Output, "clusters")}");
+            var info = summary.Clustering!;
+            stdout.WriteLine(summary.Model is { } model
+                ? $"clustered {c.Clustered} images into {info.Clusters} clusters with {info.Algorithm} on {model.Name} " +
+                  $"(embedded {c.Embedded}, from cache {c.FromCache}, unreadable {c.Errors}) in {summary.TimingsSeconds["total"]:F1} s"
+                : $"clustered {c.Clustered} rows into {info.Clusters} clusters with {info.Algorithm} in {summary.TimingsSeconds["total"]:F1} s");
+            stdout.WriteLine($"sizes: {string.Join(" ", summary.Clusters.Where(x => x.Cluster >= 0).Select(x => x.Size))}" +
+                             (info.Noise > 0 ? $"  (noise: {info.Noise})" : ""));
+            if (summary.Model is not null) stdout.WriteLine($"clusters:    {Path.Combine(summary.Output, "clusters")}");
             stdout.WriteLine($"assignments: {Path.Combine(summary.Output, "assignments.csv")}");
             stdout.WriteLine($"run:         {Path.Combine(summary.Output, "run.json")}");
             return Success;

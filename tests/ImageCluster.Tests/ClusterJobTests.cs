@@ -20,7 +20,7 @@ public class ClusterJobTests
         using var temp = new TempFolder();
         string images = Path.Combine(SharedData.Dataset("flowers5_kaggle_subset"), "images");
         temp.CopyFrom(images, FlowerFiles(0, 6), temp.Combine("in")); // 30 images, 6 per class
-        var options = new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), K = 5, ModelFolders = [SharedData.Models] };
+        var options = new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), Clustering = new() { K = 5 }, ModelFolders = [SharedData.Models] };
 
         var first = await ClusterJob.RunAsync(options);
         Assert.Equal((30, 0), (first.Counts.Embedded, first.Counts.FromCache));
@@ -35,7 +35,7 @@ public class ClusterJobTests
         Assert.Equal(firstAssignments, File.ReadAllText(temp.Combine("run", "assignments.csv")));
 
         // Another k reclusters the cached embeddings.
-        var otherK = await ClusterJob.RunAsync(options with { K = 4 });
+        var otherK = await ClusterJob.RunAsync(options with { Clustering = new() { K = 4 } });
         Assert.Equal((0, 30, false), (otherK.Counts.Embedded, otherK.Counts.FromCache, otherK.ClusteringFromCache));
         Assert.Equal(4, otherK.Counts.Clusters);
 
@@ -145,11 +145,11 @@ public class ClusterJobTests
         var notices = new List<string>();
 
         var summary = await ClusterJob.RunAsync(
-            new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), K = 2, ModelFolders = [temp.Combine("no-models")] },
+            new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), Clustering = new() { K = 2 }, ModelFolders = [temp.Combine("no-models")] },
             notice: notices.Add);
 
-        Assert.Equal(ModelCatalog.BuiltInModel, summary.Model.Name);
-        Assert.True(summary.Model.Fallback);
+        Assert.Equal(ModelCatalog.BuiltInModel, summary.Model!.Name);
+        Assert.True(summary.Model!.Fallback);
         Assert.Contains(notices, n => n.Contains("default model mobilenetv2_12_int8 not found") && n.Contains("built-in resnet18"));
         var json = RunJson(temp.Combine("run"));
         Assert.True(json.GetProperty("model").GetProperty("fallback").GetBoolean());
@@ -161,7 +161,7 @@ public class ClusterJobTests
     {
         using var temp = new TempFolder();
         var e = await Assert.ThrowsAsync<ModelNotFoundException>(() => ClusterJob.RunAsync(
-            new ClusterJobOptions { Input = SharedData.Models, Output = temp.Path, K = 2, Model = "mobilenetv2_12_int8", ModelFolders = [temp.Combine("empty")] }));
+            new ClusterJobOptions { Input = SharedData.Models, Output = temp.Path, Clustering = new() { K = 2 }, Model = "mobilenetv2_12_int8", ModelFolders = [temp.Combine("empty")] }));
         Assert.Contains($"looked for mobilenetv2_12_int8.onnx in {temp.Combine("empty")}", e.Message);
         Assert.Contains("IMAGECLUSTER_MODELS", e.Message);
     }
@@ -177,7 +177,7 @@ public class ClusterJobTests
         Assert.Equal("pixels", json.GetProperty("model").GetProperty("name").GetString());
         Assert.Equal(3, json.GetProperty("clusters").GetArrayLength());
         Assert.True(json.GetProperty("pca").GetProperty("explainedVariance").GetDouble() >= 0.9);
-        Assert.Equal(2, json.GetProperty("options").GetProperty("nInit").GetInt32());
+        Assert.Equal(2, json.GetProperty("clustering").GetProperty("parameters").GetProperty("nInit").GetInt32());
     }
 
     private static Dictionary<string, string> HashTree(string root) =>

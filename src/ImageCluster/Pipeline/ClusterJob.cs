@@ -29,20 +29,8 @@ public sealed record ClusterJobOptions
     /// <summary>Model name or path; null = the default model (built-in fallback when missing).</summary>
     public string? Model { get; init; }
 
-    /// <summary>Number of clusters.</summary>
-    public int K { get; init; }
-
-    /// <summary>K-Means restarts.</summary>
-    public int NInit { get; init; } = 10;
-
-    /// <summary>K-Means iteration limit per restart.</summary>
-    public int MaxIter { get; init; } = 300;
-
-    /// <summary>K-Means relative tolerance.</summary>
-    public double Tol { get; init; } = 1e-4;
-
-    /// <summary>Seed of every random choice.</summary>
-    public int Seed { get; init; }
+    /// <summary>The algorithm and its options (K-Means by default).</summary>
+    public ClusteringSettings Clustering { get; init; } = new();
 
     /// <summary>PCA before clustering: a fraction in (0,1) of variance to keep, or a number of components; null = none.</summary>
     public double? Pca { get; init; }
@@ -90,17 +78,17 @@ public sealed record RunSummary
     /// <summary>Seed of every random choice.</summary>
     public int Seed { get; init; }
 
-    /// <summary>The model used.</summary>
-    public required ModelInfo Model { get; init; }
+    /// <summary>The model used; null when precomputed features were clustered.</summary>
+    public required ModelInfo? Model { get; init; }
 
     /// <summary>How many files went where.</summary>
     public required RunCounts Counts { get; init; }
 
-    /// <summary>Cluster sizes by label, largest first.</summary>
+    /// <summary>Cluster sizes by label, largest first; noise (label −1) last.</summary>
     public IReadOnlyList<ClusterInfo> Clusters { get; init; } = [];
 
-    /// <summary>K-Means figures.</summary>
-    public KMeansInfo? KMeans { get; init; }
+    /// <summary>What the clustering algorithm reported.</summary>
+    public ClusteringInfo? Clustering { get; init; }
 
     /// <summary>PCA figures, when PCA ran.</summary>
     public PcaInfo? Pca { get; init; }
@@ -133,9 +121,6 @@ public sealed record RunCounts(int Scanned, int Embedded, int FromCache, int Err
 /// <summary>One cluster in <see cref="RunSummary"/>.</summary>
 public sealed record ClusterInfo(int Cluster, int Size, string Folder);
 
-/// <summary>K-Means figures in <see cref="RunSummary"/>.</summary>
-public sealed record KMeansInfo(double Inertia, int Iterations, int BestInit);
-
 /// <summary>PCA figures in <see cref="RunSummary"/>.</summary>
 public sealed record PcaInfo(int Components, double ExplainedVariance);
 
@@ -156,10 +141,7 @@ public static class ClusterJob
         var total = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
         string input = RunFolders.RequireInputFolder(o.Input);
-        if (o.K < 1) throw new UsageException($"--k must be at least 1 (got {o.K})");
-        if (o.NInit < 1) throw new UsageException($"--n-init must be at least 1 (got {o.NInit})");
-        if (o.MaxIter < 1) throw new UsageException($"--max-iter must be at least 1 (got {o.MaxIter})");
-        if (!(o.Tol >= 0) || double.IsInfinity(o.Tol)) throw new UsageException($"--tol must be a finite number ≥ 0 (got {o.Tol})");
+        AlgorithmRunner.ValidateOptions(o.Clustering);
         if (o.Pca is { } p && (p <= 0 || (p >= 1 && p != Math.Floor(p))))
             throw new UsageException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
         o.Embedding.Validate();
@@ -174,8 +156,8 @@ public static class ClusterJob
         var files = ImageScanner.Scan(input, new ScanOptions { ExcludedDirectories = [output] }).ToList();
         timings["scan"] = sw.Elapsed.TotalSeconds;
         notice?.Invoke($"found {files.Count} image files in {input}");
-        if (o.K > files.Count && files.Count > 0) // fail before minutes of embedding, not after
-            throw new UsageException($"--k {o.K} is larger than the number of image files ({files.Count})");
+        if (o.Clustering.K > files.Count && files.Count > 0) // fail before minutes of embedding, not after
+            throw new UsageException($"--k {o.Clustering.K} is larger than the number of image files ({files.Count})");
 
         using var store = ImageStore.Open(Path.Combine(output, ImageStore.FileName));
         var pipeline = new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding);
@@ -191,8 +173,8 @@ public static class ClusterJob
             throw new NoUsableImagesException(files.Count == 0
                 ? $"no image files found in {input} (looked for {string.Join(", ", ImageScanner.DecodableExtensions)})"
                 : $"none of the {files.Count} image files could be read; see {Path.Combine(output, "errors.csv")}");
-        if (o.K > embedded.Paths.Count)
-            throw new UsageException($"--k {o.K} is larger than the number of usable images ({embedded.Paths.Count})");
+        if (o.Clustering.K > embedded.Paths.Count)
+            throw new UsageException($"--k {o.Clustering.K} is larger than the number of usable images ({embedded.Paths.Count})");
 
         var clustering = Cluster(o, model, embedded, store, timings, notice, ct);
 
@@ -203,24 +185,24 @@ public static class ClusterJob
         timings["total"] = total.Elapsed.TotalSeconds;
 
         var sizes = clustering.Labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), $"{ClusterFolders.FolderName}/{folders[g.Key]}"))
-            .OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
+            .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
         var summary = new RunSummary
         {
             Command = "cluster",
             Input = input,
             Output = output,
             StartedUtc = started,
-            Seed = o.Seed,
+            Seed = o.Clustering.Seed,
             Options = new Dictionary<string, object?>
             {
-                ["model"] = o.Model, ["k"] = o.K, ["nInit"] = o.NInit, ["maxIter"] = o.MaxIter, ["tol"] = o.Tol, ["seed"] = o.Seed,
+                ["model"] = o.Model, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering, ["seed"] = o.Clustering.Seed,
                 ["pca"] = o.Pca, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
                 ["decodeThreads"] = o.Embedding.DecodeThreads, ["inferenceThreads"] = o.Embedding.InferenceThreads, ["out"] = o.Output,
             },
             Model = Describe(model),
-            Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, sizes.Count),
+            Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
             Clusters = sizes,
-            KMeans = clustering.KMeans,
+            Clustering = clustering.Info,
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
             TimingsSeconds = timings,
@@ -234,15 +216,15 @@ public static class ClusterJob
         };
         string json = JsonSerializer.Serialize(summary, Json);
         Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
-        store.AddRun(started, input, model.CacheKey, o.Seed, json);
+        store.AddRun(started, input, model.CacheKey, o.Clustering.Seed, json);
         return summary;
     }
 
-    private sealed record Clustering(int[] Labels, float[] Distances, KMeansInfo KMeans, PcaInfo? Pca, bool FromCache);
+    private sealed record Clustering(int[] Labels, float[]? Distances, ClusteringInfo Info, PcaInfo? Pca, bool FromCache);
 
-    private sealed record StoredFigures(KMeansInfo KMeans, PcaInfo? Pca);
+    private sealed record StoredFigures(ClusteringInfo Info, PcaInfo? Pca);
 
-    /// <summary>Normalise, PCA and K-Means; or the stored result of an identical earlier clustering.</summary>
+    /// <summary>Normalise, PCA and cluster; or the stored result of an identical earlier clustering.</summary>
     private static Clustering Cluster(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded, ImageStore store,
         Dictionary<string, double> timings, Action<string>? notice, CancellationToken ct)
     {
@@ -252,48 +234,46 @@ public static class ClusterJob
         {
             timings["prepare"] = 0;
             timings["cluster"] = sw.Elapsed.TotalSeconds;
-            return new Clustering(stored.Labels, stored.Distances, figures.KMeans, figures.Pca, FromCache: true);
+            return new Clustering(stored.Labels, stored.Distances.Length == 0 ? null : stored.Distances, figures.Info, figures.Pca, FromCache: true);
         }
 
-        notice?.Invoke($"clustering {embedded.Paths.Count} images into {o.K} clusters (K-Means, n_init {o.NInit}, seed {o.Seed})");
-        var kmeansOptions = new KMeansOptions { NClusters = o.K, NInit = o.NInit, MaxIter = o.MaxIter, Tol = o.Tol, Seed = o.Seed };
-        var pcaOptions = o.Pca is { } components ? new PcaOptions { Components = components, Whiten = false } : null;
-        try
-        {
-            kmeansOptions.Validate(embedded.Paths.Count);
-            pcaOptions?.Validate(embedded.Paths.Count, embedded.Features.Columns);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
-        }
-
-        var features = embedded.Features;
-        if (o.Normalize) features = features.Clone().NormalizeRowsInPlace();
-        PcaInfo? pcaInfo = null;
-        if (pcaOptions is not null)
-        {
-            var pca = Pca.Fit(features, pcaOptions, ct);
-            features = pca.Transform(features);
-            pcaInfo = new PcaInfo(pca.NComponents, pca.ExplainedVarianceRatio.Sum());
-        }
+        notice?.Invoke($"clustering {embedded.Paths.Count} images with {ClusteringSettings.Name(o.Clustering.Algorithm)}" +
+                       (o.Clustering.K is int k ? $" into {k} clusters" : "") + $" (seed {o.Clustering.Seed})");
+        var (features, pcaInfo) = Prepare(embedded.Features, o.Normalize, o.Pca, ct);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
-        var kmeans = new KMeans(kmeansOptions).Fit(features, ct);
+        var outcome = AlgorithmRunner.Fit(o.Clustering, features, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
-        var info = new KMeansInfo(kmeans.Inertia, kmeans.NIterations, kmeans.BestInit);
-        store.PutClustering(key, new StoredClustering(kmeans.Labels, kmeans.Distances, JsonSerializer.Serialize(new StoredFigures(info, pcaInfo), Json)));
-        return new Clustering(kmeans.Labels, kmeans.Distances, info, pcaInfo, FromCache: false);
+        store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo), Json)));
+        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, FromCache: false);
+    }
+
+    /// <summary>The features as the algorithm sees them: optionally L2-normalised, then optionally PCA-reduced.</summary>
+    /// <exception cref="UsageException">PCA settings that do not fit the data.</exception>
+    public static (FeatureMatrix Features, PcaInfo? Pca) Prepare(FeatureMatrix features, bool normalize, double? pca, CancellationToken ct = default)
+    {
+        if (normalize) features = features.Clone().NormalizeRowsInPlace();
+        if (pca is not { } components) return (features, null);
+        var pcaOptions = new PcaOptions { Components = components, Whiten = false };
+        try
+        {
+            pcaOptions.Validate(features.Rows, features.Columns);
+        }
+        catch (ArgumentException e)
+        {
+            throw AlgorithmRunner.AsUsage(e);
+        }
+        var model = Pca.Fit(features, pcaOptions, ct);
+        return (model.Transform(features), new PcaInfo(model.NComponents, model.ExplainedVarianceRatio.Sum()));
     }
 
     /// <summary>Everything the clustering result depends on: program version, model, options and the rows' contents in order.</summary>
     private static string ClusteringKey(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        string header = string.Join('\n', "kmeans", typeof(ClusterJob).Assembly.ManifestModule.ModuleVersionId, model.CacheKey,
-            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.K, o.NInit, o.MaxIter,
-            o.Tol.ToString("R", CultureInfo.InvariantCulture), o.Seed);
+        string header = string.Join('\n', typeof(ClusterJob).Assembly.ManifestModule.ModuleVersionId, model.CacheKey,
+            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", JsonSerializer.Serialize(o.Clustering, Json));
         hash.AppendData(Encoding.UTF8.GetBytes(header));
         for (int i = 0; i < embedded.Paths.Count; i++)
             hash.AppendData(Encoding.UTF8.GetBytes($"\n{embedded.Paths[i]}\0{embedded.ContentHashes[i]}"));

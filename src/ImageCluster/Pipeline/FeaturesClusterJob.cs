@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ImageCluster.Export;
+
+namespace ImageCluster.Pipeline;
+
+/// <summary>Options of <see cref="FeaturesClusterJob"/> (<c>imagecluster cluster --features FILE</c>).</summary>
+public sealed record FeaturesClusterJobOptions
+{
+    /// <summary>CSV of features (<c>path,f0,f1,…</c>, as <c>imagecluster embed</c> writes).</summary>
+    public required string Features { get; init; }
+
+    /// <summary>Run folder; null = <c>FEATURES-clusters</c> beside the file (extension dropped).</summary>
+    public string? Output { get; init; }
+
+    /// <summary>The algorithm and its options.</summary>
+    public ClusteringSettings Clustering { get; init; } = new();
+
+    /// <summary>L2-normalise the rows first (off by default: a given matrix is clustered exactly as given).</summary>
+    public bool Normalize { get; init; }
+
+    /// <summary>PCA before clustering: a variance fraction or a number of components; null = none.</summary>
+    public double? Pca { get; init; }
+
+    /// <summary>The run folder actually used.</summary>
+    public string ResolvedOutput => Path.GetFullPath(Output ?? Path.ChangeExtension(Features, null) + "-clusters");
+}
+
+/// <summary>
+/// Clusters a precomputed feature matrix: no images, no model, no store. Writes <c>assignments.csv</c> and
+/// <c>run.json</c>; the rows are clustered exactly as given unless normalisation or PCA is asked for.
+/// </summary>
+public static class FeaturesClusterJob
+{
+    private static readonly string[] OwnFiles = ["assignments.csv", "run.json"];
+
+    /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/>.</summary>
+    public static RunSummary Run(FeaturesClusterJobOptions o, Action<string>? notice = null, CancellationToken ct = default)
+    {
+        var started = DateTime.UtcNow;
+        var total = Stopwatch.StartNew();
+        AlgorithmRunner.ValidateOptions(o.Clustering);
+        string output = o.ResolvedOutput;
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(f => !OwnFiles.Contains(Path.GetFileName(f))))
+            throw new UsageException($"--out {output} already holds files that an earlier features run did not write; name a new or empty folder");
+
+        var sw = Stopwatch.StartNew();
+        var table = FeaturesFile.Read(o.Features);
+        var timings = new Dictionary<string, double> { ["read"] = sw.Elapsed.TotalSeconds };
+        notice?.Invoke($"read {table.Features.Rows} rows × {table.Features.Columns} features from {o.Features}");
+
+        sw.Restart();
+        var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, ct);
+        timings["prepare"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var outcome = AlgorithmRunner.Fit(o.Clustering, features, ct);
+        timings["cluster"] = sw.Elapsed.TotalSeconds;
+
+        RunFolders.Create(output);
+        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), table.Paths, outcome.Labels, outcome.Distances);
+        timings["total"] = total.Elapsed.TotalSeconds;
+        var summary = new RunSummary
+        {
+            Command = "cluster --features",
+            Input = Path.GetFullPath(o.Features),
+            Output = output,
+            StartedUtc = started,
+            Seed = o.Clustering.Seed,
+            Options = new Dictionary<string, object?>
+            {
+                ["features"] = o.Features, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering,
+                ["seed"] = o.Clustering.Seed, ["normalize"] = o.Normalize, ["pca"] = o.Pca, ["out"] = o.Output,
+            },
+            Model = null,
+            Counts = new RunCounts(table.Paths.Count, 0, 0, 0, table.Paths.Count, outcome.Info.Clusters),
+            Clusters = outcome.Labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), ""))
+                .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList(),
+            Clustering = outcome.Info,
+            Pca = pca,
+            TimingsSeconds = timings,
+            PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+            Files = new Dictionary<string, string> { ["assignments"] = "assignments.csv", ["run"] = "run.json" },
+        };
+        string json = JsonSerializer.Serialize(summary, ClusterJob.Json);
+        Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
+        return summary;
+    }
+}
