@@ -117,6 +117,7 @@ public static class Cli
                 summary = FeaturesClusterJob.Run(new FeaturesClusterJobOptions
                 {
                     Features = featuresFile, Output = parse.GetValue(output), Clustering = settings, Normalize = parse.GetValue(normalize),
+                    Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive),
                     Pca = ParsePca(parse.GetValue(pca)),
                 }, note => stderr.WriteLine(note), ct);
             }
@@ -130,6 +131,8 @@ public static class Cli
                     Model = parse.GetValue(ModelOption),
                     Resize = parse.GetValue(ResizeOption),
                     Clustering = settings,
+                    Labels = parse.GetValue(algorithmOptions.Labels),
+                    Positive = parse.GetValue(algorithmOptions.Positive),
                     Pca = ParsePca(parse.GetValue(pca)),
                     Normalize = !parse.GetValue(noNormalize),
                     Copy = parse.GetValue(copy),
@@ -142,6 +145,7 @@ public static class Cli
                 stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
                 return Success;
             }
+            if (summary.Auto is { } auto) PrintAuto(stdout, auto);
             var c = summary.Counts;
             var info = summary.Clustering!;
             stdout.WriteLine(summary.Model is { } model
@@ -153,9 +157,35 @@ public static class Cli
             if (summary.Model is not null) stdout.WriteLine($"clusters:    {Path.Combine(summary.Output, "clusters")}");
             stdout.WriteLine($"assignments: {Path.Combine(summary.Output, "assignments.csv")}");
             stdout.WriteLine($"run:         {Path.Combine(summary.Output, "run.json")}");
+            if (summary.Evaluation is { } report) PrintEvaluation(stdout, report);
             return Success;
         });
         return command;
+    }
+
+    private static void PrintAuto(TextWriter stdout, AutoResult auto)
+    {
+        static string F(double? v) => v is { } x ? x.ToString("F4", CultureInfo.InvariantCulture) : "  n/a";
+        stdout.WriteLine($"auto: {auto.Table.Count} candidates ranked by {auto.RankBy.ToString().ToLowerInvariant()} " +
+                         $"(silhouette on {auto.SilhouetteSamples} samples, × share not noise)");
+        bool labelled = auto.Table.Any(r => r.Nmi is not null), qm = auto.Table.Any(r => r.Qm is not null);
+        stdout.WriteLine($"  {"algorithm",-18} {"parameters",-30} {"clusters",8} {"noise",6} {"silhouette",10}" +
+                         (labelled ? $" {"NMI",7} {"ARI",7}" : "") + (qm ? $" {"QM",7}" : "") + $" {"seconds",8}");
+        foreach (var r in auto.Table)
+            stdout.WriteLine($"  {r.Algorithm,-18} {r.Parameters,-30} {r.Clusters,8} {r.Noise,6} {F(r.Silhouette),10}" +
+                             (labelled ? $" {F(r.Nmi),7} {F(r.Ari),7}" : "") + (qm ? $" {F(r.Qm),7}" : "") +
+                             $" {r.Seconds.ToString("F2", CultureInfo.InvariantCulture),8}");
+        stdout.WriteLine($"auto picked {ClusteringSettings.Name(auto.BestSettings.Algorithm)} {auto.Table[0].Parameters}");
+    }
+
+    private static void PrintEvaluation(TextWriter stdout, EvaluationReport report)
+    {
+        stdout.WriteLine($"images {report.Images} (unlabelled {report.Unlabelled}), classes {report.Classes}, clusters {report.Clusters}");
+        stdout.WriteLine(FormattableString.Invariant(
+            $"Rand {report.RandIndex:F4}  adjusted Rand {report.AdjustedRandIndex:F4}  NMI {report.Nmi:F4}  AMI {report.Ami:F4}  accuracy (Hungarian) {report.HungarianAccuracy:F4}  homogeneity {report.Homogeneity:F4}  completeness {report.Completeness:F4}  V-measure {report.VMeasure:F4}  purity {report.Purity:F4}"));
+        if (report.ClassOfInterest is { } q)
+            stdout.WriteLine(FormattableString.Invariant(
+                $"class '{q.PositiveClass}', kept clusters {string.Join(",", q.KeptClusters)} ({q.KeptChosenBy}): precision {q.Precision:F4} ({q.TruePositives}/{q.Selected}), recall {q.Recall:F4} ({q.TruePositives}/{q.Positives}), Quality Metric {q.PrecisionWeight}·P + {q.RecallWeight}·R = {q.QualityMetric:F4}"));
     }
 
     private static Command BuildEmbed(TextWriter stdout, TextWriter stderr)
@@ -220,12 +250,7 @@ public static class Cli
                 stdout.WriteLine(JsonSerializer.Serialize(report, ClusterJob.Json));
                 return Success;
             }
-            stdout.WriteLine($"images {report.Images} (unlabelled {report.Unlabelled}), classes {report.Classes}, clusters {report.Clusters}");
-            stdout.WriteLine(FormattableString.Invariant(
-                $"Rand {report.RandIndex:F4}  adjusted Rand {report.AdjustedRandIndex:F4}  NMI {report.Nmi:F4}  AMI {report.Ami:F4}  accuracy (Hungarian) {report.HungarianAccuracy:F4}  homogeneity {report.Homogeneity:F4}  completeness {report.Completeness:F4}  V-measure {report.VMeasure:F4}  purity {report.Purity:F4}"));
-            if (report.ClassOfInterest is { } q)
-                stdout.WriteLine(FormattableString.Invariant(
-                    $"class '{q.PositiveClass}', kept clusters {string.Join(",", q.KeptClusters)} ({q.KeptChosenBy}): precision {q.Precision:F4} ({q.TruePositives}/{q.Selected}), recall {q.Recall:F4} ({q.TruePositives}/{q.Positives}), Quality Metric {q.PrecisionWeight}·P + {q.RecallWeight}·R = {q.QualityMetric:F4}"));
+            PrintEvaluation(stdout, report);
             var clusters = report.Contingency.Values.SelectMany(r => r.Keys).Distinct().Order().ToList();
             int width = Math.Max(5, report.Contingency.Keys.Max(k => k.Length));
             stdout.WriteLine("label".PadRight(width) + " " + string.Join(" ", clusters.Select(c => $"{c,5}")));

@@ -25,6 +25,7 @@ public static class AlgorithmRunner
     private static readonly Dictionary<ClusteringAlgorithm, string[]> Accepted = new()
     {
         [ClusteringAlgorithm.KMeans] = ["--k", "--n-init", "--max-iter", "--tol"],
+        [ClusteringAlgorithm.Auto] = [],
     };
 
     private static readonly HashSet<ClusteringAlgorithm> TakesK = [ClusteringAlgorithm.KMeans];
@@ -69,6 +70,7 @@ public static class AlgorithmRunner
             return settings.Algorithm switch
             {
                 ClusteringAlgorithm.KMeans => FitKMeans(settings, x, ct),
+                ClusteringAlgorithm.Auto => throw new ArgumentException("--algorithm auto runs through AlgorithmRunner.Run"),
                 _ => throw new UsageException($"unknown algorithm {settings.Algorithm}"),
             };
         }
@@ -76,6 +78,17 @@ public static class AlgorithmRunner
         {
             throw AsUsage(e);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="settings"/> on <paramref name="x"/>: one algorithm, or the auto sweep (whose table is returned).
+    /// </summary>
+    public static (ClusteringOutcome Outcome, AutoResult? Auto) Run(ClusteringSettings settings, FeatureMatrix x, IReadOnlyList<string> paths,
+        Action<string>? notice, CancellationToken ct)
+    {
+        if (settings.Algorithm != ClusteringAlgorithm.Auto) return (Fit(settings, x, ct), null);
+        var (best, table) = AutoSweep.Run(x, paths, settings.Seed, settings.Auto ?? new AutoOptions(), notice, ct);
+        return (best, table);
     }
 
     /// <summary>An algorithm's validation message without .NET's "(Parameter 'x')" suffix, as a user error.</summary>

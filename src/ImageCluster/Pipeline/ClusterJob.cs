@@ -44,6 +44,12 @@ public sealed record ClusterJobOptions
     /// <summary>Embedding batch size and threads.</summary>
     public EmbeddingOptions Embedding { get; init; } = new();
 
+    /// <summary>A <c>path,label</c> CSV: the result is scored against it (run.json <c>evaluation</c>); null = no scoring.</summary>
+    public string? Labels { get; init; }
+
+    /// <summary>Class of interest for the Quality Metric when <see cref="Labels"/> is given.</summary>
+    public string? Positive { get; init; }
+
     /// <summary>The run folder actually used.</summary>
     public string ResolvedOutput => Path.GetFullPath(Output ?? Path.Combine(Input, "imagecluster"));
 }
@@ -89,6 +95,12 @@ public sealed record RunSummary
 
     /// <summary>What the clustering algorithm reported.</summary>
     public ClusteringInfo? Clustering { get; init; }
+
+    /// <summary>Scores against the labels, when <c>--labels</c> was given.</summary>
+    public EvaluationReport? Evaluation { get; init; }
+
+    /// <summary>The auto sweep's table, when <c>--algorithm auto</c> ran.</summary>
+    public AutoResult? Auto { get; init; }
 
     /// <summary>PCA figures, when PCA ran.</summary>
     public PcaInfo? Pca { get; init; }
@@ -142,6 +154,7 @@ public static class ClusterJob
         var timings = new Dictionary<string, double>();
         string input = RunFolders.RequireInputFolder(o.Input);
         AlgorithmRunner.ValidateOptions(o.Clustering);
+        var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         if (o.Pca is { } p && (p <= 0 || (p >= 1 && p != Math.Floor(p))))
             throw new UsageException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
         o.Embedding.Validate();
@@ -203,6 +216,8 @@ public static class ClusterJob
             Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
             Clusters = sizes,
             Clustering = clustering.Info,
+            Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(embedded.Paths, clustering.Labels, labelFile, input, o.Positive),
+            Auto = clustering.Auto,
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
             TimingsSeconds = timings,
@@ -220,9 +235,9 @@ public static class ClusterJob
         return summary;
     }
 
-    private sealed record Clustering(int[] Labels, float[]? Distances, ClusteringInfo Info, PcaInfo? Pca, bool FromCache);
+    private sealed record Clustering(int[] Labels, float[]? Distances, ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto, bool FromCache);
 
-    private sealed record StoredFigures(ClusteringInfo Info, PcaInfo? Pca);
+    private sealed record StoredFigures(ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto);
 
     /// <summary>Normalise, PCA and cluster; or the stored result of an identical earlier clustering.</summary>
     private static Clustering Cluster(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded, ImageStore store,
@@ -230,11 +245,13 @@ public static class ClusterJob
     {
         var sw = Stopwatch.StartNew();
         string key = ClusteringKey(o, model, embedded);
-        if (store.GetClustering(key) is { } stored && JsonSerializer.Deserialize<StoredFigures>(stored.SummaryJson, Json) is { } figures)
+        // A label-ranked sweep depends on the labels file's content, which the key does not cover: never reuse it.
+        bool reusable = o.Clustering.Auto?.Labels is null;
+        if (reusable && store.GetClustering(key) is { } stored && JsonSerializer.Deserialize<StoredFigures>(stored.SummaryJson, Json) is { } figures)
         {
             timings["prepare"] = 0;
             timings["cluster"] = sw.Elapsed.TotalSeconds;
-            return new Clustering(stored.Labels, stored.Distances.Length == 0 ? null : stored.Distances, figures.Info, figures.Pca, FromCache: true);
+            return new Clustering(stored.Labels, stored.Distances.Length == 0 ? null : stored.Distances, figures.Info, figures.Pca, figures.Auto, FromCache: true);
         }
 
         notice?.Invoke($"clustering {embedded.Paths.Count} images with {ClusteringSettings.Name(o.Clustering.Algorithm)}" +
@@ -243,10 +260,10 @@ public static class ClusterJob
         timings["prepare"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
-        var outcome = AlgorithmRunner.Fit(o.Clustering, features, ct);
+        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, features, embedded.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
-        store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo), Json)));
-        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, FromCache: false);
+        store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto), Json)));
+        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false);
     }
 
     /// <summary>The features as the algorithm sees them: optionally L2-normalised, then optionally PCA-reduced.</summary>

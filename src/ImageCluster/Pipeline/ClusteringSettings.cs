@@ -8,6 +8,9 @@ public enum ClusteringAlgorithm
 {
     /// <summary>K-Means (Lloyd or Elkan), k-means++ seeding, best of n_init.</summary>
     KMeans,
+
+    /// <summary>A sweep over algorithms × parameters, ranked by a score (<see cref="AutoSweep"/>).</summary>
+    Auto,
 }
 
 /// <summary>
@@ -34,6 +37,9 @@ public sealed record ClusteringSettings
 
     /// <summary>K-Means relative tolerance (<c>--tol</c>).</summary>
     public double? Tol { get; init; }
+
+    /// <summary>How <see cref="ClusteringAlgorithm.Auto"/> sweeps and ranks; ignored by the other algorithms.</summary>
+    public AutoOptions? Auto { get; init; }
 
     /// <summary>The command-line name of every option this record holds, with its value when given.</summary>
     public IEnumerable<(string Name, object? Value)> Options()

@@ -50,30 +50,45 @@ public static class EvaluateJob
     public static EvaluationReport Run(EvaluateJobOptions o)
     {
         var assignments = ReadTable(o.Assignments, "cluster");
-        var labels = new LabelLookup(ReadTable(o.Labels, "label", "group"));
-        var truth = new List<string>();
         var predicted = new List<int>();
-        int unlabelled = 0;
         foreach (var (path, cluster) in assignments)
         {
             if (!int.TryParse(cluster, out int c))
                 throw new UsageException($"{o.Assignments}: cluster '{cluster}' of {path} is not a whole number");
-            if (labels.Find(path) is { } label) { truth.Add(label); predicted.Add(c); }
+            predicted.Add(c);
+        }
+        return Evaluate(assignments.Select(a => a.Path).ToList(), predicted, LabelFile.Read(o.Labels), o.Assignments, o.Positive, o.Keep, o.Weights);
+    }
+
+    /// <summary>
+    /// Scores cluster labels of <paramref name="paths"/> against <paramref name="labels"/>; paths without a label are
+    /// counted as unlabelled and left out.
+    /// </summary>
+    /// <exception cref="UsageException">No path has a label, or the class of interest is unknown.</exception>
+    public static EvaluationReport Evaluate(IReadOnlyList<string> paths, IReadOnlyList<int> clusters, LabelFile labels, string source,
+        string? positive = null, IReadOnlyList<int>? keep = null, (double Precision, double Recall)? weights = null)
+    {
+        var truth = new List<string>();
+        var predicted = new List<int>();
+        int unlabelled = 0;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            if (labels.Find(paths[i]) is { } label) { truth.Add(label); predicted.Add(clusters[i]); }
             else unlabelled++;
         }
         if (truth.Count == 0)
-            throw new UsageException($"no path of {o.Assignments} has a label in {o.Labels}; paths must match (relative paths may differ by leading folders)");
+            throw new UsageException($"no path of {source} has a label in {labels.File}; paths must match (relative paths may differ by leading folders)");
 
         var truthIds = ClusteringMetrics.ToIntegers(truth);
         var (h, c2, v) = ClusteringMetrics.HomogeneityCompletenessVMeasure(truthIds, predicted);
         var table = truth.Zip(predicted).GroupBy(p => p.First, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, long>)g.GroupBy(p => p.Second).OrderBy(x => x.Key).ToDictionary(x => x.Key, x => (long)x.Count()));
         ClassOfInterestScore? score = null;
-        if (o.Positive is not null)
+        if (positive is not null)
         {
             try
             {
-                score = Evaluation.ClassOfInterest.Score(truth, predicted, o.Positive, o.Keep?.ToList(), o.Weights);
+                score = Evaluation.ClassOfInterest.Score(truth, predicted, positive, keep?.ToList(), weights);
             }
             catch (ArgumentException e)
             {
@@ -88,7 +103,7 @@ public static class EvaluateJob
     }
 
     /// <summary>Reads the first column and the named value column of a CSV with a header.</summary>
-    private static List<(string Path, string Value)> ReadTable(string file, params string[] valueColumns)
+    internal static List<(string Path, string Value)> ReadTable(string file, params string[] valueColumns)
     {
         if (!File.Exists(file)) throw new UsageException($"file not found: {file}");
         using var reader = new StreamReader(file);
@@ -99,36 +114,45 @@ public static class EvaluateJob
             throw new UsageException($"{file}: expected a header 'path,{valueColumns[0]}' (got '{string.Join(',', rows[0])}')");
         return rows.Skip(1).Where(r => r.Length > column).Select(r => (r[0], r[column])).ToList();
     }
+}
 
-    /// <summary>
-    /// Finds a label by path: exactly, or by the longest common tail at folder boundaries, since a run's paths are
-    /// relative to the folder it scanned (<c>daisy/1.jpg</c>) while a data set's are relative to its root (<c>images/daisy/1.jpg</c>).
-    /// </summary>
-    private sealed class LabelLookup
+/// <summary>
+/// A <c>path,label</c> CSV (a data set's labels.csv). Finds a label by path: exactly, or by the longest common tail at
+/// folder boundaries, since a run's paths are relative to the folder it scanned (<c>daisy/1.jpg</c>) while a data set's are
+/// relative to its root (<c>images/daisy/1.jpg</c>).
+/// </summary>
+public sealed class LabelFile
+{
+    private readonly Dictionary<string, string?> _bySuffix = new(StringComparer.Ordinal);
+
+    private LabelFile(string file, List<(string Path, string Value)> labels)
     {
-        private readonly Dictionary<string, string?> _bySuffix = new(StringComparer.Ordinal);
-
-        public LabelLookup(List<(string Path, string Value)> labels)
+        File = file;
+        foreach (var (path, label) in labels)
         {
-            foreach (var (path, label) in labels)
+            string normalised = path.Replace('\\', '/');
+            for (int start = 0; start >= 0; start = NextSegment(normalised, start))
             {
-                string normalised = path.Replace('\\', '/');
-                for (int start = 0; start >= 0; start = NextSegment(normalised, start))
-                {
-                    string suffix = normalised[start..];
-                    // A tail shared by two labelled files with different labels is ambiguous: never guess.
-                    _bySuffix[suffix] = _bySuffix.TryGetValue(suffix, out var existing) && existing != label ? null : label;
-                }
+                string suffix = normalised[start..];
+                // A tail shared by two labelled files with different labels is ambiguous: never guess.
+                _bySuffix[suffix] = _bySuffix.TryGetValue(suffix, out var existing) && existing != label ? null : label;
             }
         }
+    }
 
-        /// <summary>The label of <paramref name="path"/>; the whole path must match, so a bare file name never does by accident.</summary>
-        public string? Find(string path) => _bySuffix.GetValueOrDefault(path.Replace('\\', '/'));
+    /// <summary>The CSV it was read from.</summary>
+    public string File { get; }
 
-        private static int NextSegment(string path, int start)
-        {
-            int slash = path.IndexOf('/', start);
-            return slash < 0 ? -1 : slash + 1;
-        }
+    /// <summary>Reads a CSV with a header <c>path,label</c> (or <c>path,group</c>).</summary>
+    /// <exception cref="UsageException">Missing file or wrong header.</exception>
+    public static LabelFile Read(string file) => new(file, EvaluateJob.ReadTable(file, "label", "group"));
+
+    /// <summary>The label of <paramref name="path"/>; the whole path must match, so a bare file name never does by accident.</summary>
+    public string? Find(string path) => _bySuffix.GetValueOrDefault(path.Replace('\\', '/'));
+
+    private static int NextSegment(string path, int start)
+    {
+        int slash = path.IndexOf('/', start);
+        return slash < 0 ? -1 : slash + 1;
     }
 }

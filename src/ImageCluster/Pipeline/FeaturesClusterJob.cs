@@ -22,6 +22,12 @@ public sealed record FeaturesClusterJobOptions
     /// <summary>PCA before clustering: a variance fraction or a number of components; null = none.</summary>
     public double? Pca { get; init; }
 
+    /// <summary>A <c>path,label</c> CSV: the result is scored against it (run.json <c>evaluation</c>); null = no scoring.</summary>
+    public string? Labels { get; init; }
+
+    /// <summary>Class of interest for the Quality Metric when <see cref="Labels"/> is given.</summary>
+    public string? Positive { get; init; }
+
     /// <summary>The run folder actually used.</summary>
     public string ResolvedOutput => Path.GetFullPath(Output ?? Path.ChangeExtension(Features, null) + "-clusters");
 }
@@ -40,6 +46,7 @@ public static class FeaturesClusterJob
         var started = DateTime.UtcNow;
         var total = Stopwatch.StartNew();
         AlgorithmRunner.ValidateOptions(o.Clustering);
+        var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         string output = o.ResolvedOutput;
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(f => !OwnFiles.Contains(Path.GetFileName(f))))
             throw new UsageException($"--out {output} already holds files that an earlier features run did not write; name a new or empty folder");
@@ -53,7 +60,7 @@ public static class FeaturesClusterJob
         var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, ct);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var outcome = AlgorithmRunner.Fit(o.Clustering, features, ct);
+        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, features, table.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
 
         RunFolders.Create(output);
@@ -76,6 +83,8 @@ public static class FeaturesClusterJob
             Clusters = outcome.Labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), ""))
                 .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList(),
             Clustering = outcome.Info,
+            Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(table.Paths, outcome.Labels, labelFile, o.Features, o.Positive),
+            Auto = auto,
             Pca = pca,
             TimingsSeconds = timings,
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),

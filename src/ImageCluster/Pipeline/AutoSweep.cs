@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using ImageCluster.Diagnostics;
+using ImageCluster.Evaluation;
+
+namespace ImageCluster.Pipeline;
+
+/// <summary>What <c>--algorithm auto</c> ranks the candidates by.</summary>
+public enum AutoRanking
+{
+    /// <summary>Mean silhouette (sampled), times the fraction of samples not labelled noise. Needs no labels.</summary>
+    Silhouette,
+
+    /// <summary>Normalised mutual information with the labels.</summary>
+    Nmi,
+
+    /// <summary>Adjusted Rand index with the labels.</summary>
+    Ari,
+
+    /// <summary>Quality Metric (0.3·precision + 0.7·recall) of the class of interest, keeping its majority clusters.</summary>
+    Qm,
+}
+
+/// <summary>Options of <see cref="AutoSweep"/>.</summary>
+public sealed record AutoOptions
+{
+    /// <summary>Smallest k tried by the algorithms that take k.</summary>
+    public int KMin { get; init; } = 2;
+
+    /// <summary>Largest k tried; null = min(15, samples − 1).</summary>
+    public int? KMax { get; init; }
+
+    /// <summary>The ranking score.</summary>
+    public AutoRanking RankBy { get; init; } = AutoRanking.Silhouette;
+
+    /// <summary>Samples scored by the silhouette (stated in the table); the rest of the cost is the clusterings themselves.</summary>
+    public int SilhouetteSampleSize { get; init; } = 3000;
+
+    /// <summary>A <c>path,label</c> CSV for an external ranking, and for the NMI/ARI columns whatever the ranking.</summary>
+    public string? Labels { get; init; }
+
+    /// <summary>Class of interest for <see cref="AutoRanking.Qm"/>.</summary>
+    public string? Positive { get; init; }
+}
+
+/// <summary>One row of the sweep's table.</summary>
+/// <param name="Algorithm">CLI name of the algorithm.</param>
+/// <param name="Parameters">The swept parameters, as CLI options (e.g. <c>--k 5</c>).</param>
+/// <param name="Clusters">Clusters found, not counting noise.</param>
+/// <param name="Noise">Samples labelled noise.</param>
+/// <param name="Score">The ranking score; null when undefined (fewer than two clusters).</param>
+/// <param name="Silhouette">Noise-discounted mean silhouette; null when undefined.</param>
+/// <param name="Nmi">NMI with the labels, when labels were given.</param>
+/// <param name="Ari">Adjusted Rand index with the labels, when labels were given.</param>
+/// <param name="Qm">Quality Metric, when a class of interest was given.</param>
+/// <param name="Seconds">Time to cluster.</param>
+public sealed record AutoCandidate(string Algorithm, string Parameters, int Clusters, int Noise, double? Score, double? Silhouette,
+    double? Nmi, double? Ari, double? Qm, double Seconds);
+
+/// <summary>The sweep's table, best first, and how to rerun the winner.</summary>
+/// <param name="BestSettings">The winner's settings, to rerun it directly.</param>
+/// <param name="Table">Every candidate, best first (undefined scores last).</param>
+/// <param name="RankBy">The score used.</param>
+/// <param name="SilhouetteSamples">Samples the silhouette was computed on.</param>
+public sealed record AutoResult(ClusteringSettings BestSettings, IReadOnlyList<AutoCandidate> Table, AutoRanking RankBy, int SilhouetteSamples);
+
+/// <summary>
+/// <c>--algorithm auto</c>: runs a grid of algorithms × parameters through <see cref="AlgorithmRunner"/>, scores each and
+/// keeps the best. Without labels the score is the silhouette (noise-discounted, so labelling everything noise cannot
+/// win); with labels it can be NMI, ARI or the Quality Metric.
+/// </summary>
+public static class AutoSweep
+{
+    /// <summary>Sweeps and ranks. <paramref name="paths"/> name the rows for label matching.</summary>
+    /// <exception cref="UsageException">An external ranking without labels, or QM without a class of interest.</exception>
+    public static (ClusteringOutcome Best, AutoResult Result) Run(FeatureMatrix x, IReadOnlyList<string> paths, int seed, AutoOptions options, Action<string>? notice = null,
+        CancellationToken ct = default)
+    {
+        if (options.RankBy != AutoRanking.Silhouette && options.Labels is null)
+            throw new UsageException($"--rank-by {options.RankBy.ToString().ToLowerInvariant()} needs --labels FILE");
+        if (options.RankBy == AutoRanking.Qm && options.Positive is null)
+            throw new UsageException("--rank-by qm needs the class of interest: --positive CLASS");
+        var labelFile = options.Labels is { } labelsPath ? LabelFile.Read(labelsPath) : null;
+        if (x.Rows < 3) throw new UsageException($"--algorithm auto needs at least 3 samples (got {x.Rows})");
+        int kMax = Math.Min(options.KMax ?? 15, x.Rows - 1);
+        if (options.KMin < 2 || options.KMin > kMax)
+            throw new UsageException($"--k-min {options.KMin} and --k-max {kMax} leave no k to try (2 ≤ k-min ≤ k-max ≤ samples − 1)");
+
+        int sampleSize = Math.Min(options.SilhouetteSampleSize, x.Rows);
+        var rows = new List<(AutoCandidate Row, ClusteringOutcome Outcome, ClusteringSettings Settings)>();
+        foreach (var (settings, parameters) in Candidates(x, seed, options.KMin, kMax))
+        {
+            ct.ThrowIfCancellationRequested();
+            var sw = Stopwatch.StartNew();
+            var outcome = AlgorithmRunner.Fit(settings, x, ct);
+            double seconds = sw.Elapsed.TotalSeconds;
+            var row = Score(x, paths, outcome, options, labelFile, sampleSize, seed, parameters, seconds);
+            notice?.Invoke($"auto: {row.Algorithm} {row.Parameters}: {row.Clusters} clusters, noise {row.Noise}, " +
+                           $"{options.RankBy.ToString().ToLowerInvariant()} {(row.Score is { } s ? s.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}");
+            rows.Add((row, outcome, settings));
+        }
+        var ranked = rows.OrderByDescending(r => r.Row.Score ?? double.NegativeInfinity).ToList(); // stable: earlier candidate wins ties
+        var best = ranked[0];
+        return (best.Outcome, new AutoResult(best.Settings, ranked.Select(r => r.Row).ToList(), options.RankBy, sampleSize));
+    }
+
+    /// <summary>The grid: the partitioning algorithms over the k range.</summary>
+    private static IEnumerable<(ClusteringSettings Settings, string Parameters)> Candidates(FeatureMatrix x, int seed, int kMin, int kMax)
+    {
+        for (int k = kMin; k <= kMax; k++)
+            yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.KMeans, K = k, Seed = seed }, $"--k {k}");
+    }
+
+    private static AutoCandidate Score(FeatureMatrix x, IReadOnlyList<string> paths, ClusteringOutcome outcome, AutoOptions options,
+        LabelFile? labelFile, int sampleSize, int seed, string parameters, double seconds)
+    {
+        var labels = outcome.Labels;
+        double? silhouette = NoiseDiscountedSilhouette(x, labels, sampleSize, seed);
+        double? nmi = null, ari = null, qm = null;
+        if (labelFile is not null)
+        {
+            var report = EvaluateJob.Evaluate(paths, labels, labelFile, "the features", options.Positive);
+            (nmi, ari, qm) = (report.Nmi, report.AdjustedRandIndex, report.ClassOfInterest?.QualityMetric);
+        }
+        double? score = options.RankBy switch
+        {
+            AutoRanking.Silhouette => silhouette,
+            AutoRanking.Nmi => nmi,
+            AutoRanking.Ari => ari,
+            _ => qm,
+        };
+        return new AutoCandidate(outcome.Info.Algorithm, parameters, outcome.Info.Clusters, outcome.Info.Noise, score, silhouette, nmi, ari, qm, seconds);
+    }
+
+    /// <summary>Silhouette of the non-noise samples times their share; null below two clusters.</summary>
+    private static double? NoiseDiscountedSilhouette(FeatureMatrix x, int[] labels, int sampleSize, int seed)
+    {
+        int[] kept = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= 0).ToArray();
+        int clusters = kept.Select(i => labels[i]).Distinct().Count();
+        if (clusters < 2 || clusters > kept.Length - 1) return null;
+        var subset = new FeatureMatrix(kept.Length, x.Columns);
+        for (int r = 0; r < kept.Length; r++) x.ReadRow(kept[r]).CopyTo(subset.Row(r));
+        int size = (int)Math.Min(kept.Length, Math.Max(2, (long)sampleSize * kept.Length / labels.Length));
+        var result = Silhouette.Score(subset, kept.Select(i => labels[i]).ToArray(),
+            new SilhouetteOptions { SampleSize = size < kept.Length ? size : null, Seed = seed });
+        return result.Mean * kept.Length / labels.Length;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using ImageCluster.Evaluation;
+using ImageCluster.Export;
+using ImageCluster.Pipeline;
+
+namespace ImageCluster.Tests;
+
+/// <summary><c>--algorithm auto</c>: the sweep ranks candidates honestly and keeps the best.</summary>
+public class AutoSweepTests
+{
+    private static IReadOnlyList<string> Names(int n) => Enumerable.Range(0, n).Select(i => $"img/{i:D4}.jpg").ToList();
+
+    [Fact]
+    public void Silhouette_ranking_finds_the_four_blobs_without_labels()
+    {
+        var (x, truth) = OracleData.Set("blobs");
+
+        var (best, result) = AutoSweep.Run(x, Names(x.Rows), seed: 0, new AutoOptions { KMax = 8 });
+
+        Assert.Equal(4, best.Info.Clusters);
+        Assert.Equal(1.0, ClusteringMetrics.AdjustedRandIndex(truth, best.Labels), 12);
+        Assert.Equal(7, result.Table.Count); // k = 2..8
+        Assert.True(result.Table.Zip(result.Table.Skip(1)).All(p => p.First.Score >= p.Second.Score), "the table is sorted best first");
+        Assert.Equal(4, result.BestSettings.K);
+    }
+
+    [Fact]
+    public void Label_ranking_scores_every_candidate_with_the_labels()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        var names = Names(x.Rows);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["path,label", .. names.Select((p, i) => $"{p},c{truth[i]}")]);
+
+        var (best, result) = AutoSweep.Run(x, names, 0, new AutoOptions { KMax = 7, RankBy = AutoRanking.Nmi, Labels = temp.Combine("labels.csv") });
+
+        Assert.All(result.Table, r => Assert.NotNull(r.Nmi));
+        Assert.Equal(result.Table.Max(r => r.Nmi), result.Table[0].Score);
+        Assert.Equal(ClusteringMetrics.NormalizedMutualInformation(truth, best.Labels), result.Table[0].Nmi!.Value, 12);
+    }
+
+    [Fact]
+    public void External_rankings_need_labels_and_qm_needs_a_class()
+    {
+        var (x, _) = OracleData.Set("blobs");
+        Assert.Contains("needs --labels", Assert.Throws<UsageException>(() => AutoSweep.Run(x, Names(x.Rows), 0, new AutoOptions { RankBy = AutoRanking.Nmi })).Message);
+        Assert.Contains("--positive", Assert.Throws<UsageException>(() => AutoSweep.Run(x, Names(x.Rows), 0,
+            new AutoOptions { RankBy = AutoRanking.Qm, Labels = "x.csv" })).Message);
+        Assert.Contains("leave no k", Assert.Throws<UsageException>(() => AutoSweep.Run(x, Names(x.Rows), 0, new AutoOptions { KMin = 9, KMax = 3 })).Message);
+    }
+
+    [Fact]
+    public async Task Cli_prints_the_table_and_keeps_the_winner()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs");
+        string file = temp.Combine("f.csv");
+        RunOutputs.WriteFeatures(file, Names(x.Rows), x);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--algorithm", "auto", "--k-max", "6", "--out", temp.Combine("run"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("auto: 5 candidates ranked by silhouette", run.Stdout);
+        Assert.Contains("auto picked kmeans --k 4", run.Stdout);
+        var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("run", "run.json"))).RootElement;
+        Assert.Equal(5, json.GetProperty("auto").GetProperty("table").GetArrayLength());
+
+        var misuse = await CliRunner.RunAsync("cluster", "--features", file, "--k", "3", "--k-max", "6");
+        Assert.Equal(2, misuse.ExitCode);
+        Assert.Contains("--k-max is an option of --algorithm auto", misuse.Stderr);
+    }
+}
