@@ -99,6 +99,7 @@ public class GapStatisticTests
         var (x, _) = OracleData.Set("blobs");
         Assert.Contains("B (reference sets)", Assert.Throws<ArgumentException>(() => GapStatistic.Compute(x, new GapOptions { B = 1 })).Message);
         Assert.Contains("KMax = 400", Assert.Throws<ArgumentException>(() => GapStatistic.Compute(x, new GapOptions { KMax = 400 })).Message);
+        Assert.Contains("samples used − 1 (299)", Assert.Throws<ArgumentException>(() => GapStatistic.Compute(x, new GapOptions { KMax = 300 })).Message);
         Assert.Contains("DPower", Assert.Throws<ArgumentException>(() => GapStatistic.Compute(x, new GapOptions { DPower = 0 })).Message);
     }
 

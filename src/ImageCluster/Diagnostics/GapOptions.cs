@@ -89,9 +89,10 @@ public sealed record GapOptions
         if (SampleSize is < 2)
             throw new ArgumentException($"SampleSize must be at least 2, or unset for all samples (got {SampleSize}).", nameof(SampleSize));
         int used = Math.Min(nSamples, SampleSize ?? nSamples);
-        if (KMin < 1 || KMin > KMax || KMax > used)
+        // k = n makes every cluster a single point: W = 0 and log W = −∞ for data and references alike.
+        if (KMin < 1 || KMin > KMax || KMax > used - 1)
             throw new ArgumentException(
-                $"The k range must satisfy 1 ≤ KMin ≤ KMax ≤ samples used ({used}) (got KMin = {KMin}, KMax = {KMax}).", nameof(KMax));
+                $"The k range must satisfy 1 ≤ KMin ≤ KMax ≤ samples used − 1 ({used - 1}) (got KMin = {KMin}, KMax = {KMax}).", nameof(KMax));
         if (B < 2) throw new ArgumentException($"B (reference sets) must be at least 2 for a standard error (got {B}).", nameof(B));
         if (DPower < 1) throw new ArgumentException($"DPower must be at least 1 (got {DPower}).", nameof(DPower));
         if (!(SEFactor >= 0) || double.IsInfinity(SEFactor))

@@ -9,6 +9,7 @@ namespace ImageCluster.Diagnostics;
 /// <para>Differences from R, by design: the reference draws come from .NET's seeded generator (R's runif sequence is not
 /// reproduced), clustering is this library's K-Means, B defaults to 10 and large inputs are subsampled
 /// (<see cref="GapOptions.SampleSize"/>). Given the same reference sets and partitions the numbers equal R's.</para>
+/// <para>When a partition puts only identical points together (duplicates), W_k = 0 and log W_k = −∞, as in R.</para>
 /// Time: (B + 1) · (KMax − KMin + 1) K-Means fits plus, for DPower ≠ 2, O(Σ n_c² · d) per W_k; memory O(N · d) per
 /// reference set, no N × N matrix.
 /// </summary>
