@@ -20,8 +20,8 @@ public sealed record KNeighborsOptions
 /// <summary>
 /// k-nearest-neighbour classification with uniform weights and Euclidean distance, as scikit-learn's
 /// <c>KNeighborsClassifier(n_neighbors, weights="uniform")</c>: the majority class among the k nearest training samples;
-/// neighbours at equal distance are taken in training-sample order (as a stable sort, scikit-learn's brute force), and a
-/// tied vote goes to the smallest class label (as scipy's mode). Blocked brute-force search: time O(test · train · d),
+/// neighbours at exactly equal distance are taken in training-sample order (scikit-learn's order among such ties depends
+/// on its search: brute force or k-d tree), and a tied vote goes to the smallest class label (as scipy's mode). Blocked brute-force search: time O(test · train · d),
 /// memory O(test · k).
 /// </summary>
 public sealed class KNeighborsClassifier
