@@ -37,15 +37,8 @@ public static class Silhouette
     {
         options ??= new SilhouetteOptions();
         if (labels.Count != x.Rows) throw new ArgumentException($"{labels.Count} labels for {x.Rows} samples.");
-        int[] samples = Enumerable.Range(0, x.Rows).ToArray();
-        if (options.SampleSize is int size && size < x.Rows)
-        {
-            if (size < 2) throw new ArgumentException($"The silhouette sample size must be at least 2 (got {size}).");
-            var random = new Random(options.Seed);
-            random.Shuffle(samples);
-            samples = samples[..size];
-            Array.Sort(samples);
-        }
+        if (options.SampleSize is < 2) throw new ArgumentException($"The silhouette sample size must be at least 2 (got {options.SampleSize}).");
+        int[] samples = Sampling.Subset(x.Rows, options.SampleSize, options.Seed);
         var clusterOf = samples.Select(i => labels[i]).ToArray();
         var clusters = clusterOf.Distinct().Order().ToArray();
         if (clusters.Length < 2 || clusters.Length > samples.Length - 1)
@@ -55,7 +48,8 @@ public static class Silhouette
         var sizes = new int[clusters.Length];
         foreach (int c in cluster) sizes[c]++;
 
-        var data = Gather(x, samples, options.Metric == DistanceMetric.Cosine);
+        var data = Sampling.Rows(x, samples);
+        if (options.Metric == DistanceMetric.Cosine) data = data.UnitRows();
         var distances = PairwiseDistances.Compute(data, options.Metric == DistanceMetric.Cosine);
         var values = new double[samples.Length];
         Parallel.For(0, samples.Length, i =>
@@ -72,13 +66,6 @@ public static class Silhouette
             values[i] = (b - a) / Math.Max(a, b) is var s && double.IsFinite(s) ? s : 0;
         });
         return new SilhouetteResult(values.Average(), samples, values);
-    }
-
-    private static FeatureMatrix Gather(FeatureMatrix x, int[] samples, bool normalize)
-    {
-        var subset = new FeatureMatrix(samples.Length, x.Columns);
-        for (int r = 0; r < samples.Length; r++) x.ReadRow(samples[r]).CopyTo(subset.Row(r));
-        return normalize ? subset.NormalizeRowsInPlace() : subset;
     }
 }
 
