@@ -142,8 +142,12 @@ public sealed record PcaInfo(int Components, double ExplainedVariance);
 /// </summary>
 public static class ClusterJob
 {
-    /// <summary>JSON settings of run.json (camelCase, indented).</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>JSON settings of run.json and every --json output (camelCase names and enum values, indented).</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
 
     /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/>, <see cref="ModelNotFoundException"/>
     /// or <see cref="NoUsableImagesException"/>.</summary>
@@ -161,31 +165,14 @@ public static class ClusterJob
         string output = o.ResolvedOutput;
         RunFolders.RequireSafeRunFolder(input, output);
 
-        var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize);
-        foreach (var note in model.Notes) notice?.Invoke(note);
-        RunFolders.Create(output);
-
+        var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Model, o.ModelFolders, o.Resize, o.Embedding, timings,
+            fileCount =>
+            {
+                if (o.Clustering.K > fileCount && fileCount > 0) // fail before minutes of embedding, not after
+                    throw new UsageException($"--k {o.Clustering.K} is larger than the number of image files ({fileCount})");
+            }, progress, notice, ct);
+        using var _ = store;
         var sw = Stopwatch.StartNew();
-        var files = ImageScanner.Scan(input, new ScanOptions { ExcludedDirectories = [output] }).ToList();
-        timings["scan"] = sw.Elapsed.TotalSeconds;
-        notice?.Invoke($"found {files.Count} image files in {input}");
-        if (o.Clustering.K > files.Count && files.Count > 0) // fail before minutes of embedding, not after
-            throw new UsageException($"--k {o.Clustering.K} is larger than the number of image files ({files.Count})");
-
-        using var store = ImageStore.Open(Path.Combine(output, ImageStore.FileName));
-        var pipeline = new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding);
-        var embedded = await pipeline.RunAsync(input, files, progress, ct);
-        timings["readHash"] = embedded.Timings.ReadHashSeconds;
-        timings["decodeCpu"] = embedded.Timings.DecodeSeconds;
-        timings["loadModel"] = embedded.Timings.LoadModelSeconds;
-        timings["inference"] = embedded.Timings.InferenceSeconds;
-        timings["embed"] = embedded.Timings.WallSeconds;
-
-        RunOutputs.WriteErrors(Path.Combine(output, "errors.csv"), embedded.Errors);
-        if (embedded.Paths.Count == 0)
-            throw new NoUsableImagesException(files.Count == 0
-                ? $"no image files found in {input} (looked for {string.Join(", ", ImageScanner.DecodableExtensions)})"
-                : $"none of the {files.Count} image files could be read; see {Path.Combine(output, "errors.csv")}");
         if (o.Clustering.K > embedded.Paths.Count)
             throw new UsageException($"--k {o.Clustering.K} is larger than the number of usable images ({embedded.Paths.Count})");
 
@@ -233,6 +220,51 @@ public static class ClusterJob
         Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
         store.AddRun(started, input, model.CacheKey, o.Clustering.Seed, json);
         return summary;
+    }
+
+    /// <summary>
+    /// Resolves the model, scans <paramref name="input"/>, embeds every image through the run folder's store (cached) and
+    /// writes <c>errors.csv</c>. The caller owns the returned store.
+    /// </summary>
+    /// <exception cref="NoUsableImagesException">No image could be used.</exception>
+    internal static async Task<(ResolvedModel Model, List<ScannedFile> Files, EmbeddingResult Embedded, ImageStore Store)> EmbedFolderAsync(
+        string input, string output, string? modelName, IReadOnlyList<string>? modelFolders, ResizeMode? resize, EmbeddingOptions embedding,
+        Dictionary<string, double> timings, Action<int> checkFileCount, IProgress<StageProgress>? progress, Action<string>? notice,
+        CancellationToken ct)
+    {
+        var model = ModelResolver.Resolve(modelName, modelFolders).WithResize(resize);
+        foreach (var note in model.Notes) notice?.Invoke(note);
+        RunFolders.Create(output);
+
+        var sw = Stopwatch.StartNew();
+        var files = ImageScanner.Scan(input, new ScanOptions { ExcludedDirectories = [output] }).ToList();
+        timings["scan"] = sw.Elapsed.TotalSeconds;
+        notice?.Invoke($"found {files.Count} image files in {input}");
+        checkFileCount(files.Count);
+
+        var store = ImageStore.Open(Path.Combine(output, ImageStore.FileName));
+        try
+        {
+            var pipeline = new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, embedding.InferenceThreads), embedding);
+            var embedded = await pipeline.RunAsync(input, files, progress, ct);
+            timings["readHash"] = embedded.Timings.ReadHashSeconds;
+            timings["decodeCpu"] = embedded.Timings.DecodeSeconds;
+            timings["loadModel"] = embedded.Timings.LoadModelSeconds;
+            timings["inference"] = embedded.Timings.InferenceSeconds;
+            timings["embed"] = embedded.Timings.WallSeconds;
+
+            RunOutputs.WriteErrors(Path.Combine(output, "errors.csv"), embedded.Errors);
+            if (embedded.Paths.Count == 0)
+                throw new NoUsableImagesException(files.Count == 0
+                    ? $"no image files found in {input} (looked for {string.Join(", ", ImageScanner.DecodableExtensions)})"
+                    : $"none of the {files.Count} image files could be read; see {Path.Combine(output, "errors.csv")}");
+            return (model, files, embedded, store);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
     }
 
     private sealed record Clustering(int[] Labels, float[]? Distances, ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto, bool FromCache);
