@@ -159,6 +159,7 @@ public static class Cli
             stdout.WriteLine($"assignments: {Path.Combine(summary.Output, "assignments.csv")}");
             stdout.WriteLine($"run:         {Path.Combine(summary.Output, "run.json")}");
             if (summary.Evaluation is { } report) PrintEvaluation(stdout, report);
+            if (summary.Baseline is { } baseline) PrintBaseline(stdout, baseline);
             return Success;
         });
         return command;
@@ -256,6 +257,14 @@ public static class Cli
         Diagnostics.KCriterion.DaviesBouldin => "davies-bouldin",
         _ => criterion.ToString().ToLowerInvariant(),
     };
+
+    private static void PrintBaseline(TextWriter stdout, BaselineSummary b)
+    {
+        if (b.LogisticRegression is { } lr)
+            stdout.WriteLine(FormattableString.Invariant(
+                $"supervised baseline on the same features (stratified 5-fold, {b.Samples} labelled): logistic regression accuracy {lr:F4} ± {b.LogisticRegressionStd:F4}, 5-NN {b.KNeighbors:F4} ± {b.KNeighborsStd:F4}"));
+        foreach (var warning in b.Warnings) stdout.WriteLine($"supervised baseline: {warning}");
+    }
 
     private static Command BuildEmbed(TextWriter stdout, TextWriter stderr)
     {

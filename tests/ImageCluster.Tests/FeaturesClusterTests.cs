@@ -40,6 +40,28 @@ public class FeaturesClusterTests
     }
 
     [Fact]
+    public async Task Labels_add_the_scores_and_the_supervised_baseline_beside_them()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        string file = WriteFeatures(temp, x);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["path,label", .. truth.Select((t, i) => $"img/{i:D4}.jpg,class{t}")]);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--labels", temp.Combine("labels.csv"),
+            "--positive", "class0", "--out", temp.Combine("run"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("NMI", run.Stdout);
+        Assert.Contains("Quality Metric", run.Stdout);
+        Assert.Contains("supervised baseline on the same features (stratified 5-fold, 400 labelled): logistic regression accuracy", run.Stdout);
+        var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("run", "run.json"))).RootElement;
+        double nmi = json.GetProperty("evaluation").GetProperty("nmi").GetDouble();
+        Assert.Equal(ClusteringMetrics.NormalizedMutualInformation(truth, ReadLabels(temp.Combine("run", "assignments.csv"))), nmi, 12);
+        Assert.Equal(5, json.GetProperty("baseline").GetProperty("logisticRegressionFolds").GetArrayLength());
+        Assert.InRange(json.GetProperty("baseline").GetProperty("kNeighbors").GetDouble(), 0.5, 1.0);
+    }
+
+    [Fact]
     public async Task Rows_are_not_normalised_unless_asked()
     {
         using var temp = new TempFolder();

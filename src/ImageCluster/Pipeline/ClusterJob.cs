@@ -99,6 +99,9 @@ public sealed record RunSummary
     /// <summary>Scores against the labels, when <c>--labels</c> was given.</summary>
     public EvaluationReport? Evaluation { get; init; }
 
+    /// <summary>Supervised reference accuracies on the same features, when <c>--labels</c> was given.</summary>
+    public BaselineSummary? Baseline { get; init; }
+
     /// <summary>The auto sweep's table, when <c>--algorithm auto</c> ran.</summary>
     public AutoResult? Auto { get; init; }
 
@@ -205,6 +208,7 @@ public static class ClusterJob
             Clustering = clustering.Info,
             Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(embedded.Paths, clustering.Labels, labelFile, input, o.Positive),
             Auto = clustering.Auto,
+            Baseline = labelFile is null ? null : EvaluateJob.Baseline(Prepare(embedded.Features, o.Normalize, o.Pca, ct).Features, embedded.Paths, labelFile, ct),
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
             TimingsSeconds = timings,

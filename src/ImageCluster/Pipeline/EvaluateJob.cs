@@ -43,6 +43,18 @@ public sealed record EvaluationReport(
     double Ami, double HungarianAccuracy, double Homogeneity, double Completeness, double VMeasure, double Purity,
     IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>> Contingency, ClassOfInterestScore? ClassOfInterest);
 
+/// <summary>The supervised baseline beside a clustering's scores (stratified 5-fold cross-validation on the same features).</summary>
+/// <param name="Samples">Labelled rows used.</param>
+/// <param name="LogisticRegression">Mean accuracy of multinomial logistic regression (L2, C = 1), or null when it could not run.</param>
+/// <param name="LogisticRegressionStd">Its standard deviation over the folds.</param>
+/// <param name="LogisticRegressionFolds">Its accuracy per fold.</param>
+/// <param name="KNeighbors">Mean accuracy of 5-nearest-neighbours, or null.</param>
+/// <param name="KNeighborsStd">Its standard deviation over the folds.</param>
+/// <param name="KNeighborsFolds">Its accuracy per fold.</param>
+/// <param name="Warnings">Why it could not run, or what to keep in mind (a class smaller than the folds).</param>
+public sealed record BaselineSummary(int Samples, double? LogisticRegression, double? LogisticRegressionStd, double[] LogisticRegressionFolds,
+    double? KNeighbors, double? KNeighborsStd, double[] KNeighborsFolds, IReadOnlyList<string> Warnings);
+
 /// <summary>Scores an <c>assignments.csv</c> against a labels CSV.</summary>
 public static class EvaluateJob
 {
@@ -100,6 +112,28 @@ public static class EvaluateJob
             ClusteringMetrics.NormalizedMutualInformation(truthIds, predicted), ChanceAdjusted.AdjustedMutualInformation(truthIds, predicted),
             ChanceAdjusted.HungarianAccuracy(truthIds, predicted), h, c2, v, ClusteringMetrics.Purity(truthIds, predicted),
             table, score);
+    }
+
+    /// <summary>
+    /// The supervised reference on the same features: stratified 5-fold accuracy of a multinomial logistic regression and
+    /// of 5-NN, on the rows that have a label. Problems (a single class, too few samples) are reported in the result.
+    /// </summary>
+    public static BaselineSummary Baseline(FeatureMatrix x, IReadOnlyList<string> paths, LabelFile labels, CancellationToken ct = default)
+    {
+        var rows = new List<int>();
+        var names = new List<string>();
+        for (int i = 0; i < paths.Count; i++)
+            if (labels.Find(paths[i]) is { } label) { rows.Add(i); names.Add(label); }
+        try
+        {
+            var result = SupervisedBaseline.Evaluate(Diagnostics.Sampling.Rows(x, rows.ToArray()), ClusteringMetrics.ToIntegers(names), cancellation: ct);
+            return new BaselineSummary(rows.Count, result.LogisticRegression.Mean, result.LogisticRegression.Std, result.LogisticRegression.FoldAccuracies,
+                result.KNeighbors.Mean, result.KNeighbors.Std, result.KNeighbors.FoldAccuracies, result.Warnings);
+        }
+        catch (ArgumentException e)
+        {
+            return new BaselineSummary(rows.Count, null, null, [], null, null, [], [AlgorithmRunner.AsUsage(e).Message]);
+        }
     }
 
     /// <summary>Reads the first column and the named value column of a CSV with a header.</summary>

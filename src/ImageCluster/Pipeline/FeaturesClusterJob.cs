@@ -85,6 +85,7 @@ public static class FeaturesClusterJob
             Clustering = outcome.Info,
             Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(table.Paths, outcome.Labels, labelFile, o.Features, o.Positive),
             Auto = auto,
+            Baseline = labelFile is null ? null : EvaluateJob.Baseline(features, table.Paths, labelFile, ct),
             Pca = pca,
             TimingsSeconds = timings,
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
