@@ -4,7 +4,11 @@ using ImageCluster.Evaluation;
 
 namespace ImageCluster.Tests;
 
-/// <summary>HDBSCAN against R's dbscan::hdbscan 1.1-11 (fixture made by tools/make_hdbscan_fixtures.R).</summary>
+/// <summary>
+/// HDBSCAN against R's dbscan::hdbscan 1.1-11 (fixture made by tools/make_hdbscan_fixtures.R). The cases include the
+/// "ties" grid, where most distances are equal: Prim's order and the stable sort follow R's, so even there the merges,
+/// not just the partitions, are R's.
+/// </summary>
 public partial class HdbscanTests
 {
     private static readonly Lazy<JsonElement[]> Cases =

@@ -14,12 +14,14 @@ internal static class ClusterSelection
     /// <summary>Cluster id (in <paramref name="tree"/>) of each sample, or −1 for noise.</summary>
     public static int[] Labels(ClusterTree tree, HdbscanOptions options)
     {
+        // Fewer samples than a cluster needs cannot be a cluster, not even the single one.
+        bool allowSingle = options.AllowSingleCluster && tree.SampleCount >= options.MinClusterSize;
         var selected = options.ClusterSelectionMethod == ClusterSelectionMethod.Leaf
-            ? Leaves(tree, options.AllowSingleCluster)
-            : ExcessOfMass(tree, options.AllowSingleCluster);
+            ? Leaves(tree, allowSingle)
+            : ExcessOfMass(tree, allowSingle);
         double epsilon = options.ClusterSelectionEpsilon;
         bool onlyRoot = selected.Count == 1 && selected.Contains(0);
-        if (epsilon > 0 && !onlyRoot && selected.Count > 0) selected = EpsilonSearch(tree, selected, epsilon, options.AllowSingleCluster);
+        if (epsilon > 0 && !onlyRoot && selected.Count > 0) selected = EpsilonSearch(tree, selected, epsilon, allowSingle);
         return Assign(tree, selected, epsilon);
     }
 

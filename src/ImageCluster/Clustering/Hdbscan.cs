@@ -9,9 +9,9 @@ namespace ImageCluster.Clustering;
 /// <para>Steps: core distances by brute-force k-nearest neighbours; the minimum spanning tree of the mutual reachability
 /// distances max(core(a), core(b), d(a, b)) by Prim's algorithm, computing distances on the fly; its single-linkage
 /// hierarchy; the condensed cluster tree with stabilities; the flat clusters by excess of mass or leaves.</para>
-/// <para>Cost: O(N²·d) time (two passes over all pairs, the second pruned by core distances), O(N·MinSamples) memory —
-/// never an N × N matrix, so 50 000 × 128 features fit in a few megabytes. The pair loops run on all cores; the
-/// result does not depend on the number of threads.</para>
+/// <para>Cost: O(N²·d) time (two passes over all pairs, the second pruned by core distances), O(N·(d + MinSamples))
+/// memory — one copy of the rows and a few arrays, never an N × N matrix, so 50 000 × 128 features need about 30 MB.
+/// The pair loops run on all cores; the result does not depend on the number of threads.</para>
 /// <para>Where R and scikit-learn / the Python <c>hdbscan</c> differ, this follows R: ties among equal distances resolve
 /// as in R's Prim's algorithm; a too-small part of a split cluster stays in it until its samples join the hierarchy
 /// (see <see cref="HdbscanResult.CondensedTree"/>), which changes stabilities and may change which clusters are chosen;
