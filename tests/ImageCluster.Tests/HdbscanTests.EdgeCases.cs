@@ -73,6 +73,33 @@ public partial class HdbscanTests
     }
 
     [Fact]
+    public void An_all_zero_row_is_at_cosine_distance_one_from_everything()
+    {
+        var random = new Random(4);
+        float Jitter() => (float)(random.NextDouble() * 0.05);
+        var rows = Enumerable.Range(0, 20).Select(i => i < 10 ? new[] { 1f, Jitter() } : new[] { Jitter(), 2f }).ToList();
+        rows.Add([0, 0]);
+        var result = new Hdbscan(new HdbscanOptions { Metric = DistanceMetric.Cosine }).Fit(FeatureMatrix.FromRows(rows));
+        Assert.Equal(2, result.NClusters);
+        Assert.Equal(-1, result.Labels[20]);
+        Assert.Equal(1.0, result.CoreDistances[20]);
+        Assert.Equal(1.0, result.SingleLinkageTree[^1].Distance);
+    }
+
+    [Fact]
+    public void With_MinSamples_1_the_hierarchy_is_plain_single_linkage()
+    {
+        var x = OracleData.Set("moons").X;
+        var result = new Hdbscan(new HdbscanOptions { MinSamples = 1 }).Fit(x);
+        Assert.All(result.CoreDistances, c => Assert.Equal(0, c));
+        double closest = double.PositiveInfinity;
+        for (int i = 0; i < x.Rows; i++)
+            for (int j = i + 1; j < x.Rows; j++)
+                closest = Math.Min(closest, System.Numerics.Tensors.TensorPrimitives.Distance(x.ReadRow(i), x.ReadRow(j)));
+        Assert.Equal(closest, result.SingleLinkageTree[0].Distance, 1e-6);
+    }
+
+    [Fact]
     public void A_NaN_row_is_named()
     {
         var e = Assert.Throws<ArgumentException>(() => new Hdbscan(new HdbscanOptions { MinSamples = 1 })

@@ -5,12 +5,17 @@ namespace ImageCluster.Clustering;
 /// <summary>
 /// Core distances by blocked brute-force k-nearest-neighbour search: for every sample, the distance to its
 /// <c>minSamples</c>-th nearest neighbour counting the sample itself (so to its (minSamples − 1)-th nearest other sample).
-/// O(N²·d) time, O(N·k) memory plus a fixed scratch block per worker.
+/// O(N²·d / 2) time — each pair is measured once and offered to both ends — and O(N·k) memory plus a fixed scratch
+/// block per worker.
 /// </summary>
+/// <remarks>
+/// Square blocks of rows are paired (I ≤ J) and spread over the workers; a row's heap of its k smallest keys may be
+/// fed from two blocks at once, so each block of heaps has a lock. The k smallest values do not depend on the order in
+/// which they arrive, so the result is the same whatever the thread count.
+/// </remarks>
 internal static class CoreDistances
 {
-    private const int RowBlock = 32;
-    private const int ColumnTile = 512;
+    private const int Block = 128;
 
     public static float[] Compute(PointDistances distances, int minSamples, ParallelOptions parallel)
     {
@@ -19,35 +24,48 @@ internal static class CoreDistances
         int k = minSamples - 1;
         if (k == 0) return core; // the sample itself is its own first neighbour
 
-        int blocks = (n + RowBlock - 1) / RowBlock;
-        Parallel.For(0, blocks, parallel,
-            () => new Scratch(k),
-            (block, _, scratch) =>
+        int blocks = (n + Block - 1) / Block;
+        var heaps = new float[checked(n * k)];
+        var counts = new int[n];
+        var locks = new object[blocks];
+        for (int b = 0; b < blocks; b++) locks[b] = new object();
+        long pairs = (long)blocks * (blocks + 1) / 2;
+        Parallel.For(0L, pairs, parallel,
+            () => new float[Block * Block],
+            (pair, _, keys) =>
             {
-                int rowStart = block * RowBlock, rowCount = Math.Min(RowBlock, n - rowStart);
-                Array.Clear(scratch.Counts);
-                for (int colStart = 0; colStart < n; colStart += ColumnTile)
-                {
-                    int colCount = Math.Min(ColumnTile, n - colStart);
-                    var tile = scratch.Keys.AsSpan(0, rowCount * colCount);
-                    distances.BlockKeys(rowStart, rowCount, colStart, colCount, tile);
+                var (i, j) = BlockPair(pair, blocks);
+                int rowStart = i * Block, rowCount = Math.Min(Block, n - rowStart);
+                int colStart = j * Block, colCount = Math.Min(Block, n - colStart);
+                var tile = keys.AsSpan(0, rowCount * colCount);
+                distances.BlockKeys(rowStart, rowCount, colStart, colCount, tile);
+                lock (locks[i])
                     for (int r = 0; r < rowCount; r++)
-                        OfferRow(tile.Slice(r * colCount, colCount), rowStart + r - colStart,
-                            scratch.Heaps.AsSpan(r * k, k), ref scratch.Counts[r]);
-                }
-                // The root (or halving) of the largest kept key: the same float as the pair's own distance.
-                for (int r = 0; r < rowCount; r++) core[rowStart + r] = distances.FromKey(scratch.Heaps[r * k]);
-                return scratch;
+                        OfferRow(tile.Slice(r * colCount, colCount), i == j ? r : -1,
+                            heaps.AsSpan((rowStart + r) * k, k), ref counts[rowStart + r]);
+                if (i == j) return keys; // the diagonal block already holds both orders of every pair
+                lock (locks[j])
+                    OfferColumns(tile, rowCount, colCount, heaps.AsSpan(colStart * k, colCount * k), counts.AsSpan(colStart, colCount));
+                return keys;
             },
             _ => { });
+        // The root (or halving) of the largest kept key: the same float as the pair's own distance.
+        for (int i = 0; i < n; i++) core[i] = distances.FromKey(heaps[i * k]);
         return core;
     }
 
-    private sealed class Scratch(int k)
+    // Pair number p of the upper triangle (i ≤ j), row by row.
+    private static (int I, int J) BlockPair(long p, int blocks)
     {
-        public readonly float[] Keys = new float[RowBlock * ColumnTile];
-        public readonly float[] Heaps = new float[RowBlock * k];
-        public readonly int[] Counts = new int[RowBlock];
+        int i = 0;
+        long rowLength = blocks;
+        while (p >= rowLength)
+        {
+            p -= rowLength;
+            i++;
+            rowLength--;
+        }
+        return (i, i + (int)p);
     }
 
     // Once the heap is full almost every key is above its maximum: test eight at a time and look closer only at hits.
@@ -57,7 +75,7 @@ internal static class CoreDistances
         while (c < keys.Length)
         {
             if (count == heap.Length && c + 8 <= keys.Length
-                && Vector256.LessThanAny(Vector256.Create(keys.Slice(c, 8)), Vector256.Create(heap[0])) == false)
+                && !Vector256.LessThanAny(Vector256.Create(keys.Slice(c, 8)), Vector256.Create(heap[0])))
             {
                 c += 8;
                 continue;
@@ -65,6 +83,29 @@ internal static class CoreDistances
             int end = Math.Min(c + 8, keys.Length);
             for (; c < end; c++)
                 if (c != self) Offer(heap, ref count, keys[c]);
+        }
+    }
+
+    // The same for the columns of a block, eight columns at a time against their eight heaps' maxima.
+    private static void OfferColumns(ReadOnlySpan<float> tile, int rows, int columns, Span<float> heaps, Span<int> counts)
+    {
+        int k = heaps.Length / columns;
+        Span<float> maxima = stackalloc float[8];
+        for (int c = 0; c < columns; c += 8)
+        {
+            int width = Math.Min(8, columns - c);
+            if (width == 8 && !counts.Slice(c, 8).ContainsAnyExcept(k))
+            {
+                for (int t = 0; t < 8; t++) maxima[t] = heaps[(c + t) * k];
+                var threshold = Vector256.Create<float>(maxima);
+                bool any = false;
+                for (int r = 0; r < rows && !any; r++)
+                    any = Vector256.LessThanAny(Vector256.Create(tile.Slice(r * columns + c, 8)), threshold);
+                if (!any) continue;
+            }
+            for (int t = c; t < c + width; t++)
+                for (int r = 0; r < rows; r++)
+                    Offer(heaps.Slice(t * k, k), ref counts[t], tile[r * columns + t]);
         }
     }
 

@@ -78,7 +78,7 @@ internal sealed unsafe class MutualReachabilityMst
     private (float Weight, int Vertex, int Position) Step(ParallelOptions parallel)
     {
         int chunks = (_openCount + Chunk - 1) / Chunk;
-        if (chunks <= 1) return Scan(0, _openCount);
+        if (chunks <= 1 || parallel.MaxDegreeOfParallelism == 1) return Scan(0, _openCount);
         Parallel.For(0, chunks, parallel, _scanChunk);
         var best = _chunkBest[0];
         for (int c = 1; c < chunks; c++)
