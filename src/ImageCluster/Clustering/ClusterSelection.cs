@@ -43,28 +43,29 @@ internal static class ClusterSelection
 
     private static HashSet<int> ExcessOfMass(ClusterTree tree, bool allowSingleCluster)
     {
-        var selected = new HashSet<int>();
+        // Bottom-up (children have higher ids than their parents): does a cluster beat the best selection below it?
         var score = new double[tree.Count];
-        // Children have higher ids than their parents: a backward pass decides every subtree before its parent.
+        var keepsItself = new bool[tree.Count];
         for (int c = tree.Count - 1; c >= 0; c--)
         {
+            double own = c == 0 ? RootStability(tree) : tree.Stability[c];
             if (tree.IsLeaf(c))
             {
-                score[c] = c == 0 ? RootStability(tree) : tree.Stability[c];
-                if (c != 0 || allowSingleCluster) selected.Add(c);
+                (score[c], keepsItself[c]) = (own, true);
                 continue;
             }
             var (left, right) = tree.Children(c);
             double children = score[left] + score[right];
-            double own = c == 0 ? RootStability(tree) : tree.Stability[c];
-            if (own < children || (c == 0 && !allowSingleCluster))
-            {
-                score[c] = children;
-                continue;
-            }
-            score[c] = own;
-            selected.RemoveWhere(s => IsDescendant(tree, s, c));
-            selected.Add(c);
+            keepsItself[c] = !(own < children) && (c != 0 || allowSingleCluster);
+            score[c] = keepsItself[c] ? own : children;
+        }
+        // Top-down: the highest clusters that keep themselves, below the root unless a single cluster is allowed.
+        var selected = new HashSet<int>();
+        var covered = new bool[tree.Count];
+        for (int c = 0; c < tree.Count; c++)
+        {
+            covered[c] = c > 0 && (covered[tree.Parent(c)] || selected.Contains(tree.Parent(c)));
+            if (!covered[c] && keepsItself[c] && (c != 0 || allowSingleCluster)) selected.Add(c);
         }
         return selected;
     }
@@ -105,8 +106,16 @@ internal static class ClusterSelection
             if (processed.Contains(leaf)) continue;
             int up = TraverseUpwards(tree, leaf, epsilon, allowSingleCluster);
             result.Add(up);
-            for (int c = up + 1; c < tree.Count; c++)
-                if (IsDescendant(tree, c, up)) processed.Add(c);
+            var below = new Stack<int>([up]);
+            while (below.Count > 0)
+            {
+                int c = below.Pop();
+                if (c != up) processed.Add(c);
+                if (tree.IsLeaf(c)) continue;
+                var (left, right) = tree.Children(c);
+                below.Push(left);
+                below.Push(right);
+            }
         }
         return result;
     }
@@ -150,11 +159,4 @@ internal static class ClusterSelection
     }
 
     private static double Lambda(double eps) => eps > 0 ? 1 / eps : double.PositiveInfinity;
-
-    private static bool IsDescendant(ClusterTree tree, int c, int ancestor)
-    {
-        for (int p = tree.Parent(c); p >= 0; p = tree.Parent(p))
-            if (p == ancestor) return true;
-        return false;
-    }
 }
