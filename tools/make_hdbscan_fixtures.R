@@ -12,8 +12,8 @@
 # MinSamples = MinClusterSize = minPts, EOM selection, no epsilon, no single cluster (R 1.1-11 has none of those),
 # except a few cases that call the package's own steps with two different values (hdbscan_split below).
 #
-# Cosine: R's hdbscan is given the dist object of cosine distances 1 - cos(a, b) (clipped at 0), computed in double
-# from the float32-exact inputs, so core distances and merge heights are cosine distances like ours.
+# Cosine: R's hdbscan is given the dist object of cosine distances 1 - cos(a, b), computed in double from the
+# float32-exact inputs, so core distances and merge heights are cosine distances like ours.
 suppressMessages({
   library(dbscan)
   library(jsonlite)
@@ -22,9 +22,11 @@ suppressMessages({
 root <- if (file.exists("tests/ImageCluster.Tests/Fixtures/oracle_data.json")) "." else ".."
 sets <- fromJSON(file.path(root, "tests/ImageCluster.Tests/Fixtures/oracle_data.json"))$sets
 
+# 1 - cos(a, b) as half the squared Euclidean distance of the unit rows: the same number, computed without BLAS (whose
+# threaded products change the last bits from run to run) and without the cancellation of 1 - a.b for close rows.
 cosine_dist <- function(x) {
   unit <- x / sqrt(rowSums(x^2))
-  as.dist(pmax(1 - tcrossprod(unit), 0))
+  dist(unit)^2 / 2
 }
 
 # R's merge matrix (negative = point, positive = earlier merge, 1-based) in scipy's linkage numbering.
