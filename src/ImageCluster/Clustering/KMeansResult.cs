@@ -1,7 +1,7 @@
 namespace ImageCluster.Clustering;
 
 /// <summary>Outcome of <see cref="KMeans.Fit"/>: the best of all initialisations.</summary>
-public sealed class KMeansResult
+public sealed class KMeansResult : IClusteringResult
 {
     internal KMeansResult(int[] labels, FeatureMatrix centers, float[] distances, double inertia, int nIterations, int bestInit)
     {
@@ -20,6 +20,9 @@ public sealed class KMeansResult
     /// equal sizes are ordered by their lowest sample index. Every cluster has at least one sample.
     /// </summary>
     public int[] Labels { get; }
+
+    /// <inheritdoc/>
+    public int NClusters => Centers.Rows;
 
     /// <summary>Cluster centres, one row per cluster, in the numbering of <see cref="Labels"/>.</summary>
     public FeatureMatrix Centers { get; }

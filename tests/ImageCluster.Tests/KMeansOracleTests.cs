@@ -1,0 +1,125 @@
+using System.Text.Json;
+using ImageCluster.Clustering;
+using ImageCluster.Evaluation;
+
+namespace ImageCluster.Tests;
+
+/// <summary>
+/// K-Means (Lloyd and Elkan) against scikit-learn 1.2.1 started from the same centres
+/// (fixture made by tools/make_partitioning_fixtures.py), and Elkan against Lloyd bit for bit.
+/// </summary>
+public class KMeansOracleTests
+{
+    private static readonly Lazy<JsonElement[]> Cases =
+        new(() => OracleData.Fixture("partitioning.json").GetProperty("kmeans").EnumerateArray().ToArray());
+
+    public static TheoryData<int> CaseIndices()
+    {
+        var data = new TheoryData<int>();
+        for (int i = 0; i < Cases.Value.Length; i++) data.Add(i);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseIndices))]
+    public void Same_partition_and_inertia_as_scikit_learn_from_the_same_centres(int index)
+    {
+        var c = Cases.Value[index];
+        var (x, _) = OracleData.Set(c.GetProperty("set").GetString()!);
+        int[] initRows = OracleData.Ints(c.GetProperty("init_rows"));
+        var algorithm = c.GetProperty("algorithm").GetString() == "elkan" ? KMeansAlgorithm.Elkan : KMeansAlgorithm.Lloyd;
+
+        var result = new KMeans(new KMeansOptions
+        {
+            NClusters = c.GetProperty("k").GetInt32(), Init = Rows(x, initRows), Algorithm = algorithm,
+        }).Fit(x);
+
+        int[] expected = OracleData.Ints(c.GetProperty("labels"));
+        Assert.Equal(1.0, ClusteringMetrics.AdjustedRandIndex(expected, result.Labels), 12);
+        double inertia = c.GetProperty("inertia").GetDouble();
+        Assert.True(Math.Abs(result.Inertia - inertia) <= 1e-6 * inertia, $"inertia {result.Inertia} vs scikit-learn {inertia}");
+        Assert.Equal(c.GetProperty("n_iter").GetInt32(), result.NIterations);
+    }
+
+    [Theory]
+    [InlineData(3000, 24, 20, 6.0, 1)]
+    [InlineData(2000, 7, 40, 1.0, 2)]
+    [InlineData(1500, 64, 8, 12.0, 3)]
+    public void Elkan_gives_exactly_Lloyds_labels_and_centres(int n, int d, int k, double noise, int seed)
+    {
+        // Many close, overlapping clusters and Tol = 0: long runs where the bounds decide most assignments.
+        var x = TestData.Blobs(n, d, k, seed, out _, noise);
+        var options = new KMeansOptions { NClusters = k, NInit = 2, Tol = 0, Seed = seed };
+        var lloyd = new KMeans(options).Fit(x);
+        var elkan = new KMeans(options with { Algorithm = KMeansAlgorithm.Elkan }).Fit(x);
+        var elkanOneThread = new KMeans(options with { Algorithm = KMeansAlgorithm.Elkan, MaxDegreeOfParallelism = 1 }).Fit(x);
+
+        Assert.True(lloyd.NIterations > 5, $"only {lloyd.NIterations} iterations: the bounds were hardly exercised");
+        foreach (var other in new[] { elkan, elkanOneThread })
+        {
+            Assert.Equal(lloyd.Labels, other.Labels);
+            Assert.Equal(lloyd.Centers.Data, other.Centers.Data);
+            Assert.Equal(lloyd.Inertia, other.Inertia);
+            Assert.Equal(lloyd.NIterations, other.NIterations);
+        }
+    }
+
+    [Fact]
+    public void Given_centres_force_a_single_run_and_are_used_as_is()
+    {
+        var (x, _) = OracleData.Set("blobs");
+        var init = Rows(x, [0, 1, 2, 3]);
+        var once = new KMeans(new KMeansOptions { NClusters = 4, Init = init, NInit = 1 }).Fit(x);
+        var tenRequested = new KMeans(new KMeansOptions { NClusters = 4, Init = init, NInit = 10, Seed = 99 }).Fit(x);
+        Assert.Equal(once.Labels, tenRequested.Labels);
+        Assert.Equal(once.Inertia, tenRequested.Inertia);
+        Assert.Equal(0, tenRequested.BestInit);
+
+        // One Lloyd step from centres that are already the cluster means stays put.
+        var (rows, _) = OracleData.Set("blobs_8d");
+        var converged = new KMeans(new KMeansOptions { NClusters = 5, NInit = 3 }).Fit(rows);
+        var again = new KMeans(new KMeansOptions { NClusters = 5, Init = converged.Centers, Algorithm = KMeansAlgorithm.Elkan }).Fit(rows);
+        Assert.Equal(1.0, ClusteringMetrics.AdjustedRandIndex(converged.Labels, again.Labels), 12);
+        Assert.Equal(1, again.NIterations);
+    }
+
+    [Fact]
+    public void Bad_initial_centres_are_refused_with_a_clear_message()
+    {
+        var x = TestData.Random(20, 3, seed: 4);
+        var wrongCount = Assert.Throws<ArgumentException>(() =>
+            new KMeans(new KMeansOptions { NClusters = 3, Init = Rows(x, [0, 1]) }).Fit(x));
+        Assert.Contains("Init has 2 initial centres but k = 3", wrongCount.Message);
+        var wrongWidth = Assert.Throws<ArgumentException>(() =>
+            new KMeans(new KMeansOptions { NClusters = 2, Init = new FeatureMatrix(2, 5) }).Fit(x));
+        Assert.Contains("5 features but the data has 3", wrongWidth.Message);
+        var nan = Rows(x, [0, 1]);
+        nan.Data[1] = float.NaN;
+        Assert.Contains("Init", Assert.Throws<ArgumentException>(() =>
+            new KMeans(new KMeansOptions { NClusters = 2, Init = nan }).Fit(x)).Message);
+        Assert.Contains("Lloyd or Elkan", Assert.Throws<ArgumentException>(() =>
+            new KMeansOptions { NClusters = 2, Algorithm = (KMeansAlgorithm)7 }.Validate(5)).Message);
+    }
+
+    [Theory]
+    [InlineData(KMeansAlgorithm.Lloyd)]
+    [InlineData(KMeansAlgorithm.Elkan)]
+    public void Edge_cases_k_equals_one_and_k_equals_n(KMeansAlgorithm algorithm)
+    {
+        var (x, _) = OracleData.Set("duplicates");
+        var one = new KMeans(new KMeansOptions { NClusters = 1, Algorithm = algorithm }).Fit(x);
+        Assert.All(one.Labels, l => Assert.Equal(0, l));
+        Assert.Equal(1, one.NClusters);
+
+        var tiny = TestData.Random(9, 4, seed: 2);
+        var all = new KMeans(new KMeansOptions { NClusters = 9, Algorithm = algorithm, Init = tiny }).Fit(tiny);
+        Assert.Equal(9, all.Labels.Distinct().Count());
+        Assert.Equal(0.0, all.Inertia, 1e-9);
+
+        var single = new KMeans(new KMeansOptions { NClusters = 1, Algorithm = algorithm }).Fit(Rows(tiny, [3]));
+        Assert.Equal([0], single.Labels);
+    }
+
+    internal static FeatureMatrix Rows(FeatureMatrix x, int[] rows) =>
+        FeatureMatrix.FromRows(rows.Select(r => x.ReadRow(r).ToArray()).ToList());
+}
