@@ -157,21 +157,7 @@ public sealed class KMeans
         int iterations, int bestInit)
     {
         int d = data.D;
-        var sizes = new int[k];
-        var firstMember = new int[k];
-        Array.Fill(firstMember, int.MaxValue);
-        for (int i = 0; i < labels.Length; i++)
-        {
-            sizes[labels[i]]++;
-            firstMember[labels[i]] = Math.Min(firstMember[labels[i]], i);
-        }
-        int[] order = Enumerable.Range(0, k)
-            .OrderByDescending(j => sizes[j]).ThenBy(j => firstMember[j]).ToArray();
-        var newLabelOf = new int[k];
-        for (int rank = 0; rank < k; rank++) newLabelOf[order[rank]] = rank;
-
-        var finalLabels = new int[labels.Length];
-        for (int i = 0; i < labels.Length; i++) finalLabels[i] = newLabelOf[labels[i]];
+        int[] finalLabels = LabelOrder.BySize(labels, k, out int[] order);
         var finalCentres = new FeatureMatrix(k, d);
         for (int rank = 0; rank < k; rank++)
         {
