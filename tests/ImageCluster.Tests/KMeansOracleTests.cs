@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImageCluster.Clustering;
 using ImageCluster.Evaluation;
 
@@ -10,21 +9,13 @@ namespace ImageCluster.Tests;
 /// </summary>
 public class KMeansOracleTests
 {
-    private static readonly Lazy<JsonElement[]> Cases =
-        new(() => OracleData.Fixture("partitioning.json").GetProperty("kmeans").EnumerateArray().ToArray());
-
-    public static TheoryData<int> CaseIndices()
-    {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < Cases.Value.Length; i++) data.Add(i);
-        return data;
-    }
+    public static TheoryData<int> CaseIndices() => PartitioningFixtures.Indices("kmeans");
 
     [Theory]
     [MemberData(nameof(CaseIndices))]
     public void Same_partition_and_inertia_as_scikit_learn_from_the_same_centres(int index)
     {
-        var c = Cases.Value[index];
+        var c = PartitioningFixtures.Cases("kmeans")[index];
         var (x, _) = OracleData.Set(c.GetProperty("set").GetString()!);
         int[] initRows = OracleData.Ints(c.GetProperty("init_rows"));
         var algorithm = c.GetProperty("algorithm").GetString() == "elkan" ? KMeansAlgorithm.Elkan : KMeansAlgorithm.Lloyd;
@@ -55,13 +46,8 @@ public class KMeansOracleTests
         var elkanOneThread = new KMeans(options with { Algorithm = KMeansAlgorithm.Elkan, MaxDegreeOfParallelism = 1 }).Fit(x);
 
         Assert.True(lloyd.NIterations > 5, $"only {lloyd.NIterations} iterations: the bounds were hardly exercised");
-        foreach (var other in new[] { elkan, elkanOneThread })
-        {
-            Assert.Equal(lloyd.Labels, other.Labels);
-            Assert.Equal(lloyd.Centers.Data, other.Centers.Data);
-            Assert.Equal(lloyd.Inertia, other.Inertia);
-            Assert.Equal(lloyd.NIterations, other.NIterations);
-        }
+        AssertIdentical(lloyd, elkan);
+        AssertIdentical(lloyd, elkanOneThread);
     }
 
     [Fact]
@@ -118,6 +104,15 @@ public class KMeansOracleTests
 
         var single = new KMeans(new KMeansOptions { NClusters = 1, Algorithm = algorithm }).Fit(Rows(tiny, [3]));
         Assert.Equal([0], single.Labels);
+    }
+
+    /// <summary>Same labels, centres, inertia and iteration count, bit for bit.</summary>
+    internal static void AssertIdentical(KMeansResult expected, KMeansResult actual)
+    {
+        Assert.Equal(expected.Labels, actual.Labels);
+        Assert.Equal(expected.Centers.Data, actual.Centers.Data);
+        Assert.Equal(expected.Inertia, actual.Inertia);
+        Assert.Equal(expected.NIterations, actual.NIterations);
     }
 
     internal static FeatureMatrix Rows(FeatureMatrix x, int[] rows) =>

@@ -7,15 +7,9 @@ namespace ImageCluster.Tests;
 /// <summary>K-Medoids against R's cluster::pam 2.1.4 (fixture made by tools/make_partitioning_fixtures.R).</summary>
 public class KMedoidsTests
 {
-    private static readonly Lazy<JsonElement[]> Cases =
-        new(() => OracleData.Fixture("partitioning_r.json").GetProperty("cases").EnumerateArray().ToArray());
+    private static JsonElement Case(int index) => PartitioningFixtures.Cases("pam")[index];
 
-    public static TheoryData<int> CaseIndices()
-    {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < Cases.Value.Length; i++) data.Add(i);
-        return data;
-    }
+    public static TheoryData<int> CaseIndices() => PartitioningFixtures.Indices("pam");
 
     /// <summary>
     /// "build" = R's do.swap = FALSE (our MaxIter = 0), "pam" = BUILD + SWAP, "fasterpam" = pamonce = 6; with "given"
@@ -26,7 +20,7 @@ public class KMedoidsTests
     [MemberData(nameof(CaseIndices))]
     public void Same_medoids_partition_and_objective_as_R(int index)
     {
-        var c = Cases.Value[index];
+        var c = Case(index);
         var (x, _) = OracleData.Set(c.GetProperty("set").GetString()!);
         string method = c.GetProperty("method").GetString()!;
         var given = c.GetProperty("given");
@@ -52,14 +46,8 @@ public class KMedoidsTests
             Assert.Equal(x.ReadRow(result.MedoidIndices[j]).ToArray(), result.Centers.ReadRow(j).ToArray());
     }
 
-    public static TheoryData<int> PamFromBuild()
-    {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < Cases.Value.Length; i++)
-            if (Cases.Value[i].GetProperty("method").GetString() == "pam" && Cases.Value[i].GetProperty("given").ValueKind == JsonValueKind.Null)
-                data.Add(i);
-        return data;
-    }
+    public static TheoryData<int> PamFromBuild() => PartitioningFixtures.Indices("pam",
+        c => c.GetProperty("method").GetString() == "pam" && c.GetProperty("given").ValueKind == JsonValueKind.Null);
 
     /// <summary>
     /// FasterPAM is a different local search (first improvement, cyclic) from PAM's best improvement, so it need not
@@ -70,7 +58,7 @@ public class KMedoidsTests
     [MemberData(nameof(PamFromBuild))]
     public void FasterPam_from_BUILD_is_at_least_as_good_as_Rs_PAM(int index)
     {
-        var c = Cases.Value[index];
+        var c = Case(index);
         string set = c.GetProperty("set").GetString()!;
         var (x, _) = OracleData.Set(set);
         var metric = c.GetProperty("metric").GetString() == "cosine" ? DistanceMetric.Cosine : DistanceMetric.Euclidean;

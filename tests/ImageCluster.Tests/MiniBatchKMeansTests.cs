@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImageCluster.Clustering;
 using ImageCluster.Evaluation;
 
@@ -13,21 +12,13 @@ namespace ImageCluster.Tests;
 /// </summary>
 public class MiniBatchKMeansTests
 {
-    private static readonly Lazy<JsonElement[]> Cases =
-        new(() => OracleData.Fixture("partitioning.json").GetProperty("minibatch").EnumerateArray().ToArray());
-
-    public static TheoryData<int> CaseIndices()
-    {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < Cases.Value.Length; i++) data.Add(i);
-        return data;
-    }
+    public static TheoryData<int> CaseIndices() => PartitioningFixtures.Indices("minibatch");
 
     [Theory]
     [MemberData(nameof(CaseIndices))]
     public void Mean_inertia_over_seeds_is_within_two_percent_of_scikit_learn(int index)
     {
-        var c = Cases.Value[index];
+        var c = PartitioningFixtures.Cases("minibatch")[index];
         string set = c.GetProperty("set").GetString()!;
         var (x, _) = OracleData.Set(set);
         int k = c.GetProperty("k").GetInt32();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImageCluster.Clustering;
 using Xunit;
 
@@ -151,15 +150,7 @@ public class PcaTests
         Assert.Throws<ArgumentException>(() => Pca.Fit(x, new PcaOptions { Components = components }));
     }
 
-    private static readonly Lazy<JsonElement[]> OracleCases =
-        new(() => OracleData.Fixture("partitioning.json").GetProperty("pca").EnumerateArray().ToArray());
-
-    public static TheoryData<int> OracleCaseIndices()
-    {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < OracleCases.Value.Length; i++) data.Add(i);
-        return data;
-    }
+    public static TheoryData<int> OracleCaseIndices() => PartitioningFixtures.Indices("pca");
 
     /// <summary>
     /// scikit-learn 1.2.1 PCA(svd_solver="full"), with and without whitening, a component count and a variance fraction
@@ -170,7 +161,7 @@ public class PcaTests
     [MemberData(nameof(OracleCaseIndices))]
     public void Matches_scikit_learn_with_and_without_whitening(int index)
     {
-        var c = OracleCases.Value[index];
+        var c = PartitioningFixtures.Cases("pca")[index];
         var (x, _) = OracleData.Set(c.GetProperty("set").GetString()!);
         var model = Pca.Fit(x, new PcaOptions { Components = c.GetProperty("components").GetDouble(), Whiten = c.GetProperty("whiten").GetBoolean() });
 

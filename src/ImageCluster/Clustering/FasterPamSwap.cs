@@ -6,45 +6,21 @@ namespace ImageCluster.Clustering;
 /// at once, and the nearest/second-nearest bookkeeping is updated rather than recomputed. Each visit costs O(N + k),
 /// a full pass without a swap O(N²). Medoids keep their slot when exchanged, so equal distances go to the lower slot.
 /// </summary>
-internal sealed class FasterPamSwap
+internal sealed class FasterPamSwap(Dissimilarities d, int[] medoids, double far) : MedoidSwap(d, medoids, far)
 {
-    private const double Epsilon = 2.220446049250313e-16;
     private const int MinSamplesForParallel = 2000;
 
-    private readonly Dissimilarities _d;
-    private readonly int[] _medoids;
-    private readonly double _far;
-    private readonly double[] _nearest;
-    private readonly double[] _second;
-    private readonly int[] _nearestSlot;
-    private readonly int[] _secondSlot;
+    private readonly int[] _secondSlot = new int[d.N];
 
-    /// <param name="d">All dissimilarities.</param>
-    /// <param name="medoids">Initial medoids, by increasing sample index, one per slot; updated in place.</param>
-    /// <param name="far">Stands for "no medoid yet" (above every distance), as R's <c>s</c>.</param>
-    public FasterPamSwap(Dissimilarities d, int[] medoids, double far)
+    /// <inheritdoc/>
+    public override int Run(int maxSwaps, ParallelOptions parallel)
     {
-        _d = d;
-        _medoids = medoids;
-        _far = far;
-        _nearest = new double[d.N];
-        _second = new double[d.N];
-        _nearestSlot = new int[d.N];
-        _secondSlot = new int[d.N];
-        Array.Fill(_nearestSlot, -1);
-    }
-
-    /// <summary>Swaps until a full pass finds no improving exchange or <paramref name="maxSwaps"/> are made; returns the number made.</summary>
-    public int Run(int maxSwaps, ParallelOptions parallel)
-    {
-        int n = _d.N, k = _medoids.Length;
-        var isMedoid = new bool[n];
-        foreach (int m in _medoids) isMedoid[m] = true;
+        int n = D.N, k = Medoids.Length;
         double total = 0;
         for (int j = 0; j < n; j++)
         {
             Recompute(j);
-            total += _nearest[j];
+            total += Nearest[j];
         }
         var removal = new double[k];
         // Candidates are scored a chunk at a time, side by side; the chunk is then read in visiting order, so the
@@ -56,7 +32,7 @@ internal sealed class FasterPamSwap
         while (swaps < maxSwaps)
         {
             Array.Clear(removal);
-            for (int j = 0; j < n; j++) removal[_nearestSlot[j]] += _second[j] - _nearest[j];
+            for (int j = 0; j < n; j++) removal[NearestSlot[j]] += Second[j] - Nearest[j];
             double change = 1;
             int candidate = -1, chosen = -1;
             bool found = false;
@@ -66,7 +42,7 @@ internal sealed class FasterPamSwap
                 for (; count < chunk && visited < n; visited++)
                 {
                     int h = (lastSwap + 1 + visited) % n;
-                    if (!isMedoid[h]) order[count++] = h;
+                    if (!IsMedoid[h]) order[count++] = h;
                 }
                 if (count == 1) Score(order[0], removal, losses.AsSpan(0, k));
                 else System.Threading.Tasks.Parallel.For(0, count, parallel, c => Score(order[c], removal, losses.AsSpan(c * k, k)));
@@ -77,11 +53,8 @@ internal sealed class FasterPamSwap
                     found = change < 0;
                 }
             }
-            // R's guard against endlessly swapping equivalent objects (duplicates) on rounding noise.
-            if (!(change < -16 * Epsilon * Math.Abs(total))) break;
-            isMedoid[_medoids[chosen]] = false;
-            isMedoid[candidate] = true;
-            _medoids[chosen] = candidate;
+            if (!Improves(change, total)) break;
+            Exchange(chosen, candidate);
             lastSwap = candidate;
             swaps++;
             total = Update(candidate, chosen);
@@ -92,22 +65,22 @@ internal sealed class FasterPamSwap
     /// <summary>Loss (change of the total) of exchanging each slot's medoid for <paramref name="h"/>.</summary>
     private void Score(int h, double[] removal, Span<double> losses)
     {
-        var row = _d.Row(h);
+        var row = D.Row(h);
         losses.Clear();
-        double shared = -_nearest[h];
-        losses[_nearestSlot[h]] += _nearest[h] - _second[h];
+        double shared = -Nearest[h];
+        losses[NearestSlot[h]] += Nearest[h] - Second[h];
         for (int j = 0; j < row.Length; j++)
         {
             if (j == h) continue;
-            double distance = row[j], nearest = _nearest[j], second = _second[j];
+            double distance = row[j], nearest = Nearest[j], second = Second[j];
             if (distance < nearest)
             {
                 shared += distance - nearest;
-                losses[_nearestSlot[j]] += nearest - second;
+                losses[NearestSlot[j]] += nearest - second;
             }
             else if (distance < second)
             {
-                losses[_nearestSlot[j]] += distance - second;
+                losses[NearestSlot[j]] += distance - second;
             }
         }
         for (int slot = 0; slot < losses.Length; slot++) losses[slot] = losses[slot] + shared + removal[slot];
@@ -116,30 +89,30 @@ internal sealed class FasterPamSwap
     /// <summary>Bookkeeping after <paramref name="h"/> took slot <paramref name="slot"/>; returns the new total.</summary>
     private double Update(int h, int slot)
     {
-        var row = _d.Row(h);
+        var row = D.Row(h);
         double total = 0;
         for (int j = 0; j < row.Length; j++)
         {
             double distance = row[j];
-            if (_nearestSlot[j] == slot)
+            if (NearestSlot[j] == slot)
             {
-                if (distance < _second[j]) _nearest[j] = distance;
+                if (distance < Second[j]) Nearest[j] = distance;
                 else Recompute(j);
             }
-            else if (distance < _nearest[j])
+            else if (distance < Nearest[j])
             {
-                _secondSlot[j] = _nearestSlot[j];
-                _second[j] = _nearest[j];
-                _nearestSlot[j] = slot;
-                _nearest[j] = distance;
+                _secondSlot[j] = NearestSlot[j];
+                Second[j] = Nearest[j];
+                NearestSlot[j] = slot;
+                Nearest[j] = distance;
             }
             else if (_secondSlot[j] == slot) Recompute(j);
-            else if (distance < _second[j])
+            else if (distance < Second[j])
             {
                 _secondSlot[j] = slot;
-                _second[j] = distance;
+                Second[j] = distance;
             }
-            total += _nearest[j];
+            total += Nearest[j];
         }
         return total;
     }
@@ -147,15 +120,15 @@ internal sealed class FasterPamSwap
     /// <summary>Nearest and second-nearest medoid of sample <paramref name="j"/> from scratch, over the slots in order.</summary>
     private void Recompute(int j)
     {
-        double a = _far, b = _far;
-        for (int slot = 0; slot < _medoids.Length; slot++)
+        double a = Far, b = Far;
+        for (int slot = 0; slot < Medoids.Length; slot++)
         {
-            double value = _d[_medoids[slot], j];
+            double value = D[Medoids[slot], j];
             if (a > value)
             {
-                _secondSlot[j] = _nearestSlot[j];
+                _secondSlot[j] = NearestSlot[j];
                 b = a;
-                _nearestSlot[j] = slot;
+                NearestSlot[j] = slot;
                 a = value;
             }
             else if (b > value)
@@ -164,7 +137,7 @@ internal sealed class FasterPamSwap
                 b = value;
             }
         }
-        _nearest[j] = a;
-        _second[j] = b;
+        Nearest[j] = a;
+        Second[j] = b;
     }
 }

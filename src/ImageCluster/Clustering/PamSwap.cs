@@ -14,41 +14,19 @@ namespace ImageCluster.Clustering;
 /// One shared pass per h thus scores all k exchanges, O(N²) per swap. As in R, a sample equally near to several
 /// medoids counts as "nearest" for each of them.
 /// </remarks>
-internal sealed class PamSwap
+internal sealed class PamSwap(Dissimilarities d, int[] medoids, double far) : MedoidSwap(d, medoids, far)
 {
     private const int CandidatesPerTask = 16;
-    private const double Epsilon = 2.220446049250313e-16;
 
-    private readonly Dissimilarities _d;
-    private readonly int[] _medoids;
-    private readonly double _far;
-    private readonly double[] _nearest;
-    private readonly double[] _second;
-    private readonly int[] _nearestSlot;
     private readonly List<(int Sample, int Slot)> _alsoNearest = [];
 
-    /// <param name="d">All dissimilarities.</param>
-    /// <param name="medoids">Initial medoids, by increasing sample index; updated in place.</param>
-    /// <param name="far">Stands for "no medoid yet" (above every distance), as R's <c>s</c>.</param>
-    public PamSwap(Dissimilarities d, int[] medoids, double far)
+    /// <inheritdoc/>
+    public override int Run(int maxSwaps, ParallelOptions parallel)
     {
-        _d = d;
-        _medoids = medoids;
-        _far = far;
-        _nearest = new double[d.N];
-        _second = new double[d.N];
-        _nearestSlot = new int[d.N];
-    }
-
-    /// <summary>Swaps until no exchange improves the total or <paramref name="maxSwaps"/> are made; returns the number made.</summary>
-    public int Run(int maxSwaps, ParallelOptions parallel)
-    {
-        int n = _d.N, k = _medoids.Length;
-        var isMedoid = new bool[n];
-        foreach (int m in _medoids) isMedoid[m] = true;
+        int n = D.N, k = Medoids.Length;
         FindNearest();
         double total = 0;
-        for (int j = 0; j < n; j++) total += _nearest[j];
+        for (int j = 0; j < n; j++) total += Nearest[j];
         int blocks = (n + CandidatesPerTask - 1) / CandidatesPerTask;
         var blockBest = new (double Change, int Candidate, int Slot)[blocks];
         int swaps = 0;
@@ -61,7 +39,7 @@ internal sealed class PamSwap
                 var best = (Change: 1.0, Candidate: -1, Slot: -1);
                 for (int h = block * CandidatesPerTask; h < Math.Min(n, (block + 1) * CandidatesPerTask); h++)
                 {
-                    if (isMedoid[h]) continue;
+                    if (IsMedoid[h]) continue;
                     Score(h, changes.AsSpan(0, k));
                     for (int slot = 0; slot < k; slot++)
                         if (changes[slot] < best.Change) best = (changes[slot], h, slot);
@@ -72,12 +50,10 @@ internal sealed class PamSwap
             var (change, candidate, chosen) = (1.0, -1, -1);
             foreach (var best in blockBest)
                 if (best.Change < change) (change, candidate, chosen) = best;
-            // R's guard against endlessly swapping equivalent objects (duplicates) on rounding noise.
-            if (!(change < -16 * Epsilon * Math.Abs(total))) break;
-            isMedoid[_medoids[chosen]] = false;
-            isMedoid[candidate] = true;
-            _medoids[chosen] = candidate;
-            Array.Sort(_medoids);
+            if (!Improves(change, total)) break;
+            Exchange(chosen, candidate);
+            // PAM's ties go to the lower sample index, so the slots stay in index order.
+            Array.Sort(Medoids);
             total += change;
             swaps++;
             FindNearest();
@@ -88,24 +64,24 @@ internal sealed class PamSwap
     /// <summary>Nearest and second-nearest medoid distance of every sample, looping over medoids as R does.</summary>
     private void FindNearest()
     {
-        int n = _d.N, k = _medoids.Length;
+        int n = D.N, k = Medoids.Length;
         _alsoNearest.Clear();
         for (int j = 0; j < n; j++)
         {
-            double a = _far, b = _far;
+            double a = Far, b = Far;
             for (int slot = 0; slot < k; slot++)
             {
-                double value = _d[_medoids[slot], j];
+                double value = D[Medoids[slot], j];
                 if (a > value) { b = a; a = value; }
                 else if (b > value) b = value;
             }
-            _nearest[j] = a;
-            _second[j] = b;
-            _nearestSlot[j] = -1;
+            Nearest[j] = a;
+            Second[j] = b;
+            NearestSlot[j] = -1;
             for (int slot = 0; slot < k; slot++)
             {
-                if (_d[_medoids[slot], j] != a) continue;
-                if (_nearestSlot[j] < 0) _nearestSlot[j] = slot;
+                if (D[Medoids[slot], j] != a) continue;
+                if (NearestSlot[j] < 0) NearestSlot[j] = slot;
                 else _alsoNearest.Add((j, slot));
             }
         }
@@ -114,21 +90,21 @@ internal sealed class PamSwap
     /// <summary>Change of the total distance for exchanging each medoid slot for <paramref name="h"/>.</summary>
     private void Score(int h, Span<double> changes)
     {
-        var row = _d.Row(h);
+        var row = D.Row(h);
         changes.Clear();
         double shared = 0;
         for (int j = 0; j < row.Length; j++)
         {
-            double distance = row[j], nearest = _nearest[j];
+            double distance = row[j], nearest = Nearest[j];
             double gained = distance < nearest ? distance - nearest : 0;
             shared += gained;
-            changes[_nearestSlot[j]] += Math.Min(_second[j], distance) - nearest - gained;
+            changes[NearestSlot[j]] += Math.Min(Second[j], distance) - nearest - gained;
         }
         foreach (var (j, slot) in _alsoNearest)
         {
-            double distance = row[j], nearest = _nearest[j];
+            double distance = row[j], nearest = Nearest[j];
             double gained = distance < nearest ? distance - nearest : 0;
-            changes[slot] += Math.Min(_second[j], distance) - nearest - gained;
+            changes[slot] += Math.Min(Second[j], distance) - nearest - gained;
         }
         for (int slot = 0; slot < changes.Length; slot++) changes[slot] += shared;
     }
