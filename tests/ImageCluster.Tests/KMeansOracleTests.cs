@@ -51,6 +51,30 @@ public class KMeansOracleTests
     }
 
     [Fact]
+    public void Elkan_breaks_exact_ties_as_Lloyd_does()
+    {
+        // An 8×8 integer grid with k-means++ starts: many samples exactly equidistant from two centres.
+        var (x, _) = OracleData.Set("ties");
+        foreach (int k in new[] { 3, 4, 6, 9 })
+        {
+            var options = new KMeansOptions { NClusters = k, NInit = 4, Seed = k, Tol = 0 };
+            AssertIdentical(new KMeans(options).Fit(x), new KMeans(options with { Algorithm = KMeansAlgorithm.Elkan }).Fit(x));
+        }
+    }
+
+    [Fact]
+    public void Elkan_gives_a_sample_exactly_between_two_centres_to_the_lower_one()
+    {
+        // From centres −10 and 1 the first step moves them to −10 and 10, leaving the sample at 0 (labelled 1 so far)
+        // exactly halfway: both searches must now hand it to centre 0, the lower index.
+        var x = FeatureMatrix.FromRows([[-12f], [-8f], [0f], [20f]]);
+        var options = new KMeansOptions { NClusters = 2, Init = FeatureMatrix.FromRows([[-10f], [1f]]), Tol = 0 };
+        var lloyd = new KMeans(options).Fit(x);
+        AssertIdentical(lloyd, new KMeans(options with { Algorithm = KMeansAlgorithm.Elkan }).Fit(x));
+        Assert.Equal(lloyd.Labels[0], lloyd.Labels[2]);
+    }
+
+    [Fact]
     public void Given_centres_force_a_single_run_and_are_used_as_is()
     {
         var (x, _) = OracleData.Set("blobs");

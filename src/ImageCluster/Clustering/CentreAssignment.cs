@@ -44,15 +44,4 @@ internal static class CentreAssignment
             shifts[j] = Math.Sqrt(squared) * (1 + 1e-6);
         }
     }
-
-    /// <summary>
-    /// A lower bound <paramref name="bound"/> moved away by <paramref name="shift"/>, rounded down so that
-    /// repeated float subtraction can never overstate it.
-    /// </summary>
-    public static float Decrease(float bound, double shift)
-    {
-        if (shift == 0) return bound;
-        float lowered = (float)(bound - shift);
-        return lowered > 0 ? MathF.BitDecrement(lowered) : 0f;
-    }
 }

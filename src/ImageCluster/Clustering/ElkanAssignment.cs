@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 
 namespace ImageCluster.Clustering;
 
@@ -21,7 +22,10 @@ internal sealed class ElkanAssignment : ICentreAssignment
     private readonly KMeansData _data;
     private readonly int _k;
     private readonly float[] _lower;
+    private const float Shrink = 1 - 1f / (1 << 22);
+
     private readonly double[] _shifts;
+    private readonly float[] _shiftsUp;
     private readonly double[] _between;
     private readonly double[] _halfNearest;
     private bool _boundsValid;
@@ -32,6 +36,7 @@ internal sealed class ElkanAssignment : ICentreAssignment
         _k = k;
         _lower = new float[(long)data.N * k];
         _shifts = new double[k];
+        _shiftsUp = new float[k];
         _between = new double[k * k];
         _halfNearest = new double[k];
     }
@@ -44,6 +49,8 @@ internal sealed class ElkanAssignment : ICentreAssignment
         if (_boundsValid && previousCentres is not null)
         {
             CentreAssignment.Shifts(centres, previousCentres, _k, _data.D, _shifts);
+            // The shifts already carry a relative 1e-6 margin, far above float's rounding of them.
+            for (int j = 0; j < _k; j++) _shiftsUp[j] = (float)_shifts[j];
             CentreDistances(centres);
             _data.ForBlocks(_data.N, (start, count) =>
             {
@@ -63,7 +70,11 @@ internal sealed class ElkanAssignment : ICentreAssignment
         int k = _k, d = _data.D;
         var x = _data.X.AsSpan(i * d, d);
         var lower = _lower.AsSpan(i * k, k);
-        for (int j = 0; j < k; j++) lower[j] = CentreAssignment.Decrease(lower[j], _shifts[j]);
+        // Each bound drops by its centre's movement (rounded up); the extra 2⁻²² shrink outweighs the
+        // rounding of the float subtraction, so no bound can ever exceed the true distance.
+        TensorPrimitives.Subtract(lower, _shiftsUp, lower);
+        TensorPrimitives.Max(lower, 0f, lower);
+        TensorPrimitives.Multiply(lower, Shrink, lower);
 
         float norm = _data.SquaredNorms[i];
         float margin = CentreAssignment.RelativeMargin * (norm + maxCentreNorm);
