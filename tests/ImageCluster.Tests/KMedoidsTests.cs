@@ -100,6 +100,13 @@ public class KMedoidsTests
         Assert.True(ClusteringMetrics.AdjustedRandIndex(truth, a.Labels) > 0.95);
         var start = new KMedoids(options with { MaxIter = 0 }).Fit(x);
         Assert.True(a.Inertia <= start.Inertia);
+        Assert.Equal(0, start.NIterations);
+        var fasterStart = new KMedoids(options with { MaxIter = 0, Method = KMedoidsMethod.FasterPam }).Fit(x);
+        Assert.Equal(start.MedoidIndices, fasterStart.MedoidIndices);
+        var faster = new KMedoids(options with { Method = KMedoidsMethod.FasterPam }).Fit(x);
+        var onePass = new KMedoids(options with { Method = KMedoidsMethod.FasterPam, MaxIter = 1 }).Fit(x);
+        Assert.InRange(onePass.NIterations, 1, faster.NIterations);
+        Assert.True(faster.Inertia <= onePass.Inertia && onePass.Inertia < start.Inertia);
     }
 
     [Theory]

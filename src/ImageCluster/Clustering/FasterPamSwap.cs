@@ -12,8 +12,11 @@ internal sealed class FasterPamSwap(Dissimilarities d, int[] medoids, double far
 
     private readonly int[] _secondSlot = new int[d.N];
 
-    /// <inheritdoc/>
-    public override int Run(int maxSwaps, ParallelOptions parallel)
+    /// <summary>
+    /// Swaps until a full pass over the non-medoids finds no improving exchange, or after <paramref name="maxPasses"/>
+    /// passes' worth of candidates; returns the number of swaps made.
+    /// </summary>
+    public override int Run(int maxPasses, ParallelOptions parallel)
     {
         int n = D.N, k = Medoids.Length;
         double total = 0;
@@ -29,14 +32,16 @@ internal sealed class FasterPamSwap(Dissimilarities d, int[] medoids, double far
         var losses = new double[chunk * k];
         var order = new int[chunk];
         int lastSwap = -1, swaps = 0;
-        while (swaps < maxSwaps)
+        // MaxIter counts passes: one pass scores every non-medoid once (and may make many swaps).
+        long budget = (long)maxPasses * (n - k), evaluated = 0;
+        while (evaluated < budget)
         {
             Array.Clear(removal);
             for (int j = 0; j < n; j++) removal[NearestSlot[j]] += Second[j] - Nearest[j];
             double change = 1;
             int candidate = -1, chosen = -1;
             bool found = false;
-            for (int visited = 0; visited < n && !found;)
+            for (int visited = 0; visited < n && !found && evaluated < budget;)
             {
                 int count = 0;
                 for (; count < chunk && visited < n; visited++)
@@ -46,7 +51,7 @@ internal sealed class FasterPamSwap(Dissimilarities d, int[] medoids, double far
                 }
                 if (count == 1) Score(order[0], removal, losses.AsSpan(0, k));
                 else System.Threading.Tasks.Parallel.For(0, count, parallel, c => Score(order[c], removal, losses.AsSpan(c * k, k)));
-                for (int c = 0; c < count && !found; c++)
+                for (int c = 0; c < count && !found && evaluated < budget; c++, evaluated++)
                 {
                     for (int slot = 0; slot < k; slot++)
                         if (losses[c * k + slot] < change) (change, candidate, chosen) = (losses[c * k + slot], order[c], slot);

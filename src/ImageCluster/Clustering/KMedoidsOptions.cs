@@ -55,7 +55,11 @@ public sealed record KMedoidsOptions
     /// <summary>Zero-based sample indices of the k initial medoids, required with <see cref="KMedoidsInit.Given"/>.</summary>
     public int[]? InitialMedoids { get; init; }
 
-    /// <summary>Maximum number of swaps (each swap exchanges one medoid for one non-medoid).</summary>
+    /// <summary>
+    /// Bound on the local search; 0 keeps the initial medoids. For <see cref="KMedoidsMethod.Pam"/>, the maximum number
+    /// of swaps (each one the best of all k·(N − k) exchanges); for <see cref="KMedoidsMethod.FasterPam"/>, the maximum
+    /// number of passes over the non-medoids, each of which can make many (cheaper) swaps.
+    /// </summary>
     public int MaxIter { get; init; } = 300;
 
     /// <summary>Seed for <see cref="KMedoidsInit.KMedoidsPlusPlus"/>; the other initialisations are deterministic.</summary>

@@ -40,8 +40,8 @@ internal abstract class MedoidSwap
 
     protected bool[] IsMedoid { get; }
 
-    /// <summary>Swaps until no exchange improves the total or <paramref name="maxSwaps"/> are made; returns the number made.</summary>
-    public abstract int Run(int maxSwaps, ParallelOptions parallel);
+    /// <summary>Swaps until no exchange improves the total or <paramref name="limit"/> is reached; returns the number of swaps.</summary>
+    public abstract int Run(int limit, ParallelOptions parallel);
 
     /// <summary>
     /// R's acceptance test: "basically &lt; 0", with a margin of 16 ε × the total so that rounding noise cannot keep

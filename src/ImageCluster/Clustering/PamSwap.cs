@@ -20,7 +20,7 @@ internal sealed class PamSwap(Dissimilarities d, int[] medoids, double far) : Me
 
     private readonly List<(int Sample, int Slot)> _alsoNearest = [];
 
-    /// <inheritdoc/>
+    /// <summary>Makes the best swap while one improves the total, at most <paramref name="maxSwaps"/> times; returns the number made.</summary>
     public override int Run(int maxSwaps, ParallelOptions parallel)
     {
         int n = D.N, k = Medoids.Length;
