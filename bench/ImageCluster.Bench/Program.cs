@@ -9,9 +9,11 @@ using ImageCluster.Images;
 //   D = decode + preprocess only (all cores), I = inference only on already-decoded batches,
 //   E = the whole `imagecluster cluster` command in a child process (cold store), plus a warm rerun.
 // Usage: bench algorithms [--cases kmeans,silhouette,…]   (clustering beside scikit-learn; see AlgorithmsBench)
+//        bench partitioning <scratch folder>   (K-Means, MiniBatch K-Means and K-Medoids beside scikit-learn and R; see PartitioningBench)
 //        bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
 if (args.Length > 0 && args[0] == "algorithms") return ImageCluster.Bench.AlgorithmsBench.Run(args[1..]);
 if (args.Length > 1 && args[0] == "case") return ImageCluster.Bench.AlgorithmsBench.RunCase(args[1..]);
+if (args.Length == 2 && args[0] == "partitioning") return PartitioningBench.Run(args[1]);
 if (args.Length < 2 || args[0] != "stages")
 {
     Console.Error.WriteLine("usage: ImageCluster.Bench stages <image folder> --k K [--model NAME] [--cli PATH] [--batch-sizes 1,8,16,32,64] [--limit N]");

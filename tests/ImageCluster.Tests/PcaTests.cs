@@ -150,6 +150,43 @@ public class PcaTests
         Assert.Throws<ArgumentException>(() => Pca.Fit(x, new PcaOptions { Components = components }));
     }
 
+    public static TheoryData<int> OracleCaseIndices() => PartitioningFixtures.Indices("pca");
+
+    /// <summary>
+    /// scikit-learn 1.2.1 PCA(svd_solver="full"), with and without whitening, a component count and a variance fraction
+    /// (fixture made by tools/make_partitioning_fixtures.py). scikit-learn fixes each component's sign from U, we from
+    /// the component itself, so projections are compared up to one sign per component. They are float32 here, hence 1e-4.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OracleCaseIndices))]
+    public void Matches_scikit_learn_with_and_without_whitening(int index)
+    {
+        var c = PartitioningFixtures.Cases("pca")[index];
+        var (x, _) = OracleData.Set(c.GetProperty("set").GetString()!);
+        var model = Pca.Fit(x, new PcaOptions { Components = c.GetProperty("components").GetDouble(), Whiten = c.GetProperty("whiten").GetBoolean() });
+
+        int components = c.GetProperty("n_components").GetInt32();
+        Assert.Equal(components, model.NComponents);
+        double[] ratios = OracleData.Doubles(c.GetProperty("explained_variance_ratio"));
+        double[] variances = OracleData.Doubles(c.GetProperty("explained_variance"));
+        for (int p = 0; p < components; p++)
+        {
+            Assert.Equal(ratios[p], model.ExplainedVarianceRatio[p], 1e-6);
+            Assert.True(Math.Abs(variances[p] - model.ExplainedVariance[p]) <= 1e-6 * variances[p], $"variance {p}");
+        }
+        var expected = OracleData.Matrix(c.GetProperty("transformed"));
+        var actual = model.Transform(x);
+        for (int p = 0; p < components; p++)
+        {
+            double agreement = 0;
+            for (int i = 0; i < x.Rows; i++) agreement += expected.ReadRow(i)[p] * (double)actual.ReadRow(i)[p];
+            float sign = agreement < 0 ? -1 : 1;
+            for (int i = 0; i < x.Rows; i++)
+                Assert.True(Math.Abs(expected.ReadRow(i)[p] - sign * actual.ReadRow(i)[p]) <= 1e-4,
+                    $"sample {i}, component {p}: {sign * actual.ReadRow(i)[p]} vs scikit-learn {expected.ReadRow(i)[p]}");
+        }
+    }
+
     private static double[,] NaiveCovariance(FeatureMatrix x)
     {
         int n = x.Rows, d = x.Columns;

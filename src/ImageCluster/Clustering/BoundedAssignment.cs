@@ -9,12 +9,9 @@ namespace ImageCluster.Clustering;
 /// <see cref="KMeansData.Assign"/>: a skipped sample's own distance comes from the same dot product, and
 /// a sample is only skipped when the bound beats its own distance by far more than rounding could change.
 /// </summary>
-internal sealed class BoundedAssignment
+internal sealed class BoundedAssignment : ICentreAssignment
 {
-    // Relative margin on squared distances. The float expansion ‖x‖² + ‖c‖² − 2x·c errs by roughly
-    // d·2⁻²⁴·(‖x‖² + ‖c‖²) in the worst case (≈ 1e-5 at d = 1280 with FMA blocks of 16), so 1e-4
-    // leaves the decision to skip safely outside what rounding could flip.
-    private const float RelativeMargin = 1e-4f;
+    private const float RelativeMargin = CentreAssignment.RelativeMargin;
 
     private readonly KMeansData _data;
     private readonly int _k;
@@ -30,11 +27,7 @@ internal sealed class BoundedAssignment
         _shifts = new double[k];
     }
 
-    /// <summary>
-    /// Assigns every sample to its nearest centre (ties to the lowest index) like <see cref="KMeansData.Assign"/>.
-    /// <paramref name="previousCentres"/> must be the centres of the previous call, or null to recompute
-    /// everything; <paramref name="labels"/> must still hold that call's labels.
-    /// </summary>
+    /// <inheritdoc/>
     public void Assign(float[] centres, float[]? previousCentres, int[] labels, float[] nearestSquared)
     {
         int k = _k, d = _data.D;
@@ -103,19 +96,11 @@ internal sealed class BoundedAssignment
     /// <summary>The two largest centre movements (and which centre moved most).</summary>
     private (double Largest, int LargestAt, double SecondLargest) Shifts(float[] centres, float[] previous)
     {
-        int d = _data.D;
+        CentreAssignment.Shifts(centres, previous, _k, _data.D, _shifts);
         double largest = 0, second = 0;
         int largestAt = -1;
         for (int j = 0; j < _k; j++)
         {
-            double squared = 0;
-            for (int f = j * d; f < (j + 1) * d; f++)
-            {
-                double delta = (double)centres[f] - previous[f];
-                squared += delta * delta;
-            }
-            // Rounded up slightly so that float rounding of the bounds cannot make them optimistic.
-            _shifts[j] = Math.Sqrt(squared) * (1 + 1e-6);
             if (_shifts[j] > largest)
             {
                 second = largest;

@@ -1,9 +1,12 @@
 namespace ImageCluster.Clustering;
 
 /// <summary>
-/// K-Means clustering in the manner of scikit-learn's <c>KMeans(algorithm="lloyd")</c>: greedy k-means++
-/// seeding, Lloyd iterations, best of <see cref="KMeansOptions.NInit"/> runs by inertia.
+/// K-Means clustering in the manner of scikit-learn's <c>KMeans</c>: greedy k-means++ seeding (or given initial
+/// centres), Lloyd iterations with Hamerly's or Elkan's bounds (<see cref="KMeansOptions.Algorithm"/>, same result
+/// either way), best of <see cref="KMeansOptions.NInit"/> runs by inertia.
 /// Results are identical for the same seed whatever the number of threads.
+/// Time O(N·k·D) per iteration at worst (far less once the bounds bite); memory O(N·D) for a centred copy of the
+/// data, plus O(N) (Lloyd) or O(N·k) (Elkan) for the bounds.
 /// </summary>
 public sealed class KMeans
 {
@@ -40,25 +43,33 @@ public sealed class KMeans
             MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism,
             CancellationToken = cancellation,
         };
+        float[]? given = GivenCentres(x);
         var data = new KMeansData(x, parallel);
         int k = _options.NClusters;
+        int nInit = given is null ? _options.NInit : 1;
         double tolerance = data.MeanFeatureVariance * _options.Tol;
         var seeds = new Random(_options.Seed);
-        int[] initSeeds = Enumerable.Range(0, _options.NInit).Select(_ => seeds.Next()).ToArray();
+        int[] initSeeds = Enumerable.Range(0, nInit).Select(_ => seeds.Next()).ToArray();
 
-        var seedCentres = new float[]?[_options.NInit];
+        var seedCentres = new float[]?[nInit];
+        if (given is not null)
+        {
+            // The samples are centred on their mean; so must the given centres be.
+            for (int f = 0; f < given.Length; f++) given[f] -= data.Mean[f % data.D];
+            seedCentres[0] = given;
+        }
         // Lockstep seeding only pays once the samples no longer stay in cache between steps; below that,
         // seeding inside each (parallel) run avoids the per-step synchronisation.
         int group = (long)data.N * data.D * sizeof(float) > LockstepSeedingBytes ? SeedingGroup : 1;
-        for (int first = 0; first < _options.NInit && group > 1; first += group)
+        for (int first = 0; first < nInit && group > 1 && given is null; first += group)
         {
             var randoms = initSeeds.Skip(first).Take(group).Select(seed => new Random(seed)).ToArray();
             KMeansPlusPlus.ChooseCentres(data, k, randoms, cancellation).CopyTo(seedCentres, first);
         }
 
-        var runs = new InitResult[_options.NInit];
+        var runs = new InitResult[nInit];
         int workers = _options.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : _options.MaxDegreeOfParallelism;
-        if (workers > 1 && _options.NInit >= workers)
+        if (workers > 1 && nInit >= workers)
         {
             // Whole Lloyd runs per worker scale almost perfectly, whereas splitting each assignment across
             // workers adds synchronisation every iteration. Each run is thread-count independent, so the
@@ -69,7 +80,7 @@ public sealed class KMeans
             var outer = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellation };
             try
             {
-                System.Threading.Tasks.Parallel.For(0, _options.NInit, outer,
+                System.Threading.Tasks.Parallel.For(0, nInit, outer,
                     init => runs[init] = RunOnce(sequential, k, initSeeds[init], seedCentres[init], tolerance, cancellation));
             }
             catch (AggregateException e)
@@ -80,7 +91,7 @@ public sealed class KMeans
         }
         else
         {
-            for (int init = 0; init < _options.NInit; init++)
+            for (int init = 0; init < nInit; init++)
                 runs[init] = RunOnce(data, k, initSeeds[init], seedCentres[init], tolerance, cancellation);
         }
 
@@ -92,12 +103,26 @@ public sealed class KMeans
         return BuildResult(x, data, k, best.Labels, best.Centres, best.Iterations, bestInit);
     }
 
+    /// <summary>A copy of <see cref="KMeansOptions.Init"/> after checking it fits <paramref name="x"/>.</summary>
+    private float[]? GivenCentres(FeatureMatrix x)
+    {
+        var init = _options.Init;
+        if (init is null) return null;
+        if (init.Columns != x.Columns)
+            throw new ArgumentException(
+                $"Init centres have {init.Columns} features but the data has {x.Columns}; give one value per feature.",
+                nameof(KMeansOptions.Init));
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(init.Data))
+            throw new ArgumentException("Init centres contain a NaN or infinite value.", nameof(KMeansOptions.Init));
+        return (float[])init.Data.Clone();
+    }
+
     private sealed record InitResult(int[] Labels, float[] Centres, double Inertia, int Iterations);
 
     private InitResult RunOnce(KMeansData data, int k, int seed, float[]? seedCentres, double tolerance, CancellationToken cancellation)
     {
         seedCentres ??= KMeansPlusPlus.ChooseCentres(data, k, [new Random(seed)], cancellation)[0];
-        var run = new LloydRun(data, k);
+        var run = new LloydRun(data, k, _options.Algorithm);
         run.Run(seedCentres, _options.MaxIter, tolerance, cancellation);
         float[] centres = run.Centres;
         FillEmptyClusters(data, k, run.Labels, run.NearestSquared, ref centres);
@@ -132,21 +157,7 @@ public sealed class KMeans
         int iterations, int bestInit)
     {
         int d = data.D;
-        var sizes = new int[k];
-        var firstMember = new int[k];
-        Array.Fill(firstMember, int.MaxValue);
-        for (int i = 0; i < labels.Length; i++)
-        {
-            sizes[labels[i]]++;
-            firstMember[labels[i]] = Math.Min(firstMember[labels[i]], i);
-        }
-        int[] order = Enumerable.Range(0, k)
-            .OrderByDescending(j => sizes[j]).ThenBy(j => firstMember[j]).ToArray();
-        var newLabelOf = new int[k];
-        for (int rank = 0; rank < k; rank++) newLabelOf[order[rank]] = rank;
-
-        var finalLabels = new int[labels.Length];
-        for (int i = 0; i < labels.Length; i++) finalLabels[i] = newLabelOf[labels[i]];
+        int[] finalLabels = LabelOrder.BySize(labels, k, out int[] order);
         var finalCentres = new FeatureMatrix(k, d);
         for (int rank = 0; rank < k; rank++)
         {

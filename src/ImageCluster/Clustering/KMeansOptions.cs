@@ -22,6 +22,19 @@ public sealed record KMeansOptions
     public int Seed { get; init; }
 
     /// <summary>
+    /// How each iteration finds the nearest centres (scikit-learn's <c>algorithm</c>). Both give exactly the same
+    /// labels and centres; they differ only in speed and memory.
+    /// </summary>
+    public KMeansAlgorithm Algorithm { get; init; } = KMeansAlgorithm.Lloyd;
+
+    /// <summary>
+    /// Initial centres (k rows, one column per feature), or null for k-means++ seeding (scikit-learn's
+    /// <c>init</c> given an array). With given centres there is nothing random to repeat, so, as in
+    /// scikit-learn, only one run is made whatever <see cref="NInit"/> says.
+    /// </summary>
+    public FeatureMatrix? Init { get; init; }
+
+    /// <summary>
     /// Upper bound on worker threads (as <see cref="ParallelOptions.MaxDegreeOfParallelism"/>; −1 = no limit).
     /// Results do not depend on it.
     /// </summary>
@@ -47,6 +60,11 @@ public sealed record KMeansOptions
             throw new ArgumentException($"The maximum number of iterations must be at least 1 (got {MaxIter}).", nameof(MaxIter));
         if (!(Tol >= 0) || double.IsInfinity(Tol))
             throw new ArgumentException($"The tolerance must be a finite number ≥ 0 (got {Tol}).", nameof(Tol));
+        if (Init is not null && Init.Rows != NClusters)
+            throw new ArgumentException(
+                $"Init has {Init.Rows} initial centres but k = {NClusters}; give exactly one row per cluster.", nameof(Init));
+        if (!Enum.IsDefined(Algorithm))
+            throw new ArgumentException($"Unknown K-Means algorithm {(int)Algorithm}; use Lloyd or Elkan.", nameof(Algorithm));
         if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
             throw new ArgumentException(
                 $"MaxDegreeOfParallelism must be −1 (no limit) or at least 1 (got {MaxDegreeOfParallelism}).",

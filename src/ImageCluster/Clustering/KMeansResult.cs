@@ -21,7 +21,7 @@ public sealed class KMeansResult : IClusteringResult
     /// </summary>
     public int[] Labels { get; }
 
-    /// <summary>Number of clusters k.</summary>
+    /// <inheritdoc/>
     public int NClusters => Centers.Rows;
 
     /// <summary>Cluster centres, one row per cluster, in the numbering of <see cref="Labels"/>.</summary>

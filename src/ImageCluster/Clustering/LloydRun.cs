@@ -3,17 +3,20 @@ namespace ImageCluster.Clustering;
 /// <summary>
 /// One Lloyd run from given centres, following scikit-learn's <c>_kmeans_single_lloyd</c>: stop on
 /// unchanged labels ("strict" convergence) or when the squared centre shift drops to the tolerance,
-/// then reassign once more so the labels match the final centres.
+/// then reassign once more so the labels match the final centres. The nearest-centre search is Hamerly's or
+/// Elkan's bounded search (<see cref="KMeansAlgorithm"/>); both give the labels of a full search bit for bit.
 /// </summary>
 internal sealed class LloydRun
 {
     private readonly KMeansData _data;
     private readonly int _k;
+    private readonly KMeansAlgorithm _algorithm;
 
-    public LloydRun(KMeansData data, int k)
+    public LloydRun(KMeansData data, int k, KMeansAlgorithm algorithm = KMeansAlgorithm.Lloyd)
     {
         _data = data;
         _k = k;
+        _algorithm = algorithm;
         Labels = new int[data.N];
         NearestSquared = new float[data.N];
     }
@@ -32,7 +35,7 @@ internal sealed class LloydRun
         var counts = new int[k];
         var previousLabels = new int[n];
         Array.Fill(previousLabels, -1);
-        var assignment = new BoundedAssignment(_data, k);
+        var assignment = CentreAssignment.Create(_algorithm, _data, k);
         bool strict = false;
         int iteration = 0;
         while (iteration < maxIter)
