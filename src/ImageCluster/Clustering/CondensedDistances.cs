@@ -38,13 +38,41 @@ internal sealed class CondensedDistances
     /// <summary>Position of pair (i, j) for any i ≠ j.</summary>
     public long Index(int i, int j) => i < j ? RowBase[i] + j : RowBase[j] + i;
 
+    /// <summary>
+    /// Euclidean distances of double-precision rows (row-major <paramref name="rows"/>, <paramref name="n"/> × <paramref name="d"/>),
+    /// each computed directly as SciPy's <c>pdist</c> does; for small inputs such as Birch's subcluster centroids.
+    /// </summary>
+    public static CondensedDistances ComputeExact(double[] rows, int n, int d, ParallelOptions parallel)
+    {
+        var (values, rowBase) = Allocate(n);
+        var rowMax = new double[n];
+        Parallel.For(0, n, parallel, i =>
+        {
+            var a = rows.AsSpan(i * d, d);
+            double max = 0;
+            for (int j = i + 1; j < n; j++)
+            {
+                var b = rows.AsSpan(j * d, d);
+                double sum = 0;
+                for (int k = 0; k < d; k++)
+                {
+                    double difference = a[k] - b[k];
+                    sum += difference * difference;
+                }
+                double distance = Math.Sqrt(sum);
+                values[rowBase[i] + j] = distance;
+                max = Math.Max(max, distance);
+            }
+            rowMax[i] = max;
+        });
+        return new CondensedDistances(n, values, rowBase, n == 0 ? 0 : rowMax.Max());
+    }
+
     /// <summary>Computes every pairwise distance of the rows of <paramref name="x"/>.</summary>
     public static CondensedDistances Compute(FeatureMatrix x, DistanceMetric metric, ParallelOptions parallel)
     {
         int n = x.Rows, d = x.Columns;
-        var rowBase = new long[n];
-        for (int i = 0; i < n; i++) rowBase[i] = (long)i * n - (long)i * (i + 1) / 2 - i - 1;
-        var values = GC.AllocateUninitializedArray<double>(checked((int)((long)n * (n - 1) / 2)));
+        var (values, rowBase) = Allocate(n);
         bool cosine = metric == DistanceMetric.Cosine;
         // Cosine distance of unit rows is half their squared Euclidean distance, so one kernel serves both metrics.
         var centred = Centred(cosine ? x.UnitRows() : x);
@@ -89,6 +117,13 @@ internal sealed class CondensedDistances
         return new CondensedDistances(n, values, rowBase, overall);
     }
 
+    private static (double[] Values, long[] RowBase) Allocate(int n)
+    {
+        var rowBase = new long[n];
+        for (int i = 0; i < n; i++) rowBase[i] = (long)i * n - (long)i * (i + 1) / 2 - i - 1;
+        return (GC.AllocateUninitializedArray<double>(checked((int)((long)n * (n - 1) / 2))), rowBase);
+    }
+
     /// <summary>√Σ(aₖ − bₖ)² in double, summed in feature order as SciPy's <c>pdist</c> does.</summary>
     public static double ExactEuclidean(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
@@ -113,19 +148,28 @@ internal sealed class CondensedDistances
 
     // Distances do not change under translation, but the |a|² + |b|² − 2a·b shortcut is far more accurate
     // when the norms are small, i.e. around the mean.
-    private static FeatureMatrix Centred(FeatureMatrix x)
+    private static FeatureMatrix Centred(FeatureMatrix x) => Centred(x, ColumnMeans(x));
+
+    /// <summary>Column means of <paramref name="x"/>, accumulated in double.</summary>
+    internal static float[] ColumnMeans(FeatureMatrix x)
     {
         int n = x.Rows, d = x.Columns;
-        var mean = new double[d];
+        var sum = new double[d];
         for (int i = 0; i < n; i++)
         {
             var row = x.ReadRow(i);
-            for (int f = 0; f < d; f++) mean[f] += row[f];
+            for (int f = 0; f < d; f++) sum[f] += row[f];
         }
-        var meanF = new float[d];
-        for (int f = 0; f < d; f++) meanF[f] = n == 0 ? 0 : (float)(mean[f] / n);
-        var centred = new FeatureMatrix(n, d);
-        for (int i = 0; i < n; i++) TensorPrimitives.Subtract(x.ReadRow(i), meanF, centred.Row(i));
+        var mean = new float[d];
+        for (int f = 0; f < d; f++) mean[f] = n == 0 ? 0 : (float)(sum[f] / n);
+        return mean;
+    }
+
+    /// <summary>A copy of <paramref name="x"/> with <paramref name="mean"/> subtracted from every row.</summary>
+    internal static FeatureMatrix Centred(FeatureMatrix x, float[] mean)
+    {
+        var centred = new FeatureMatrix(x.Rows, x.Columns);
+        for (int i = 0; i < x.Rows; i++) TensorPrimitives.Subtract(x.ReadRow(i), mean, centred.Row(i));
         return centred;
     }
 }

@@ -10,23 +10,37 @@ internal static class LabelOrder
     {
         int maxLabel = -1;
         foreach (int label in labels) maxLabel = Math.Max(maxLabel, label);
-        var sizes = new int[maxLabel + 1];
-        var firstMember = new int[maxLabel + 1];
-        Array.Fill(firstMember, int.MaxValue);
+        var (sizes, firstMember) = Census(labels, maxLabel + 1);
+        var rank = Ranks(sizes, firstMember);
+        var result = new int[labels.Length];
+        for (int i = 0; i < labels.Length; i++) result[i] = labels[i] < 0 ? -1 : rank[labels[i]];
+        return result;
+    }
+
+    /// <summary>Size and lowest member index (<see cref="long.MaxValue"/> when empty) of each of <paramref name="count"/> ids.</summary>
+    public static (long[] Sizes, long[] FirstMember) Census(int[] labels, int count)
+    {
+        var sizes = new long[count];
+        var firstMember = new long[count];
+        Array.Fill(firstMember, long.MaxValue);
         for (int i = 0; i < labels.Length; i++)
         {
             int label = labels[i];
             if (label < 0) continue;
             if (sizes[label]++ == 0) firstMember[label] = i;
         }
-        var used = new List<int>();
-        for (int label = 0; label <= maxLabel; label++)
-            if (sizes[label] > 0) used.Add(label);
-        used.Sort((a, b) => sizes[a] != sizes[b] ? sizes[b].CompareTo(sizes[a]) : firstMember[a].CompareTo(firstMember[b]));
-        var rank = new int[maxLabel + 1];
-        for (int r = 0; r < used.Count; r++) rank[used[r]] = r;
-        var result = new int[labels.Length];
-        for (int i = 0; i < labels.Length; i++) result[i] = labels[i] < 0 ? -1 : rank[labels[i]];
-        return result;
+        return (sizes, firstMember);
+    }
+
+    /// <summary>New number of each id: by <paramref name="sizes"/> descending, then by <paramref name="tieKey"/> ascending.</summary>
+    public static int[] Ranks(long[] sizes, long[] tieKey)
+    {
+        var ids = new int[sizes.Length];
+        for (int j = 0; j < ids.Length; j++) ids[j] = j;
+        Array.Sort(ids, (a, b) => sizes[a] != sizes[b] ? sizes[b].CompareTo(sizes[a])
+            : tieKey[a] != tieKey[b] ? tieKey[a].CompareTo(tieKey[b]) : a.CompareTo(b));
+        var rank = new int[sizes.Length];
+        for (int r = 0; r < ids.Length; r++) rank[ids[r]] = r;
+        return rank;
     }
 }

@@ -1,0 +1,199 @@
+namespace ImageCluster.Clustering;
+
+/// <summary>
+/// A clustering feature: sample count, linear sum and sum of squared norms of the samples it absorbed (scikit-learn 1.2.1
+/// <c>_CFSubcluster</c>). Kept in double precision: the radius is computed as <c>SS/n − |centroid|²</c>, a difference of
+/// nearly equal numbers once a subcluster holds many samples.
+/// </summary>
+internal sealed class CFSubcluster
+{
+    /// <summary>An empty subcluster (the parent entry that a node split creates).</summary>
+    public CFSubcluster(int d)
+    {
+        LinearSum = new double[d];
+        Centroid = new double[d];
+    }
+
+    /// <summary>A subcluster of one sample.</summary>
+    public CFSubcluster(ReadOnlySpan<float> sample)
+    {
+        LinearSum = new double[sample.Length];
+        for (int f = 0; f < sample.Length; f++) LinearSum[f] = sample[f];
+        // As scikit-learn, where centroid_ and linear_sum_ start as the same array: never written in place below.
+        Centroid = LinearSum;
+        NSamples = 1;
+        SquaredSum = SqNorm = Dot(LinearSum, LinearSum);
+    }
+
+    public int NSamples { get; private set; }
+
+    public double[] LinearSum { get; private set; }
+
+    public double SquaredSum { get; private set; }
+
+    public double[] Centroid { get; private set; }
+
+    public double SqNorm { get; private set; }
+
+    public CFNode? Child { get; set; }
+
+    /// <summary>Absorbs <paramref name="other"/> unconditionally (<c>update</c>).</summary>
+    public void Update(CFSubcluster other)
+    {
+        NSamples += other.NSamples;
+        if (ReferenceEquals(LinearSum, Centroid)) LinearSum = (double[])LinearSum.Clone();
+        for (int f = 0; f < LinearSum.Length; f++) LinearSum[f] += other.LinearSum[f];
+        SquaredSum += other.SquaredSum;
+        var centroid = new double[LinearSum.Length];
+        for (int f = 0; f < centroid.Length; f++) centroid[f] = LinearSum[f] / NSamples;
+        Centroid = centroid;
+        SqNorm = Dot(centroid, centroid);
+    }
+
+    /// <summary>Absorbs <paramref name="nominee"/> if the merged radius stays within <paramref name="threshold"/> (<c>merge_subcluster</c>).</summary>
+    public bool TryMerge(CFSubcluster nominee, double threshold)
+    {
+        double newSquaredSum = SquaredSum + nominee.SquaredSum;
+        int newN = NSamples + nominee.NSamples;
+        double scale = 1.0 / newN;
+        // The same values scikit-learn computes into new arrays, but only stored once the merge is accepted:
+        // most candidates are rejected, and this runs for every sample.
+        double newSqNorm = 0;
+        for (int f = 0; f < LinearSum.Length; f++)
+        {
+            double centroid = scale * (LinearSum[f] + nominee.LinearSum[f]);
+            newSqNorm += centroid * centroid;
+        }
+        // r² = Σ|xᵢ − c|²/n = SS/n − |c|²
+        double squaredRadius = newSquaredSum / newN - newSqNorm;
+        if (!(squaredRadius <= threshold * threshold)) return false;
+        var newLinearSum = new double[LinearSum.Length];
+        var newCentroid = new double[LinearSum.Length];
+        for (int f = 0; f < newLinearSum.Length; f++)
+        {
+            newLinearSum[f] = LinearSum[f] + nominee.LinearSum[f];
+            newCentroid[f] = scale * newLinearSum[f];
+        }
+        (NSamples, LinearSum, SquaredSum, Centroid, SqNorm) = (newN, newLinearSum, newSquaredSum, newCentroid, newSqNorm);
+        return true;
+    }
+
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double sum = 0;
+        for (int f = 0; f < a.Length; f++) sum += a[f] * b[f];
+        return sum;
+    }
+}
+
+/// <summary>
+/// A node of the CF-tree (scikit-learn 1.2.1 <c>_CFNode</c>): up to <c>BranchingFactor</c> subclusters, with their
+/// centroids and squared norms copied into one array (room for one extra, the entry that triggers a split).
+/// </summary>
+internal sealed class CFNode
+{
+    private readonly double _threshold;
+    private readonly int _branchingFactor;
+    private readonly int _d;
+
+    public CFNode(double threshold, int branchingFactor, bool isLeaf, int d)
+    {
+        _threshold = threshold;
+        _branchingFactor = branchingFactor;
+        _d = d;
+        IsLeaf = isLeaf;
+        Centroids = new double[(branchingFactor + 1) * d];
+        SquaredNorms = new double[branchingFactor + 1];
+    }
+
+    public bool IsLeaf { get; }
+
+    public List<CFSubcluster> Subclusters { get; } = [];
+
+    /// <summary>Row-major copies of the subclusters' centroids (first <c>Subclusters.Count</c> rows are in use).</summary>
+    public double[] Centroids { get; }
+
+    /// <summary>The subclusters' squared centroid norms as of their last copy into this node.</summary>
+    public double[] SquaredNorms { get; }
+
+    public CFNode? PrevLeaf { get; set; }
+
+    public CFNode? NextLeaf { get; set; }
+
+    public int D => _d;
+
+    public double Threshold => _threshold;
+
+    public int BranchingFactor => _branchingFactor;
+
+    public ReadOnlySpan<double> Centroid(int index) => Centroids.AsSpan(index * _d, _d);
+
+    public void AppendSubcluster(CFSubcluster subcluster)
+    {
+        Subclusters.Add(subcluster);
+        Store(Subclusters.Count - 1, subcluster);
+    }
+
+    /// <summary>Replaces <paramref name="old"/> by the two halves of its split child (<c>update_split_subclusters</c>).</summary>
+    public void UpdateSplitSubclusters(CFSubcluster old, CFSubcluster first, CFSubcluster second)
+    {
+        int index = Subclusters.IndexOf(old);
+        Subclusters[index] = first;
+        Store(index, first);
+        AppendSubcluster(second);
+    }
+
+    /// <summary>Inserts a subcluster below this node; true when this node now has too many entries and must be split.</summary>
+    public bool InsertCFSubcluster(CFSubcluster subcluster)
+    {
+        if (Subclusters.Count == 0)
+        {
+            AppendSubcluster(subcluster);
+            return false;
+        }
+        int closestIndex = Closest(subcluster.Centroid);
+        var closest = Subclusters[closestIndex];
+        if (closest.Child is { } child)
+        {
+            if (!child.InsertCFSubcluster(subcluster))
+            {
+                closest.Update(subcluster);
+                Store(closestIndex, closest);
+                return false;
+            }
+            var (first, second) = CFSplit.SplitNode(child);
+            UpdateSplitSubclusters(closest, first, second);
+            return Subclusters.Count > _branchingFactor;
+        }
+        if (closest.TryMerge(subcluster, _threshold))
+        {
+            Store(closestIndex, closest);
+            return false;
+        }
+        AppendSubcluster(subcluster);
+        return Subclusters.Count > _branchingFactor;
+    }
+
+    // argmin over subclusters of |c|² − 2 c·x (|x|² is the same for all), first index on ties, as np.argmin.
+    private int Closest(double[] x)
+    {
+        int best = 0;
+        double bestValue = double.PositiveInfinity;
+        for (int j = 0; j < Subclusters.Count; j++)
+        {
+            double value = CFSubcluster.Dot(Centroid(j), x) * -2.0 + SquaredNorms[j];
+            if (value < bestValue || j == 0)
+            {
+                best = j;
+                bestValue = value;
+            }
+        }
+        return best;
+    }
+
+    private void Store(int index, CFSubcluster subcluster)
+    {
+        subcluster.Centroid.CopyTo(Centroids.AsSpan(index * _d, _d));
+        SquaredNorms[index] = subcluster.SqNorm;
+    }
+}
