@@ -19,7 +19,7 @@ internal sealed class CFSubcluster
     {
         LinearSum = new double[sample.Length];
         for (int f = 0; f < sample.Length; f++) LinearSum[f] = sample[f];
-        // As scikit-learn, where centroid_ and linear_sum_ start as the same array: never written in place below.
+        // As scikit-learn, where centroid_ and linear_sum_ start as the same array (see OwnArrays).
         Centroid = LinearSum;
         NSamples = 1;
         SquaredSum = SqNorm = Dot(LinearSum, LinearSum);
@@ -41,13 +41,21 @@ internal sealed class CFSubcluster
     public void Update(CFSubcluster other)
     {
         NSamples += other.NSamples;
-        if (ReferenceEquals(LinearSum, Centroid)) LinearSum = (double[])LinearSum.Clone();
-        for (int f = 0; f < LinearSum.Length; f++) LinearSum[f] += other.LinearSum[f];
+        OwnArrays();
+        for (int f = 0; f < LinearSum.Length; f++)
+        {
+            LinearSum[f] += other.LinearSum[f];
+            Centroid[f] = LinearSum[f] / NSamples;
+        }
         SquaredSum += other.SquaredSum;
-        var centroid = new double[LinearSum.Length];
-        for (int f = 0; f < centroid.Length; f++) centroid[f] = LinearSum[f] / NSamples;
-        Centroid = centroid;
-        SqNorm = Dot(centroid, centroid);
+        SqNorm = Dot(Centroid, Centroid);
+    }
+
+    // scikit-learn builds new arrays on every update; the values are the same when this subcluster's own two arrays
+    // are overwritten instead, once they are no longer the single array a one-sample subcluster starts with.
+    private void OwnArrays()
+    {
+        if (ReferenceEquals(LinearSum, Centroid)) Centroid = new double[LinearSum.Length];
     }
 
     /// <summary>Absorbs <paramref name="nominee"/> if the merged radius stays within <paramref name="threshold"/> (<c>merge_subcluster</c>).</summary>
@@ -67,14 +75,13 @@ internal sealed class CFSubcluster
         // r² = Σ|xᵢ − c|²/n = SS/n − |c|²
         double squaredRadius = newSquaredSum / newN - newSqNorm;
         if (!(squaredRadius <= threshold * threshold)) return false;
-        var newLinearSum = new double[LinearSum.Length];
-        var newCentroid = new double[LinearSum.Length];
-        for (int f = 0; f < newLinearSum.Length; f++)
+        OwnArrays();
+        for (int f = 0; f < LinearSum.Length; f++)
         {
-            newLinearSum[f] = LinearSum[f] + nominee.LinearSum[f];
-            newCentroid[f] = scale * newLinearSum[f];
+            LinearSum[f] += nominee.LinearSum[f];
+            Centroid[f] = scale * LinearSum[f];
         }
-        (NSamples, LinearSum, SquaredSum, Centroid, SqNorm) = (newN, newLinearSum, newSquaredSum, newCentroid, newSqNorm);
+        (NSamples, SquaredSum, SqNorm) = (newN, newSquaredSum, newSqNorm);
         return true;
     }
 
@@ -174,21 +181,43 @@ internal sealed class CFNode
         return Subclusters.Count > _branchingFactor;
     }
 
-    // argmin over subclusters of |c|² − 2 c·x (|x|² is the same for all), first index on ties, as np.argmin.
+    // argmin over subclusters of c·x · (−2) + |c|² (|x|² is the same for all), first index on ties, as np.argmin.
+    // Four dot products run side by side for instruction-level parallelism; each keeps its own feature order.
     private int Closest(double[] x)
     {
-        int best = 0;
+        int best = 0, count = Subclusters.Count, d = _d;
         double bestValue = double.PositiveInfinity;
-        for (int j = 0; j < Subclusters.Count; j++)
+        var centroids = Centroids;
+        int j = 0;
+        for (; j + 4 <= count; j += 4)
         {
-            double value = CFSubcluster.Dot(Centroid(j), x) * -2.0 + SquaredNorms[j];
-            if (value < bestValue || j == 0)
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int c0 = j * d, c1 = c0 + d, c2 = c1 + d, c3 = c2 + d;
+            for (int f = 0; f < d; f++)
             {
-                best = j;
+                double v = x[f];
+                s0 += centroids[c0 + f] * v;
+                s1 += centroids[c1 + f] * v;
+                s2 += centroids[c2 + f] * v;
+                s3 += centroids[c3 + f] * v;
+            }
+            Consider(j, s0);
+            Consider(j + 1, s1);
+            Consider(j + 2, s2);
+            Consider(j + 3, s3);
+        }
+        for (; j < count; j++) Consider(j, CFSubcluster.Dot(Centroid(j), x));
+        return best;
+
+        void Consider(int index, double dot)
+        {
+            double value = dot * -2.0 + SquaredNorms[index];
+            if (value < bestValue || index == 0)
+            {
+                best = index;
                 bestValue = value;
             }
         }
-        return best;
     }
 
     private void Store(int index, CFSubcluster subcluster)

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace ImageCluster.Clustering;
 
@@ -13,7 +14,7 @@ internal sealed class CondensedDistances
     // Below this fraction of |a|² + |b|² the float shortcut's rounding error (about eps · (|a|² + |b|²)) would exceed
     // ~1e-6 of the squared distance, so the pair is recomputed directly. Far pairs keep the fast kernel's value.
     private const float Cancellation = 0.25f;
-    private const int BlockRows = 32;
+    private const int BlockRows = 128;
 
     private CondensedDistances(int n, double[] values, long[] rowBase, double max)
     {
@@ -45,27 +46,74 @@ internal sealed class CondensedDistances
     public static CondensedDistances ComputeExact(double[] rows, int n, int d, ParallelOptions parallel)
     {
         var (values, rowBase) = Allocate(n);
-        var rowMax = new double[n];
-        Parallel.For(0, n, parallel, i =>
+        // Samples packed in groups of four, feature-major inside a group: one vector load gives feature k of four
+        // consecutive samples j, and a group's d vectors are contiguous. Each lane still sums its own pair in feature
+        // order with a separate multiply and add (no fused multiply-add), so every distance is bit-identical to the
+        // scalar loop of ExactDistance, i.e. to pdist.
+        var packed = new double[(n + 3) / 4 * 4 * d];
+        for (int j = 0; j < n; j++)
+            for (int k = 0; k < d; k++) packed[j / 4 * 4 * d + k * 4 + j % 4] = rows[j * d + k];
+        int blocks = (n + 3) / 4;
+        var blockMax = new double[blocks];
+        Parallel.For(0, blocks, parallel, block =>
         {
-            var a = rows.AsSpan(i * d, d);
+            int i0 = block * 4, count = Math.Min(4, n - i0);
             double max = 0;
-            for (int j = i + 1; j < n; j++)
+            // Rows past the end repeat the last row; their results are not stored.
+            int a0 = i0 * d, a1 = Math.Min(i0 + 1, n - 1) * d, a2 = Math.Min(i0 + 2, n - 1) * d, a3 = Math.Min(i0 + 3, n - 1) * d;
+            Span<double> sums = stackalloc double[16];
+            // Groups start at multiples of four; the first one may hold pairs with j ≤ i, which are skipped.
+            int j = i0;
+            for (; j + 4 <= n; j += 4)
             {
-                var b = rows.AsSpan(j * d, d);
-                double sum = 0;
-                for (int k = 0; k < d; k++)
-                {
-                    double difference = a[k] - b[k];
-                    sum += difference * difference;
-                }
-                double distance = Math.Sqrt(sum);
-                values[rowBase[i] + j] = distance;
-                max = Math.Max(max, distance);
+                GroupSums(rows, packed, d, a0, a1, a2, a3, j, sums);
+                for (int r = 0; r < count; r++)
+                    for (int lane = 0; lane < 4; lane++)
+                        if (j + lane > i0 + r) max = Math.Max(max, values[rowBase[i0 + r] + j + lane] = Math.Sqrt(sums[r * 4 + lane]));
             }
-            rowMax[i] = max;
+            for (; j < n; j++)
+                for (int r = 0; r < count && i0 + r < j; r++)
+                    max = Math.Max(max, values[rowBase[i0 + r] + j] = ExactDistance(rows.AsSpan((i0 + r) * d, d), rows.AsSpan(j * d, d)));
+            blockMax[block] = max;
         });
-        return new CondensedDistances(n, values, rowBase, n == 0 ? 0 : rowMax.Max());
+        return new CondensedDistances(n, values, rowBase, n == 0 ? 0 : blockMax.Max());
+    }
+
+    private static unsafe void GroupSums(double[] rows, double[] packed, int d, int a0, int a1, int a2, int a3, int j, Span<double> sums)
+    {
+        fixed (double* r = rows)
+        fixed (double* p = packed)
+        {
+            double* b = p + (long)j * d;
+            Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int k = 0; k < d; k++)
+            {
+                var column = Vector256.Load(b + 4 * k);
+                var t0 = Vector256.Create(r[a0 + k]) - column;
+                var t1 = Vector256.Create(r[a1 + k]) - column;
+                var t2 = Vector256.Create(r[a2 + k]) - column;
+                var t3 = Vector256.Create(r[a3 + k]) - column;
+                s0 += t0 * t0;
+                s1 += t1 * t1;
+                s2 += t2 * t2;
+                s3 += t3 * t3;
+            }
+            s0.CopyTo(sums);
+            s1.CopyTo(sums[4..]);
+            s2.CopyTo(sums[8..]);
+            s3.CopyTo(sums[12..]);
+        }
+    }
+
+    private static double ExactDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double sum = 0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            double difference = a[k] - b[k];
+            sum += difference * difference;
+        }
+        return Math.Sqrt(sum);
     }
 
     /// <summary>Computes every pairwise distance of the rows of <paramref name="x"/>.</summary>
@@ -84,38 +132,47 @@ internal sealed class CondensedDistances
             if (cosine) exactNorms[i] = Math.Sqrt(SequentialDot(x.ReadRow(i), x.ReadRow(i)));
         }
 
-        int blocks = (n + BlockRows - 1) / BlockRows;
+        int blocks = (n + BlockRows - 1) / BlockRows, tile = TileColumns(d);
         var blockMax = new double[blocks];
-        Parallel.For(0, blocks, parallel, () => new float[BlockRows * n], (block, _, products) =>
+        Parallel.For(0, blocks, parallel, () => (new float[BlockRows * tile], new int[BlockRows]), (block, _, scratch) =>
         {
-            int start = block * BlockRows, count = Math.Min(BlockRows, n - start), width = n - start;
-            var rows = new int[count];
+            var (products, rows) = scratch;
+            int start = block * BlockRows, count = Math.Min(BlockRows, n - start);
             for (int r = 0; r < count; r++) rows[r] = start + r;
-            DotKernel.RowsTimesTransposed(centred.Data, d, rows, centred.Data.AsSpan(start * d), width, products);
             double max = 0;
-            for (int r = 0; r < count; r++)
+            for (int first = start; first < n; first += tile)
             {
-                int i = start + r;
-                var row = values.AsSpan((int)(rowBase[i] + i + 1), n - i - 1);
-                for (int j = i + 1; j < n; j++)
+                int width = Math.Min(tile, n - first);
+                DotKernel.RowsTimesTransposed(centred.Data, d, rows.AsSpan(0, count), centred.Data.AsSpan(first * d, width * d), width, products);
+                for (int r = 0; r < count; r++)
                 {
-                    float bound = norms[i] + norms[j];
-                    float squared = bound - 2 * products[r * width + (j - start)];
-                    double distance;
-                    if (cosine && (exactNorms[i] == 0 || exactNorms[j] == 0)) distance = 1;
-                    else if (squared >= Cancellation * bound) distance = cosine ? 0.5 * squared : Math.Sqrt(squared);
-                    else distance = cosine ? ExactCosine(x, i, j, exactNorms) : ExactEuclidean(x.ReadRow(i), x.ReadRow(j));
-                    row[j - i - 1] = distance;
-                    if (distance > max) max = distance;
+                    int i = start + r;
+                    for (int j = Math.Max(first, i + 1); j < first + width; j++)
+                    {
+                        float bound = norms[i] + norms[j];
+                        float squared = bound - 2 * products[r * width + (j - first)];
+                        double distance;
+                        if (cosine && (exactNorms[i] == 0 || exactNorms[j] == 0)) distance = 1;
+                        else if (squared >= Cancellation * bound) distance = cosine ? 0.5 * squared : Math.Sqrt(squared);
+                        else distance = cosine ? ExactCosine(x, i, j, exactNorms) : ExactEuclidean(x.ReadRow(i), x.ReadRow(j));
+                        values[rowBase[i] + j] = distance;
+                        if (distance > max) max = distance;
+                    }
                 }
             }
             blockMax[block] = max;
-            return products;
+            return scratch;
         }, _ => { });
         double overall = 0;
         foreach (double m in blockMax) overall = Math.Max(overall, m);
         return new CondensedDistances(n, values, rowBase, overall);
     }
+
+    /// <summary>
+    /// Columns per call of the dot kernel: about 32 KB of them, so a tile stays in cache while a whole block of rows
+    /// passes over it (without tiling, every four rows would stream all N columns from memory).
+    /// </summary>
+    internal static int TileColumns(int d) => Math.Clamp(8_192 / Math.Max(d, 1) / 4 * 4, 8, 256);
 
     private static (double[] Values, long[] RowBase) Allocate(int n)
     {

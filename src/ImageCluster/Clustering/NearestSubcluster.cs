@@ -34,12 +34,20 @@ internal static class NearestSubcluster
 
         var nearest = new int[n];
         int blocks = (n + BlockRows - 1) / BlockRows;
-        Parallel.For(0, blocks, parallel, () => (new float[BlockRows * s], new int[BlockRows], new double[d]), (block, _, scratch) =>
+        int tile = CondensedDistances.TileColumns(d);
+        Parallel.For(0, blocks, parallel, () => (new float[BlockRows * s], new int[BlockRows], new double[d], new float[BlockRows * tile]), (block, _, scratch) =>
         {
-            var (products, rows, sample) = scratch;
+            var (products, rows, sample, tileProducts) = scratch;
             int start = block * BlockRows, count = Math.Min(BlockRows, n - start);
             for (int r = 0; r < count; r++) rows[r] = start + r;
-            DotKernel.RowsTimesTransposed(data.Data, d, rows.AsSpan(0, count), shifted.Data, s, products);
+            // Centre tiles small enough to stay in cache while the block's rows pass over them.
+            for (int first = 0; first < s; first += tile)
+            {
+                int width = Math.Min(tile, s - first);
+                DotKernel.RowsTimesTransposed(data.Data, d, rows.AsSpan(0, count), shifted.Data.AsSpan(first * d, width * d), width, tileProducts);
+                for (int r = 0; r < count; r++)
+                    tileProducts.AsSpan(r * width, width).CopyTo(products.AsSpan(r * s + first, width));
+            }
             for (int r = 0; r < count; r++)
             {
                 int i = start + r;
