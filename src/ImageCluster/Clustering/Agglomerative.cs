@@ -31,7 +31,7 @@ public sealed class Agglomerative
             MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism,
             CancellationToken = cancellation,
         };
-        var distances = CondensedDistances.Compute(x, _options.Metric, parallel);
+        using var distances = CondensedDistances.Compute(x, _options.Metric, parallel);
         double max = distances.Max;
         var tree = LinkageBuilder.Build(distances, _options.Linkage, cancellation);
         return Cut(tree, max, _options);

@@ -40,7 +40,8 @@ public sealed class Birch
                     $"BIRCH found {s} subclusters, more than MaxSubclusters = {_options.MaxSubclusters} for its global agglomerative step " +
                     $"({AgglomerativeOptions.DistanceBytes(s):N0} bytes); raise Threshold (fewer, larger subclusters), set NClusters = null, or raise MaxSubclusters.",
                     nameof(BirchOptions.MaxSubclusters));
-            var tree = LinkageBuilder.Build(CondensedDistances.ComputeExact(centres, s, d, parallel), Linkage.Ward, cancellation);
+            using var distances = CondensedDistances.ComputeExact(centres, s, d, parallel);
+            var tree = LinkageBuilder.Build(distances, Linkage.Ward, cancellation);
             global = TreeCut.ByCount(tree, k);
         }
         else

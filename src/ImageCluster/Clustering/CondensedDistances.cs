@@ -9,17 +9,17 @@ namespace ImageCluster.Clustering;
 /// |a|² + |b|² − 2a·b shortcut loses precision to cancellation are recomputed exactly, in double precision and in
 /// SciPy <c>pdist</c>'s own summation order. Time O(N² · d / threads), memory 8 · N(N − 1)/2 bytes.
 /// </summary>
-internal sealed class CondensedDistances
+internal sealed unsafe class CondensedDistances : IDisposable
 {
     // Below this fraction of |a|² + |b|² the float shortcut's rounding error (about eps · (|a|² + |b|²)) would exceed
     // ~1e-6 of the squared distance, so the pair is recomputed directly. Far pairs keep the fast kernel's value.
     private const float Cancellation = 0.25f;
     private const int BlockRows = 128;
 
-    private CondensedDistances(int n, double[] values, long[] rowBase, double max)
+    private CondensedDistances(int n, HugePageBuffer values, long[] rowBase, double max)
     {
         N = n;
-        Values = values;
+        _values = values;
         RowBase = rowBase;
         Max = max;
     }
@@ -27,8 +27,13 @@ internal sealed class CondensedDistances
     /// <summary>Number of samples.</summary>
     public int N { get; }
 
+    private readonly HugePageBuffer _values;
+
     /// <summary>The N(N − 1)/2 distances; the linkage algorithms overwrite them with cluster distances.</summary>
-    public double[] Values { get; }
+    public double* Values => _values.Pointer;
+
+    /// <summary>Frees the distances.</summary>
+    public void Dispose() => _values.Dispose();
 
     /// <summary><c>RowBase[i] + j</c> is the position of pair (i, j), i &lt; j.</summary>
     public long[] RowBase { get; }
@@ -69,11 +74,11 @@ internal sealed class CondensedDistances
                 GroupSums(rows, packed, d, a0, a1, a2, a3, j, sums);
                 for (int r = 0; r < count; r++)
                     for (int lane = 0; lane < 4; lane++)
-                        if (j + lane > i0 + r) max = Math.Max(max, values[rowBase[i0 + r] + j + lane] = Math.Sqrt(sums[r * 4 + lane]));
+                        if (j + lane > i0 + r) max = Math.Max(max, values.Pointer[rowBase[i0 + r] + j + lane] = Math.Sqrt(sums[r * 4 + lane]));
             }
             for (; j < n; j++)
                 for (int r = 0; r < count && i0 + r < j; r++)
-                    max = Math.Max(max, values[rowBase[i0 + r] + j] = ExactDistance(rows.AsSpan((i0 + r) * d, d), rows.AsSpan(j * d, d)));
+                    max = Math.Max(max, values.Pointer[rowBase[i0 + r] + j] = ExactDistance(rows.AsSpan((i0 + r) * d, d), rows.AsSpan(j * d, d)));
             blockMax[block] = max;
         });
         return new CondensedDistances(n, values, rowBase, n == 0 ? 0 : blockMax.Max());
@@ -155,7 +160,7 @@ internal sealed class CondensedDistances
                         if (cosine && (exactNorms[i] == 0 || exactNorms[j] == 0)) distance = 1;
                         else if (squared >= Cancellation * bound) distance = cosine ? 0.5 * squared : Math.Sqrt(squared);
                         else distance = cosine ? ExactCosine(x, i, j, exactNorms) : ExactEuclidean(x.ReadRow(i), x.ReadRow(j));
-                        values[rowBase[i] + j] = distance;
+                        values.Pointer[rowBase[i] + j] = distance;
                         if (distance > max) max = distance;
                     }
                 }
@@ -174,11 +179,11 @@ internal sealed class CondensedDistances
     /// </summary>
     internal static int TileColumns(int d) => Math.Clamp(8_192 / Math.Max(d, 1) / 4 * 4, 8, 256);
 
-    private static (double[] Values, long[] RowBase) Allocate(int n)
+    private static (HugePageBuffer Values, long[] RowBase) Allocate(int n)
     {
         var rowBase = new long[n];
         for (int i = 0; i < n; i++) rowBase[i] = (long)i * n - (long)i * (i + 1) / 2 - i - 1;
-        return (GC.AllocateUninitializedArray<double>(checked((int)((long)n * (n - 1) / 2))), rowBase);
+        return (new HugePageBuffer((long)n * (n - 1) / 2), rowBase);
     }
 
     /// <summary>√Σ(aₖ − bₖ)² in double, summed in feature order as SciPy's <c>pdist</c> does.</summary>

@@ -34,6 +34,7 @@ internal static unsafe class LinkageBuilder
                 default: MinimumSpanningTree(distances, left, right, heights, cancellation); break;
             }
         }
+        GC.KeepAlive(distances); // the loops above only hold a raw pointer into it
         return SortAndLabel(n, left, right, heights);
     }
 
@@ -46,7 +47,7 @@ internal static unsafe class LinkageBuilder
         var active = new ActiveSet(n);
         var chain = new int[n];
         int chainLength = 0;
-        fixed (double* d = distances.Values)
+        double* d = distances.Values;
         fixed (long* rowBase = distances.RowBase)
         {
             for (int k = 0; k < n - 1; k++)
@@ -136,7 +137,7 @@ internal static unsafe class LinkageBuilder
         var merged = new bool[n];
         var nearest = new double[n];
         Array.Fill(nearest, double.PositiveInfinity);
-        var values = distances.Values;
+        double* values = distances.Values;
         int x = 0, y = 0;
         for (int k = 0; k < n - 1; k++)
         {
