@@ -1,9 +1,9 @@
 namespace ImageCluster.Clustering;
 
-/// <summary>The cluster numbering every result uses: by size, largest first; equal sizes by their lowest sample index.</summary>
+/// <summary>The library-wide cluster numbering: largest cluster first, equal sizes by their lowest sample index.</summary>
 internal static class LabelOrder
 {
-    /// <summary>Labels renumbered by cluster size (largest first, ties by lowest member index); −1 stays −1.</summary>
+    /// <summary>Renumbers arbitrary non-negative cluster ids to 0, 1, … by that rule; −1 (noise, left out) stays −1.</summary>
     public static int[] BySize(int[] labels)
     {
         int count = 0;
@@ -18,28 +18,39 @@ internal static class LabelOrder
     /// </summary>
     public static int[] BySize(int[] labels, int clusterCount, out int[] order)
     {
-        var sizes = new int[clusterCount];
-        var firstMember = new int[clusterCount];
-        Array.Fill(firstMember, int.MaxValue);
-        for (int i = labels.Length - 1; i >= 0; i--)
-        {
-            if (labels[i] < 0) continue;
-            sizes[labels[i]]++;
-            firstMember[labels[i]] = i;
-        }
+        var (sizes, firstMember) = Census(labels, clusterCount);
+        var rank = Ranks(sizes, firstMember);
         order = new int[clusterCount];
-        for (int j = 0; j < clusterCount; j++) order[j] = j;
-        Array.Sort(order, (a, b) =>
-        {
-            int bySize = sizes[b].CompareTo(sizes[a]);
-            if (bySize != 0) return bySize;
-            int byFirst = firstMember[a].CompareTo(firstMember[b]);
-            return byFirst != 0 ? byFirst : a.CompareTo(b);
-        });
-        var rankOf = new int[clusterCount];
-        for (int rank = 0; rank < clusterCount; rank++) rankOf[order[rank]] = rank;
+        for (int j = 0; j < clusterCount; j++) order[rank[j]] = j;
         var renumbered = new int[labels.Length];
-        for (int i = 0; i < labels.Length; i++) renumbered[i] = labels[i] < 0 ? -1 : rankOf[labels[i]];
+        for (int i = 0; i < labels.Length; i++) renumbered[i] = labels[i] < 0 ? -1 : rank[labels[i]];
         return renumbered;
+    }
+
+    /// <summary>Size and lowest member index (<see cref="long.MaxValue"/> when empty) of each of <paramref name="count"/> ids.</summary>
+    public static (long[] Sizes, long[] FirstMember) Census(int[] labels, int count)
+    {
+        var sizes = new long[count];
+        var firstMember = new long[count];
+        Array.Fill(firstMember, long.MaxValue);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int label = labels[i];
+            if (label < 0) continue;
+            if (sizes[label]++ == 0) firstMember[label] = i;
+        }
+        return (sizes, firstMember);
+    }
+
+    /// <summary>New number of each id: by <paramref name="sizes"/> descending, then by <paramref name="tieKey"/> ascending, then by id.</summary>
+    public static int[] Ranks(long[] sizes, long[] tieKey)
+    {
+        var ids = new int[sizes.Length];
+        for (int j = 0; j < ids.Length; j++) ids[j] = j;
+        Array.Sort(ids, (a, b) => sizes[a] != sizes[b] ? sizes[b].CompareTo(sizes[a])
+            : tieKey[a] != tieKey[b] ? tieKey[a].CompareTo(tieKey[b]) : a.CompareTo(b));
+        var rank = new int[sizes.Length];
+        for (int r = 0; r < ids.Length; r++) rank[ids[r]] = r;
+        return rank;
     }
 }
