@@ -26,6 +26,24 @@ public class DbscanTests(ITestOutputHelper output)
         DensityFixture.AssertSamePartition(OracleData.Ints(c.GetProperty("labels")), result.Labels);
     }
 
+    public static TheoryData<string> RCases() => DensityFixture.RCases("dbscan");
+
+    [Theory]
+    [MemberData(nameof(RCases))]
+    public void Equals_R_dbscan(string row)
+    {
+        // R's dbscan() counts the point itself in minPts, includes the eps boundary and (borderPoints = TRUE) gives a border
+        // point to the first cluster that reaches it while expanding clusters in index order: all of scikit-learn's
+        // conventions, so everything is compared. is.corepoint() gives R's core points.
+        var c = DensityFixture.RCase("dbscan", row);
+        var options = new DbscanOptions { Eps = c.GetProperty("eps").GetDouble(), MinSamples = c.GetProperty("min_pts").GetInt32() };
+
+        var result = new Dbscan(options).Fit(DensityFixture.Data(c.GetProperty("set").GetString()!));
+
+        Assert.Equal(OracleData.Ints(c.GetProperty("core")), result.CoreSampleIndices);
+        DensityFixture.AssertSamePartition(OracleData.Ints(c.GetProperty("labels")), result.Labels);
+    }
+
     [Fact]
     public void A_border_point_joins_the_cluster_scikit_learn_reaches_first_not_the_larger_one()
     {

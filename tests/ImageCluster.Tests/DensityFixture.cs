@@ -8,6 +8,21 @@ internal static class DensityFixture
 {
     private static readonly Lazy<JsonElement> Root = new(() => OracleData.Fixture("density.json"));
 
+    private static readonly Lazy<JsonElement> RRoot = new(() => OracleData.Fixture("density_r.json"));
+
+    /// <summary>R dbscan 1.1-11's cases of one kind (tools/make_density_fixtures.R), as "index: description" theory rows.</summary>
+    public static TheoryData<string> RCases(string kind)
+    {
+        var data = new TheoryData<string>();
+        int index = 0;
+        foreach (var c in RRoot.Value.GetProperty(kind).EnumerateArray())
+            data.Add($"{index++}: {c.GetProperty("set").GetString()} minPts={c.GetProperty("min_pts")}");
+        return data;
+    }
+
+    /// <summary>The R case an <see cref="RCases"/> row names.</summary>
+    public static JsonElement RCase(string kind, string row) => RRoot.Value.GetProperty(kind)[int.Parse(row[..row.IndexOf(':')])];
+
     /// <summary>The "kind" cases ("dbscan" or "optics"), as "index: description" theory rows.</summary>
     public static TheoryData<string> Cases(string kind)
     {
