@@ -53,4 +53,12 @@ internal static class LabelOrder
         for (int r = 0; r < ids.Length; r++) rank[ids[r]] = r;
         return rank;
     }
+
+    /// <summary>Number of distinct non-negative labels in a <see cref="BySize(int[])"/> numbering.</summary>
+    public static int Count(int[] labels)
+    {
+        int max = -1;
+        foreach (int label in labels) max = Math.Max(max, label);
+        return max + 1;
+    }
 }
