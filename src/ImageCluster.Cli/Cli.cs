@@ -177,7 +177,7 @@ public static class Cli
             stdout.WriteLine($"  {r.Algorithm,-18} {r.Parameters,-30} {r.Clusters,8} {r.Noise,6} {F(r.Silhouette),10}" +
                              (labelled ? $" {F(r.Nmi),7} {F(r.Ari),7}" : "") + (qm ? $" {F(r.Qm),7}" : "") +
                              $" {r.Seconds.ToString("F2", CultureInfo.InvariantCulture),8}");
-        stdout.WriteLine($"auto picked {ClusteringSettings.Name(auto.BestSettings.Algorithm)} {auto.Table[0].Parameters}");
+        stdout.WriteLine($"auto picked {auto.Table[0].Algorithm} {auto.Table[0].Parameters}");
     }
 
     private static void PrintEvaluation(TextWriter stdout, EvaluationReport report)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ImageCluster.Clustering;
 using ImageCluster.Pipeline;
 
 namespace ImageCluster.Cli;
@@ -12,11 +13,31 @@ internal sealed class ClusteringOptions
         DefaultValueFactory = _ => "kmeans",
     };
 
+
     private readonly Option<int?> _k = new("--k") { Description = "Number of clusters (every algorithm that takes one)" };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
     private readonly Option<int?> _nInit = new("--n-init") { Description = "kmeans: restarts; the best inertia wins (default 10)" };
     private readonly Option<int?> _maxIter = new("--max-iter") { Description = "Iteration limit per run (kmeans default 300)" };
     private readonly Option<double?> _tol = new("--tol") { Description = "kmeans: convergence tolerance relative to the data variance (default 1e-4)" };
+
+    private readonly Option<DistanceMetric?> _metric = new("--metric") { Description = "kmedoids, dbscan, optics, agglomerative, hdbscan: euclidean (default) or cosine" };
+    private readonly Option<KMeansAlgorithm?> _kmeansAlgorithm = new("--kmeans-algorithm") { Description = "kmeans: lloyd (default) or elkan (same result, fewer distance computations for large k)" };
+    private readonly Option<int?> _miniBatchSize = new("--minibatch-size") { Description = "minibatch-kmeans: samples per batch (default 1024)" };
+    private readonly Option<KMedoidsMethod?> _method = new("--method") { Description = "kmedoids: pam (default; BUILD + SWAP as R's cluster::pam) or fasterpam" };
+    private readonly Option<double?> _eps = new("--eps") { Description = "dbscan: neighbourhood radius (default 0.5; 'diagnose' suggests one); optics: cut the reachability at eps (--cluster-method dbscan)" };
+    private readonly Option<int?> _minSamples = new("--min-samples") { Description = "dbscan, optics, hdbscan: neighbours of a core point, itself included (default 5; hdbscan: --min-cluster-size)" };
+    private readonly Option<double?> _maxEps = new("--max-eps") { Description = "optics: largest radius searched (default infinite)" };
+    private readonly Option<double?> _xi = new("--xi") { Description = "optics: minimum steepness of a cluster boundary (default 0.05)" };
+    private readonly Option<OpticsClusterMethod?> _clusterMethod = new("--cluster-method") { Description = "optics: xi (default) or dbscan (cut at --eps)" };
+    private readonly Option<Linkage?> _linkage = new("--linkage") { Description = "agglomerative: ward (default), complete, average or single" };
+    private readonly Option<double?> _distanceThreshold = new("--distance-threshold") { Description = "agglomerative: cut where merges are this far apart instead of at --k" };
+    private readonly Option<double?> _sim = new("--sim") { Description = "agglomerative: elcorto/imagecluster's cut, 0..1: 0 = one cluster, 1 = every image alone; threshold = (1 − sim) × largest pairwise distance" };
+    private readonly Option<int?> _minCsize = new("--min-csize") { Description = "agglomerative with --sim: clusters smaller than this are not reported (noise); default 2" };
+    private readonly Option<int?> _maxSamples = new("--max-samples") { Description = "agglomerative, kmedoids: refuse more images than this (they need O(N²) memory; default 20000)" };
+    private readonly Option<int?> _minClusterSize = new("--min-cluster-size") { Description = "hdbscan: smallest cluster (default 5); optics: smallest xi cluster" };
+    private readonly Option<ClusterSelectionMethod?> _selection = new("--cluster-selection-method") { Description = "hdbscan: eom (default, most stable clusters) or leaf (finest clusters)" };
+    private readonly Option<double?> _threshold = new("--threshold") { Description = "birch: largest radius of a subcluster (default 0.5)" };
+    private readonly Option<int?> _branchingFactor = new("--branching-factor") { Description = "birch: CF-tree branching factor (default 50)" };
 
     private readonly Option<int?> _kMin = new("--k-min") { Description = "auto: smallest k tried (default 2)" };
     private readonly Option<int?> _kMax = new("--k-max") { Description = "auto: largest k tried (default min(15, N − 1))" };
@@ -31,7 +52,12 @@ internal sealed class ClusteringOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _algorithm, _k, _seed, _nInit, _maxIter, _tol, _kMin, _kMax, _rankBy, Labels, Positive })
+        foreach (var option in new Option[]
+                 {
+                     _algorithm, _k, _seed, _metric, _nInit, _maxIter, _tol, _kmeansAlgorithm, _miniBatchSize, _method, _eps, _minSamples, _maxEps, _xi,
+                     _clusterMethod, _linkage, _distanceThreshold, _sim, _minCsize, _maxSamples, _minClusterSize, _selection, _threshold,
+                     _branchingFactor, _kMin, _kMax, _rankBy, Labels, Positive,
+                 })
             command.Options.Add(option);
     }
 
@@ -66,6 +92,24 @@ internal sealed class ClusteringOptions
             NInit = parse.GetValue(_nInit),
             MaxIter = parse.GetValue(_maxIter),
             Tol = parse.GetValue(_tol),
+            Metric = parse.GetValue(_metric),
+            KMeansAlgorithm = parse.GetValue(_kmeansAlgorithm),
+            MiniBatchSize = parse.GetValue(_miniBatchSize),
+            Method = parse.GetValue(_method),
+            Eps = parse.GetValue(_eps),
+            MinSamples = parse.GetValue(_minSamples),
+            MaxEps = parse.GetValue(_maxEps),
+            Xi = parse.GetValue(_xi),
+            ClusterMethod = parse.GetValue(_clusterMethod),
+            Linkage = parse.GetValue(_linkage),
+            DistanceThreshold = parse.GetValue(_distanceThreshold),
+            Sim = parse.GetValue(_sim),
+            MinCsize = parse.GetValue(_minCsize),
+            MaxSamples = parse.GetValue(_maxSamples),
+            MinClusterSize = parse.GetValue(_minClusterSize),
+            ClusterSelectionMethod = parse.GetValue(_selection),
+            Threshold = parse.GetValue(_threshold),
+            BranchingFactor = parse.GetValue(_branchingFactor),
         };
     }
 }

@@ -24,11 +24,19 @@ public static class AlgorithmRunner
 {
     private static readonly Dictionary<ClusteringAlgorithm, string[]> Accepted = new()
     {
-        [ClusteringAlgorithm.KMeans] = ["--k", "--n-init", "--max-iter", "--tol"],
+        [ClusteringAlgorithm.KMeans] = ["--k", "--n-init", "--max-iter", "--tol", "--kmeans-algorithm"],
+        [ClusteringAlgorithm.MiniBatchKMeans] = ["--k", "--n-init", "--max-iter", "--tol", "--minibatch-size"],
+        [ClusteringAlgorithm.KMedoids] = ["--k", "--metric", "--method", "--max-iter", "--max-samples"],
+        [ClusteringAlgorithm.Dbscan] = ["--eps", "--min-samples", "--metric"],
+        [ClusteringAlgorithm.Optics] = ["--min-samples", "--max-eps", "--metric", "--cluster-method", "--xi", "--eps", "--min-cluster-size"],
+        [ClusteringAlgorithm.Birch] = ["--k", "--threshold", "--branching-factor"],
+        [ClusteringAlgorithm.Agglomerative] = ["--k", "--linkage", "--metric", "--distance-threshold", "--sim", "--min-csize", "--max-samples"],
+        [ClusteringAlgorithm.Hdbscan] = ["--min-cluster-size", "--min-samples", "--metric", "--cluster-selection-method"],
         [ClusteringAlgorithm.Auto] = [],
     };
 
-    private static readonly HashSet<ClusteringAlgorithm> TakesK = [ClusteringAlgorithm.KMeans];
+    private static readonly HashSet<ClusteringAlgorithm> TakesK =
+        [ClusteringAlgorithm.KMeans, ClusteringAlgorithm.MiniBatchKMeans, ClusteringAlgorithm.KMedoids];
 
     /// <summary>
     /// Checks what can be checked before any image is embedded: every given option applies to the algorithm, and
@@ -48,7 +56,24 @@ public static class AlgorithmRunner
         }
         if (TakesK.Contains(settings.Algorithm) && settings.K is null)
             throw new UsageException($"--algorithm {name} needs the number of clusters: add --k N");
+        if (settings.Algorithm == ClusteringAlgorithm.Agglomerative &&
+            new object?[] { settings.K, settings.DistanceThreshold, settings.Sim }.Count(v => v is not null) > 1)
+            throw new UsageException("agglomerative takes one cut: --k, --distance-threshold or --sim");
+        if (settings.MinCsize is not null && settings.Sim is null)
+            throw new UsageException("--min-csize goes with --sim (it drops clusters smaller than it from the sim cut)");
         AtLeast("--k", settings.K, 1);
+        AtLeast("--min-samples", settings.MinSamples, 1);
+        AtLeast("--min-cluster-size", settings.MinClusterSize, 2);
+        AtLeast("--min-csize", settings.MinCsize, 1);
+        AtLeast("--minibatch-size", settings.MiniBatchSize, 1);
+        AtLeast("--branching-factor", settings.BranchingFactor, 2);
+        AtLeast("--max-samples", settings.MaxSamples, 1);
+        Positive("--eps", settings.Eps);
+        Positive("--max-eps", settings.MaxEps, allowInfinity: true);
+        Positive("--threshold", settings.Threshold);
+        Positive("--distance-threshold", settings.DistanceThreshold, allowZero: true);
+        if (settings.Sim is { } sim && !(sim >= 0 && sim <= 1)) throw new UsageException($"--sim must be between 0 and 1 (got {sim})");
+        if (settings.Xi is { } xi && !(xi > 0 && xi < 1)) throw new UsageException($"--xi must be between 0 and 1, exclusive (got {xi})");
         AtLeast("--n-init", settings.NInit, 1);
         AtLeast("--max-iter", settings.MaxIter, 1);
         if (settings.Tol is { } tol && !(tol >= 0 && double.IsFinite(tol)))
@@ -58,6 +83,13 @@ public static class AlgorithmRunner
     private static void AtLeast(string option, int? value, int minimum)
     {
         if (value < minimum) throw new UsageException($"{option} must be at least {minimum} (got {value})");
+    }
+
+    private static void Positive(string option, double? value, bool allowZero = false, bool allowInfinity = false)
+    {
+        if (value is not { } v) return;
+        if (double.IsNaN(v) || (!allowInfinity && double.IsInfinity(v)) || v < 0 || (!allowZero && v == 0))
+            throw new UsageException($"{option} must be a {(allowZero ? "" : "positive ")}number{(allowZero ? " ≥ 0" : "")} (got {v})");
     }
 
     /// <summary>Runs the algorithm on <paramref name="x"/>.</summary>
@@ -70,6 +102,13 @@ public static class AlgorithmRunner
             return settings.Algorithm switch
             {
                 ClusteringAlgorithm.KMeans => FitKMeans(settings, x, ct),
+                ClusteringAlgorithm.MiniBatchKMeans => FitMiniBatch(settings, x, ct),
+                ClusteringAlgorithm.KMedoids => FitKMedoids(settings, x, ct),
+                ClusteringAlgorithm.Dbscan => FitDbscan(settings, x, ct),
+                ClusteringAlgorithm.Optics => FitOptics(settings, x, ct),
+                ClusteringAlgorithm.Birch => FitBirch(settings, x, ct),
+                ClusteringAlgorithm.Agglomerative => FitAgglomerative(settings, x, ct),
+                ClusteringAlgorithm.Hdbscan => FitHdbscan(settings, x, ct),
                 ClusteringAlgorithm.Auto => throw new ArgumentException("--algorithm auto runs through AlgorithmRunner.Run"),
                 _ => throw new UsageException($"unknown algorithm {settings.Algorithm}"),
             };
@@ -97,14 +136,105 @@ public static class AlgorithmRunner
 
     private static ClusteringOutcome FitKMeans(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
     {
-        var defaults = new KMeansOptions { NClusters = 1 };
+        var d = new KMeansOptions { NClusters = 1 };
         var options = new KMeansOptions
         {
-            NClusters = s.K!.Value, NInit = s.NInit ?? defaults.NInit, MaxIter = s.MaxIter ?? defaults.MaxIter, Tol = s.Tol ?? defaults.Tol,
-            Seed = s.Seed,
+            NClusters = s.K!.Value, NInit = s.NInit ?? d.NInit, MaxIter = s.MaxIter ?? d.MaxIter, Tol = s.Tol ?? d.Tol,
+            Algorithm = s.KMeansAlgorithm ?? d.Algorithm, Seed = s.Seed,
         };
-        var result = new KMeans(options).Fit(x, ct);
-        return new ClusteringOutcome(result.Labels, result.Distances,
-            new ClusteringInfo("kmeans", result.NClusters, 0, result.Inertia, result.NIterations, result.BestInit, options));
+        var r = new KMeans(options).Fit(x, ct);
+        return new ClusteringOutcome(r.Labels, r.Distances, new ClusteringInfo("kmeans", r.NClusters, 0, r.Inertia, r.NIterations, r.BestInit, options));
+    }
+
+    private static ClusteringOutcome FitMiniBatch(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
+    {
+        var d = new MiniBatchKMeansOptions { NClusters = 1 };
+        var options = new MiniBatchKMeansOptions
+        {
+            NClusters = s.K!.Value, NInit = s.NInit ?? d.NInit, MaxIter = s.MaxIter ?? d.MaxIter, Tol = s.Tol ?? d.Tol,
+            BatchSize = s.MiniBatchSize ?? d.BatchSize, Seed = s.Seed,
+        };
+        var r = new MiniBatchKMeans(options).Fit(x, ct);
+        return new ClusteringOutcome(r.Labels, DistancesToCentres(x, r.Labels, r.Centers),
+            new ClusteringInfo("minibatch-kmeans", r.NClusters, 0, r.Inertia, r.NIterations, Parameters: options));
+    }
+
+    private static ClusteringOutcome FitKMedoids(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
+    {
+        var d = new KMedoidsOptions { NClusters = 1 };
+        var options = new KMedoidsOptions
+        {
+            NClusters = s.K!.Value, Metric = s.Metric ?? d.Metric, Method = s.Method ?? d.Method, MaxIter = s.MaxIter ?? d.MaxIter,
+            MaxSamples = s.MaxSamples ?? d.MaxSamples, Seed = s.Seed,
+        };
+        var r = new KMedoids(options).Fit(x, ct);
+        var distances = options.Metric == DistanceMetric.Euclidean ? DistancesToCentres(x, r.Labels, r.Centers) : null;
+        return new ClusteringOutcome(r.Labels, distances, new ClusteringInfo("kmedoids", r.NClusters, 0, r.Inertia, r.NIterations, Parameters: options));
+    }
+
+    private static ClusteringOutcome FitDbscan(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
+    {
+        var d = new DbscanOptions();
+        var options = new DbscanOptions { Eps = s.Eps ?? d.Eps, MinSamples = s.MinSamples ?? d.MinSamples, Metric = s.Metric ?? d.Metric };
+        var r = new Dbscan(options).Fit(x, ct);
+        return Unsupervised("dbscan", r, options);
+    }
+
+    private static ClusteringOutcome FitOptics(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
+    {
+        var d = new OpticsOptions();
+        var options = new OpticsOptions
+        {
+            MinSamples = s.MinSamples ?? d.MinSamples, MaxEps = s.MaxEps ?? d.MaxEps, Metric = s.Metric ?? d.Metric,
+            ClusterMethod = s.ClusterMethod ?? (s.Eps is null ? d.ClusterMethod : OpticsClusterMethod.Dbscan), Xi = s.Xi ?? d.Xi, Eps = s.Eps,
+            MinClusterSize = s.MinClusterSize,
+        };
+        var r = new Optics(options).Fit(x, ct);
+        return Unsupervised("optics", r, options);
+    }
+
+    private static ClusteringOutcome FitBirch(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
+    {
+        var d = new BirchOptions();
+        var options = new BirchOptions { NClusters = s.K, Threshold = s.Threshold ?? d.Threshold, BranchingFactor = s.BranchingFactor ?? d.BranchingFactor };
+        var r = new Birch(options).Fit(x, ct);
+        return Unsupervised("birch", r, options);
+    }
+
+    private static ClusteringOutcome FitAgglomerative(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
+    {
+        var d = new AgglomerativeOptions();
+        bool anyCut = s.K is not null || s.DistanceThreshold is not null || s.Sim is not null;
+        var options = new AgglomerativeOptions
+        {
+            NClusters = anyCut ? s.K : d.NClusters, DistanceThreshold = s.DistanceThreshold, Sim = s.Sim, MinCsize = s.MinCsize,
+            Linkage = s.Linkage ?? d.Linkage, Metric = s.Metric ?? d.Metric, MaxSamples = s.MaxSamples ?? d.MaxSamples,
+        };
+        var r = new Agglomerative(options).Fit(x, ct);
+        return Unsupervised("agglomerative", r, options);
+    }
+
+    private static ClusteringOutcome FitHdbscan(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
+    {
+        var d = new HdbscanOptions();
+        var options = new HdbscanOptions
+        {
+            MinClusterSize = s.MinClusterSize ?? d.MinClusterSize, MinSamples = s.MinSamples, Metric = s.Metric ?? d.Metric,
+            ClusterSelectionMethod = s.ClusterSelectionMethod ?? d.ClusterSelectionMethod,
+        };
+        var r = new Hdbscan(options).Fit(x, ct);
+        return Unsupervised("hdbscan", r, options);
+    }
+
+    private static ClusteringOutcome Unsupervised(string name, IClusteringResult r, object options) =>
+        new(r.Labels, null, new ClusteringInfo(name, r.NClusters, r.Labels.Count(l => l < 0), Parameters: options));
+
+    /// <summary>Euclidean distance of every sample to its cluster's centre (NaN for noise).</summary>
+    private static float[] DistancesToCentres(FeatureMatrix x, int[] labels, FeatureMatrix centres)
+    {
+        var distances = new float[labels.Length];
+        for (int i = 0; i < labels.Length; i++)
+            distances[i] = labels[i] < 0 ? float.NaN : System.Numerics.Tensors.TensorPrimitives.Distance(x.ReadRow(i), centres.ReadRow(labels[i]));
+        return distances;
     }
 }

@@ -64,7 +64,7 @@ public sealed record AutoCandidate(string Algorithm, string Parameters, int Clus
 public sealed record AutoResult(ClusteringSettings BestSettings, IReadOnlyList<AutoCandidate> Table, AutoRanking RankBy, int SilhouetteSamples);
 
 /// <summary>
-/// <c>--algorithm auto</c>: runs a grid of algorithms × parameters through <see cref="AlgorithmRunner"/>, scores each and
+/// <c>--algorithm auto</c>: runs a grid of algorithms × parameters (see <see cref="Candidates"/>) through <see cref="AlgorithmRunner"/>, scores each and
 /// keeps the best. Without labels the score is the silhouette (noise-discounted, so labelling everything noise cannot
 /// win); with labels it can be NMI, ARI or the Quality Metric.
 /// </summary>
@@ -103,11 +103,30 @@ public static class AutoSweep
         return (best.Outcome, new AutoResult(best.Settings, ranked.Select(r => r.Row).ToList(), options.RankBy, sampleSize));
     }
 
-    /// <summary>The grid: the partitioning algorithms over the k range.</summary>
+    /// <summary>Largest set on which the sweep tries agglomerative ward (O(N²) memory and time per fit).</summary>
+    public const int AgglomerativeLimit = 10_000;
+
+    /// <summary>
+    /// The grid: K-Means and (up to <see cref="AgglomerativeLimit"/> samples) ward over the k range; HDBSCAN over a few
+    /// minimum cluster sizes; DBSCAN around the eps of the k-distance knee (min_samples 5).
+    /// </summary>
     private static IEnumerable<(ClusteringSettings Settings, string Parameters)> Candidates(FeatureMatrix x, int seed, int kMin, int kMax)
     {
         for (int k = kMin; k <= kMax; k++)
             yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.KMeans, K = k, Seed = seed }, $"--k {k}");
+        if (x.Rows <= AgglomerativeLimit)
+            for (int k = kMin; k <= kMax; k++)
+                yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.Agglomerative, K = k, Seed = seed }, $"--linkage ward --k {k}");
+        foreach (int size in new[] { 5, 10, 20, 40 }.Where(size => size <= x.Rows / 2))
+            yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.Hdbscan, MinClusterSize = size, Seed = seed }, $"--min-cluster-size {size}");
+        const int minSamples = 5;
+        if (x.Rows > minSamples && KDistance.Compute(x, new KDistanceOptions { MinSamples = minSamples, Seed = seed }).SuggestedEps is { } knee && knee > 0)
+            foreach (double factor in new[] { 0.75, 1.0, 1.25 })
+            {
+                double eps = Math.Round(knee * factor, 6);
+                yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.Dbscan, Eps = eps, MinSamples = minSamples, Seed = seed },
+                    FormattableString.Invariant($"--eps {eps} --min-samples {minSamples}"));
+            }
     }
 
     private static AutoCandidate Score(FeatureMatrix x, IReadOnlyList<string> paths, ClusteringOutcome outcome, AutoOptions options,

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster.Evaluation;
+using ImageCluster.Export;
+
+namespace ImageCluster.Tests;
+
+/// <summary>Every algorithm through <c>imagecluster cluster --features --algorithm …</c>, with its sklearn-named options.</summary>
+public class AlgorithmCliTests
+{
+    private static async Task<(int[] Labels, JsonElement Run)> Cluster(TempFolder temp, string set, params string[] options)
+    {
+        var (x, _) = OracleData.Set(set);
+        string file = temp.Combine(set + ".csv");
+        if (!File.Exists(file)) RunOutputs.WriteFeatures(file, Enumerable.Range(0, x.Rows).Select(i => $"{i}.jpg").ToList(), x);
+        string output = temp.Combine("run-" + Guid.NewGuid().ToString("N")[..8]);
+        var run = await CliRunner.RunAsync(["cluster", "--features", file, "--out", output, "--json", .. options]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var reader = new StreamReader(Path.Combine(output, "assignments.csv"));
+        var labels = Csv.Read(reader).Skip(1).Select(r => int.Parse(r[1], CultureInfo.InvariantCulture)).ToArray();
+        return (labels, JsonDocument.Parse(run.Stdout).RootElement.Clone());
+    }
+
+    [Theory]
+    [InlineData("kmeans", "--k", "4", "--kmeans-algorithm", "elkan")]
+    [InlineData("minibatch-kmeans", "--k", "4", "--minibatch-size", "64")]
+    [InlineData("kmedoids", "--k", "4", "--method", "fasterpam")]
+    [InlineData("dbscan", "--eps", "0.8", "--min-samples", "5")]
+    [InlineData("optics", "--min-samples", "10", "--cluster-method", "dbscan", "--eps", "0.8")]
+    [InlineData("birch", "--k", "4", "--threshold", "0.5")]
+    [InlineData("agglomerative", "--k", "4", "--linkage", "average")]
+    [InlineData("hdbscan", "--min-cluster-size", "15")]
+    public async Task Each_algorithm_finds_the_four_blobs(string algorithm, params string[] options)
+    {
+        using var temp = new TempFolder();
+        var truth = OracleData.Set("blobs").Y;
+        var (labels, run) = await Cluster(temp, "blobs", ["--algorithm", algorithm, .. options]);
+
+        var clustered = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= 0).ToArray();
+        Assert.True(clustered.Length >= 0.9 * labels.Length, $"{algorithm} left {labels.Length - clustered.Length} samples as noise");
+        // The blobs touch (std 0.7), so a handful of border samples may go either way; exact agreement with the reference
+        // implementations is what each algorithm's own oracle tests check.
+        Assert.InRange(ClusteringMetrics.AdjustedRandIndex(clustered.Select(i => truth[i]).ToArray(), clustered.Select(i => labels[i]).ToArray()), 0.95, 1.0);
+        var info = run.GetProperty("clustering");
+        Assert.Equal(algorithm, info.GetProperty("algorithm").GetString());
+        Assert.Equal(4, info.GetProperty("clusters").GetInt32());
+        Assert.Equal(labels.Count(l => l < 0), info.GetProperty("noise").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_sim_cut_reports_only_clusters_of_min_csize()
+    {
+        using var temp = new TempFolder();
+        var (one, _) = await Cluster(temp, "duplicates", "--algorithm", "agglomerative", "--linkage", "average", "--sim", "0");
+        Assert.All(one, l => Assert.Equal(0, l)); // sim 0: the root, one cluster
+        var (leaves, _) = await Cluster(temp, "duplicates", "--algorithm", "agglomerative", "--linkage", "average", "--sim", "1");
+        // sim 1: leaves; only exact duplicates (merged at distance 0) form clusters of ≥ 2, the rest is not reported.
+        Assert.Equal(30, leaves.Where(l => l >= 0).Distinct().Count());
+        Assert.Equal(20, leaves.Count(l => l < 0));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--algorithm", "kmeans", "--k", "3", "--eps", "0.5" }, "--eps does not apply to --algorithm kmeans (it is an option of dbscan, optics)")]
+    [InlineData(new[] { "--algorithm", "dbscan", "--k", "3" }, "--k does not apply to --algorithm dbscan")]
+    [InlineData(new[] { "--algorithm", "kmedoids" }, "--algorithm kmedoids needs the number of clusters: add --k N")]
+    [InlineData(new[] { "--algorithm", "agglomerative", "--k", "3", "--sim", "0.5" }, "agglomerative takes one cut")]
+    [InlineData(new[] { "--algorithm", "agglomerative", "--sim", "1.5" }, "--sim must be between 0 and 1")]
+    [InlineData(new[] { "--algorithm", "dbscan", "--eps", "-1" }, "--eps must be a positive number")]
+    [InlineData(new[] { "--algorithm", "agglomerative", "--k", "3", "--max-samples", "10" }, "--max-samples")]
+    [InlineData(new[] { "--algorithm", "spectral", "--k", "3" }, "unknown --algorithm 'spectral'")]
+    [InlineData(new[] { "--algorithm", "agglomerative", "--linkage", "ward", "--metric", "cosine", "--k", "2" }, "ward")]
+    public async Task Options_that_do_not_fit_the_algorithm_are_refused_by_name(string[] options, string expected)
+    {
+        using var temp = new TempFolder();
+        var (x, _) = OracleData.Set("blobs");
+        string file = temp.Combine("f.csv");
+        RunOutputs.WriteFeatures(file, Enumerable.Range(0, x.Rows).Select(i => $"{i}.jpg").ToList(), x);
+
+        var run = await CliRunner.RunAsync(["cluster", "--features", file, "--out", temp.Combine("run"), .. options]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr);
+    }
+}
