@@ -130,9 +130,21 @@ public static class AlgorithmRunner
         return (best, table);
     }
 
-    /// <summary>An algorithm's validation message without .NET's "(Parameter 'x')" suffix, as a user error.</summary>
-    public static UsageException AsUsage(ArgumentException e) =>
-        new(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
+    /// <summary>
+    /// An algorithm's validation message as a user error: without .NET's "(Parameter 'x')" suffix, and with the library's
+    /// option names (<c>MaxSamples</c>) replaced by the CLI's (<c>--max-samples</c>).
+    /// </summary>
+    public static UsageException AsUsage(ArgumentException e)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
+        // Single letters ("K") would also hit words like "K-Means".
+        foreach (var (option, _) in new ClusteringSettings().Options().Where(o => o.Name.Length > 4))
+        {
+            string pascal = string.Concat(option.TrimStart('-').Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+            message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{pascal}\b", option);
+        }
+        return new UsageException(message);
+    }
 
     private static ClusteringOutcome FitKMeans(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
     {
