@@ -132,6 +132,14 @@ public class DbscanTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_cancelled_fit_stops()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => new Dbscan(new DbscanOptions()).Fit(TestData.Random(500, 8, seed: 1), cancellation.Token));
+    }
+
+    [Fact]
     public void A_NaN_row_is_refused_by_its_index()
     {
         var x = FeatureMatrix.FromRows([[0f, 1f], [2f, 3f], [float.NaN, 1f]]);
