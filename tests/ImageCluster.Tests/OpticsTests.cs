@@ -138,6 +138,14 @@ public class OpticsTests
     }
 
     [Fact]
+    public void A_cancelled_fit_stops()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => new Optics(new OpticsOptions()).Fit(TestData.Random(500, 8, seed: 1), cancellation.Token));
+    }
+
+    [Fact]
     public void A_NaN_row_is_refused_by_its_index()
     {
         var x = FeatureMatrix.FromRows(Enumerable.Range(0, 8).Select(i => new[] { i == 6 ? float.PositiveInfinity : i, 0f }).ToList());

@@ -21,7 +21,8 @@ namespace ImageCluster.Clustering;
 /// </list>
 /// <para>
 /// Time O(N² · d) (about N²/2 + C²/2 + (N − C)·C pair scores for C core samples), in parallel over row blocks.
-/// Memory O(N · d) for a float32 working copy plus O(N · workers) integers and O(block) scratch per worker; never N × N.
+/// Memory O(N · d) for float32 working copies (all rows, and the core rows gathered) plus O(N · workers) integers and
+/// O(block) scratch per worker; never N × N.
 /// Distances on the eps boundary are decided in float64 (see <see cref="DensitySpace"/>), so "≤ eps" matches scikit-learn.
 /// </para>
 /// </remarks>

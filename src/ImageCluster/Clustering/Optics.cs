@@ -13,7 +13,8 @@ namespace ImageCluster.Clustering;
 /// </para>
 /// <para>
 /// Time O(N² · d): a blocked k-nearest-neighbour pass for the core distances, then N steps that each score the current
-/// sample against all unprocessed samples (scikit-learn's brute force does the same). Memory O(N · (d + MinSamples)) plus
+/// sample against all unprocessed samples (scikit-learn's brute force does the same). Memory O(N · (d + MinSamples)): two
+/// float32 working copies of the rows (one kept compact for the unprocessed samples) and the k nearest scores, plus
 /// O(block) scratch per worker; never N × N.
 /// </para>
 /// </remarks>

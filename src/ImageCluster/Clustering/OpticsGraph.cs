@@ -72,12 +72,11 @@ internal static class OpticsGraph
         var predecessor = new int[n];
         Array.Fill(predecessor, -1);
         var ordering = new int[n];
-        var live = new LiveRows(space.All, d);
+        var live = new OpticsLiveRows(space);
         double maxScore = space.ScoreOf(maxEps);
         // Chunks of about 1 MB of rows: enough work per chunk to pay for handing it to another worker.
         int chunk = Math.Max(256, 262144 / Math.Max(1, d));
         var chunkBest = new int[(n + chunk - 1) / chunk];
-        var approx = new float[n]; // approximate scores of the live rows, aligned with them
 
         int point = 0;
         for (int step = 0; step < n; step++)
@@ -94,15 +93,8 @@ internal static class OpticsGraph
             void Scan(int c)
             {
                 int start = c * chunk, count = Math.Min(live.Count - start, chunk);
-                if (expand) live.Score(space, from, start, count, approx);
-                int best = -1;
-                for (int t = start; t < start + count; t++)
-                {
-                    int j = live.Ids[t];
-                    if (expand) Relax(space, from, j, pointCore, approx[t], live.Band(space, from, t), maxScore, reachability, predecessor);
-                    if (best < 0 || Before(j, best, reachability)) best = j;
-                }
-                chunkBest[c] = best;
+                if (expand) live.Relax(start, count, from, pointCore, maxScore, reachability, predecessor);
+                chunkBest[c] = live.Best(start, count);
             }
             if (chunks > 1 && expand)
                 Parallel.For(0, chunks, parallel, Scan);
@@ -113,78 +105,6 @@ internal static class OpticsGraph
                 if (Before(chunkBest[c], point, reachability)) point = chunkBest[c];
         }
         return (ordering, reachability, predecessor);
-    }
-
-    // _set_reach_dist for one unprocessed neighbour j of the processed core sample p. The exact distance is needed only
-    // when the approximate one, less its rounding band, could still be within max_eps and improve j's reachability; the
-    // margin covers Round15, which can move a value by about one ulp.
-    private static void Relax(DensitySpace space, int p, int j, double pointCore, float approx, float band, double maxScore,
-        double[] reachability, int[] predecessor)
-    {
-        double low = approx - (double)band;
-        double current = reachability[j];
-        double bound = current * (1 + 1e-12) + 1e-15;
-        if (low > maxScore || pointCore > bound || low > space.ScoreOf(bound)) return;
-        double score = space.ExactScore(p, j);
-        if (score > maxScore) return;
-        double reach = Round15(Math.Max(space.DistanceOf(score), pointCore));
-        if (reach < current)
-        {
-            reachability[j] = reach;
-            predecessor[j] = p;
-        }
-    }
-
-    /// <summary>
-    /// The unprocessed samples' working rows, kept contiguous (the last row moves into a removed one's place) so that
-    /// every step streams them sequentially instead of gathering rows scattered over the whole matrix.
-    /// </summary>
-    private sealed class LiveRows
-    {
-        private readonly float[] _work;
-        private readonly float[] _norms;
-        private readonly int[] _position;
-        private readonly int[] _iota;
-        private readonly DensityRows _all;
-        private readonly DensityRows _rows;
-        private readonly int _d;
-
-        public LiveRows(DensityRows all, int d)
-        {
-            _all = all;
-            _d = d;
-            _work = (float[])all.Work.Clone();
-            _norms = (float[])all.Norms.Clone();
-            _rows = new DensityRows(_work, _norms, d);
-            Ids = Enumerable.Range(0, all.Count).ToArray();
-            _position = Enumerable.Range(0, all.Count).ToArray();
-            _iota = Enumerable.Range(0, all.Count).ToArray();
-            Count = all.Count;
-        }
-
-        public int Count { get; private set; }
-
-        public int[] Ids { get; }
-
-        public void Remove(int id)
-        {
-            int at = _position[id], last = --Count, d = _d;
-            if (at != last)
-            {
-                _work.AsSpan(last * d, d).CopyTo(_work.AsSpan(at * d, d));
-                _norms[at] = _norms[last];
-                Ids[at] = Ids[last];
-                _position[Ids[at]] = at;
-            }
-        }
-
-        /// <summary>Approximate scores of live rows [start, start + count) against sample <paramref name="p"/>.</summary>
-        public void Score(DensitySpace space, int p, int start, int count, float[] output)
-        {
-            space.Tile(_rows, _iota.AsSpan(start, count), _all, p, 1, output.AsSpan(start, count));
-        }
-
-        public float Band(DensitySpace space, int p, int t) => space.Band(_all.Norms[p], _norms[t]);
     }
 
     // Lower reachability first, then lower index: numpy's argmin over the unprocessed indices in ascending order.
