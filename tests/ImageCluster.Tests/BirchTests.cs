@@ -5,6 +5,7 @@ using ImageCluster.Evaluation;
 namespace ImageCluster.Tests;
 
 /// <summary>Birch against scikit-learn 1.2.1 (fixture made by tools/make_hierarchy_fixtures.py), edge cases and memory.</summary>
+[Collection(nameof(AllocationMeasurement))]
 public class BirchTests
 {
     private static readonly Lazy<JsonElement> Fixture = new(() => OracleData.Fixture("hierarchy.json"));

@@ -4,6 +4,7 @@ using ImageCluster.Clustering;
 namespace ImageCluster.Tests;
 
 /// <summary>DBSCAN against scikit-learn 1.2.1 (tools/make_density_fixtures.py), a literal port of its DFS, and edge cases.</summary>
+[Collection(nameof(AllocationMeasurement))]
 public class DbscanTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Cases() => DensityFixture.Cases("dbscan");

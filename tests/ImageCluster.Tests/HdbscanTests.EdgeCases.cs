@@ -5,6 +5,7 @@ using ImageCluster.Evaluation;
 namespace ImageCluster.Tests;
 
 /// <summary>HDBSCAN's edge cases, bad input, the options R cannot check, and its memory bound.</summary>
+[Collection(nameof(AllocationMeasurement))]
 public partial class HdbscanTests
 {
     private static FeatureMatrix Rows(params float[][] rows) => FeatureMatrix.FromRows(rows);
@@ -212,14 +213,10 @@ public partial class HdbscanTests
         const int n = 8_000;
         var x = TestData.Blobs(n, 16, 8, seed: 9, out int[] truth, noise: 1.0);
         long before = GC.GetTotalAllocatedBytes(true);
-        var watch = Stopwatch.StartNew();
         var result = new Hdbscan(new HdbscanOptions { MinClusterSize = 25 }).Fit(x);
-        watch.Stop();
         long allocated = GC.GetTotalAllocatedBytes(true) - before;
 
         Assert.True(allocated < 16L << 20, $"allocated {allocated >> 20} MB");
-        // About 7 s of CPU in Debug; the bound leaves room for a loaded machine, yet catches a slower algorithm.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
         var clustered = Enumerable.Range(0, n).Where(i => result.Labels[i] >= 0).ToArray();
         Assert.True(clustered.Length > 0.9 * n, $"{clustered.Length} of {n} clustered");
         Assert.Equal(1.0, ClusteringMetrics.AdjustedRandIndex(clustered.Select(i => truth[i]).ToArray(),
