@@ -97,12 +97,13 @@ public static class Cli
         var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: FOLDER/imagecluster, or FEATURES-clusters)" };
         var pca = new Option<string?>("--pca") { Description = "PCA before clustering: a variance fraction (0.95) or a number of components (50)" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Images: do not L2-normalise the features (normalised by default)" };
+        var whiten = new Option<bool>("--whiten") { Description = "With --pca: scale every component to unit variance (scikit-learn's whiten=True)" };
         var normalize = new Option<bool>("--normalize") { Description = "--features: L2-normalise the rows first (off by default)" };
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, ModelOption, ResizeOption, pca, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
+            folder, features, output, ModelOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -118,7 +119,7 @@ public static class Cli
                 summary = FeaturesClusterJob.Run(new FeaturesClusterJobOptions
                 {
                     Features = featuresFile, Output = parse.GetValue(output), Clustering = settings, Normalize = parse.GetValue(normalize),
-                    Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive),
+                    Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive), Whiten = parse.GetValue(whiten),
                     Pca = ParsePca(parse.GetValue(pca)),
                 }, note => stderr.WriteLine(note), ct);
             }
@@ -135,6 +136,7 @@ public static class Cli
                     Labels = parse.GetValue(algorithmOptions.Labels),
                     Positive = parse.GetValue(algorithmOptions.Positive),
                     Pca = ParsePca(parse.GetValue(pca)),
+                    Whiten = parse.GetValue(whiten),
                     Normalize = !parse.GetValue(noNormalize),
                     Copy = parse.GetValue(copy),
                     Embedding = EmbeddingOptionsFrom(parse),

@@ -62,6 +62,24 @@ public class FeaturesClusterTests
     }
 
     [Fact]
+    public async Task Pca_whitening_is_asked_for_with_pca_and_refused_without_it()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        string file = WriteFeatures(temp, x);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--pca", "3", "--whiten", "--out", temp.Combine("run"));
+        Assert.Equal(0, run.ExitCode);
+        var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("run", "run.json"))).RootElement;
+        Assert.True(json.GetProperty("options").GetProperty("whiten").GetBoolean());
+        Assert.Equal(3, json.GetProperty("pca").GetProperty("components").GetInt32());
+
+        var refused = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--whiten", "--out", temp.Combine("run2"));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--whiten scales the PCA components: add --pca", refused.Stderr);
+    }
+
+    [Fact]
     public async Task Rows_are_not_normalised_unless_asked()
     {
         using var temp = new TempFolder();

@@ -35,6 +35,9 @@ public sealed record ClusterJobOptions
     /// <summary>PCA before clustering: a fraction in (0,1) of variance to keep, or a number of components; null = none.</summary>
     public double? Pca { get; init; }
 
+    /// <summary>Scale every PCA component to unit variance (scikit-learn's <c>whiten=True</c>); needs <see cref="Pca"/>.</summary>
+    public bool Whiten { get; init; }
+
     /// <summary>L2-normalise every feature vector before PCA and clustering.</summary>
     public bool Normalize { get; init; } = true;
 
@@ -200,7 +203,7 @@ public static class ClusterJob
             Options = new Dictionary<string, object?>
             {
                 ["model"] = o.Model, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering, ["seed"] = o.Clustering.Seed,
-                ["pca"] = o.Pca, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
+                ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
                 ["decodeThreads"] = o.Embedding.DecodeThreads, ["inferenceThreads"] = o.Embedding.InferenceThreads, ["out"] = o.Output,
             },
             Model = Describe(model),
@@ -209,7 +212,7 @@ public static class ClusterJob
             Clustering = clustering.Info,
             Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(embedded.Paths, clustering.Labels, labelFile, input, o.Positive),
             Auto = clustering.Auto,
-            Baseline = labelFile is null ? null : EvaluateJob.Baseline(Prepare(embedded.Features, o.Normalize, o.Pca, ct).Features, embedded.Paths, labelFile, ct),
+            Baseline = labelFile is null ? null : EvaluateJob.Baseline(Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct).Features, embedded.Paths, labelFile, ct),
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
             TimingsSeconds = timings,
@@ -293,7 +296,7 @@ public static class ClusterJob
 
         notice?.Invoke($"clustering {embedded.Paths.Count} images with {ClusteringSettings.Name(o.Clustering.Algorithm)}" +
                        (o.Clustering.K is int k ? $" into {k} clusters" : "") + $" (seed {o.Clustering.Seed})");
-        var (features, pcaInfo) = Prepare(embedded.Features, o.Normalize, o.Pca, ct);
+        var (features, pcaInfo) = Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
@@ -305,11 +308,13 @@ public static class ClusterJob
 
     /// <summary>The features as the algorithm sees them: optionally L2-normalised, then optionally PCA-reduced.</summary>
     /// <exception cref="UsageException">PCA settings that do not fit the data.</exception>
-    public static (FeatureMatrix Features, PcaInfo? Pca) Prepare(FeatureMatrix features, bool normalize, double? pca, CancellationToken ct = default)
+    public static (FeatureMatrix Features, PcaInfo? Pca) Prepare(FeatureMatrix features, bool normalize, double? pca, bool whiten = false,
+        CancellationToken ct = default)
     {
+        if (whiten && pca is null) throw new UsageException("--whiten scales the PCA components: add --pca 0.95 (or a number of components)");
         if (normalize) features = features.Clone().NormalizeRowsInPlace();
         if (pca is not { } components) return (features, null);
-        var pcaOptions = new PcaOptions { Components = components, Whiten = false };
+        var pcaOptions = new PcaOptions { Components = components, Whiten = whiten };
         try
         {
             pcaOptions.Validate(features.Rows, features.Columns);
@@ -327,7 +332,7 @@ public static class ClusterJob
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         string header = string.Join('\n', typeof(ClusterJob).Assembly.ManifestModule.ModuleVersionId, model.CacheKey,
-            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", JsonSerializer.Serialize(o.Clustering, Json));
+            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.Whiten, JsonSerializer.Serialize(o.Clustering, Json));
         hash.AppendData(Encoding.UTF8.GetBytes(header));
         for (int i = 0; i < embedded.Paths.Count; i++)
             hash.AppendData(Encoding.UTF8.GetBytes($"\n{embedded.Paths[i]}\0{embedded.ContentHashes[i]}"));

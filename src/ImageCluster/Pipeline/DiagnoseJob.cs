@@ -36,6 +36,9 @@ public sealed record DiagnoseJobOptions
     /// <summary>PCA before diagnosing, as <c>cluster --pca</c>.</summary>
     public double? Pca { get; init; }
 
+    /// <summary>Scale every PCA component to unit variance (scikit-learn's <c>whiten=True</c>); needs <see cref="Pca"/>.</summary>
+    public bool Whiten { get; init; }
+
     /// <summary>Range of k for the elbow, silhouette, CH, DB and gap.</summary>
     public int KMin { get; init; } = 1;
 
@@ -118,7 +121,7 @@ public static class DiagnoseJob
             model = ClusterJob.Describe(resolved);
         }
         bool normalize = o.Normalize ?? o.Features is null;
-        var (x, pca) = ClusterJob.Prepare(raw, normalize, o.Pca, ct);
+        var (x, pca) = ClusterJob.Prepare(raw, normalize, o.Pca, o.Whiten, ct);
         notice?.Invoke($"diagnosing {x.Rows} samples × {x.Columns} features (k {o.KMin}–{o.KMax}{(o.GapReferences > 0 ? $", gap with {o.GapReferences} reference sets" : "")})");
 
         var suggestionOptions = new KSuggestionOptions

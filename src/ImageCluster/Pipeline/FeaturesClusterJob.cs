@@ -22,6 +22,9 @@ public sealed record FeaturesClusterJobOptions
     /// <summary>PCA before clustering: a variance fraction or a number of components; null = none.</summary>
     public double? Pca { get; init; }
 
+    /// <summary>Scale every PCA component to unit variance (scikit-learn's <c>whiten=True</c>); needs <see cref="Pca"/>.</summary>
+    public bool Whiten { get; init; }
+
     /// <summary>A <c>path,label</c> CSV: the result is scored against it (run.json <c>evaluation</c>); null = no scoring.</summary>
     public string? Labels { get; init; }
 
@@ -57,7 +60,7 @@ public static class FeaturesClusterJob
         notice?.Invoke($"read {table.Features.Rows} rows × {table.Features.Columns} features from {o.Features}");
 
         sw.Restart();
-        var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, ct);
+        var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, o.Whiten, ct);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, features, table.Paths, notice, ct);
@@ -76,7 +79,7 @@ public static class FeaturesClusterJob
             Options = new Dictionary<string, object?>
             {
                 ["features"] = o.Features, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering,
-                ["seed"] = o.Clustering.Seed, ["normalize"] = o.Normalize, ["pca"] = o.Pca, ["out"] = o.Output,
+                ["seed"] = o.Clustering.Seed, ["normalize"] = o.Normalize, ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["out"] = o.Output,
             },
             Model = null,
             Counts = new RunCounts(table.Paths.Count, 0, 0, 0, table.Paths.Count, outcome.Info.Clusters),
