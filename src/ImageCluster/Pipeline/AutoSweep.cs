@@ -156,8 +156,7 @@ public static class AutoSweep
         int[] kept = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= 0).ToArray();
         int clusters = kept.Select(i => labels[i]).Distinct().Count();
         if (clusters < 2 || clusters > kept.Length - 1) return null;
-        var subset = new FeatureMatrix(kept.Length, x.Columns);
-        for (int r = 0; r < kept.Length; r++) x.ReadRow(kept[r]).CopyTo(subset.Row(r));
+        var subset = Sampling.Rows(x, kept);
         int size = (int)Math.Min(kept.Length, Math.Max(2, (long)sampleSize * kept.Length / labels.Length));
         var result = Silhouette.Score(subset, kept.Select(i => labels[i]).ToArray(),
             new SilhouetteOptions { SampleSize = size < kept.Length ? size : null, Seed = seed });

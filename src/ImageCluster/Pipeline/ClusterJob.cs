@@ -212,7 +212,8 @@ public static class ClusterJob
             Clustering = clustering.Info,
             Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(embedded.Paths, clustering.Labels, labelFile, input, o.Positive),
             Auto = clustering.Auto,
-            Baseline = labelFile is null ? null : EvaluateJob.Baseline(Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct).Features, embedded.Paths, labelFile, ct),
+            Baseline = labelFile is null ? null : EvaluateJob.Baseline(
+                clustering.Features ?? Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct).Features, embedded.Paths, labelFile, ct),
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
             TimingsSeconds = timings,
@@ -275,7 +276,9 @@ public static class ClusterJob
         }
     }
 
-    private sealed record Clustering(int[] Labels, float[]? Distances, ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto, bool FromCache);
+    // Features: the prepared (normalised, PCA) matrix, or null when the result came from the store.
+    private sealed record Clustering(int[] Labels, float[]? Distances, ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto, bool FromCache,
+        FeatureMatrix? Features = null);
 
     private sealed record StoredFigures(ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto);
 
@@ -303,7 +306,7 @@ public static class ClusterJob
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, features, embedded.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto), Json)));
-        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false);
+        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false, features);
     }
 
     /// <summary>The features as the algorithm sees them: optionally L2-normalised, then optionally PCA-reduced.</summary>
