@@ -1,15 +1,22 @@
 using System.Runtime.InteropServices;
+using ImageCluster.Embedding.Layers;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ImageCluster.Embedding;
 
-/// <summary>Runs an ONNX image model on the CPU with ONNX Runtime and returns its pooled-feature output.</summary>
+/// <summary>
+/// Runs an ONNX image model on the CPU with ONNX Runtime and returns its pooled-feature output, or, when the resolved model
+/// names a <see cref="ResolvedModel.Layer"/>, that intermediate tensor pooled as asked.
+/// </summary>
 public sealed class OnnxEmbedder : IEmbedder
 {
     private readonly InferenceSession _session;
     private readonly InferenceSession? _preprocess;
     private readonly string _preprocessInput = "", _preprocessOutput = "";
     private readonly RunOptions _runOptions = new();
+    private readonly string _output;
+    private readonly LayerSelection? _layer;
+    private readonly long[] _layerShape = [];
 
     /// <summary>Loads the model and checks its inputs and outputs against the descriptor.</summary>
     /// <param name="model">The located model.</param>
@@ -19,23 +26,63 @@ public sealed class OnnxEmbedder : IEmbedder
     {
         Descriptor = model.Descriptor;
         if (model.Path is null) throw new ArgumentException("An ONNX model needs a file.", nameof(model));
-        _session = Load(model.Path, threads);
+        _layer = model.Layer;
+        if (_layer is null) _session = Load(model.Path, threads);
+        else
+        {
+            var editor = new OnnxGraphEditor(File.ReadAllBytes(model.Path), model.Path);
+            Layer = editor.Expose(_layer.Name);
+            _session = Load(editor.ToBytes(), model.Path, threads);
+        }
+        _output = Layer?.Output ?? Descriptor.EmbeddingOutput;
         var inputs = _session.InputMetadata;
         if (!inputs.ContainsKey(Descriptor.Input))
             throw new ModelNotFoundException($"{model.Path}: no input named '{Descriptor.Input}' (it has {string.Join(", ", inputs.Keys)}); the file does not match model {Descriptor.Name}");
-        if (!_session.OutputMetadata.TryGetValue(Descriptor.EmbeddingOutput, out var output))
-            throw new ModelNotFoundException($"{model.Path}: no output named '{Descriptor.EmbeddingOutput}' (it has {string.Join(", ", _session.OutputMetadata.Keys)}); the file does not match model {Descriptor.Name}");
-        long features = output.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * Math.Max(b, 1));
-        Dimension = Descriptor.Dimension > 0 ? Descriptor.Dimension : (int)features;
-        if (features != Dimension)
-            throw new ModelNotFoundException($"{model.Path}: output '{Descriptor.EmbeddingOutput}' has {features} values per image, the descriptor says {Dimension}");
-
         if (model.PreprocessPath is not null)
         {
             _preprocess = Load(model.PreprocessPath, threads);
             _preprocessInput = _preprocess.InputMetadata.Keys.Single();
             _preprocessOutput = _preprocess.OutputMetadata.Keys.Single();
         }
+        if (Layer is not null)
+        {
+            // Shape inference does not reach every intermediate tensor (symbolic batch, CNTK-era graphs): one blank image tells.
+            var map = ReadLayer(new float[Descriptor.Width * Descriptor.Height * 3]);
+            _layerShape = [.. map.Shape];
+            Dimension = FeaturePooling.Dimension(_layerShape, Layer.Layout, _layer!.Pool);
+            return;
+        }
+        if (!_session.OutputMetadata.TryGetValue(Descriptor.EmbeddingOutput, out var output))
+            throw new ModelNotFoundException($"{model.Path}: no output named '{Descriptor.EmbeddingOutput}' (it has {string.Join(", ", _session.OutputMetadata.Keys)}); the file does not match model {Descriptor.Name}");
+        long features = output.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * Math.Max(b, 1));
+        Dimension = Descriptor.Dimension > 0 ? Descriptor.Dimension : (int)features;
+        if (features != Dimension)
+            throw new ModelNotFoundException($"{model.Path}: output '{Descriptor.EmbeddingOutput}' has {features} values per image, the descriptor says {Dimension}");
+    }
+
+    /// <summary>The intermediate tensor read instead of the embedding output; null when the embedding is read.</summary>
+    internal ExposedLayer? Layer { get; }
+
+    /// <summary>Shape of one image's layer map (batch axis removed) and its layout; empty when no layer is read.</summary>
+    public IReadOnlyList<long> LayerShape => _layerShape;
+
+    /// <summary>
+    /// The raw (unpooled) layer map of one preprocessed image, as <see cref="ResolvedModel.Layer"/> names it.
+    /// </summary>
+    /// <param name="input">One image in the descriptor's layout and scaling (<c>Width × Height × 3</c> values).</param>
+    /// <exception cref="InvalidOperationException">The embedder reads the embedding output, not a layer.</exception>
+    public LayerMap ReadLayer(ReadOnlyMemory<float> input)
+    {
+        if (Layer is null) throw new InvalidOperationException("This embedder reads the embedding output; resolve the model with a layer.");
+        float[] values = [];
+        long[] shape = [];
+        Run(input, 1, result =>
+        {
+            var dims = result.GetTensorTypeAndShape().Shape;
+            shape = dims.Length > 1 ? dims[1..] : dims;
+            values = result.GetTensorDataAsSpan<float>().ToArray();
+        });
+        return new LayerMap(Layer.Layer, Layer.OpType, shape, Layer.Layout, values);
     }
 
     /// <inheritdoc />
@@ -60,6 +107,30 @@ public sealed class OnnxEmbedder : IEmbedder
 
     private void RunBatch(ReadOnlyMemory<float> inputs, int n, Span<float> embeddings)
     {
+        if (_layer is null)
+        {
+            // A span cannot enter the callback; the copy is a few kB per batch.
+            float[] buffer = new float[embeddings.Length];
+            Run(inputs, n, result => result.GetTensorDataAsSpan<float>()[..buffer.Length].CopyTo(buffer));
+            buffer.CopyTo(embeddings);
+            return;
+        }
+        var pooled = new float[n * Dimension];
+        var layer = Layer!;
+        long[] imageShape = _layerShape;
+        Run(inputs, n, result =>
+        {
+            var values = result.GetTensorDataAsSpan<float>();
+            int perImage = values.Length / n;
+            for (int i = 0; i < n; i++)
+                FeaturePooling.Pool(values.Slice(i * perImage, perImage), imageShape, layer.Layout, _layer.Pool, pooled.AsSpan(i * Dimension, Dimension));
+        });
+        pooled.CopyTo(embeddings);
+    }
+
+    // Runs the model (after its preprocessing graph) on n images and hands the wanted output to read while it is alive.
+    private void Run(ReadOnlyMemory<float> inputs, int n, Action<OrtValue> read)
+    {
         long[] shape = Descriptor.ChannelsLast
             ? [n, Descriptor.Height, Descriptor.Width, 3]
             : [n, 3, Descriptor.Height, Descriptor.Width];
@@ -67,20 +138,19 @@ public sealed class OnnxEmbedder : IEmbedder
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(inputs), shape);
         if (_preprocess is null)
         {
-            RunModel(input, embeddings);
+            using var results = _session.Run(_runOptions, [Descriptor.Input], [input], [_output]);
+            read(results[0]);
             return;
         }
         using var prepared = _preprocess.Run(_runOptions, [_preprocessInput], [input], [_preprocessOutput]);
-        RunModel(prepared[0], embeddings);
+        using var output = _session.Run(_runOptions, [Descriptor.Input], [prepared[0]], [_output]);
+        read(output[0]);
     }
 
-    private void RunModel(OrtValue input, Span<float> embeddings)
-    {
-        using var results = _session.Run(_runOptions, [Descriptor.Input], [input], [Descriptor.EmbeddingOutput]);
-        results[0].GetTensorDataAsSpan<float>()[..embeddings.Length].CopyTo(embeddings);
-    }
+    private static InferenceSession Load(string path, int threads) => Load(null, path, threads);
 
-    private static InferenceSession Load(string path, int threads)
+    // bytes: the edited model; path names it in messages (and is loaded when bytes is null).
+    private static InferenceSession Load(byte[]? bytes, string path, int threads)
     {
         using var options = new SessionOptions
         {
@@ -97,7 +167,7 @@ public sealed class OnnxEmbedder : IEmbedder
         options.AddSessionConfigEntry("session.x64quantprecision", "1");
         try
         {
-            return new InferenceSession(path, options);
+            return bytes is null ? new InferenceSession(path, options) : new InferenceSession(bytes, options);
         }
         catch (OnnxRuntimeException e)
         {

@@ -114,7 +114,7 @@ public static class DiagnoseJob
             o.Embedding.Validate();
             string output = Path.GetFullPath(o.Output ?? Path.Combine(source, "imagecluster"));
             RunFolders.RequireSafeRunFolder(source, output);
-            var (resolved, _, embedded, store) = await ClusterJob.EmbedFolderAsync(source, output, o.Model, o.ModelFolders, o.Resize, o.Embedding,
+            var (resolved, _, embedded, store) = await ClusterJob.EmbedFolderAsync(source, output, o.Model, o.ModelFolders, o.Resize, null, o.Embedding,
                 [], _ => { }, progress, notice, ct);
             store.Dispose();
             raw = embedded.Features;
