@@ -32,6 +32,8 @@ public static class Cli
             BuildEmbed(stdout, stderr),
             BuildEvaluate(stdout),
             BuildDiagnose(stdout, stderr),
+            // Only 'layers' so far; the model catalogue commands (list, info, pull, import) join it here.
+            new Command("models", "Inspect the models") { ModelsLayersCommand.Build(stdout) },
         };
         root.Options.Add(verbose);
 
