@@ -34,6 +34,7 @@ public static class Cli
             BuildDiagnose(stdout, stderr),
             // Only 'layers' so far; the model catalogue commands (list, info, pull, import) join it here.
             new Command("models", "Inspect the models") { ModelsLayersCommand.Build(stdout) },
+            FeatureMapsCommand.Build(stdout, stderr, ModelOption),
         };
         root.Options.Add(verbose);
 
