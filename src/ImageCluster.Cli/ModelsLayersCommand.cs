@@ -36,13 +36,14 @@ internal static class ModelsLayersCommand
     {
         int nameWidth = Math.Max(5, list.Layers.Max(l => l.Name.Length));
         int nodeWidth = Math.Max(4, list.Layers.Max(l => l.Node.Length));
+        static string Op(LayerInfo l) => l.OpType + (l.Dequantized ? " (dequantized)" : "");
+        int opWidth = list.Layers.Max(l => Op(l).Length);
         stdout.WriteLine($"{list.Model}: {list.Layers.Count} layers ({list.Layers.Count(l => l.ConvIndex is not null)} convolutions) in {list.File}");
-        stdout.WriteLine($"{"conv",4}  {"layer".PadRight(nameWidth)}  {"node".PadRight(nodeWidth)}  {"op",-26}  shape (per image)");
+        stdout.WriteLine($"{"conv",4}  {"layer".PadRight(nameWidth)}  {"node".PadRight(nodeWidth)}  {"op".PadRight(opWidth)}  shape (per image)");
         foreach (var l in list.Layers)
         {
             string shape = string.Join("×", l.Shape) + (l.Shape.Count == 3 ? $" {(l.Layout == TensorLayout.Nchw ? "CHW" : "HWC")}" : "");
-            string op = l.OpType + (l.Dequantized ? " (dequantized)" : "");
-            stdout.WriteLine($"{(l.ConvIndex is int c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),4}  {l.Name.PadRight(nameWidth)}  {l.Node.PadRight(nodeWidth)}  {op,-26}  {shape}");
+            stdout.WriteLine($"{(l.ConvIndex is int c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),4}  {l.Name.PadRight(nameWidth)}  {l.Node.PadRight(nodeWidth)}  {Op(l).PadRight(opWidth)}  {shape}");
         }
     }
 }
