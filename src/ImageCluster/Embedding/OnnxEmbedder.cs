@@ -74,15 +74,9 @@ public sealed class OnnxEmbedder : IEmbedder
     public LayerMap ReadLayer(ReadOnlyMemory<float> input)
     {
         if (Layer is null) throw new InvalidOperationException("This embedder reads the embedding output; resolve the model with a layer.");
-        float[] values = [];
-        long[] shape = [];
-        Run(input, 1, result =>
-        {
-            var dims = result.GetTensorTypeAndShape().Shape;
-            shape = dims.Length > 1 ? dims[1..] : dims;
-            values = result.GetTensorDataAsSpan<float>().ToArray();
-        });
-        return new LayerMap(Layer.Layer, Layer.OpType, shape, Layer.Layout, values);
+        using var results = Run(input, 1);
+        long[] dims = results[0].GetTensorTypeAndShape().Shape;
+        return new LayerMap(Layer.Layer, Layer.OpType, dims.Length > 1 ? dims[1..] : dims, Layer.Layout, results[0].GetTensorDataAsSpan<float>().ToArray());
     }
 
     /// <inheritdoc />
@@ -107,44 +101,29 @@ public sealed class OnnxEmbedder : IEmbedder
 
     private void RunBatch(ReadOnlyMemory<float> inputs, int n, Span<float> embeddings)
     {
+        using var results = Run(inputs, n);
+        var values = results[0].GetTensorDataAsSpan<float>();
         if (_layer is null)
         {
-            // A span cannot enter the callback; the copy is a few kB per batch.
-            float[] buffer = new float[embeddings.Length];
-            Run(inputs, n, result => result.GetTensorDataAsSpan<float>()[..buffer.Length].CopyTo(buffer));
-            buffer.CopyTo(embeddings);
+            values[..embeddings.Length].CopyTo(embeddings);
             return;
         }
-        var pooled = new float[n * Dimension];
-        var layer = Layer!;
-        long[] imageShape = _layerShape;
-        Run(inputs, n, result =>
-        {
-            var values = result.GetTensorDataAsSpan<float>();
-            int perImage = values.Length / n;
-            for (int i = 0; i < n; i++)
-                FeaturePooling.Pool(values.Slice(i * perImage, perImage), imageShape, layer.Layout, _layer.Pool, pooled.AsSpan(i * Dimension, Dimension));
-        });
-        pooled.CopyTo(embeddings);
+        int perImage = values.Length / n;
+        for (int i = 0; i < n; i++)
+            FeaturePooling.Pool(values.Slice(i * perImage, perImage), _layerShape, Layer!.Layout, _layer.Pool, embeddings.Slice(i * Dimension, Dimension));
     }
 
-    // Runs the model (after its preprocessing graph) on n images and hands the wanted output to read while it is alive.
-    private void Run(ReadOnlyMemory<float> inputs, int n, Action<OrtValue> read)
+    // Runs the model (after its preprocessing graph) on n images; the caller disposes the one output it asked for.
+    private IDisposableReadOnlyCollection<OrtValue> Run(ReadOnlyMemory<float> inputs, int n)
     {
         long[] shape = Descriptor.ChannelsLast
             ? [n, Descriptor.Height, Descriptor.Width, 3]
             : [n, 3, Descriptor.Height, Descriptor.Width];
         // ONNX Runtime only reads the input, so the read-only batch can be lent to it without a copy.
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(inputs), shape);
-        if (_preprocess is null)
-        {
-            using var results = _session.Run(_runOptions, [Descriptor.Input], [input], [_output]);
-            read(results[0]);
-            return;
-        }
+        if (_preprocess is null) return _session.Run(_runOptions, [Descriptor.Input], [input], [_output]);
         using var prepared = _preprocess.Run(_runOptions, [_preprocessInput], [input], [_preprocessOutput]);
-        using var output = _session.Run(_runOptions, [Descriptor.Input], [prepared[0]], [_output]);
-        read(output[0]);
+        return _session.Run(_runOptions, [Descriptor.Input], [prepared[0]], [_output]);
     }
 
     private static InferenceSession Load(string path, int threads) => Load(null, path, threads);
