@@ -150,6 +150,12 @@ public class LayerFeatureTests
         var unknown = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--layer", "no_such_tensor");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("has no layer 'no_such_tensor'", unknown.Stderr, StringComparison.Ordinal);
+        var notFloat = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--layer", "465"); // int64 output of Shape
+        Assert.Equal(2, notFloat.ExitCode);
+        Assert.Contains("is not a float tensor", notFloat.Stderr, StringComparison.Ordinal);
+        var quantizedReshape = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--layer", "472_quantized");
+        Assert.Equal(2, quantizedReshape.ExitCode);
+        Assert.Contains("8-bit tensor whose scale is not known", quantizedReshape.Stderr, StringComparison.Ordinal);
         var stray = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--pool", "max");
         Assert.Equal(2, stray.ExitCode);
         Assert.Contains("--pool applies to --layer", stray.Stderr, StringComparison.Ordinal);

@@ -32,7 +32,16 @@ public sealed class OnnxEmbedder : IEmbedder
         {
             var editor = new OnnxGraphEditor(File.ReadAllBytes(model.Path), model.Path);
             Layer = editor.Expose(_layer.Name);
-            _session = Load(editor.ToBytes(), model.Path, threads);
+            try
+            {
+                _session = Load(editor.ToBytes(), model.Path, threads);
+            }
+            catch (ModelNotFoundException e) when (e.Message.Contains("Type Error", StringComparison.Ordinal))
+            {
+                // The unedited file loads (catalogue models are checked), so a type clash comes from the output we added.
+                throw new UsageException($"layer '{_layer.Name}' of {model.Path} is not a float tensor and cannot be used as features " +
+                                         $"({e.Message[(e.Message.IndexOf("Type Error", StringComparison.Ordinal))..]})");
+            }
         }
         _output = Layer?.Output ?? Descriptor.EmbeddingOutput;
         var inputs = _session.InputMetadata;
