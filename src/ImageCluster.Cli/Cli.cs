@@ -243,10 +243,11 @@ public static class Cli
         {
             if (parse.GetValue(features) is not null && parse.GetValue(noNormalize)) throw new UsageException("--no-normalize is for folders of images");
             if (parse.GetValue(features) is null && parse.GetValue(normalize)) throw new UsageException("--normalize is for --features");
+            if (parse.GetValue(features) is not null && parse.GetValue(LayerOption) is not null) throw new UsageException("--layer picks the features of images; a --features file already holds its features");
             var report = await DiagnoseJob.RunAsync(new DiagnoseJobOptions
             {
                 Input = parse.GetValue(folder), Features = parse.GetValue(features), Output = parse.GetValue(output),
-                Model = parse.GetValue(ModelOption), Resize = parse.GetValue(ResizeOption), Embedding = EmbeddingOptionsFrom(parse),
+                Model = parse.GetValue(ModelOption), Layer = LayerFrom(parse), Resize = parse.GetValue(ResizeOption), Embedding = EmbeddingOptionsFrom(parse),
                 Normalize = parse.GetValue(features) is null ? !parse.GetValue(noNormalize) : parse.GetValue(normalize),
                 Pca = ParsePca(parse.GetValue(pca)), KMin = parse.GetValue(kMin), KMax = parse.GetValue(kMax),
                 MinSamples = parse.GetValue(minSamples), GapReferences = parse.GetValue(gapB), Seed = parse.GetValue(seed),
