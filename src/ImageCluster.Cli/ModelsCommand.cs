@@ -82,7 +82,7 @@ internal static class ModelsCommand
             Line("resize", d.Resize.ToString().ToLowerInvariant());
             Line("preprocess", d.PreprocessFile);
             Line("embedding", $"'{d.EmbeddingOutput}', {(d.Dimension > 0 ? d.Dimension.ToString(CultureInfo.InvariantCulture) : "?")} values");
-            Line("logits", d.LogitsOutput);
+            Line("logits", d.LogitsOutput is { } logits ? $"'{logits}'" : null);
             Line("found", details.Entry.Path is { } path ? $"{path} ({Where(details.Entry.Location)})" : "not present");
             if (details.ActualSha256 is { } actual)
                 Line("checksum", details.Sha256Matches switch
