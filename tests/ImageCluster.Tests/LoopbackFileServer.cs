@@ -9,7 +9,8 @@ namespace ImageCluster.Tests;
 /// <param name="HonourRange">Answer a Range request with 206 and the rest of the file; false = 200 and the whole file.</param>
 /// <param name="DropAfterBytes">Close the connection after this many body bytes (the headers still announce all of them).</param>
 /// <param name="ExtraContentLength">Announce this many bytes more than are sent.</param>
-public sealed record ServerBehaviour(bool HonourRange = true, long? DropAfterBytes = null, long ExtraContentLength = 0);
+/// <param name="StallAfterBytes">Send this many body bytes, then nothing more until the client closes the connection.</param>
+public sealed record ServerBehaviour(bool HonourRange = true, long? DropAfterBytes = null, long ExtraContentLength = 0, long? StallAfterBytes = null);
 
 /// <summary>
 /// A tiny HTTP/1.1 file server on 127.0.0.1 (ephemeral port) that can misbehave on purpose: drop the connection,
@@ -75,9 +76,23 @@ public sealed class LoopbackFileServer : IAsyncDisposable
         if (partial) headers.Append($"Content-Range: bytes {from}-{_content.Length - 1}/{_content.Length}\r\n");
         headers.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(headers.ToString()), _stop.Token);
-        int send = (int)Math.Min(body.Length, behaviour.DropAfterBytes ?? long.MaxValue);
+        int send = (int)Math.Min(body.Length, behaviour.DropAfterBytes ?? behaviour.StallAfterBytes ?? long.MaxValue);
         await stream.WriteAsync(body[..send], _stop.Token);
         await stream.FlushAsync(_stop.Token);
+        // Stall until the client gives up and closes its end, so the next request is served.
+        if (behaviour.StallAfterBytes is not null)
+        {
+            try
+            {
+                while (await stream.ReadAsync(new byte[1], _stop.Token) > 0)
+                {
+                }
+            }
+            catch (IOException)
+            {
+            }
+            return;
+        }
         client.Client.Shutdown(SocketShutdown.Send);
     }
 

@@ -127,6 +127,28 @@ public class ModelPullTests
     }
 
     [Fact]
+    public async Task A_stalled_transfer_times_out_and_a_cancelled_one_keeps_its_part()
+    {
+        using var cache = new UserCacheScope();
+        await using var server = new LoopbackFileServer(Content, _ => new ServerBehaviour(StallAfterBytes: 200_000));
+        var target = ModelDownloader.Target(server.Url(ModelFile).ToString());
+        string part = Path.Combine(cache.Models, ModelFile + ModelDownloader.PartialSuffix);
+
+        using (var impatient = new ModelDownloader(idleTimeout: TimeSpan.FromSeconds(1)))
+        {
+            var error = await Assert.ThrowsAsync<ModelDownloadException>(() => impatient.DownloadAsync(target, cache.Models));
+            Assert.Contains($"no data for 1 s after 200000 of {Content.Length} bytes; run pull again to resume", error.Message);
+        }
+        Assert.Equal(200_000, new FileInfo(part).Length);
+
+        using var patient = new ModelDownloader();
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => patient.DownloadAsync(target, cache.Models, ct: ctrlC.Token));
+        Assert.Equal(400_000, new FileInfo(part).Length);
+        Assert.False(File.Exists(Path.Combine(cache.Models, ModelFile)));
+    }
+
+    [Fact]
     public async Task Pulling_a_model_without_a_url_says_why()
     {
         var builtIn = await CliRunner.RunAsync("models", "pull", "resnet18");
