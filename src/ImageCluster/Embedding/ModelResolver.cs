@@ -144,7 +144,7 @@ public static class ModelResolver
             string full = System.IO.Path.GetFullPath(requested);
             if (!File.Exists(full))
                 throw new ModelNotFoundException($"model file not found: {full}");
-            var known = ModelCatalog.All.FirstOrDefault(m =>
+            var known = ModelCatalog.All.Concat(UserModels.All()).FirstOrDefault(m =>
                 System.IO.Path.GetFileName(m.File).Equals(System.IO.Path.GetFileName(full), StringComparison.OrdinalIgnoreCase));
             if (known is null)
                 throw new ModelNotFoundException(
