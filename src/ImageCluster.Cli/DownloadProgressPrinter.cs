@@ -29,13 +29,14 @@ internal sealed class DownloadProgressPrinter(TextWriter writer, string name) : 
             _finished = finished;
             string of = p.Total is { } total ? $"/{Megabytes(total)}" : "";
             string eta = p.Total is { } all && p.BytesPerSecond > 0 && !finished
-                ? $" ETA {TimeSpan.FromSeconds(Math.Min((all - p.Received) / p.BytesPerSecond, 359999)):hh\\:mm\\:ss}" : "";
+                ? $" ETA {TimeSpan.FromSeconds(Math.Min((all - p.Received) / p.BytesPerSecond, 86399)):hh\\:mm\\:ss}" : "";
             string text = $"download {name} {Megabytes(p.Received)}{of} ({Megabytes((long)p.BytesPerSecond)}/s{eta})";
-            if (_terminal && p.Total is { } size && size > 0)
+            if (_terminal)
             {
                 const int width = 30;
-                int filled = (int)(width * Math.Min(1.0, (double)p.Received / size));
-                writer.Write($"\r[{new string('#', filled)}{new string('-', width - filled)}] {text}   ");
+                int filled = p.Total is { } size && size > 0 ? (int)(width * Math.Min(1.0, (double)p.Received / size)) : 0;
+                string bar = p.Total is null ? "" : $"[{new string('#', filled)}{new string('-', width - filled)}] ";
+                writer.Write($"\r{bar}{text}   ");
                 if (finished) writer.WriteLine();
             }
             else

@@ -209,6 +209,8 @@ public sealed class ModelDownloader : IDisposable
                 received += n;
                 progress?.Report(new DownloadProgress(received, total, (received - offset) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3)));
             }
+            // A server that sent no length is finished when it closes: say so, so a progress display can end its line.
+            if (total is null) progress?.Report(new DownloadProgress(received, received, (received - offset) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3)));
             if (total is { } length && received < length) throw Truncated(target, received, length, null);
             if (total is { } limit && received > limit)
                 throw new ModelDownloadException($"{target.Url}: the server sent {received} bytes, more than the {limit} it announced");
