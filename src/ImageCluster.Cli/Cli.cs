@@ -32,6 +32,7 @@ public static class Cli
             BuildEmbed(stdout, stderr),
             BuildEvaluate(stdout),
             BuildDiagnose(stdout, stderr),
+            ModelsCommand.Build(stdout, stderr),
         };
         root.Options.Add(verbose);
 
@@ -67,7 +68,7 @@ public static class Cli
 
     private static int? UserError(Exception e) => e switch
     {
-        NoUsableImagesException => Failure,
+        NoUsableImagesException or ModelDownloadException => Failure,
         UsageException or ModelNotFoundException => UsageError,
         _ => null,
     };

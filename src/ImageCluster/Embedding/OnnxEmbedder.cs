@@ -20,15 +20,15 @@ public sealed class OnnxEmbedder : IEmbedder
         Descriptor = model.Descriptor;
         if (model.Path is null) throw new ArgumentException("An ONNX model needs a file.", nameof(model));
         _session = Load(model.Path, threads);
-        var inputs = _session.InputMetadata;
-        if (!inputs.ContainsKey(Descriptor.Input))
-            throw new ModelNotFoundException($"{model.Path}: no input named '{Descriptor.Input}' (it has {string.Join(", ", inputs.Keys)}); the file does not match model {Descriptor.Name}");
-        if (!_session.OutputMetadata.TryGetValue(Descriptor.EmbeddingOutput, out var output))
-            throw new ModelNotFoundException($"{model.Path}: no output named '{Descriptor.EmbeddingOutput}' (it has {string.Join(", ", _session.OutputMetadata.Keys)}); the file does not match model {Descriptor.Name}");
-        long features = output.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * Math.Max(b, 1));
-        Dimension = Descriptor.Dimension > 0 ? Descriptor.Dimension : (int)features;
-        if (features != Dimension)
-            throw new ModelNotFoundException($"{model.Path}: output '{Descriptor.EmbeddingOutput}' has {features} values per image, the descriptor says {Dimension}");
+        try
+        {
+            Dimension = ModelSignature.Check(model.Path, Descriptor, _session.InputMetadata, _session.OutputMetadata);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
 
         if (model.PreprocessPath is not null)
         {
