@@ -2,7 +2,7 @@
 # `cluster --algorithm auto` ranked by NMI on every labelled set of ../shared/datasets; prints the README's table rows.
 # Usage (from the repository root, after `dotnet build -c Release`): bash bench/auto_on_datasets.sh [work folder]
 set -euo pipefail
-IC=src/ImageCluster.Cli/bin/Release/net10.0/imagecluster
+IC=${IC:-src/ImageCluster.Cli/bin/Release/net10.0/imagecluster}
 work=${1:-/tmp/auto}
 export IMAGECLUSTER_MODELS=${IMAGECLUSTER_MODELS:-../shared/models}
 mkdir -p "$work"

@@ -5,7 +5,7 @@ Benchmark-time only (Debian python3-sklearn; install libopenblas0-pthread too, o
 the comparison flatters us). Never used by the product or the tests.
 
   sklearn_peer.py make --n N --d D --centers C --seed S --out FILE      float32 row-major blobs → FILE (+ FILE.labels)
-  sklearn_peer.py time CASE --data FILE --n N --d D [--k K] [--eps E] [--min-samples M] [--repeat R]
+  sklearn_peer.py time CASE --data FILE --n N --d D [--k K] [--eps E] [--min-samples M] [--threshold T] [--repeat R]
 prints one JSON line: {"case", "seconds": [...], "blas", "result": {...}}
 """
 import argparse
@@ -41,8 +41,10 @@ def run_case(case, x, args, truth):
         m = cluster.AgglomerativeClustering(n_clusters=args.k, linkage="ward").fit(x)
         return {"clusters": int(m.labels_.max() + 1), "labels": m.labels_}
     if case == "birch":
-        m = cluster.Birch(n_clusters=args.k).fit(x)
-        return {"clusters": int(m.labels_.max() + 1), "labels": m.labels_}
+        m = cluster.Birch(n_clusters=args.k, threshold=args.threshold).fit(x)
+        return {"clusters": int(m.labels_.max() + 1), "subclusters": len(m.subcluster_centers_), "labels": m.labels_}
+    if case == "load":
+        return {"rows": len(x)}
     if case == "silhouette":
         return {"silhouette": float(metrics.silhouette_score(x, truth))}
     raise SystemExit(f"unknown case {case}")
@@ -64,6 +66,7 @@ def main():
     p.add_argument("--eps", type=float, default=0.5)
     p.add_argument("--max-eps", type=float, default=np.inf)
     p.add_argument("--min-samples", type=int, default=5)
+    p.add_argument("--threshold", type=float, default=0.5)
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--labels-out")
     args = p.parse_args()

@@ -12,13 +12,16 @@ namespace ImageCluster.Bench;
 /// Clustering algorithms beside scikit-learn on the same data, one run: each case in a fresh child process for both sides
 /// (so peak memory is the case's own), seconds and the ratio printed, results cross-checked (ARI between the two
 /// partitions, or the scores).
-/// Usage: bench algorithms [--cases kmeans,dbscan,…] [--python /usr/bin/python3] [--work DIR] [--scale 0.1 (smaller N, for a smoke run)]
+/// Usage: bench algorithms [--cases kmeans,dbscan,… or mem-load,mem-kmeans,… (memory at 50 000 × 128)] [--python /usr/bin/python3] [--work DIR] [--scale 0.1 (smaller N, for a smoke run)]
 ///        bench case NAME --data FILE --n N --d D [case options]     (the child; prints one JSON line)
 /// </summary>
 internal static class AlgorithmsBench
 {
-    /// <summary>One benchmark: the data set and both sides' settings.</summary>
-    private sealed record Case(string Name, int N, int D, int Centers, double Std, string[] Options);
+    /// <summary>One benchmark: the data set and both sides' settings; <paramref name="Algorithm"/> defaults to the name.</summary>
+    private sealed record Case(string Name, int N, int D, int Centers, double Std, string[] Options, string? Algorithm = null)
+    {
+        public string Runs => Algorithm ?? Name;
+    }
 
     private static readonly Case[] Cases =
     [
@@ -28,14 +31,27 @@ internal static class AlgorithmsBench
         new("dbscan", 20_000, 64, 10, 1.0, ["--eps", "9.5", "--min-samples", "5"]),
         new("optics", 20_000, 64, 10, 1.0, ["--min-samples", "5", "--max-eps", "12"]),
         new("ward", 10_000, 64, 20, 1.0, ["--k", "20"]),
+        // Memory at 50 000 × 128 (issue #4): an N × N float matrix would be 10 GB; "load" is the floor (runtime + data).
+        // eps / max_eps from the data: within a blob the 5th-neighbour distance is ≈ 13.5 (std 1 in 128-d).
+        new("mem-load", 50_000, 128, 20, 1.0, [], "load"),
+        new("mem-kmeans", 50_000, 128, 20, 1.0, ["--k", "20", "--n-init", "3"], "kmeans"),
+        new("mem-minibatch", 50_000, 128, 20, 1.0, ["--k", "20"], "minibatch-kmeans"),
+        new("mem-birch", 50_000, 128, 20, 1.0, ["--k", "20", "--threshold", "11"], "birch"),
+        new("mem-dbscan", 50_000, 128, 20, 1.0, ["--eps", "15", "--min-samples", "5"], "dbscan"),
+        new("mem-optics", 50_000, 128, 20, 1.0, ["--min-samples", "5", "--max-eps", "16"], "optics"),
+        new("mem-hdbscan", 50_000, 128, 20, 1.0, ["--min-cluster-size", "5"], "hdbscan"),
     ];
+
+    /// <summary>Cases without a scikit-learn 1.2 peer (HDBSCAN arrived in 1.3).</summary>
+    private static readonly HashSet<string> OursOnly = ["hdbscan"];
 
     public static int Run(string[] args)
     {
+        // Without --cases the speed table runs (the "mem-" cases are asked for by name: they take minutes).
         string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         string python = Arg("--python", "/usr/bin/python3");
         string work = Directory.CreateDirectory(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-bench"))).FullName;
-        var wanted = Arg("--cases", string.Join(",", Cases.Select(c => c.Name))).Split(',');
+        var wanted = Arg("--cases", string.Join(",", Cases.Where(c => !c.Name.StartsWith("mem-", StringComparison.Ordinal)).Select(c => c.Name))).Split(',');
         string peer = Path.Combine(RepoRoot(), "bench", "sklearn_peer.py");
         string self = Environment.ProcessPath!;
         // Started as `dotnet Bench.dll` the child needs the dll; started through the apphost it does not.
@@ -52,11 +68,16 @@ internal static class AlgorithmsBench
                 Exec(python, [peer, "make", "--n", $"{c.N}", "--d", $"{c.D}", "--centers", $"{c.Centers}", "--std", Inv(c.Std), "--out", data]);
             string[] common = ["--data", data, "--n", $"{c.N}", "--d", $"{c.D}", .. c.Options];
             string oursLabels = data + $".{c.Name}.ours", theirsLabels = data + $".{c.Name}.sklearn";
-            var ours = Measure(self, [.. selfPrefix, "case", c.Name, .. common, "--labels-out", oursLabels]);
-            var theirs = Measure(python, [peer, "time", c.Name, .. common, "--labels-out", theirsLabels]);
+            var ours = Measure(self, [.. selfPrefix, "case", c.Runs, .. common, "--labels-out", oursLabels]);
             double oursSeconds = ours.Json.GetProperty("seconds").EnumerateArray().Min(v => v.GetDouble());
+            if (OursOnly.Contains(c.Runs))
+            {
+                Console.WriteLine($"| {c.Name} | {c.N}×{c.D} ({string.Join(" ", c.Options)}) | {oursSeconds:F2} | – | – | {ours.Json.GetProperty("result")} | {ours.PeakMb:F0} / – |");
+                continue;
+            }
+            var theirs = Measure(python, [peer, "time", c.Runs, .. common, "--labels-out", theirsLabels]);
             double theirsSeconds = theirs.Json.GetProperty("seconds").EnumerateArray().Min(v => v.GetDouble());
-            Console.WriteLine($"| {c.Name} | {c.N}×{c.D} ({string.Join(" ", c.Options)}) | {oursSeconds:F2} | {theirsSeconds:F2} | {theirsSeconds / oursSeconds:F2} | " +
+            Console.WriteLine($"| {c.Name} | {c.N}×{c.D} ({string.Join(" ", c.Options)}) | {oursSeconds:F2} | {theirsSeconds:F2} | {theirsSeconds / Math.Max(oursSeconds, 1e-9):F2} | " +
                               $"{Agreement(ours.Json, theirs.Json, oursLabels, theirsLabels)} | {ours.PeakMb:F0} / {theirs.PeakMb:F0} |");
             Console.Error.WriteLine($"  {c.Name}: ours {ours.Json.GetProperty("result")} sklearn {theirs.Json.GetProperty("result")} ({string.Join("; ", theirs.Json.GetProperty("blas").EnumerateArray())})");
         }
@@ -84,6 +105,8 @@ internal static class AlgorithmsBench
         double eps = double.Parse(Arg("--eps", "0.5"), CultureInfo.InvariantCulture);
         double maxEps = double.Parse(Arg("--max-eps", "Infinity"), CultureInfo.InvariantCulture);
         int minSamples = int.Parse(Arg("--min-samples", "5"), CultureInfo.InvariantCulture);
+        int minClusterSize = int.Parse(Arg("--min-cluster-size", "5"), CultureInfo.InvariantCulture);
+        double threshold = double.Parse(Arg("--threshold", "0.5"), CultureInfo.InvariantCulture);
         var bytes = File.ReadAllBytes(data);
         var x = new FeatureMatrix(n, d, new float[n * d]);
         Buffer.BlockCopy(bytes, 0, x.Data, 0, bytes.Length);
@@ -95,6 +118,22 @@ internal static class AlgorithmsBench
             {
                 var r = new KMeans(new KMeansOptions { NClusters = k, NInit = nInit }).Fit(m);
                 return (new() { ["inertia"] = r.Inertia, ["iterations"] = r.NIterations }, r.Labels);
+            },
+            "load" => (m, _) => (new() { ["rows"] = m.Rows }, null),
+            "minibatch-kmeans" => (m, _) =>
+            {
+                var r = new MiniBatchKMeans(new MiniBatchKMeansOptions { NClusters = k }).Fit(m);
+                return (new() { ["inertia"] = r.Inertia }, r.Labels);
+            },
+            "birch" => (m, _) =>
+            {
+                var r = new Birch(new BirchOptions { NClusters = k, Threshold = threshold }).Fit(m);
+                return (new() { ["clusters"] = r.NClusters, ["subclusters"] = r.SubclusterCenters.Rows }, r.Labels);
+            },
+            "hdbscan" => (m, _) =>
+            {
+                var r = new Hdbscan(new HdbscanOptions { MinClusterSize = minClusterSize }).Fit(m);
+                return (new() { ["clusters"] = r.NClusters, ["noise"] = r.Labels.Count(l => l < 0) }, r.Labels);
             },
             "silhouette" => (m, t) => (new() { ["silhouette"] = Silhouette.Score(m, t).Mean }, null),
             "dbscan" => (m, _) =>

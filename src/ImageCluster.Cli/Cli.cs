@@ -32,8 +32,7 @@ public static class Cli
             BuildEmbed(stdout, stderr),
             BuildEvaluate(stdout),
             BuildDiagnose(stdout, stderr),
-            // Only 'layers' so far; the model catalogue commands (list, info, pull, import) join it here.
-            new Command("models", "Inspect the models") { ModelsLayersCommand.Build(stdout) },
+            ModelsCommand.Build(stdout, stderr),
             FeatureMapsCommand.Build(stdout, stderr, ModelOption),
         };
         root.Options.Add(verbose);
@@ -70,7 +69,7 @@ public static class Cli
 
     private static int? UserError(Exception e) => e switch
     {
-        NoUsableImagesException => Failure,
+        NoUsableImagesException or ModelDownloadException => Failure,
         UsageException or ModelNotFoundException => UsageError,
         _ => null,
     };

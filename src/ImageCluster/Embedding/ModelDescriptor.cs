@@ -23,8 +23,17 @@ public sealed record ModelDescriptor
     /// <summary>File name looked up in the model folders (for built-in models: path below <c>DnnImageModels/</c>).</summary>
     public required string File { get; init; }
 
-    /// <summary>Expected SHA-256 of <see cref="File"/>, lower-case hex; null when unknown.</summary>
+    /// <summary>Expected SHA-256 of <see cref="File"/>, lower-case hex; null when unknown (a pull then warns that it could not verify).</summary>
     public string? Sha256 { get; init; }
+
+    /// <summary>Size of <see cref="File"/> in bytes; null when unknown.</summary>
+    public long? SizeBytes { get; init; }
+
+    /// <summary>Direct download URL of <see cref="File"/> for <c>models pull</c>; null when the file cannot be downloaded as is.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>Where the model is described (model card, README, paper); for people, not for downloads.</summary>
+    public string? Homepage { get; init; }
 
     /// <summary>Optional ONNX graph run on the tensor before the main model (e.g. mean-image subtraction).</summary>
     public string? PreprocessFile { get; init; }
@@ -40,6 +49,9 @@ public sealed record ModelDescriptor
 
     /// <summary>Name of the pooled-feature output used as the embedding.</summary>
     public required string EmbeddingOutput { get; init; }
+
+    /// <summary>Name of the class-score output (logits or probabilities), when the graph has one.</summary>
+    public string? LogitsOutput { get; init; }
 
     /// <summary>Length of the embedding vector.</summary>
     public int Dimension { get; init; }
@@ -84,6 +96,11 @@ public sealed record ModelDescriptor
         if (ChannelOrder is not ("RGB" or "BGR")) throw new InvalidDataException($"Model '{Name}': channel order '{ChannelOrder}' must be RGB or BGR.");
         if (Mean.Length != 3 || Std.Length != 3) throw new InvalidDataException($"Model '{Name}': mean and std need 3 values each.");
         if (Std.Any(s => s == 0)) throw new InvalidDataException($"Model '{Name}': std must not contain 0.");
+        if (Dimension < 0) throw new InvalidDataException($"Model '{Name}': dimension {Dimension} is negative.");
+        if (Sha256 is not null && (Sha256.Length != 64 || !Sha256.All(char.IsAsciiHexDigitLower)))
+            throw new InvalidDataException($"Model '{Name}': sha256 must be 64 lower-case hex digits, not '{Sha256}'.");
+        if (Url is not null && !(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            throw new InvalidDataException($"Model '{Name}': url '{Url}' is not an http(s) address.");
     }
 }
 

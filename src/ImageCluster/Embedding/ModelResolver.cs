@@ -56,6 +56,22 @@ public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, str
     private static string FileSha256Short(string path) => ModelResolver.FileSha256(path)[..12];
 }
 
+/// <summary>Where a model file was found.</summary>
+public enum ModelLocation
+{
+    /// <summary>Shipped beside the program.</summary>
+    BuiltIn,
+
+    /// <summary>In a folder named by <c>$IMAGECLUSTER_MODELS</c>.</summary>
+    ModelsFolder,
+
+    /// <summary>In the user cache, where <c>models pull</c> and <c>models import</c> put files.</summary>
+    Cache,
+
+    /// <summary>Not found anywhere.</summary>
+    Missing,
+}
+
 /// <summary>A named model could not be found or loaded; the message says where we looked and what to do.</summary>
 public sealed class ModelNotFoundException(string message) : Exception(message);
 
@@ -85,14 +101,30 @@ public static class ModelResolver
     public static string BuiltInFolder => System.IO.Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
 
     /// <summary>The folders searched for a model name, in order: <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
-    public static IReadOnlyList<string> DefaultSearchFolders()
+    public static IReadOnlyList<string> DefaultSearchFolders() => [.. ModelsVariableFolders(), UserCacheFolder];
+
+    /// <summary>The folders named by <c>$IMAGECLUSTER_MODELS</c> (none when it is unset).</summary>
+    public static IReadOnlyList<string> ModelsVariableFolders()
     {
-        var folders = new List<string>();
         string? env = Environment.GetEnvironmentVariable(ModelsVariable);
-        if (!string.IsNullOrWhiteSpace(env))
-            folders.AddRange(env.Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        folders.Add(UserCacheFolder);
-        return folders;
+        return string.IsNullOrWhiteSpace(env) ? []
+            : env.Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>
+    /// Where the file of <paramref name="descriptor"/> would be taken from by <see cref="Resolve"/>, without hashing it:
+    /// beside the program, in a <c>$IMAGECLUSTER_MODELS</c> folder, in the user cache, or nowhere.
+    /// </summary>
+    public static (ModelLocation Location, string? Path) Locate(ModelDescriptor descriptor)
+    {
+        if (descriptor.BuiltIn)
+        {
+            string path = System.IO.Path.Combine(BuiltInFolder, descriptor.File);
+            return File.Exists(path) ? (ModelLocation.BuiltIn, path) : (ModelLocation.Missing, null);
+        }
+        if (FindInFolders(ModelsVariableFolders(), descriptor.File) is { } inVariable) return (ModelLocation.ModelsFolder, inVariable);
+        if (FindInFolders([UserCacheFolder], descriptor.File) is { } inCache) return (ModelLocation.Cache, inCache);
+        return (ModelLocation.Missing, null);
     }
 
     /// <summary>
@@ -128,7 +160,7 @@ public static class ModelResolver
             string full = System.IO.Path.GetFullPath(requested);
             if (!File.Exists(full))
                 throw new ModelNotFoundException($"model file not found: {full}");
-            var known = ModelCatalog.All.FirstOrDefault(m =>
+            var known = ModelCatalog.All.Concat(UserModels.All()).FirstOrDefault(m =>
                 System.IO.Path.GetFileName(m.File).Equals(System.IO.Path.GetFileName(full), StringComparison.OrdinalIgnoreCase));
             if (known is null)
                 throw new ModelNotFoundException(
@@ -137,9 +169,10 @@ public static class ModelResolver
             return Located(known, full, null);
         }
 
-        var descriptor = ModelCatalog.Find(requested)
+        var descriptor = ModelCatalog.Find(requested) ?? UserModels.Find(requested)
             ?? throw new ModelNotFoundException(
-                $"unknown model '{requested}'; known models: {string.Join(", ", ModelCatalog.All.Select(m => m.Name).Append(ModelCatalog.Pixels))}, or a path to an .onnx file");
+                $"unknown model '{requested}'; known models: {string.Join(", ", ModelCatalog.All.Select(m => m.Name).Append(ModelCatalog.Pixels).Concat(UserModels.All().Select(m => m.Name)))}, " +
+                "or a path to an .onnx file ('imagecluster models list' shows them, 'models import' adds your own)");
         if (descriptor.BuiltIn) return ResolveBuiltIn(descriptor);
         return Located(descriptor, FindInFolders(folders, descriptor.File)
             ?? throw new ModelNotFoundException(

@@ -44,9 +44,17 @@ public sealed class OnnxEmbedder : IEmbedder
             }
         }
         _output = Layer?.Output ?? Descriptor.EmbeddingOutput;
-        var inputs = _session.InputMetadata;
-        if (!inputs.ContainsKey(Descriptor.Input))
-            throw new ModelNotFoundException($"{model.Path}: no input named '{Descriptor.Input}' (it has {string.Join(", ", inputs.Keys)}); the file does not match model {Descriptor.Name}");
+        // The edited graph keeps every original output, so the file is checked against its descriptor either way.
+        try
+        {
+            Dimension = ModelSignature.Check(model.Path, Descriptor, _session.InputMetadata, _session.OutputMetadata);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+
         if (model.PreprocessPath is not null)
         {
             _preprocess = Load(model.PreprocessPath, threads);
@@ -59,14 +67,7 @@ public sealed class OnnxEmbedder : IEmbedder
             var map = ReadLayer(new float[Descriptor.Width * Descriptor.Height * 3]);
             _layerShape = [.. map.Shape];
             Dimension = FeaturePooling.Dimension(_layerShape, Layer.Layout, _layer!.Pool);
-            return;
         }
-        if (!_session.OutputMetadata.TryGetValue(Descriptor.EmbeddingOutput, out var output))
-            throw new ModelNotFoundException($"{model.Path}: no output named '{Descriptor.EmbeddingOutput}' (it has {string.Join(", ", _session.OutputMetadata.Keys)}); the file does not match model {Descriptor.Name}");
-        long features = output.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * Math.Max(b, 1));
-        Dimension = Descriptor.Dimension > 0 ? Descriptor.Dimension : (int)features;
-        if (features != Dimension)
-            throw new ModelNotFoundException($"{model.Path}: output '{Descriptor.EmbeddingOutput}' has {features} values per image, the descriptor says {Dimension}");
     }
 
     /// <summary>The intermediate tensor read instead of the embedding output; null when the embedding is read.</summary>

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace ImageCluster.Evaluation;
 
 /// <summary>Settings of <see cref="LogisticRegression"/>, named after scikit-learn's <c>LogisticRegression</c>.</summary>
@@ -41,15 +43,15 @@ public sealed record LogisticRegressionModel(int[] Classes, double[] Coef, doubl
         int k = Classes.Length, d = x.Columns;
         if (d * k != Coef.Length) throw new ArgumentException($"The model was fitted on {Coef.Length / k} features, not {d}.", nameof(x));
         var predictions = new int[x.Rows];
+        var row = new double[d];
         for (int i = 0; i < x.Rows; i++)
         {
-            var row = x.ReadRow(i);
+            LogisticRegression.Widen(x.ReadRow(i), row);
             int best = 0;
             double bestScore = double.NegativeInfinity;
             for (int c = 0; c < k; c++)
             {
-                double score = Intercept[c];
-                for (int j = 0; j < d; j++) score += Coef[c * d + j] * row[j];
+                double score = Intercept[c] + TensorPrimitives.Dot(Coef.AsSpan(c * d, d), row);
                 if (score > bestScore) (best, bestScore) = (c, score);
             }
             predictions[i] = Classes[best];
@@ -105,7 +107,7 @@ public sealed class LogisticRegression
             for (int b = 0; b < blocks; b++)
             {
                 loss += losses[b];
-                System.Numerics.Tensors.TensorPrimitives.Add(gradient, partials[b], gradient);
+                TensorPrimitives.Add(gradient, partials[b], gradient);
             }
             for (int p = 0; p < k * d; p++)
             {
@@ -128,17 +130,16 @@ public sealed class LogisticRegression
         int d = x.Columns;
         var gradient = new double[w.Length];
         var z = new double[k];
+        var row = new double[d];
         double loss = 0;
         for (int i = start; i < start + count; i++)
         {
-            var row = x.ReadRow(i);
+            Widen(x.ReadRow(i), row);
             double max = double.NegativeInfinity;
             for (int c = 0; c < k; c++)
             {
-                double score = w[k * d + c];
-                for (int j = 0; j < d; j++) score += w[c * d + j] * row[j];
-                z[c] = score;
-                max = Math.Max(max, score);
+                z[c] = w[k * d + c] + TensorPrimitives.Dot(w.AsSpan(c * d, d), row);
+                max = Math.Max(max, z[c]);
             }
             double sum = 0;
             for (int c = 0; c < k; c++) sum += Math.Exp(z[c] - max);
@@ -146,10 +147,17 @@ public sealed class LogisticRegression
             for (int c = 0; c < k; c++)
             {
                 double residual = Math.Exp(z[c] - max) / sum - (c == target[i] ? 1 : 0);
-                for (int j = 0; j < d; j++) gradient[c * d + j] += residual * row[j];
+                var slice = gradient.AsSpan(c * d, d);
+                TensorPrimitives.MultiplyAdd(row, residual, slice, slice);
                 gradient[k * d + c] += residual;
             }
         }
         return (loss, gradient);
+    }
+
+    /// <summary>Copies float features into a double buffer, so the dot products run in SIMD at the coefficients' precision.</summary>
+    internal static void Widen(ReadOnlySpan<float> source, Span<double> destination)
+    {
+        for (int j = 0; j < source.Length; j++) destination[j] = source[j];
     }
 }

@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace ImageCluster.Embedding;
+
+/// <summary>A known model (catalogue or user import) and where its file is.</summary>
+/// <param name="Descriptor">Preprocessing, outputs and provenance.</param>
+/// <param name="Origin"><c>catalogue</c> or <c>user</c>.</param>
+/// <param name="Location">Where the file was found.</param>
+/// <param name="Path">The file, when found.</param>
+public sealed record ModelEntry(
+    ModelDescriptor Descriptor,
+    string Origin,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<ModelLocation>))] ModelLocation Location,
+    string? Path);
+
+/// <summary>A model entry with the checksum of its file as found.</summary>
+/// <param name="Entry">The model.</param>
+/// <param name="ActualSha256">SHA-256 of the file found; null when it is missing.</param>
+/// <param name="Sha256Matches">Whether it equals the descriptor's; null when either is unknown.</param>
+/// <param name="PreprocessPath">The preprocessing graph run before the model, when it has one.</param>
+public sealed record ModelDetails(ModelEntry Entry, string? ActualSha256, bool? Sha256Matches, string? PreprocessPath);
+
+/// <summary>What <c>imagecluster models list</c> and <c>info</c> show: the catalogue merged with the user's imports.</summary>
+public static class ModelInventory
+{
+    /// <summary>Every catalogue model, then every user model, with where its file is.</summary>
+    /// <param name="problem">Told about user descriptors that cannot be read.</param>
+    public static IReadOnlyList<ModelEntry> List(Action<string>? problem = null) =>
+        [.. ModelCatalog.All.Select(d => Entry(d, "catalogue")), .. UserModels.All(problem: problem).Select(d => Entry(d, "user"))];
+
+    /// <summary>The model called <paramref name="name"/>, its file and whether that file's SHA-256 matches.</summary>
+    /// <exception cref="ModelNotFoundException">No catalogue or user model has that name.</exception>
+    public static ModelDetails Inspect(string name)
+    {
+        var descriptor = ModelCatalog.Find(name) ?? UserModels.Find(name)
+            ?? throw new ModelNotFoundException($"unknown model '{name}'; 'imagecluster models list' shows the known ones");
+        var entry = Entry(descriptor, ModelCatalog.Find(name) is null ? "user" : "catalogue");
+        string? sha = entry.Path is null ? null : ModelResolver.FileSha256(entry.Path);
+        bool? matches = sha is null || descriptor.Sha256 is null ? null : sha == descriptor.Sha256;
+        string? prep = descriptor.PreprocessFile is null || entry.Location != ModelLocation.BuiltIn ? null
+            : System.IO.Path.Combine(ModelResolver.BuiltInFolder, descriptor.PreprocessFile);
+        return new ModelDetails(entry, sha, matches, prep);
+    }
+
+    private static ModelEntry Entry(ModelDescriptor descriptor, string origin)
+    {
+        var (location, path) = ModelResolver.Locate(descriptor);
+        return new ModelEntry(descriptor, origin, location, path);
+    }
+}
