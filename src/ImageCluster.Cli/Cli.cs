@@ -34,6 +34,7 @@ public static class Cli
             BuildDiagnose(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),
             FeatureMapsCommand.Build(stdout, stderr, ModelOption),
+            ReportCommand.Build(stdout, stderr),
         };
         root.Options.Add(verbose);
 
@@ -124,10 +125,11 @@ public static class Cli
         var whiten = new Option<bool>("--whiten") { Description = "With --pca: scale every component to unit variance (scikit-learn's whiten=True)" };
         var normalize = new Option<bool>("--normalize") { Description = "--features: L2-normalise the rows first (off by default)" };
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
+        var reportOption = new Option<bool>("--report") { Description = "Also write RUN/report.html (as 'imagecluster report RUN' with the same --labels and --positive)" };
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
+            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption, reportOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -170,9 +172,14 @@ public static class Cli
                 }, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
                 PrintErrors(stderr, summary.Output, summary.Counts.Errors);
             }
+            // The report goes to stderr's notes and the run's folder; stdout keeps the cluster summary (and --json stays one object).
+            Reports.ReportOptions? reportOptions = parse.GetValue(reportOption)
+                ? new Reports.ReportOptions { Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive) }
+                : null;
             if (parse.GetValue(JsonOption))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
+                if (reportOptions is not null) WriteReport(summary, reportOptions, stderr, stderr, ct);
                 return Success;
             }
             if (summary.Auto is { } auto) PrintAuto(stdout, auto);
@@ -190,9 +197,16 @@ public static class Cli
             stdout.WriteLine($"run:         {Path.Combine(summary.Output, "run.json")}");
             if (summary.Evaluation is { } report) PrintEvaluation(stdout, report);
             if (summary.Baseline is { } baseline) PrintBaseline(stdout, baseline);
+            if (reportOptions is not null) WriteReport(summary, reportOptions, stdout, stderr, ct);
             return Success;
         });
         return command;
+    }
+
+    private static void WriteReport(RunSummary summary, Reports.ReportOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var written = ReportJob.Run(new ReportJobOptions { RunFolder = summary.Output, Report = options }, note => stderr.WriteLine(note), ct);
+        ReportCommand.Print(written, json: false, open: false, stdout, stderr);
     }
 
     private static void PrintAuto(TextWriter stdout, AutoResult auto)

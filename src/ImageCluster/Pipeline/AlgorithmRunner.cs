@@ -194,15 +194,21 @@ public static class AlgorithmRunner
 
     private static ClusteringOutcome FitOptics(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
     {
+        var options = OpticsOptionsFrom(s);
+        var r = new Optics(options).Fit(x, ct);
+        return Unsupervised("optics", r, options);
+    }
+
+    /// <summary>OPTICS' options as <c>cluster</c> runs them (the report refits with the same ones for its reachability plot).</summary>
+    internal static OpticsOptions OpticsOptionsFrom(ClusteringSettings s)
+    {
         var d = new OpticsOptions();
-        var options = new OpticsOptions
+        return new OpticsOptions
         {
             MinSamples = s.MinSamples ?? d.MinSamples, MaxEps = s.MaxEps ?? d.MaxEps, Metric = s.Metric ?? d.Metric,
             ClusterMethod = s.ClusterMethod ?? (s.Eps is null ? d.ClusterMethod : OpticsClusterMethod.Dbscan), Xi = s.Xi ?? d.Xi, Eps = s.Eps,
             MinClusterSize = s.MinClusterSize,
         };
-        var r = new Optics(options).Fit(x, ct);
-        return Unsupervised("optics", r, options);
     }
 
     private static ClusteringOutcome FitBirch(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
@@ -215,15 +221,21 @@ public static class AlgorithmRunner
 
     private static ClusteringOutcome FitAgglomerative(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)
     {
+        var options = AgglomerativeOptionsFrom(s);
+        var r = new Agglomerative(options).Fit(x, ct);
+        return Unsupervised("agglomerative", r, options);
+    }
+
+    /// <summary>Agglomerative options as <c>cluster</c> runs them (the report refits with the same ones for its dendrogram).</summary>
+    internal static AgglomerativeOptions AgglomerativeOptionsFrom(ClusteringSettings s)
+    {
         var d = new AgglomerativeOptions();
         bool anyCut = s.K is not null || s.DistanceThreshold is not null || s.Sim is not null;
-        var options = new AgglomerativeOptions
+        return new AgglomerativeOptions
         {
             NClusters = anyCut ? s.K : d.NClusters, DistanceThreshold = s.DistanceThreshold, Sim = s.Sim, MinCsize = s.MinCsize,
             Linkage = s.Linkage ?? d.Linkage, Metric = s.Metric ?? d.Metric, MaxSamples = s.MaxSamples ?? d.MaxSamples,
         };
-        var r = new Agglomerative(options).Fit(x, ct);
-        return Unsupervised("agglomerative", r, options);
     }
 
     private static ClusteringOutcome FitHdbscan(ClusteringSettings s, FeatureMatrix x, CancellationToken ct)

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster.Clustering;
+using ImageCluster.Diagnostics;
+using ImageCluster.Export;
+using ImageCluster.Pipeline;
+using ImageCluster.Store;
+
+namespace ImageCluster.Reports;
+
+/// <summary>
+/// Builds a <see cref="RunReport"/> from a run folder: run.json, assignments.csv, errors.csv and the embeddings in its
+/// store. The features are prepared as the run prepared them (normalisation, PCA), so cohesion, maps and diagnostics
+/// describe the space the algorithm saw.
+/// </summary>
+public static class ReportBuilder
+{
+    /// <summary>Builds the report; <paramref name="notice"/> hears the stages (library code does no console I/O).</summary>
+    /// <exception cref="UsageException">Not a run folder, or its store lacks the run's embeddings.</exception>
+    public static RunReport Build(string runFolder, ReportOptions? options = null, Action<string>? notice = null, CancellationToken ct = default)
+    {
+        var o = options ?? new ReportOptions();
+        o.Validate();
+        var timings = new Dictionary<string, double>();
+        var sw = Stopwatch.StartNew();
+        runFolder = Path.GetFullPath(runFolder);
+        string runJson = Path.Combine(runFolder, "run.json");
+        if (!File.Exists(runJson))
+            throw new UsageException($"{runFolder} is not a run folder (no run.json); give the --out folder of an 'imagecluster cluster' run");
+        var summary = JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(runJson), ClusterJob.Json)
+                      ?? throw new UsageException($"{runJson} is empty");
+        var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels);
+
+        var assignments = EvaluateJob.ReadTable(Path.Combine(runFolder, "assignments.csv"), "cluster");
+        var paths = assignments.Select(a => a.Path).ToList();
+        var labels = assignments.Select(a => int.Parse(a.Value, CultureInfo.InvariantCulture)).ToArray();
+        var errors = ReadErrors(Path.Combine(runFolder, "errors.csv"));
+        var settings = Setting<ClusteringSettings>(summary, "clustering") ?? new ClusteringSettings();
+        var notes = new List<string>();
+
+        notice?.Invoke($"report: reading the features of {paths.Count} images");
+        var raw = LoadFeatures(summary, runFolder, paths);
+        var (x, _) = ClusterJob.Prepare(raw, Setting<bool?>(summary, "normalize") ?? false, Setting<double?>(summary, "pca"),
+            Setting<bool?>(summary, "whiten") ?? false, ct);
+        timings["features"] = sw.Elapsed.TotalSeconds;
+
+        sw.Restart();
+        string root = summary.Model is null ? Path.GetDirectoryName(summary.Input)! : summary.Input;
+        notice?.Invoke($"report: {paths.Count} thumbnails");
+        var thumbs = new byte[]?[paths.Count];
+        Parallel.For(0, paths.Count, new ParallelOptions { CancellationToken = ct },
+            i => thumbs[i] = Thumbnails.Make(Path.Combine(root, paths[i]), o.ThumbnailSize, o.ThumbnailQuality));
+        int missing = thumbs.Count(t => t is null);
+        if (missing > 0) notes.Add($"{missing} images could not be read for a thumbnail (moved or deleted since the run); they show a grey square");
+        timings["thumbnails"] = sw.Elapsed.TotalSeconds;
+
+        sw.Restart();
+        var (distances, centresOk) = DistancesToCentres(x, labels);
+        var images = paths.Select((p, i) => new ReportImage(p, labels[i], labelFile?.Find(p), distances[i])).ToList();
+        SilhouetteResult? silhouette = null;
+        int nClusters = labels.Where(l => l >= 0).Distinct().Count();
+        if (nClusters >= 2 && nClusters < x.Rows)
+        {
+            silhouette = Silhouette.Score(x, labels, new SilhouetteOptions { SampleSize = x.Rows > o.SilhouetteSamples ? o.SilhouetteSamples : null, Seed = summary.Seed });
+            if (silhouette.Samples.Length < x.Rows) notes.Add($"silhouette on a random sample of {silhouette.Samples.Length} of {x.Rows} images (it costs O(N²))");
+        }
+        var clusters = labels.Where(l => l >= 0).Distinct().Select(c =>
+        {
+            var members = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).OrderBy(i => distances[i]).ThenBy(i => i).ToArray();
+            double? s = null;
+            if (silhouette is not null)
+            {
+                var values = silhouette.Samples.Select((row, k) => (row, k)).Where(t => labels[t.row] == c).Select(t => silhouette.Values[t.k]).ToList();
+                if (values.Count > 0) s = values.Average();
+            }
+            return new ReportCluster(c, members, members.Average(i => distances[i]), s);
+        }).OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
+        var noise = Enumerable.Range(0, labels.Length).Where(i => labels[i] < 0).ToArray();
+        timings["clusters"] = sw.Elapsed.TotalSeconds;
+        _ = centresOk;
+
+        sw.Restart();
+        notice?.Invoke("report: PCA and t-SNE maps");
+        var maps = new List<ReportMap>();
+        if (x.Rows >= 2 && x.Columns >= 2)
+        {
+            var (scores, ratio) = TopComponents.Project(x, 2, summary.Seed);
+            maps.Add(new ReportMap("PCA", Enumerable.Range(0, x.Rows).ToArray(), scores[0], scores[1],
+                $"first two principal components: {ratio.Sum():P1} of the variance"));
+            timings["pca"] = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            var tsneOptions = o.Tsne with { Seed = summary.Seed };
+            var tsne = Tsne.Fit(x, tsneOptions, ct);
+            bool sub = tsne.Samples.Length < x.Rows;
+            maps.Add(new ReportMap("t-SNE", tsne.Samples, tsne.X, tsne.Y,
+                $"exact t-SNE, perplexity {Math.Min(tsneOptions.Perplexity, (tsne.Samples.Length - 1) / 3.0):0.#}, {tsneOptions.MaxIter} iterations, seed {tsneOptions.Seed}, KL {tsne.KlDivergence:F3}" +
+                (sub ? $"; a random {tsne.Samples.Length} of the {x.Rows} images (exact t-SNE is O(N²))" : "")));
+            if (sub) notes.Add($"t-SNE map on a random subsample of {tsne.Samples.Length} of {x.Rows} images");
+            timings["tsne"] = sw.Elapsed.TotalSeconds;
+        }
+
+        sw.Restart();
+        notice?.Invoke("report: elbow and diagnostics");
+        ElbowResult? elbow = null;
+        int kMax = Math.Min(o.ElbowKMax, x.Rows - 1);
+        if (kMax >= 2)
+            elbow = Elbow.Compute(x, new ElbowOptions
+            {
+                KMin = 1, KMax = kMax, Seed = summary.Seed, SilhouetteSampleSize = o.SilhouetteSamples,
+                // Ten restarts per k make the curve smoother but cost ten times as much on large runs.
+                KMeans = new KMeansOptions { NClusters = 1, NInit = x.Rows > 5000 ? 1 : 3, Seed = summary.Seed },
+            }, ct);
+        timings["elbow"] = sw.Elapsed.TotalSeconds;
+
+        sw.Restart();
+        KDistanceResult? kdist = null;
+        int minSamples = settings.MinSamples ?? settings.MinClusterSize ?? 5;
+        var density = settings.Algorithm is ClusteringAlgorithm.Dbscan or ClusteringAlgorithm.Optics or ClusteringAlgorithm.Hdbscan;
+        if (density && x.Rows > minSamples)
+            kdist = KDistance.Compute(x, new KDistanceOptions { MinSamples = minSamples, Seed = summary.Seed, Metric = settings.Metric ?? DistanceMetric.Euclidean }, ct);
+        OpticsResult? optics = null;
+        if (settings.Algorithm == ClusteringAlgorithm.Optics)
+            optics = new Optics(AlgorithmRunner.OpticsOptionsFrom(settings)).Fit(x, ct);
+        Dendrogram? dendrogram = null;
+        if (settings.Algorithm == ClusteringAlgorithm.Agglomerative)
+        {
+            var tree = new Agglomerative(AlgorithmRunner.AgglomerativeOptionsFrom(settings)).Fit(x, ct);
+            dendrogram = DendrogramLayout.Truncate(tree, x.Rows, 40);
+        }
+        timings["algorithmPlots"] = sw.Elapsed.TotalSeconds;
+
+        EvaluationReport? evaluation = null;
+        if (labelFile is not null) evaluation = EvaluateJob.Evaluate(paths, labels, labelFile, Path.Combine(runFolder, "assignments.csv"), o.Positive);
+        var labelNames = images.Where(i => i.Label is not null).Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        return new RunReport
+        {
+            Summary = summary, RunFolder = runFolder, Images = images, Thumbnails = thumbs, Clusters = clusters, Noise = noise, Errors = errors,
+            Maps = maps, Silhouette = silhouette, Elbow = elbow, KDistance = kdist, KDistanceMinSamples = minSamples, Optics = optics,
+            Dendrogram = dendrogram, Evaluation = evaluation, LabelNames = labelNames, Notes = notes, TimingsSeconds = timings,
+        };
+    }
+
+    private static T? Setting<T>(RunSummary summary, string name) =>
+        summary.Options.TryGetValue(name, out var value) && value is JsonElement e && e.ValueKind != JsonValueKind.Null
+            ? e.Deserialize<T>(ClusterJob.Json)
+            : default;
+
+    private static List<(string, string)> ReadErrors(string file)
+    {
+        if (!File.Exists(file)) return [];
+        using var reader = new StreamReader(file);
+        return Csv.Read(reader).Skip(1).Where(r => r.Length >= 2).Select(r => (r[0], r[1])).ToList();
+    }
+
+    /// <summary>The run's raw features, in assignments order: from the store for images, from the CSV for --features runs.</summary>
+    private static FeatureMatrix LoadFeatures(RunSummary summary, string runFolder, IReadOnlyList<string> paths)
+    {
+        if (summary.Model is not { } model)
+        {
+            if (!File.Exists(summary.Input)) throw new UsageException($"the features file of this run is gone: {summary.Input}");
+            var table = FeaturesFile.Read(summary.Input);
+            var index = table.Paths.Select((p, i) => (p, i)).GroupBy(t => t.p).ToDictionary(g => g.Key, g => g.First().i);
+            return FeatureMatrix.FromRows(paths.Select(p => index.TryGetValue(p, out int i) ? table.Features.ReadRow(i).ToArray()
+                : throw new UsageException($"{p} of assignments.csv is not in {summary.Input}")).ToList());
+        }
+        string db = Path.Combine(runFolder, ImageStore.FileName);
+        if (!File.Exists(db)) throw new UsageException($"{runFolder} has no {ImageStore.FileName}; the report needs the run's store");
+        using var store = ImageStore.Open(db);
+        var files = store.GetFiles(summary.Input);
+        var hashes = paths.Select(p => files.TryGetValue(p, out var f) ? f.Sha256 : null).ToList();
+        var vectors = store.GetEmbeddings(hashes.OfType<string>(), model.CacheKey, model.Output);
+        var rows = new List<float[]>(paths.Count);
+        for (int i = 0; i < paths.Count; i++)
+        {
+            if (hashes[i] is not { } h || !vectors.TryGetValue(h, out var v))
+                throw new UsageException($"the store of {runFolder} has no embedding of {paths[i]}; run 'imagecluster cluster' again first");
+            rows.Add(v);
+        }
+        return FeatureMatrix.FromRows(rows);
+    }
+
+    /// <summary>Distance of every image to the mean of its cluster (NaN for noise).</summary>
+    private static (double[] Distances, bool Any) DistancesToCentres(FeatureMatrix x, int[] labels)
+    {
+        var sums = new Dictionary<int, double[]>();
+        var counts = new Dictionary<int, int>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] < 0) continue;
+            if (!sums.TryGetValue(labels[i], out var s)) sums[labels[i]] = s = new double[x.Columns];
+            var row = x.ReadRow(i);
+            for (int j = 0; j < row.Length; j++) s[j] += row[j];
+            counts[labels[i]] = counts.GetValueOrDefault(labels[i]) + 1;
+        }
+        var d = new double[labels.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] < 0) { d[i] = double.NaN; continue; }
+            var s = sums[labels[i]];
+            double n = counts[labels[i]], acc = 0;
+            var row = x.ReadRow(i);
+            for (int j = 0; j < row.Length; j++) { double diff = row[j] - s[j] / n; acc += diff * diff; }
+            d[i] = Math.Sqrt(acc);
+        }
+        return (d, sums.Count > 0);
+    }
+}

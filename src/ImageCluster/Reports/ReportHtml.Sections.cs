@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster.Pipeline;
+
+namespace ImageCluster.Reports;
+
+public static partial class ReportHtml
+{
+    private static void WriteSummary(TextWriter w, RunReport r)
+    {
+        var s = r.Summary;
+        var c = s.Counts;
+        w.Write("<section id=\"summary\"><h2>Run summary</h2>\n<table>\n");
+        void Row(string name, string value) => w.Write($"<tr><th>{H(name)}</th><td>{H(value)}</td></tr>\n");
+        Row("input", s.Input);
+        Row("run folder", s.Output);
+        Row("started (UTC)", s.StartedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        Row("images", $"{c.Clustered} clustered of {c.Scanned} found (embedded {c.Embedded}, from cache {c.FromCache})");
+        Row("errors", $"{c.Errors} files could not be used" + (c.Errors > 0 ? " (see below)" : ""));
+        Row("model", s.Model is { } m
+            ? $"{m.Name} ({m.Dimension} features from {m.Output}, resize {m.Resize}{(m.Fallback ? ", fallback" : "")}) {m.Sha256}"
+            : "none: precomputed features");
+        Row("algorithm", $"{s.Clustering?.Algorithm}: {s.Clustering?.Clusters} clusters, {s.Clustering?.Noise} noise" +
+                         (s.Clustering?.Inertia is { } inertia ? $", inertia {F(inertia)}" : ""));
+        Row("seed", s.Seed.ToString(CultureInfo.InvariantCulture));
+        if (s.Pca is { } p) Row("PCA", $"{p.Components} components, {p.ExplainedVariance:P1} of the variance");
+        Row("timings (s)", string.Join(", ", s.TimingsSeconds.Select(t => $"{t.Key} {t.Value:F2}")));
+        Row("report timings (s)", string.Join(", ", r.TimingsSeconds.Select(t => $"{t.Key} {t.Value:F2}")));
+        w.Write("</table>\n<details><summary>every option (run.json)</summary><pre>");
+        w.Write(H(JsonSerializer.Serialize(s.Options, ClusterJob.Json)));
+        w.Write("</pre></details>\n");
+        if (r.Notes.Count > 0)
+        {
+            w.Write("<ul class=\"notes\">");
+            foreach (var n in r.Notes) w.Write($"<li>{H(n)}</li>");
+            w.Write("</ul>\n");
+        }
+        w.Write("</section>\n");
+    }
+
+    private static void WriteClusters(TextWriter w, RunReport r, Dictionary<string, PlotImage> plots, ReportOptions o)
+    {
+        w.Write($"<section id=\"clusters\"><h2>Clusters ({r.Clusters.Count})</h2>\n");
+        w.Write("<p>Cohesion = mean distance of the images to their cluster's mean in the clustered feature space (smaller = tighter); " +
+                "silhouette = mean over the cluster's sampled images. Sheets list the images nearest to the centre first.</p>\n");
+        if (plots.TryGetValue("sizes", out var sizes)) Img(w, sizes);
+        w.Write("<table><tr><th class=\"n\">cluster</th><th class=\"n\">images</th><th class=\"n\">cohesion</th><th class=\"n\">silhouette</th></tr>\n");
+        foreach (var c in r.Clusters)
+            w.Write($"<tr><td class=\"n\"><a href=\"#cluster-{c.Cluster}\">{c.Cluster}</a></td><td class=\"n\">{c.Size}</td><td class=\"n\">{F(c.Cohesion)}</td><td class=\"n\">{F(c.Silhouette)}</td></tr>\n");
+        w.Write("</table>\n");
+        foreach (var c in r.Clusters)
+        {
+            string members = string.Join(",", c.Members);
+            w.Write($"<div class=\"cluster\" id=\"cluster-{c.Cluster}\" style=\"--c:{ReportPlots.CssColorOf(c.Cluster)}\">" +
+                    $"<h3>Cluster {c.Cluster} · {c.Size} images · cohesion {F(c.Cohesion)} · silhouette {F(c.Silhouette)}</h3>\n");
+            w.Write($"<div class=\"sheet\" id=\"sheet-{c.Cluster}\" data-limit=\"{o.SheetLimit}\" data-members=\"{members}\"></div>\n");
+            if (c.Size > o.SheetLimit) w.Write($"<button class=\"all\" data-for=\"sheet-{c.Cluster}\">show all {c.Size}</button>\n");
+            int n = Math.Min(o.Extremes, c.Size);
+            w.Write($"<div class=\"muted\">nearest to the centre</div><div class=\"strip\" id=\"near-{c.Cluster}\" data-limit=\"{n}\" data-members=\"{string.Join(",", c.Members.Take(n))}\"></div>\n");
+            w.Write($"<div class=\"muted\">farthest from the centre</div><div class=\"strip\" id=\"far-{c.Cluster}\" data-limit=\"{n}\" data-members=\"{string.Join(",", c.Members.Reverse().Take(n))}\"></div>\n");
+            w.Write("</div>\n");
+        }
+        w.Write("</section>\n");
+
+        w.Write($"<section id=\"noise\"><h2>Noise and outliers ({r.Noise.Length})</h2>\n");
+        if (r.Noise.Length == 0) w.Write($"<p class=\"muted\">No image is labelled noise (−1) by {H(r.Summary.Clustering?.Algorithm)}.</p>\n");
+        else
+        {
+            w.Write($"<div class=\"sheet\" id=\"sheet-noise\" data-limit=\"{o.SheetLimit}\" data-members=\"{string.Join(",", r.Noise)}\"></div>\n");
+            if (r.Noise.Length > o.SheetLimit) w.Write($"<button class=\"all\" data-for=\"sheet-noise\">show all {r.Noise.Length}</button>\n");
+        }
+        w.Write("</section>\n");
+    }
+
+    private static void WriteMaps(TextWriter w, RunReport r, Dictionary<string, PlotImage> plots)
+    {
+        w.Write("<section id=\"maps\"><h2>Maps of all images</h2>\n<p>Hover over a point to see its image. Colour by " +
+                "<select id=\"colour-by\"><option value=\"cluster\">cluster</option>" +
+                (r.LabelNames.Count > 0 ? "<option value=\"label\">label</option>" : "") + "</select>" +
+                (r.LabelNames.Count > 0 ? "" : " <span class=\"muted\">(pass --labels to colour by label)</span>") + "</p>\n<div class=\"maps\">");
+        for (int i = 0; i < r.Maps.Count; i++)
+        {
+            var m = r.Maps[i];
+            w.Write($"<div class=\"map\"><h3>{H(m.Name)}</h3><canvas class=\"map-canvas\" id=\"map-{i}\" data-map=\"{i}\"></canvas>" +
+                    $"<div class=\"muted\">{H(m.Note)}</div></div>\n");
+        }
+        w.Write("</div>\n<div id=\"map-tip\" hidden></div>\n<p class=\"muted\">PNG versions: " +
+                string.Join(", ", plots.Values.Where(p => p.File.StartsWith("map-", StringComparison.Ordinal)).Select(p => $"plots/{H(p.File)}")) + "</p>\n</section>\n");
+    }
+
+    private static void WriteDiagnostics(TextWriter w, RunReport r)
+    {
+        w.Write("<section id=\"diagnostics\"><h2>Diagnostics</h2>\n");
+        if (r.Elbow is not { } e) { w.Write("<p class=\"muted\">Too few images for the diagnostics.</p></section>\n"); return; }
+        w.Write("<p>K-Means (seeded) for each k in the run's feature space; best value per column in bold. The gap statistic is left out " +
+                "(B reference fits per k); <code>imagecluster diagnose</code> prints it with a suggested k.</p>\n");
+        w.Write("<table><tr><th class=\"n\">k</th><th class=\"n\">inertia</th><th class=\"n\">silhouette ↑</th><th class=\"n\">Calinski–Harabasz ↑</th><th class=\"n\">Davies–Bouldin ↓</th></tr>\n");
+        double? bestS = e.Points.Max(p => p.Silhouette), bestCh = e.Points.Max(p => p.CalinskiHarabasz), bestDb = e.Points.Min(p => p.DaviesBouldin);
+        string B(double? v, double? best, string f) => v is not null && v == best ? $"<b>{F(v, f)}</b>" : F(v, f);
+        foreach (var p in e.Points)
+            w.Write($"<tr><td class=\"n\">{p.K}{(p.K == e.KneeK ? " (knee)" : "")}</td><td class=\"n\">{F(p.Inertia, "G6")}</td><td class=\"n\">{B(p.Silhouette, bestS, "F4")}</td>" +
+                    $"<td class=\"n\">{B(p.CalinskiHarabasz, bestCh, "F1")}</td><td class=\"n\">{B(p.DaviesBouldin, bestDb, "F4")}</td></tr>\n");
+        w.Write("</table>\n</section>\n");
+    }
+
+    private static void WriteEvaluation(TextWriter w, RunReport r, Dictionary<string, PlotImage> plots)
+    {
+        w.Write("<section id=\"evaluation\"><h2>Evaluation against labels</h2>\n");
+        if (r.Evaluation is not { } ev)
+        {
+            w.Write("<p class=\"muted\">No labels given: <code>imagecluster report RUN --labels labels.csv [--positive CLASS]</code> adds the contingency heat map, the scores and the Quality Metric.</p></section>\n");
+            return;
+        }
+        w.Write($"<p>{ev.Images} labelled images ({ev.Unlabelled} unlabelled), {ev.Classes} classes, {ev.Clusters} clusters.</p>\n<table>");
+        foreach (var (name, value) in new[]
+                 {
+                     ("Rand index", ev.RandIndex), ("adjusted Rand", ev.AdjustedRandIndex), ("NMI", ev.Nmi), ("AMI", ev.Ami),
+                     ("accuracy (Hungarian)", ev.HungarianAccuracy), ("homogeneity", ev.Homogeneity), ("completeness", ev.Completeness),
+                     ("V-measure", ev.VMeasure), ("purity", ev.Purity),
+                 })
+            w.Write($"<tr><th>{H(name)}</th><td class=\"n\">{F(value)}</td></tr>");
+        w.Write("</table>\n");
+        if (ev.ClassOfInterest is { } q)
+            w.Write($"<p id=\"quality-metric\">Class of interest <b>{H(q.PositiveClass)}</b>, kept clusters {H(string.Join(", ", q.KeptClusters))} ({H(q.KeptChosenBy)}): " +
+                    $"precision {F(q.Precision)} ({q.TruePositives}/{q.Selected}), recall {F(q.Recall)} ({q.TruePositives}/{q.Positives}), " +
+                    $"<b>Quality Metric {q.PrecisionWeight.ToString(CultureInfo.InvariantCulture)}·P + {q.RecallWeight.ToString(CultureInfo.InvariantCulture)}·R = {F(q.QualityMetric)}</b></p>\n");
+        else w.Write("<p class=\"muted\">Name a class with --positive for its precision, recall and Quality Metric.</p>\n");
+        if (plots.TryGetValue("contingency", out var p)) Img(w, p);
+        w.Write("</section>\n");
+    }
+
+    private static void WriteErrors(TextWriter w, RunReport r)
+    {
+        w.Write($"<section id=\"errors\"><h2>Files that could not be used ({r.Errors.Count})</h2>\n");
+        if (r.Errors.Count == 0) w.Write("<p class=\"muted\">None.</p>\n");
+        else
+        {
+            w.Write("<table><tr><th>file</th><th>why</th></tr>\n");
+            foreach (var (path, error) in r.Errors) w.Write($"<tr><td>{H(path)}</td><td>{H(error)}</td></tr>\n");
+            w.Write("</table>\n");
+        }
+        w.Write("</section>\n");
+    }
+}

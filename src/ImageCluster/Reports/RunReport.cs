@@ -1,0 +1,136 @@
+using ImageCluster.Clustering;
+using ImageCluster.Diagnostics;
+using ImageCluster.Pipeline;
+
+namespace ImageCluster.Reports;
+
+/// <summary>Options of <see cref="ReportBuilder"/>.</summary>
+public sealed record ReportOptions
+{
+    /// <summary>A <c>path,label</c> CSV: points coloured by label, contingency heat map and scores; null = none.</summary>
+    public string? Labels { get; init; }
+
+    /// <summary>Class of interest for precision, recall and the Quality Metric (needs <see cref="Labels"/>).</summary>
+    public string? Positive { get; init; }
+
+    /// <summary>Longer side of the embedded thumbnails, in pixels.</summary>
+    public int ThumbnailSize { get; init; } = 96;
+
+    /// <summary>JPEG quality of the thumbnails (1–100).</summary>
+    public int ThumbnailQuality { get; init; } = 70;
+
+    /// <summary>Thumbnails shown per contact sheet before its "show all" button.</summary>
+    public int SheetLimit { get; init; } = 48;
+
+    /// <summary>Images listed as nearest to and farthest from each cluster's centre.</summary>
+    public int Extremes { get; init; } = 6;
+
+    /// <summary>t-SNE settings of the 2-D map (subsampled above <see cref="TsneOptions.MaxSamples"/>).</summary>
+    public TsneOptions Tsne { get; init; } = new();
+
+    /// <summary>Largest k of the elbow curve and the diagnostics table.</summary>
+    public int ElbowKMax { get; init; } = 12;
+
+    /// <summary>Samples of the silhouette plot (the silhouette is O(N²)).</summary>
+    public int SilhouetteSamples { get; init; } = 2000;
+
+    /// <summary>Validates the options, naming the bad one.</summary>
+    public void Validate()
+    {
+        if (Positive is not null && Labels is null) throw new UsageException("--positive names a class of the labels: add --labels labels.csv");
+        if (ThumbnailSize is < 16 or > 512) throw new UsageException($"the thumbnail size must be 16 to 512 pixels (got {ThumbnailSize})");
+        if (ThumbnailQuality is < 1 or > 100) throw new UsageException($"the thumbnail quality must be 1 to 100 (got {ThumbnailQuality})");
+        if (SheetLimit < 1 || Extremes < 1 || ElbowKMax < 2 || SilhouetteSamples < 2)
+            throw new UsageException("sheet limit, extremes, elbow k-max and silhouette samples must be positive");
+    }
+}
+
+/// <summary>One image of a run in the report.</summary>
+/// <param name="Path">Path as in assignments.csv (relative to the input folder).</param>
+/// <param name="Cluster">Cluster, −1 = noise.</param>
+/// <param name="Label">Known label (from <see cref="ReportOptions.Labels"/>), or null.</param>
+/// <param name="DistanceToCentre">Euclidean distance to the mean of its cluster in the clustered space (NaN for noise).</param>
+public sealed record ReportImage(string Path, int Cluster, string? Label, double DistanceToCentre);
+
+/// <summary>One cluster in the report.</summary>
+/// <param name="Cluster">Cluster number.</param>
+/// <param name="Members">Indices into <see cref="RunReport.Images"/>, nearest to the centre first.</param>
+/// <param name="Cohesion">Mean distance of the members to their centre (smaller = tighter), in the clustered space.</param>
+/// <param name="Silhouette">Mean silhouette of the members in the silhouette sample, or null when none was sampled.</param>
+public sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, double? Silhouette)
+{
+    /// <summary>Number of images.</summary>
+    public int Size => Members.Length;
+}
+
+/// <summary>A 2-D layout of (some of) the images.</summary>
+/// <param name="Name">Shown name (PCA, t-SNE).</param>
+/// <param name="Samples">Indices into <see cref="RunReport.Images"/>.</param>
+/// <param name="X">First coordinate per sample.</param>
+/// <param name="Y">Second coordinate per sample.</param>
+/// <param name="Note">How it was made (explained variance, subsampling, perplexity).</param>
+public sealed record ReportMap(string Name, int[] Samples, double[] X, double[] Y, string Note);
+
+/// <summary>A dendrogram truncated to its last merges (SciPy <c>truncate_mode="lastp"</c>), ready to draw.</summary>
+/// <param name="Segments">Line segments (x1, y1, x2, y2); leaves at x = 0, 1, 2…</param>
+/// <param name="LeafSizes">Images under each drawn leaf, left to right.</param>
+/// <param name="CutDistance">Height of the cut that gave the run's clusters (+∞ = no cut drawn).</param>
+public sealed record Dendrogram(IReadOnlyList<(double X1, double Y1, double X2, double Y2)> Segments, int[] LeafSizes, double CutDistance);
+
+/// <summary>Everything the report shows about a run; built by <see cref="ReportBuilder"/>, written by <see cref="ReportHtml"/>.</summary>
+public sealed record RunReport
+{
+    /// <summary>The run's run.json.</summary>
+    public required RunSummary Summary { get; init; }
+
+    /// <summary>The run folder.</summary>
+    public required string RunFolder { get; init; }
+
+    /// <summary>Every clustered image, in assignments.csv order.</summary>
+    public required IReadOnlyList<ReportImage> Images { get; init; }
+
+    /// <summary>JPEG thumbnail per image (null = unreadable now).</summary>
+    public required IReadOnlyList<byte[]?> Thumbnails { get; init; }
+
+    /// <summary>Clusters, largest first (noise not included).</summary>
+    public required IReadOnlyList<ReportCluster> Clusters { get; init; }
+
+    /// <summary>Indices of the noise/outlier images (label −1).</summary>
+    public required int[] Noise { get; init; }
+
+    /// <summary>Files that could not be used (errors.csv).</summary>
+    public required IReadOnlyList<(string Path, string Error)> Errors { get; init; }
+
+    /// <summary>2-D maps: PCA and t-SNE.</summary>
+    public required IReadOnlyList<ReportMap> Maps { get; init; }
+
+    /// <summary>Per-sample silhouettes (sampled), or null when fewer than 2 clusters.</summary>
+    public SilhouetteResult? Silhouette { get; init; }
+
+    /// <summary>Elbow curve with its knee, and the indices per k (the diagnostics table).</summary>
+    public ElbowResult? Elbow { get; init; }
+
+    /// <summary>The k-distance curve (density-based runs).</summary>
+    public KDistanceResult? KDistance { get; init; }
+
+    /// <summary>min_samples of <see cref="KDistance"/>.</summary>
+    public int KDistanceMinSamples { get; init; }
+
+    /// <summary>OPTICS ordering and reachability (OPTICS runs).</summary>
+    public OpticsResult? Optics { get; init; }
+
+    /// <summary>The dendrogram (agglomerative runs).</summary>
+    public Dendrogram? Dendrogram { get; init; }
+
+    /// <summary>Scores against the labels, when labels were given.</summary>
+    public EvaluationReport? Evaluation { get; init; }
+
+    /// <summary>Distinct labels, sorted (empty without labels).</summary>
+    public IReadOnlyList<string> LabelNames { get; init; } = [];
+
+    /// <summary>What was left out or approximated, and why.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Seconds per report stage.</summary>
+    public IReadOnlyDictionary<string, double> TimingsSeconds { get; init; } = new Dictionary<string, double>();
+}
