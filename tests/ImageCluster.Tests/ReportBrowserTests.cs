@@ -79,6 +79,41 @@ public class ReportBrowserTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    [Fact]
+    public async Task Report_of_an_optics_run_has_reachability_k_distance_and_noise()
+    {
+        using var temp = new TempFolder();
+        string run = temp.Combine("run");
+        var summary = await ClusterJob.RunAsync(new ClusterJobOptions
+        {
+            Input = Path.Combine(SharedData.Dataset("near_duplicates"), "images"), Output = run, ModelFolders = [SharedData.Models],
+            Clustering = new ClusteringSettings { Algorithm = ClusteringAlgorithm.Optics, MinSamples = 4 },
+        });
+        var written = ReportJob.Run(new ReportJobOptions { RunFolder = run });
+        Assert.Contains(written.Plots, p => p.EndsWith("reachability.png", StringComparison.Ordinal));
+        Assert.Contains(written.Plots, p => p.EndsWith("kdistance.png", StringComparison.Ordinal));
+        Assert.Equal(summary.Clustering!.Noise, written.Noise);
+
+        var (playwright, browser) = await ChromiumBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, m) => { if (m.Type is "error" or "warning") problems.Add($"console {m.Type}: {m.Text}"); };
+        page.PageError += (_, e) => problems.Add($"page error: {e}");
+        await page.GotoAsync(new Uri(written.Html).AbsoluteUri);
+        Assert.Equal(1, await page.Locator("#reachability img.plot").CountAsync());
+        Assert.Equal(1, await page.Locator("#kdistance img.plot").CountAsync());
+        Assert.Equal(0, await page.Locator("#dendrogram img.plot").CountAsync());
+        Assert.Contains("No labels given", await page.Locator("#evaluation").InnerTextAsync());
+        await page.Locator("#noise").ScrollIntoViewIfNeededAsync();
+        await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+        if (written.Noise > 0) Assert.True(await page.Locator("#noise .sheet img").CountAsync() > 0);
+        var undecoded = await page.EvaluateAsync<int>("async () => { const imgs = [...document.images]; await Promise.all(imgs.map(i => i.decode().catch(() => {}))); return imgs.filter(i => !(i.naturalWidth > 0)).length; }");
+        Assert.Equal(0, undecoded);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     /// <summary>Screenshots go to TestResults/artifacts under the test output folder, where CI collects them.</summary>
     internal static string ArtifactPath(string name)
     {
