@@ -9,7 +9,14 @@ public static class DendrogramLayout
     /// The last <paramref name="lastP"/> − 1 merges of <paramref name="tree"/> over <paramref name="n"/> samples, drawn as
     /// U-shaped links; every subtree below them becomes one leaf at height 0 (its size in <see cref="Dendrogram.LeafSizes"/>).
     /// </summary>
-    public static Dendrogram Truncate(AgglomerativeResult tree, int n, int lastP)
+    /// <param name="tree">The merge tree.</param>
+    /// <param name="n">Samples.</param>
+    /// <param name="lastP">Leaves drawn.</param>
+    /// <param name="kCut">
+    /// True when the clusters came from a number of clusters: the tree's cut distance is then the height of the first
+    /// merge left undone, and the line is drawn halfway below it so it does not sit on that merge's bar.
+    /// </param>
+    public static Dendrogram Truncate(AgglomerativeResult tree, int n, int lastP, bool kCut = false)
     {
         int merges = tree.Children.Length;
         int firstDrawn = Math.Max(0, merges - (lastP - 1));
@@ -17,7 +24,10 @@ public static class DendrogramLayout
         var leafSizes = new List<int>();
         if (merges == 0) return new Dendrogram(segments, [n], double.PositiveInfinity);
         Place(n + merges - 1);
-        return new Dendrogram(segments, leafSizes.ToArray(), tree.CutDistance);
+        double cut = tree.CutDistance;
+        int undone = Array.IndexOf(tree.Distances, cut);
+        if (kCut && undone > 0) cut = (tree.Distances[undone - 1] + cut) / 2;
+        return new Dendrogram(segments, leafSizes.ToArray(), cut);
 
         // Returns the node's x (leaf position or the middle of its children) and its height.
         (double X, double H) Place(int node)

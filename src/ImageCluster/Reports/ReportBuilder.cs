@@ -126,7 +126,7 @@ public static class ReportBuilder
         if (settings.Algorithm == ClusteringAlgorithm.Agglomerative)
         {
             var tree = new Agglomerative(AlgorithmRunner.AgglomerativeOptionsFrom(settings)).Fit(x, ct);
-            dendrogram = DendrogramLayout.Truncate(tree, x.Rows, 40);
+            dendrogram = DendrogramLayout.Truncate(tree, x.Rows, 40, kCut: settings.DistanceThreshold is null && settings.Sim is null);
         }
         timings["algorithmPlots"] = sw.Elapsed.TotalSeconds;
 

@@ -93,7 +93,8 @@ public static class ReportPlots
         var line = plot.Add.VerticalLine(mean);
         line.LinePattern = LinePattern.Dashed;
         line.Color = Colors.Red;
-        line.LabelText = $"mean {mean:F3}";
+        line.LegendText = $"mean {mean:F3}";
+        plot.ShowLegend(Alignment.LowerRight);
         if (ticks.Count <= 40) plot.Axes.Left.SetTicks(ticks.Select(t => t.Item1).ToArray(), ticks.Select(t => t.Item2).ToArray());
         plot.Axes.SetLimitsY(0, Math.Max(1, y));
         return Render(plot);
@@ -111,7 +112,8 @@ public static class ReportPlots
             var line = plot.Add.VerticalLine(k);
             line.LinePattern = LinePattern.Dashed;
             line.Color = Colors.Red;
-            line.LabelText = $"knee k = {k}";
+            line.LegendText = $"knee k = {k}";
+            plot.ShowLegend(Alignment.UpperRight);
         }
         return Render(plot);
     }
@@ -128,14 +130,15 @@ public static class ReportPlots
             var line = plot.Add.HorizontalLine(e);
             line.LinePattern = LinePattern.Dashed;
             line.Color = Colors.Red;
-            line.LabelText = $"knee eps {e:F3}";
+            line.LegendText = $"knee eps {e:F3}";
         }
         if (runEps is { } r)
         {
             var line = plot.Add.HorizontalLine(r);
             line.Color = Colors.Green;
-            line.LabelText = $"run eps {r:F3}";
+            line.LegendText = $"run eps {r:F3}";
         }
+        if (eps is not null || runEps is not null) plot.ShowLegend(Alignment.UpperLeft);
         return Render(plot);
     }
 
@@ -174,7 +177,8 @@ public static class ReportPlots
             var cut = plot.Add.HorizontalLine(d.CutDistance);
             cut.LinePattern = LinePattern.Dashed;
             cut.Color = Colors.Red;
-            cut.LabelText = $"cut {d.CutDistance:F3}";
+            cut.LegendText = $"cut {d.CutDistance:F3}";
+            plot.ShowLegend(Alignment.UpperRight);
         }
         if (d.LeafSizes.Length <= 60)
             plot.Axes.Bottom.SetTicks(Enumerable.Range(0, d.LeafSizes.Length).Select(i => (double)i).ToArray(),
