@@ -11,9 +11,11 @@ using ImageCluster.Images;
 // Usage: bench algorithms [--cases kmeans,silhouette,…]   (clustering beside scikit-learn; see AlgorithmsBench)
 //        bench partitioning <scratch folder>   (K-Means, MiniBatch K-Means and K-Medoids beside scikit-learn and R; see PartitioningBench)
 //        bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
+//        bench report <scratch folder> [--images 20000] [--classes 20] [--runs 3]   (HTML report size and open time in Chromium; see ReportBench)
 if (args.Length > 0 && args[0] == "algorithms") return ImageCluster.Bench.AlgorithmsBench.Run(args[1..]);
 if (args.Length > 1 && args[0] == "case") return ImageCluster.Bench.AlgorithmsBench.RunCase(args[1..]);
 if (args.Length == 2 && args[0] == "partitioning") return PartitioningBench.Run(args[1]);
+if (args.Length >= 2 && args[0] == "report") return await ImageCluster.Bench.ReportBench.RunAsync(args[1..]);
 if (args.Length < 2 || args[0] != "stages")
 {
     Console.Error.WriteLine("usage: ImageCluster.Bench stages <image folder> --k K [--model NAME] [--cli PATH] [--batch-sizes 1,8,16,32,64] [--limit N]");

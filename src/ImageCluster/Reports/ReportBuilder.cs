@@ -104,12 +104,14 @@ public static class ReportBuilder
         notice?.Invoke("report: elbow and diagnostics");
         ElbowResult? elbow = null;
         int kMax = Math.Min(o.ElbowKMax, x.Rows - 1);
+        var elbowRows = x.Rows > o.ElbowSamples ? Sampling.Subset(x.Rows, o.ElbowSamples, summary.Seed) : null;
+        if (elbowRows is not null) notes.Add($"elbow curve and diagnostics on a random {elbowRows.Length} of the {x.Rows} images");
         if (kMax >= 2)
-            elbow = Elbow.Compute(x, new ElbowOptions
+            elbow = Elbow.Compute(elbowRows is null ? x : Sampling.Rows(x, elbowRows), new ElbowOptions
             {
                 KMin = 1, KMax = kMax, Seed = summary.Seed, SilhouetteSampleSize = o.SilhouetteSamples,
                 // Ten restarts per k make the curve smoother but cost ten times as much on large runs.
-                KMeans = new KMeansOptions { NClusters = 1, NInit = x.Rows > 5000 ? 1 : 3, Seed = summary.Seed },
+                KMeans = new KMeansOptions { NClusters = 1, NInit = 3, Seed = summary.Seed },
             }, ct);
         timings["elbow"] = sw.Elapsed.TotalSeconds;
 

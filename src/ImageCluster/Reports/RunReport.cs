@@ -31,6 +31,9 @@ public sealed record ReportOptions
     /// <summary>Largest k of the elbow curve and the diagnostics table.</summary>
     public int ElbowKMax { get; init; } = 12;
 
+    /// <summary>Rows of the elbow curve and diagnostics table (a random subset above it; each k is a K-Means fit).</summary>
+    public int ElbowSamples { get; init; } = 5000;
+
     /// <summary>Samples of the silhouette plot (the silhouette is O(N²)).</summary>
     public int SilhouetteSamples { get; init; } = 2000;
 

@@ -22,7 +22,7 @@ public sealed record TsneOptions
     /// Largest number of points embedded; larger inputs are subsampled (evenly at random, by seed) because exact t-SNE
     /// costs O(N²) memory and time per step.
     /// </summary>
-    public int MaxSamples { get; init; } = 2000;
+    public int MaxSamples { get; init; } = 1500;
 }
 
 /// <summary>A t-SNE layout: 2-D coordinates of the embedded rows.</summary>
@@ -74,7 +74,7 @@ public static class Tsne
             bool early = iter < 250;
             double exaggeration = early ? o.EarlyExaggeration : 1;
             double momentum = early ? 0.5 : 0.8;
-            kl = Gradient(p, y, q, grad, n, exaggeration);
+            kl = Gradient(p, y, q, grad, n, exaggeration, withKl: iter == o.MaxIter - 1);
             for (int i = 0; i < grad.Length; i++)
             {
                 gains[i] = Math.Sign(update[i]) != Math.Sign(grad[i]) ? gains[i] + 0.2 : gains[i] * 0.8;
@@ -143,8 +143,8 @@ public static class Tsne
         return sym;
     }
 
-    /// <summary>KL gradient into <paramref name="grad"/>; returns the KL divergence of the exaggerated P.</summary>
-    private static double Gradient(double[] p, double[] y, double[] q, double[] grad, int n, double exaggeration)
+    /// <summary>KL gradient into <paramref name="grad"/>; returns the KL divergence of the exaggerated P when asked (a log per pair costs as much as the gradient).</summary>
+    private static double Gradient(double[] p, double[] y, double[] q, double[] grad, int n, double exaggeration, bool withKl)
     {
         double sumQ = 0;
         var partial = new double[n];
@@ -175,7 +175,7 @@ public static class Tsne
                 double m = (pij - qij) * num;
                 g0 += m * (yi0 - y[2 * j]);
                 g1 += m * (yi1 - y[2 * j + 1]);
-                kl += pij * Math.Log(Math.Max(pij, 1e-12) / qij);
+                if (withKl) kl += pij * Math.Log(Math.Max(pij, 1e-12) / qij);
             }
             grad[2 * i] = 4 * g0;
             grad[2 * i + 1] = 4 * g1;
