@@ -74,7 +74,7 @@ public class ReportBrowserTests
 
         await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("report.png") });
-        await page.Locator("#clusters").ScrollIntoViewIfNeededAsync();
+        await page.EvaluateAsync("() => document.querySelector('.cluster').scrollIntoView()");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("report-clusters.png") });
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
