@@ -103,7 +103,8 @@ public static class ReportBuilder
         sw.Restart();
         notice?.Invoke("report: elbow and diagnostics");
         ElbowResult? elbow = null;
-        int kMax = Math.Min(o.ElbowKMax, x.Rows - 1);
+        // Cover the run's own k too (up to 40 fits), so its place on the curve shows.
+        int kMax = Math.Min(Math.Max(o.ElbowKMax, Math.Min(nClusters + 3, 40)), x.Rows - 1);
         var elbowRows = x.Rows > o.ElbowSamples ? Sampling.Subset(x.Rows, o.ElbowSamples, summary.Seed) : null;
         if (elbowRows is not null) notes.Add($"elbow curve and diagnostics on a random {elbowRows.Length} of the {x.Rows} images");
         if (kMax >= 2)

@@ -28,7 +28,7 @@ public sealed record ReportOptions
     /// <summary>t-SNE settings of the 2-D map (subsampled above <see cref="TsneOptions.MaxSamples"/>).</summary>
     public TsneOptions Tsne { get; init; } = new();
 
-    /// <summary>Largest k of the elbow curve and the diagnostics table.</summary>
+    /// <summary>Largest k of the elbow curve and the diagnostics table (raised to the run's k + 3, at most 40).</summary>
     public int ElbowKMax { get; init; } = 12;
 
     /// <summary>Rows of the elbow curve and diagnostics table (a random subset above it; each k is a K-Means fit).</summary>

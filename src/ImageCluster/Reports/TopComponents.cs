@@ -8,7 +8,7 @@ namespace ImageCluster.Reports;
 internal static class TopComponents
 {
     /// <summary>Scores of every row on the first <paramref name="count"/> components, and the share of variance each explains.</summary>
-    public static (double[][] Scores, double[] ExplainedRatio) Project(FeatureMatrix x, int count, int seed, int iterations = 100)
+    public static (double[][] Scores, double[] ExplainedRatio) Project(FeatureMatrix x, int count, int seed, int iterations = 30)
     {
         int n = x.Rows, d = x.Columns;
         var mean = new double[d];
