@@ -49,8 +49,10 @@ public static class ReportBuilder
         string root = summary.Model is null ? Path.GetDirectoryName(summary.Input)! : summary.Input;
         notice?.Invoke($"report: {paths.Count} thumbnails");
         var thumbs = new byte[]?[paths.Count];
+        int thumbSize = o.ThumbnailSize ?? (paths.Count > o.LargeRun ? 64 : 96);
+        if (o.ThumbnailSize is null && thumbSize < 96) notes.Add($"thumbnails are {thumbSize} px (not 96) because the run has more than {o.LargeRun} images");
         Parallel.For(0, paths.Count, new ParallelOptions { CancellationToken = ct },
-            i => thumbs[i] = Thumbnails.Make(Path.Combine(root, paths[i]), o.ThumbnailSize, o.ThumbnailQuality));
+            i => thumbs[i] = Thumbnails.Make(Path.Combine(root, paths[i]), thumbSize, o.ThumbnailQuality));
         int missing = thumbs.Count(t => t is null);
         if (missing > 0) notes.Add($"{missing} images could not be read for a thumbnail (moved or deleted since the run); they show a grey square");
         timings["thumbnails"] = sw.Elapsed.TotalSeconds;

@@ -56,6 +56,12 @@ public static partial class ReportHtml
             w.Write($"<div class=\"sheet\" id=\"sheet-{c.Cluster}\" data-limit=\"{o.SheetLimit}\" data-members=\"{members}\"></div>\n");
             if (c.Size > o.SheetLimit) w.Write($"<button class=\"all\" data-for=\"sheet-{c.Cluster}\">show all {c.Size}</button>\n");
             int n = Math.Min(o.Extremes, c.Size);
+            if (c.Size <= 2 * o.Extremes)
+            {
+                // The strips would repeat the whole sheet, which is already ordered nearest first.
+                w.Write("<div class=\"muted\">nearest to the centre first; the last is the farthest</div></div>\n");
+                continue;
+            }
             w.Write($"<div class=\"muted\">nearest to the centre</div><div class=\"strip\" id=\"near-{c.Cluster}\" data-limit=\"{n}\" data-members=\"{string.Join(",", c.Members.Take(n))}\"></div>\n");
             w.Write($"<div class=\"muted\">farthest from the centre</div><div class=\"strip\" id=\"far-{c.Cluster}\" data-limit=\"{n}\" data-members=\"{string.Join(",", c.Members.Reverse().Take(n))}\"></div>\n");
             w.Write("</div>\n");

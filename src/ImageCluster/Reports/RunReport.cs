@@ -13,8 +13,11 @@ public sealed record ReportOptions
     /// <summary>Class of interest for precision, recall and the Quality Metric (needs <see cref="Labels"/>).</summary>
     public string? Positive { get; init; }
 
-    /// <summary>Longer side of the embedded thumbnails, in pixels.</summary>
-    public int ThumbnailSize { get; init; } = 96;
+    /// <summary>Longer side of the embedded thumbnails, in pixels; null = 96, or 64 above <see cref="LargeRun"/> images.</summary>
+    public int? ThumbnailSize { get; init; }
+
+    /// <summary>Runs with more images than this get 64-pixel thumbnails by default, which keeps the file and its open time down.</summary>
+    public int LargeRun { get; init; } = 5000;
 
     /// <summary>JPEG quality of the thumbnails (1–100).</summary>
     public int ThumbnailQuality { get; init; } = 70;
