@@ -53,6 +53,9 @@ public class ReportBrowserTests
         Assert.True(await page.EvaluateAsync<bool>("() => { const i = document.querySelector('#map-tip img'); return i.complete && i.naturalWidth > 0; }"));
         Assert.Contains("cluster", await tip.InnerTextAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("report-map-hover.png") });
+        await page.SelectOptionAsync("#colour-by", "label"); // redraws both maps by label
+        await page.Mouse.MoveAsync((float)point[0], (float)point[1] + 1);
+        Assert.Contains("label g", await tip.InnerTextAsync());
 
         // Scroll through the page so every contact sheet fills, then open one "show all".
         int height = await page.EvaluateAsync<int>("() => document.body.scrollHeight");
