@@ -8,7 +8,7 @@ using SkiaSharp;
 namespace ImageCluster.Bench;
 
 /// <summary>
-/// <c>bench report &lt;scratch folder&gt; [--images 20000] [--classes 20] [--runs 3]</c>: draws synthetic images (coloured
+/// <c>bench report &lt;scratch folder&gt; [--images 20000] [--classes 20] [--runs 3] [--reuse] [--input FOLDER --labels CSV]</c>: draws synthetic images (coloured
 /// shapes, one background hue per class), clusters them with the <c>pixels</c> embedder (so the bench measures the
 /// report, not the CNN), builds the report with labels, and opens it in the system Chromium (Playwright,
 /// /usr/bin/chromium): time to the load event and to the first contact-sheet thumbnail decoded, median of fresh pages.
@@ -24,13 +24,25 @@ public static class ReportBench
         int runs = int.Parse(Arg("--runs", "3"), CultureInfo.InvariantCulture);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 
+        // --input FOLDER --labels CSV: a real image folder instead of the synthetic set (e.g. coil100 for photo-sized thumbnails).
         string input = Path.Combine(scratch, $"synthetic{images}");
         string labels = Path.Combine(scratch, $"synthetic{images}.labels.csv");
         var sw = Stopwatch.StartNew();
-        if (!File.Exists(labels)) Draw(input, labels, images, classes);
-        Console.WriteLine($"images: {images} synthetic 128×96 JPEGs in {classes} classes ({sw.Elapsed.TotalSeconds:F1} s to draw or find)");
+        string name = $"run{images}";
+        if (Arg("--input", "") is { Length: > 0 } given)
+        {
+            input = Path.GetFullPath(given);
+            labels = Path.GetFullPath(Arg("--labels", ""));
+            name = "run-" + Path.GetFileName(Path.GetDirectoryName(input + "/")!.TrimEnd('/'));
+            Console.WriteLine($"images: {input}");
+        }
+        else
+        {
+            if (!File.Exists(labels)) Draw(input, labels, images, classes);
+            Console.WriteLine($"images: {images} synthetic 128×96 JPEGs in {classes} classes ({sw.Elapsed.TotalSeconds:F1} s to draw or find)");
+        }
 
-        string run = Path.Combine(scratch, $"run{images}");
+        string run = Path.Combine(scratch, name);
         string html = Path.Combine(run, "report.html");
         // --reuse opens an existing report again (to measure page changes without rebuilding for minutes).
         if (!(Array.IndexOf(args, "--reuse") >= 0 && File.Exists(html)))
