@@ -36,7 +36,7 @@
       observer.unobserve(e.target);
       fill(e.target, +e.target.dataset.limit);
     });
-  }, { rootMargin: '600px' }) : null;
+  }, { rootMargin: '200px' }) : null;
   sheets.forEach(function (el) {
     el._members = el.dataset.members ? el.dataset.members.split(',').map(Number) : [];
     el._shown = 0;
