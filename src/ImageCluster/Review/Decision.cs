@@ -39,6 +39,7 @@ public abstract record Decision
 public sealed record ClusterVerdict(int[] Clusters, Verdict Verdict) : Decision
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "cluster-verdict";
 
     /// <inheritdoc />
@@ -51,6 +52,7 @@ public sealed record ClusterVerdict(int[] Clusters, Verdict Verdict) : Decision
 public sealed record RenameCluster(int Cluster, string Name) : Decision
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "rename";
 
     /// <inheritdoc />
@@ -63,6 +65,7 @@ public sealed record RenameCluster(int Cluster, string Name) : Decision
 public sealed record MergeClusters(int Into, int[] From) : Decision
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "merge";
 
     /// <inheritdoc />
@@ -80,6 +83,7 @@ public sealed record MergeClusters(int Into, int[] From) : Decision
 public sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved, string Method) : Decision
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "split";
 
     /// <inheritdoc />
@@ -92,6 +96,7 @@ public sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved, s
 public sealed record MoveImages(string[] Paths, int To) : Decision
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "move";
 
     /// <inheritdoc />
@@ -104,6 +109,7 @@ public sealed record MoveImages(string[] Paths, int To) : Decision
 public sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "image-verdict";
 
     /// <inheritdoc />

@@ -133,6 +133,18 @@ public sealed class ReviewSession : IDisposable
         return seq;
     }
 
+    /// <summary>
+    /// Records several decisions, in order, all or none: each is tried on the state the previous ones leave, and nothing
+    /// is stored when one does not fit.
+    /// </summary>
+    /// <returns>The sequence number of each decision.</returns>
+    public IReadOnlyList<(long Seq, Decision Decision)> RecordAll(IReadOnlyList<Decision> decisions)
+    {
+        var trial = State.Clone();
+        foreach (var d in decisions) trial.Apply(d);
+        return decisions.Select(d => (Record(d), d)).ToList();
+    }
+
     /// <summary>Undoes the last live decision; returns it, or null when there is none.</summary>
     public HistoryEntry? Undo() => Flip(_store.UndoDecision(_baseKey));
 
