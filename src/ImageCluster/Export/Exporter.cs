@@ -102,6 +102,14 @@ public static class Exporter
             throw new UsageException($"{failed.Count} destination name(s) already taken, nothing exported: " +
                                      string.Join(", ", failed.Take(5).Select(c => c.Destination)) + (failed.Count > 5 ? ", …" : "") +
                                      "; choose --on-collision skip|rename or another --to");
+        if (items.Count == 0)
+            throw new UsageException($"no image is {(o.What == ExportSelection.Kept ? "kept" : "discarded")} in {review.RunFolder}; " +
+                                     "decide first, e.g. 'imagecluster select RUN --keep 0,3', or export --what all");
+        var missing = items.Where(i => !File.Exists(i.Source.Full)).ToList();
+        if (missing.Count > 0)
+            throw new UsageException($"{missing.Count} image(s) of the run are missing from the input folder, nothing exported: " +
+                                     string.Join(", ", missing.Take(5).Select(i => i.Source.Full)) + (missing.Count > 5 ? ", …" : "") +
+                                     " (moved by an earlier export? undo it, or run 'imagecluster cluster' again)");
         if (o.DryRun)
             return new ExportResult(review.RunFolder, to, o.Mode, o.What, items.Count, 0, 0, 0, collisions, null, null, DryRun: true);
 
