@@ -29,7 +29,8 @@ public static class ExportUndo
         var state = JournalState.Load(journalPath);
         var begin = state.Begin;
         var mode = Enum.Parse<ExportMode>(begin.Mode!, ignoreCase: true);
-        if (state.UndoFinished) return new UndoResult(journalPath, begin.To!, mode, 0, 0, AlreadyUndone: true, [], []);
+        // Folders kept earlier because another export's files were in them may be empty by now.
+        if (state.UndoFinished) return new UndoResult(journalPath, begin.To!, mode, 0, 0, AlreadyUndone: true, [], RemoveEmptyFolders(state));
 
         using var journal = ExportJournal.OpenAppend(journalPath);
         if (!state.UndoStarted) journal.Append(new JournalRecord { Type = "undo-begin" });
@@ -71,6 +72,13 @@ public static class ExportUndo
             else refused.Add($"{manifest}: changed since the export; left in place");
         }
 
+        var left = RemoveEmptyFolders(state);
+        if (refused.Count == 0) journal.Append(new JournalRecord { Type = "undo-end" });
+        return new UndoResult(journalPath, begin.To!, mode, removed, restored, AlreadyUndone: false, refused, left);
+    }
+
+    private static List<string> RemoveEmptyFolders(JournalState state)
+    {
         var left = new List<string>();
         foreach (var folder in Enumerable.Reverse(state.FolderOrder))
         {
@@ -78,8 +86,7 @@ public static class ExportUndo
             if (Directory.EnumerateFileSystemEntries(folder).Any()) left.Add(folder);
             else Directory.Delete(folder);
         }
-        if (refused.Count == 0) journal.Append(new JournalRecord { Type = "undo-end" });
-        return new UndoResult(journalPath, begin.To!, mode, removed, restored, AlreadyUndone: false, refused, left);
+        return left;
     }
 
     private static string? RemoveCopy(string source, string destination, string? sha, ref int removed)
