@@ -19,4 +19,19 @@ public class ExportPlanTests
         Assert.False(Directory.Exists(temp.Combine("out")));
         Assert.False(Directory.Exists(Path.Combine(run, "exports")));
     }
+
+    [Fact]
+    public async Task Resume_checks_the_files_already_done_before_the_manifest_vouches_for_them()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeAsync(temp);
+        var result = Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out"), What = ExportSelection.All });
+        string changed = Directory.GetFiles(temp.Combine("out"), "*.jpg", SearchOption.AllDirectories)[3];
+        File.WriteAllText(changed, "edited");
+
+        var resume = await CliRunner.RunAsync("export", "--resume", result.Journal!);
+
+        Assert.Equal(1, resume.ExitCode);
+        Assert.Contains($"{changed} is no longer the file this export wrote", resume.Stderr);
+    }
 }

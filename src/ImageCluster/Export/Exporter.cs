@@ -167,14 +167,17 @@ public static class Exporter
             ct.ThrowIfCancellationRequested();
             var item = plan[k];
             int seq = item.Seq!.Value;
-            if (state.Done.ContainsKey(seq))
-            {
-                already++;
-                progress?.Report(new StageProgress("export", k + 1, plan.Count, 0));
-                continue;
-            }
             try
             {
+                if (state.Done.TryGetValue(seq, out string? doneSha))
+                {
+                    // The manifest will vouch for this file: make sure it is still what was written.
+                    if (!StillDone(item, mode, doneSha))
+                        throw new IOException($"{item.Destination} is no longer the file this export wrote (missing or changed)");
+                    already++;
+                    progress?.Report(new StageProgress("export", k + 1, plan.Count, 0));
+                    continue;
+                }
                 EnsureFolder(Path.GetDirectoryName(item.Destination)!, journal, state);
                 var (sha, didWrite) = ExportFile(item, mode, begin.Id!, journal, state.Intents.GetValueOrDefault(seq), pausePerFile);
                 journal.Append(new JournalRecord { Type = "done", Seq = seq, Sha256 = sha });
@@ -287,6 +290,10 @@ public static class Exporter
         }
     }
 
+    private static bool StillDone(JournalRecord item, ExportMode mode, string sha) => mode == ExportMode.Symlink
+        ? new FileInfo(item.Destination!).LinkTarget == item.Source
+        : File.Exists(item.Destination) && FileOps.Sha256(item.Destination!) == sha;
+
     /// <summary>The hash of a destination our crashed operation completed, or null when it is not ours.</summary>
     private static string? Recovered(ExportMode mode, string source, string destination, JournalRecord intent)
     {
@@ -332,52 +339,4 @@ public static class Exporter
     }
 
     internal static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
-}
-
-/// <summary>A journal read back: the options, the plan, and how far each file got.</summary>
-internal sealed class JournalState
-{
-    public required JournalRecord Begin { get; init; }
-
-    public required List<JournalRecord> Plan { get; init; }
-
-    public Dictionary<int, JournalRecord> Intents { get; } = [];
-
-    public Dictionary<int, string> Done { get; } = [];
-
-    public HashSet<string> Folders { get; } = new(StringComparer.Ordinal);
-
-    public List<string> FolderOrder { get; } = [];
-
-    public string? ManifestSha { get; set; }
-
-    public bool UndoStarted { get; set; }
-
-    public bool UndoFinished { get; set; }
-
-    public HashSet<int> Undone { get; } = [];
-
-    public static JournalState Load(string path)
-    {
-        var records = ExportJournal.Read(path);
-        var state = new JournalState { Begin = records[0], Plan = records.Where(r => r.Type == "plan").OrderBy(r => r.Seq).ToList() };
-        if (state.Plan.Count != state.Begin.Items)
-            throw new UsageException($"{path} lists {state.Plan.Count} files but its begin record says {state.Begin.Items}; the journal is damaged");
-        foreach (var r in records)
-        {
-            switch (r.Type)
-            {
-                case "intent": state.Intents[r.Seq!.Value] = r; break;
-                case "done": state.Done[r.Seq!.Value] = r.Sha256!; break;
-                case "mkdir":
-                    if (state.Folders.Add(r.Path!)) state.FolderOrder.Add(r.Path!);
-                    break;
-                case "manifest": state.ManifestSha = r.Sha256; break;
-                case "undo-begin": state.UndoStarted = true; break;
-                case "undo-end": state.UndoFinished = true; break;
-                case "undone": state.Undone.Add(r.Seq ?? -1); break;
-            }
-        }
-        return state;
-    }
 }
