@@ -107,4 +107,20 @@ public class ReviewSessionTests
         File.AppendAllText(Path.Combine(run, "assignments.csv"), "../../etc/passwd,0,0\n");
         Assert.Contains("contains '..'", Assert.Throws<UsageException>(() => ReviewSession.Open(run)).Message);
     }
+
+    [Fact]
+    public async Task Two_sessions_on_one_run_see_each_others_decisions()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeAsync(temp);
+        using var page = ReviewSession.Open(run);
+        using var cli = ReviewSession.Open(run);
+        cli.Record(new MergeClusters(0, [1]));
+        // The page still shows cluster 1, but a decision on it is checked against the stored log.
+        Assert.True(page.State.HasCluster(1));
+        Assert.Contains("there is no cluster 1", Assert.Throws<UsageException>(() => page.Record(new ClusterVerdict([1], Verdict.Keep))).Message);
+        page.Refresh();
+        Assert.False(page.State.HasCluster(1));
+        Assert.Single(page.Status().History);
+    }
 }

@@ -35,7 +35,8 @@ public sealed record ReviewStatus(string Run, string Input, VerdictCounts Counts
 
 /// <summary>
 /// The review of one run folder: its assignments, plus the decisions recorded in its SQLite store. Every decision is
-/// committed to the store before <see cref="Record"/> returns, so a reload or a crash loses nothing. Not thread-safe.
+/// committed to the store before <see cref="Record"/> returns, so a reload or a crash loses nothing. Several sessions (processes)
+/// may share a run: each decision is checked against the stored log, and <see cref="Refresh"/> picks up the others'. Not thread-safe.
 /// </summary>
 public sealed class ReviewSession : IDisposable
 {
@@ -126,6 +127,8 @@ public sealed class ReviewSession : IDisposable
     /// <summary>Applies and stores a decision (committed before returning). A decision that does not fit changes nothing.</summary>
     public long Record(Decision decision)
     {
+        // Another process (the CLI beside the review page) may have written since: decide on the stored state.
+        State = Replay();
         var next = State.Clone();
         next.Apply(decision);
         long seq = _store.AppendDecision(_baseKey, decision.Kind, JsonSerializer.Serialize(decision, Json));
@@ -140,10 +143,14 @@ public sealed class ReviewSession : IDisposable
     /// <returns>The sequence number of each decision.</returns>
     public IReadOnlyList<(long Seq, Decision Decision)> RecordAll(IReadOnlyList<Decision> decisions)
     {
+        State = Replay();
         var trial = State.Clone();
         foreach (var d in decisions) trial.Apply(d);
         return decisions.Select(d => (Record(d), d)).ToList();
     }
+
+    /// <summary>Reads the log again (another process may have recorded decisions since this session opened).</summary>
+    public void Refresh() => State = Replay();
 
     /// <summary>Undoes the last live decision; returns it, or null when there is none.</summary>
     public HistoryEntry? Undo() => Flip(_store.UndoDecision(_baseKey));
