@@ -154,9 +154,11 @@ public class ExportTests
         Assert.Contains("imagecluster export --resume", result.Stderr);
         string journal = ReviewRuns.Journal(run);
         File.Delete(blocker);
-        var resumed = await CliRunner.RunAsync("export", "--resume", journal);
+        var resumed = await CliRunner.RunAsync("export", run, "--to", to, "--mode", "move"); // the same command again completes it
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.True(File.Exists(Path.Combine(to, Exporter.ManifestName)));
+        Assert.Equal(journal, ReviewRuns.Journal(run));
+        Assert.Contains("were already in place", resumed.Stdout);
 
         var undo = await CliRunner.RunAsync("undo", journal);
         Assert.True(undo.ExitCode == 0, undo.Stderr);

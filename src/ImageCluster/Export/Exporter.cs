@@ -79,6 +79,19 @@ public static class Exporter
         return (items, collisions, manifest);
     }
 
+    /// <summary>The journal of an export to <paramref name="to"/> from this run that neither ended nor was undone, if any.</summary>
+    private static (string Path, JournalRecord Begin)? Unfinished(string runFolder, string to)
+    {
+        string folder = Path.Combine(runFolder, "exports");
+        if (!Directory.Exists(folder)) return null;
+        foreach (var file in Directory.GetFiles(folder, "*.jsonl").Order(StringComparer.Ordinal))
+        {
+            var records = ExportJournal.Read(file);
+            if (records[0].To == to && !records.Any(r => r.Type is "end" or "undo-begin")) return (file, records[0]);
+        }
+        return null;
+    }
+
     private static string FreeName(string path, HashSet<string> taken)
     {
         string dir = Path.GetDirectoryName(path)!, stem = Path.GetFileNameWithoutExtension(path), ext = Path.GetExtension(path);
@@ -89,14 +102,25 @@ public static class Exporter
         }
     }
 
-    /// <summary>Plans and runs an export.</summary>
+    /// <summary>
+    /// Plans and runs an export. When an earlier export from this run to the same folder stopped part-way (same mode and
+    /// selection), it is completed from its journal instead.
+    /// </summary>
     /// <exception cref="UsageException">Bad options, collisions under <see cref="CollisionPolicy.Fail"/>, or an export folder that cannot be written (nothing touched).</exception>
     /// <exception cref="ExportException">A file operation failed part-way (the message says how to resume or undo).</exception>
     public static ExportResult Run(ExportOptions o, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
     {
         using var review = ReviewSession.Open(o.Run);
-        var (items, collisions, manifest) = Plan(o, review);
         string to = Path.GetFullPath(o.To);
+        if (!o.DryRun && Unfinished(review.RunFolder, to) is { } earlier)
+        {
+            // The files of a stopped export would all look like collisions: carry on with its own plan instead.
+            if (earlier.Begin.Mode == Name(o.Mode) && earlier.Begin.What == Name(o.What))
+                return Resume(earlier.Path, progress, o.PausePerFile, ct: ct);
+            throw new UsageException($"an unfinished {earlier.Begin.Mode} export to {to} is in {earlier.Path}; " +
+                                     $"complete it with 'imagecluster export --resume {earlier.Path}' or undo it with 'imagecluster undo {earlier.Path}' first");
+        }
+        var (items, collisions, manifest) = Plan(o, review);
         var failed = collisions.Where(c => c.Resolution == "failed").ToList();
         if (failed.Count > 0)
             throw new UsageException($"{failed.Count} destination name(s) already taken, nothing exported: " +
