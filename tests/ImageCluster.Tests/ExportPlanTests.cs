@@ -34,4 +34,25 @@ public class ExportPlanTests
         Assert.Equal(1, resume.ExitCode);
         Assert.Contains($"{changed} is no longer the file this export wrote", resume.Stderr);
     }
+
+    [Fact]
+    public async Task A_kill_between_writing_the_manifest_and_recording_it_is_completed_and_undone()
+    {
+        using var temp = new TempFolder();
+        var (input, run) = await ReviewRuns.MakeAsync(temp);
+        var before = ReviewRuns.Snapshot(input);
+        var result = Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out"), What = ExportSelection.All });
+        var lines = File.ReadAllLines(result.Journal!);
+        Assert.Equal(["manifest", "end"], lines[^2..].Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("type").GetString()));
+        File.WriteAllLines(result.Journal!, lines[..^2]); // as if killed right after the manifest's rename
+
+        var resumed = Exporter.Resume(result.Journal!);
+        Assert.Equal(18, resumed.AlreadyDone);
+        Assert.EndsWith("\"type\":\"end\"", File.ReadAllLines(result.Journal!)[^1].Split(",\"utc\"")[0]);
+
+        File.WriteAllLines(result.Journal!, lines[..^2]);
+        Assert.Empty(ExportUndo.Run(result.Journal!).Refused);
+        Assert.False(Directory.Exists(temp.Combine("out")));
+        Assert.Equal(before, ReviewRuns.Snapshot(input));
+    }
 }

@@ -66,7 +66,8 @@ public static class ExportUndo
         string manifest = begin.Path!;
         FileOps.DeleteIfExists(FileOps.TempName(manifest, begin.Id!));
         FileOps.DeleteIfExists(Path.Combine(begin.To!, $".imagecluster-probe-{begin.Id}"));
-        if (state.ManifestSha is { } manifestSha && File.Exists(manifest))
+        // No manifest record: killed between writing the manifest and recording it; it is ours if it holds what the journal says.
+        if ((state.ManifestSha ?? FileOps.Sha256Text(state.ManifestText())) is var manifestSha && File.Exists(manifest))
         {
             if (FileOps.Sha256(manifest) == manifestSha) File.Delete(manifest);
             else refused.Add($"{manifest}: changed since the export; left in place");

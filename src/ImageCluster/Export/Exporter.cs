@@ -228,15 +228,12 @@ public static class Exporter
         {
             string temp = FileOps.TempName(manifest, begin.Id!);
             FileOps.DeleteIfExists(temp);
-            if (File.Exists(manifest)) throw new ExportException($"{manifest} appeared during the export; move it away and resume with 'imagecluster export --resume {journalPath}'");
-            Csv.WriteAtomicallyNoReplace(temp, manifest, w =>
-            {
-                w.WriteLine("source,destination,cluster,decision,sha256");
-                foreach (var item in plan)
-                    w.WriteLine(string.Join(",", Csv.Escape(item.Source!), Csv.Escape(Path.GetRelativePath(begin.To!, item.Destination!).Replace('\\', '/')),
-                        item.Cluster!.Value.ToString(CultureInfo.InvariantCulture), item.Decision, state.Done[item.Seq!.Value]));
-            });
-            journal.Append(new JournalRecord { Type = "manifest", Path = manifest, Sha256 = FileOps.Sha256(manifest) });
+            string text = state.ManifestText(), sha = FileOps.Sha256Text(text);
+            if (!File.Exists(manifest)) Csv.WriteAtomicallyNoReplace(temp, manifest, w => w.Write(text));
+            // Killed between the rename and its record: the manifest is ours when it holds exactly what the journal says.
+            else if (FileOps.Sha256(manifest) != sha)
+                throw new ExportException($"{manifest} appeared during the export; move it away and resume with 'imagecluster export --resume {journalPath}'");
+            journal.Append(new JournalRecord { Type = "manifest", Path = manifest, Sha256 = sha });
             journal.Append(new JournalRecord { Type = "end" });
         }
         return new ExportResult(begin.Run!, begin.To!, mode, Enum.Parse<ExportSelection>(begin.What!, ignoreCase: true), plan.Count, written, already, bytes,

@@ -18,6 +18,9 @@ internal static partial class FileOps
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    /// <summary>SHA-256 of text written as UTF-8 without a byte-order mark.</summary>
+    public static string Sha256Text(string text) => Convert.ToHexStringLower(SHA256.HashData(new System.Text.UTF8Encoding(false).GetBytes(text)));
+
     /// <summary>True when something (a file, folder or a dangling link) has this name.</summary>
     public static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
 

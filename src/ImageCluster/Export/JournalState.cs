@@ -23,6 +23,16 @@ internal sealed class JournalState
 
     public HashSet<int> Undone { get; } = [];
 
+    /// <summary>manifest.csv of the files done, in plan order (deterministic, so a resume or an undo can recognise it).</summary>
+    public string ManifestText()
+    {
+        var text = new System.Text.StringBuilder("source,destination,cluster,decision,sha256\n");
+        foreach (var item in Plan.Where(p => Done.ContainsKey(p.Seq!.Value)))
+            text.Append(string.Join(",", Csv.Escape(item.Source!), Csv.Escape(System.IO.Path.GetRelativePath(Begin.To!, item.Destination!).Replace('\\', '/')),
+                item.Cluster!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), item.Decision, Done[item.Seq!.Value])).Append('\n');
+        return text.ToString();
+    }
+
     public static JournalState Load(string path)
     {
         var records = ExportJournal.Read(path);
