@@ -55,4 +55,35 @@ public class ExportPlanTests
         Assert.False(Directory.Exists(temp.Combine("out")));
         Assert.Equal(before, ReviewRuns.Snapshot(input));
     }
+
+    [Fact]
+    public async Task Move_across_file_systems_copies_verifies_and_deletes_and_undo_copies_back()
+    {
+        // /dev/shm is a tmpfs, the temp folder is not: link(2) fails with EXDEV there, which takes the copy path.
+        using var temp = new TempFolder();
+        var (input, run) = await ReviewRuns.MakeAsync(temp);
+        var before = ReviewRuns.Snapshot(input);
+        string to = Path.Combine("/dev/shm", "imagecluster-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var hardlink = await CliRunner.RunAsync("export", run, "--to", to, "--mode", "hardlink", "--what", "all");
+            Assert.Equal(1, hardlink.ExitCode);
+            Assert.Contains("cannot hard-link across file systems", hardlink.Stderr);
+            Assert.Empty(ExportUndo.Run(ReviewRuns.Journal(run)).Refused);
+            Assert.False(Directory.Exists(to));
+
+            var result = Exporter.Run(new ExportOptions { Run = run, To = to, Mode = ExportMode.Move, What = ExportSelection.All });
+            Assert.Equal(18, result.Written);
+            Assert.Empty(Directory.GetFiles(input, "*", SearchOption.AllDirectories));
+            Assert.DoesNotContain(ReviewRuns.Snapshot(to).Keys, k => k.EndsWith(".tmp", StringComparison.Ordinal));
+
+            Assert.Equal(18, ExportUndo.Run(result.Journal!).Restored);
+            Assert.Equal(before, ReviewRuns.Snapshot(input));
+            Assert.False(Directory.Exists(to));
+        }
+        finally
+        {
+            if (Directory.Exists(to)) Directory.Delete(to, recursive: true);
+        }
+    }
 }
