@@ -51,6 +51,9 @@ public class ReviewSessionTests
 
         review.Record(new MergeClusters(0, [1]));
         Assert.False(review.State.HasCluster(1));
+        review.Record(new MergeClusters(0, [2]));
+        Assert.Equal(3, review.State.NextCluster); // label 2 is gone but not reused
+        review.Undo();
         Assert.Equal(sizes[0] + sizes[1], review.State.Members(0).Count);
 
         var split = review.PlanSplit(0);

@@ -27,6 +27,7 @@ public sealed class ReviewState
     private readonly Dictionary<string, int> _cluster;
     private readonly Dictionary<string, Verdict> _own;
     private readonly Dictionary<int, (string? Name, Verdict Verdict)> _clusters;
+    private int _highest; // largest label ever used, so a merged-away label is never given to a new cluster
 
     /// <summary>The state of a fresh clustering: every cluster of <paramref name="labels"/> undecided.</summary>
     public ReviewState(IReadOnlyList<string> paths, IReadOnlyList<int> labels)
@@ -36,6 +37,7 @@ public sealed class ReviewState
         for (int i = 0; i < paths.Count; i++) _cluster[paths[i]] = labels[i];
         _own = new Dictionary<string, Verdict>(StringComparer.Ordinal);
         _clusters = labels.Distinct().ToDictionary(l => l, _ => ((string?)null, Verdict.Undecided));
+        _highest = labels.DefaultIfEmpty(-1).Max();
     }
 
     private ReviewState(ReviewState other)
@@ -44,6 +46,7 @@ public sealed class ReviewState
         _cluster = new Dictionary<string, int>(other._cluster, StringComparer.Ordinal);
         _own = new Dictionary<string, Verdict>(other._own, StringComparer.Ordinal);
         _clusters = new Dictionary<int, (string?, Verdict)>(other._clusters);
+        _highest = other._highest;
     }
 
     /// <summary>An independent copy (to try a decision before recording it).</summary>
@@ -80,8 +83,8 @@ public sealed class ReviewState
         }
     }
 
-    /// <summary>The label a new cluster gets: one above the largest ever seen in this state.</summary>
-    public int NextCluster => Math.Max(_clusters.Keys.DefaultIfEmpty(-1).Max(), _cluster.Values.DefaultIfEmpty(-1).Max()) + 1;
+    /// <summary>The label a new cluster gets: one above the largest ever used (merged-away labels are not reused).</summary>
+    public int NextCluster => _highest + 1;
 
     /// <summary>Applies <paramref name="decision"/>; throws (changing nothing) when it does not fit this state.</summary>
     public void Apply(Decision decision)
@@ -109,6 +112,7 @@ public sealed class ReviewState
                 if (d.Moved.FirstOrDefault(p => _cluster[p] != d.Cluster) is { } stray)
                     throw new UsageException($"{stray} is not in cluster {d.Cluster}");
                 _clusters[d.NewCluster] = (null, _clusters[d.Cluster].Verdict);
+                _highest = Math.Max(_highest, d.NewCluster);
                 foreach (var p in d.Moved) _cluster[p] = d.NewCluster;
                 break;
             case MoveImages d:
