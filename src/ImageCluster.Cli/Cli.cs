@@ -34,6 +34,9 @@ public static class Cli
             BuildDiagnose(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),
             FeatureMapsCommand.Build(stdout, stderr, ModelOption),
+            SelectCommand.Build(stdout),
+            ExportCommand.BuildExport(stdout, stderr),
+            ExportCommand.BuildUndo(stdout, stderr),
         };
         root.Options.Add(verbose);
 
@@ -69,7 +72,7 @@ public static class Cli
 
     private static int? UserError(Exception e) => e switch
     {
-        NoUsableImagesException or ModelDownloadException => Failure,
+        NoUsableImagesException or ModelDownloadException or Export.ExportException => Failure,
         UsageException or ModelNotFoundException => UsageError,
         _ => null,
     };
