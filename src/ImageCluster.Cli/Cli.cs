@@ -33,6 +33,7 @@ public static class Cli
             BuildEvaluate(stdout),
             BuildDiagnose(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),
+            FeatureMapsCommand.Build(stdout, stderr, ModelOption),
         };
         root.Options.Add(verbose);
 
@@ -89,6 +90,28 @@ public static class Cli
                       "(shorter side scaled, centre cut out: better for large non-square photos)",
     };
 
+    private static readonly Option<string?> LayerOption = new("--layer")
+    {
+        Description = "Use this intermediate tensor (a node output or node name; 'imagecluster models layers MODEL' lists them) " +
+                      "as the features instead of the model's embedding. 8-bit layers of int8 models are dequantized to float",
+    };
+
+    private static readonly Option<string> PoolOption = new("--pool")
+    {
+        Description = "How --layer's 4-D map becomes a vector: avg (mean per channel), max (maximum per channel) or flatten (every value)",
+        DefaultValueFactory = _ => "avg",
+    };
+
+    // --pool alone would silently do nothing: the embedding output is already pooled by the model.
+    private static Embedding.Layers.LayerSelection? LayerFrom(ParseResult parse)
+    {
+        string? layer = parse.GetValue(LayerOption);
+        var pool = Embedding.Layers.LayerSelection.ParsePool(parse.GetValue(PoolOption)!);
+        if (layer is null)
+            return parse.GetResult(PoolOption) is { Implicit: false } ? throw new UsageException("--pool applies to --layer; add --layer NAME") : null;
+        return new Embedding.Layers.LayerSelection(layer, pool);
+    }
+
     private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the summary as JSON on stdout" };
 
     private static Command BuildCluster(TextWriter stdout, TextWriter stderr)
@@ -104,7 +127,7 @@ public static class Cli
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, ModelOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
+            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -116,6 +139,7 @@ public static class Cli
             RunSummary summary;
             if (featuresFile is not null)
             {
+                if (parse.GetValue(LayerOption) is not null) throw new UsageException("--layer picks the features of images; a --features file already holds its features");
                 if (parse.GetValue(noNormalize)) throw new UsageException("--no-normalize is for folders of images; a features file is not normalised unless --normalize is given");
                 summary = FeaturesClusterJob.Run(new FeaturesClusterJobOptions
                 {
@@ -127,11 +151,13 @@ public static class Cli
             else
             {
                 if (parse.GetValue(normalize)) throw new UsageException("--normalize is for --features; images are normalised unless --no-normalize is given");
+                var layer = LayerFrom(parse);
                 summary = await ClusterJob.RunAsync(new ClusterJobOptions
                 {
                     Input = input!,
                     Output = parse.GetValue(output),
                     Model = parse.GetValue(ModelOption),
+                    Layer = layer,
                     Resize = parse.GetValue(ResizeOption),
                     Clustering = settings,
                     Labels = parse.GetValue(algorithmOptions.Labels),
@@ -153,7 +179,8 @@ public static class Cli
             var c = summary.Counts;
             var info = summary.Clustering!;
             stdout.WriteLine(summary.Model is { } model
-                ? $"clustered {c.Clustered} images into {info.Clusters} clusters with {info.Algorithm} on {model.Name} " +
+                ? $"clustered {c.Clustered} images into {info.Clusters} clusters with {info.Algorithm} on {model.Name}" +
+                  (model.Layer is null ? " " : $" layer {model.Layer} ({model.Pool}, {model.Dimension} features) ") +
                   $"(embedded {c.Embedded}, from cache {c.FromCache}, unreadable {c.Errors}) in {summary.TimingsSeconds["total"]:F1} s"
                 : $"clustered {c.Clustered} rows into {info.Clusters} clusters with {info.Algorithm} in {summary.TimingsSeconds["total"]:F1} s");
             stdout.WriteLine($"sizes: {string.Join(" ", summary.Clusters.Where(x => x.Cluster >= 0).Select(x => x.Size))}" +
@@ -208,17 +235,18 @@ public static class Cli
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
         var command = new Command("diagnose", "Without labels: Hopkins clustering tendency, elbow, silhouette, Calinski–Harabasz, Davies–Bouldin, gap; suggests k and DBSCAN's eps")
         {
-            folder, features, output, ModelOption, ResizeOption, pca, noNormalize, normalize, kMin, kMax, minSamples, gapB, seed,
+            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, noNormalize, normalize, kMin, kMax, minSamples, gapB, seed,
             BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(features) is not null && parse.GetValue(noNormalize)) throw new UsageException("--no-normalize is for folders of images");
             if (parse.GetValue(features) is null && parse.GetValue(normalize)) throw new UsageException("--normalize is for --features");
+            if (parse.GetValue(features) is not null && parse.GetValue(LayerOption) is not null) throw new UsageException("--layer picks the features of images; a --features file already holds its features");
             var report = await DiagnoseJob.RunAsync(new DiagnoseJobOptions
             {
                 Input = parse.GetValue(folder), Features = parse.GetValue(features), Output = parse.GetValue(output),
-                Model = parse.GetValue(ModelOption), Resize = parse.GetValue(ResizeOption), Embedding = EmbeddingOptionsFrom(parse),
+                Model = parse.GetValue(ModelOption), Layer = LayerFrom(parse), Resize = parse.GetValue(ResizeOption), Embedding = EmbeddingOptionsFrom(parse),
                 Normalize = parse.GetValue(features) is null ? !parse.GetValue(noNormalize) : parse.GetValue(normalize),
                 Pca = ParsePca(parse.GetValue(pca)), KMin = parse.GetValue(kMin), KMax = parse.GetValue(kMax),
                 MinSamples = parse.GetValue(minSamples), GapReferences = parse.GetValue(gapB), Seed = parse.GetValue(seed),
@@ -276,7 +304,7 @@ public static class Cli
         var cache = new Option<string?>("--cache") { Description = "Embedding store (default: imagecluster.db beside --out)" };
         var command = new Command("embed", "Write the feature vector of every image of FOLDER to a CSV file")
         {
-            folder, output, ModelOption, ResizeOption, cache, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
+            folder, output, ModelOption, LayerOption, PoolOption, ResizeOption, cache, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -285,6 +313,7 @@ public static class Cli
                 Input = parse.GetValue(folder)!,
                 Output = parse.GetValue(output)!,
                 Model = parse.GetValue(ModelOption),
+                Layer = LayerFrom(parse),
                 Resize = parse.GetValue(ResizeOption),
                 Cache = parse.GetValue(cache),
                 Embedding = EmbeddingOptionsFrom(parse),
@@ -296,7 +325,8 @@ public static class Cli
                 stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
                 return Success;
             }
-            stdout.WriteLine($"embedded {summary.Scanned - summary.Errors} images with {summary.Model.Name} ({summary.Model.Dimension} features; " +
+            stdout.WriteLine($"embedded {summary.Scanned - summary.Errors} images with {summary.Model.Name}" +
+                             (summary.Model.Layer is { } layer ? $" layer {layer} pooled by {summary.Model.Pool}" : "") + $" ({summary.Model.Dimension} features; " +
                              $"new {summary.Embedded}, from cache {summary.FromCache}, unreadable {summary.Errors}) in {summary.Seconds:F1} s");
             stdout.WriteLine($"features: {summary.Output}");
             return Success;

@@ -5,7 +5,7 @@ using ImageCluster.Embedding;
 
 namespace ImageCluster.Cli;
 
-/// <summary><c>imagecluster models list|info|pull|import</c>: the catalogue, the user's imports and the cache.</summary>
+/// <summary><c>imagecluster models list|info|pull|import|layers</c>: the catalogue, the user's imports, the cache and a model's layers.</summary>
 internal static class ModelsCommand
 {
     private static readonly JsonSerializerOptions Json = new(UserModels.WriteOptions);
@@ -13,7 +13,7 @@ internal static class ModelsCommand
     public static Command Build(TextWriter stdout, TextWriter stderr) =>
         new("models", "Known models: list them, show one, download one into the cache, or import your own ONNX file")
         {
-            BuildList(stdout, stderr), BuildInfo(stdout), BuildPull(stdout, stderr), BuildImport(stdout),
+            BuildList(stdout, stderr), BuildInfo(stdout), BuildPull(stdout, stderr), BuildImport(stdout), ModelsLayersCommand.Build(stdout),
         };
 
     private static string Where(ModelLocation location) => location switch

@@ -66,7 +66,7 @@ public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Fun
         var wall = Stopwatch.StartNew();
         root = Path.GetFullPath(root);
         var descriptor = model.Descriptor;
-        string key = model.CacheKey, output = descriptor.EmbeddingOutput;
+        string key = model.CacheKey, output = model.FeatureOutput;
 
         var known = store.GetFiles(root);
         var embeddedHashes = store.GetEmbeddedHashes(key, output);

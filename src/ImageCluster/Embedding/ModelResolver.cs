@@ -16,13 +16,27 @@ public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, str
     /// <summary>True when the built-in model replaced the requested default.</summary>
     public bool IsFallback { get; init; }
 
+    /// <summary>An intermediate layer used as the features instead of <see cref="ModelDescriptor.EmbeddingOutput"/>; null = the embedding.</summary>
+    public Layers.LayerSelection? Layer { get; init; }
+
+    /// <summary>The same model reading <paramref name="layer"/> (null = its embedding output).</summary>
+    /// <exception cref="UsageException">A layer of the raw-pixel baseline, which has none.</exception>
+    public ResolvedModel WithLayer(Layers.LayerSelection? layer) =>
+        layer is not null && Path is null
+            ? throw new UsageException($"--layer needs a neural network; {Descriptor.Name} has no layers")
+            : this with { Layer = layer };
+
+    /// <summary>What the features are in the store and in outputs: the embedding output, or <c>LAYER/POOL</c>.</summary>
+    public string FeatureOutput => Layer is { } l ? $"{l.Name}/{l.PoolName}" : Descriptor.EmbeddingOutput;
+
     /// <summary>The same model with another resize rule (null keeps the descriptor's).</summary>
     public ResolvedModel WithResize(Images.ResizeMode? resize) =>
         resize is { } r && r != Descriptor.Resize ? this with { Descriptor = Descriptor with { Resize = r } } : this;
 
     /// <summary>
-    /// Key of this model's embeddings in the store: the name, the checksums of the model (and of its preprocessing graph)
-    /// and a digest of the preprocessing in the descriptor, so a changed file or preprocessing never reuses stale vectors.
+    /// Key of this model's embeddings in the store: the name, the checksums of the model (and of its preprocessing graph),
+    /// a digest of the preprocessing in the descriptor and the layer and pool when one is chosen, so a changed file,
+    /// preprocessing or layer never reuses stale vectors.
     /// </summary>
     public string CacheKey
     {
@@ -33,7 +47,9 @@ public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, str
                 string.Join(',', new[] { d.Scale }.Concat(d.Mean).Concat(d.Std).Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
                 d.EmbeddingOutput, PreprocessPath is null ? "-" : FileSha256Short(PreprocessPath));
             string digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(preprocessing)))[..8];
-            return $"{d.Name}@{(Sha256 is null ? "none" : Sha256[..12])}/{d.Width}x{d.Height}/{d.Resize.ToString().ToLowerInvariant()}/{digest}";
+            string key = $"{d.Name}@{(Sha256 is null ? "none" : Sha256[..12])}/{d.Width}x{d.Height}/{d.Resize.ToString().ToLowerInvariant()}/{digest}";
+            // Each layer and pool is its own feature space: vectors of one must never be served for another.
+            return Layer is { } l ? $"{key}/layer={l.Name}/pool={l.PoolName}" : key;
         }
     }
 

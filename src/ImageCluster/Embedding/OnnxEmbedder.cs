@@ -1,15 +1,22 @@
 using System.Runtime.InteropServices;
+using ImageCluster.Embedding.Layers;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ImageCluster.Embedding;
 
-/// <summary>Runs an ONNX image model on the CPU with ONNX Runtime and returns its pooled-feature output.</summary>
+/// <summary>
+/// Runs an ONNX image model on the CPU with ONNX Runtime and returns its pooled-feature output, or, when the resolved model
+/// names a <see cref="ResolvedModel.Layer"/>, that intermediate tensor pooled as asked.
+/// </summary>
 public sealed class OnnxEmbedder : IEmbedder
 {
     private readonly InferenceSession _session;
     private readonly InferenceSession? _preprocess;
     private readonly string _preprocessInput = "", _preprocessOutput = "";
     private readonly RunOptions _runOptions = new();
+    private readonly string _output;
+    private readonly LayerSelection? _layer;
+    private readonly long[] _layerShape = [];
 
     /// <summary>Loads the model and checks its inputs and outputs against the descriptor.</summary>
     /// <param name="model">The located model.</param>
@@ -19,7 +26,25 @@ public sealed class OnnxEmbedder : IEmbedder
     {
         Descriptor = model.Descriptor;
         if (model.Path is null) throw new ArgumentException("An ONNX model needs a file.", nameof(model));
-        _session = Load(model.Path, threads);
+        _layer = model.Layer;
+        if (_layer is null) _session = Load(model.Path, threads);
+        else
+        {
+            var editor = new OnnxGraphEditor(File.ReadAllBytes(model.Path), model.Path);
+            Layer = editor.Expose(_layer.Name);
+            try
+            {
+                _session = Load(editor.ToBytes(), model.Path, threads);
+            }
+            catch (ModelNotFoundException e) when (e.Message.Contains("Type Error", StringComparison.Ordinal))
+            {
+                // The unedited file loads (catalogue models are checked), so a type clash comes from the output we added.
+                throw new UsageException($"layer '{_layer.Name}' of {model.Path} is not a float tensor and cannot be used as features " +
+                                         $"({e.Message[(e.Message.IndexOf("Type Error", StringComparison.Ordinal))..]})");
+            }
+        }
+        _output = Layer?.Output ?? Descriptor.EmbeddingOutput;
+        // The edited graph keeps every original output, so the file is checked against its descriptor either way.
         try
         {
             Dimension = ModelSignature.Check(model.Path, Descriptor, _session.InputMetadata, _session.OutputMetadata);
@@ -36,6 +61,32 @@ public sealed class OnnxEmbedder : IEmbedder
             _preprocessInput = _preprocess.InputMetadata.Keys.Single();
             _preprocessOutput = _preprocess.OutputMetadata.Keys.Single();
         }
+        if (Layer is not null)
+        {
+            // Shape inference does not reach every intermediate tensor (symbolic batch, CNTK-era graphs): one blank image tells.
+            var map = ReadLayer(new float[Descriptor.Width * Descriptor.Height * 3]);
+            _layerShape = [.. map.Shape];
+            Dimension = FeaturePooling.Dimension(_layerShape, Layer.Layout, _layer!.Pool);
+        }
+    }
+
+    /// <summary>The intermediate tensor read instead of the embedding output; null when the embedding is read.</summary>
+    internal ExposedLayer? Layer { get; }
+
+    /// <summary>Shape of one image's layer map (batch axis removed) and its layout; empty when no layer is read.</summary>
+    public IReadOnlyList<long> LayerShape => _layerShape;
+
+    /// <summary>
+    /// The raw (unpooled) layer map of one preprocessed image, as <see cref="ResolvedModel.Layer"/> names it.
+    /// </summary>
+    /// <param name="input">One image in the descriptor's layout and scaling (<c>Width × Height × 3</c> values).</param>
+    /// <exception cref="InvalidOperationException">The embedder reads the embedding output, not a layer.</exception>
+    public LayerMap ReadLayer(ReadOnlyMemory<float> input)
+    {
+        if (Layer is null) throw new InvalidOperationException("This embedder reads the embedding output; resolve the model with a layer.");
+        using var results = Run(input, 1);
+        long[] dims = results[0].GetTensorTypeAndShape().Shape;
+        return new LayerMap(Layer.Layer, Layer.OpType, dims.Length > 1 ? dims[1..] : dims, Layer.Layout, results[0].GetTensorDataAsSpan<float>().ToArray());
     }
 
     /// <inheritdoc />
@@ -60,27 +111,35 @@ public sealed class OnnxEmbedder : IEmbedder
 
     private void RunBatch(ReadOnlyMemory<float> inputs, int n, Span<float> embeddings)
     {
+        using var results = Run(inputs, n);
+        var values = results[0].GetTensorDataAsSpan<float>();
+        if (_layer is null)
+        {
+            values[..embeddings.Length].CopyTo(embeddings);
+            return;
+        }
+        int perImage = values.Length / n;
+        for (int i = 0; i < n; i++)
+            FeaturePooling.Pool(values.Slice(i * perImage, perImage), _layerShape, Layer!.Layout, _layer.Pool, embeddings.Slice(i * Dimension, Dimension));
+    }
+
+    // Runs the model (after its preprocessing graph) on n images; the caller disposes the one output it asked for.
+    private IDisposableReadOnlyCollection<OrtValue> Run(ReadOnlyMemory<float> inputs, int n)
+    {
         long[] shape = Descriptor.ChannelsLast
             ? [n, Descriptor.Height, Descriptor.Width, 3]
             : [n, 3, Descriptor.Height, Descriptor.Width];
         // ONNX Runtime only reads the input, so the read-only batch can be lent to it without a copy.
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(inputs), shape);
-        if (_preprocess is null)
-        {
-            RunModel(input, embeddings);
-            return;
-        }
+        if (_preprocess is null) return _session.Run(_runOptions, [Descriptor.Input], [input], [_output]);
         using var prepared = _preprocess.Run(_runOptions, [_preprocessInput], [input], [_preprocessOutput]);
-        RunModel(prepared[0], embeddings);
+        return _session.Run(_runOptions, [Descriptor.Input], [prepared[0]], [_output]);
     }
 
-    private void RunModel(OrtValue input, Span<float> embeddings)
-    {
-        using var results = _session.Run(_runOptions, [Descriptor.Input], [input], [Descriptor.EmbeddingOutput]);
-        results[0].GetTensorDataAsSpan<float>()[..embeddings.Length].CopyTo(embeddings);
-    }
+    private static InferenceSession Load(string path, int threads) => Load(null, path, threads);
 
-    private static InferenceSession Load(string path, int threads)
+    // bytes: the edited model; path names it in messages (and is loaded when bytes is null).
+    private static InferenceSession Load(byte[]? bytes, string path, int threads)
     {
         using var options = new SessionOptions
         {
@@ -97,7 +156,7 @@ public sealed class OnnxEmbedder : IEmbedder
         options.AddSessionConfigEntry("session.x64quantprecision", "1");
         try
         {
-            return new InferenceSession(path, options);
+            return bytes is null ? new InferenceSession(path, options) : new InferenceSession(bytes, options);
         }
         catch (OnnxRuntimeException e)
         {

@@ -36,13 +36,13 @@ public static class RunOutputs
         });
     }
 
-    /// <summary>Writes <c>path,f0,f1,…</c>, one row per image.</summary>
-    public static void WriteFeatures(string file, IReadOnlyList<string> paths, FeatureMatrix features)
+    /// <summary>Writes <c>path,f0,f1,…</c> (or another <paramref name="columnPrefix"/> before the column number), one row per image.</summary>
+    public static void WriteFeatures(string file, IReadOnlyList<string> paths, FeatureMatrix features, string columnPrefix = "f")
     {
         Csv.WriteAtomically(file, w =>
         {
             w.Write("path");
-            for (int j = 0; j < features.Columns; j++) w.Write($",f{j}");
+            for (int j = 0; j < features.Columns; j++) w.Write($",{Csv.Escape(columnPrefix + j)}");
             w.WriteLine();
             for (int i = 0; i < features.Rows; i++)
             {

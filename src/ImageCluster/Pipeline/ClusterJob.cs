@@ -29,6 +29,9 @@ public sealed record ClusterJobOptions
     /// <summary>Model name or path; null = the default model (built-in fallback when missing).</summary>
     public string? Model { get; init; }
 
+    /// <summary>An intermediate layer (and its pooling) used as the features instead of the model's embedding; null = the embedding.</summary>
+    public Embedding.Layers.LayerSelection? Layer { get; init; }
+
     /// <summary>The algorithm and its options (K-Means by default).</summary>
     public ClusteringSettings Clustering { get; init; } = new();
 
@@ -131,7 +134,19 @@ public sealed record RunSummary
 }
 
 /// <summary>Model identity in <see cref="RunSummary"/>.</summary>
-public sealed record ModelInfo(string Name, string CacheKey, string? File, string? Sha256, bool BuiltIn, bool Fallback, int Dimension, string Output, string Resize);
+/// <param name="Name">Catalogue name.</param>
+/// <param name="CacheKey">Key of the features in the store (covers the layer and pool).</param>
+/// <param name="File">The model file.</param>
+/// <param name="Sha256">Its checksum.</param>
+/// <param name="BuiltIn">Shipped with the program.</param>
+/// <param name="Fallback">Used because the default model was missing.</param>
+/// <param name="Dimension">Features per image.</param>
+/// <param name="Output">The model output or <c>LAYER/POOL</c> the features come from.</param>
+/// <param name="Resize">How images were fitted to the input.</param>
+/// <param name="Layer">The intermediate layer used, or null for the embedding output.</param>
+/// <param name="Pool">How that layer's map was pooled (<c>avg</c>, <c>max</c>, <c>flatten</c>), or null.</param>
+public sealed record ModelInfo(string Name, string CacheKey, string? File, string? Sha256, bool BuiltIn, bool Fallback, int Dimension, string Output, string Resize,
+    string? Layer = null, string? Pool = null);
 
 /// <summary>File counts in <see cref="RunSummary"/>.</summary>
 public sealed record RunCounts(int Scanned, int Embedded, int FromCache, int Errors, int Clustered, int Clusters);
@@ -172,7 +187,7 @@ public static class ClusterJob
         string output = o.ResolvedOutput;
         RunFolders.RequireSafeRunFolder(input, output);
 
-        var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Model, o.ModelFolders, o.Resize, o.Embedding, timings,
+        var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding, timings,
             fileCount =>
             {
                 if (o.Clustering.K > fileCount && fileCount > 0) // fail before minutes of embedding, not after
@@ -202,11 +217,11 @@ public static class ClusterJob
             Seed = o.Clustering.Seed,
             Options = new Dictionary<string, object?>
             {
-                ["model"] = o.Model, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering, ["seed"] = o.Clustering.Seed,
+                ["model"] = o.Model, ["layer"] = o.Layer?.Name, ["pool"] = o.Layer?.PoolName, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering, ["seed"] = o.Clustering.Seed,
                 ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
                 ["decodeThreads"] = o.Embedding.DecodeThreads, ["inferenceThreads"] = o.Embedding.InferenceThreads, ["out"] = o.Output,
             },
-            Model = Describe(model),
+            Model = Describe(model, embedded.Features.Columns),
             Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
             Clusters = sizes,
             Clustering = clustering.Info,
@@ -237,11 +252,12 @@ public static class ClusterJob
     /// </summary>
     /// <exception cref="NoUsableImagesException">No image could be used.</exception>
     internal static async Task<(ResolvedModel Model, List<ScannedFile> Files, EmbeddingResult Embedded, ImageStore Store)> EmbedFolderAsync(
-        string input, string output, string? modelName, IReadOnlyList<string>? modelFolders, ResizeMode? resize, EmbeddingOptions embedding,
+        string input, string output, string? modelName, IReadOnlyList<string>? modelFolders, ResizeMode? resize, Embedding.Layers.LayerSelection? layer,
+        EmbeddingOptions embedding,
         Dictionary<string, double> timings, Action<int> checkFileCount, IProgress<StageProgress>? progress, Action<string>? notice,
         CancellationToken ct)
     {
-        var model = ModelResolver.Resolve(modelName, modelFolders).WithResize(resize);
+        var model = ModelResolver.Resolve(modelName, modelFolders).WithResize(resize).WithLayer(layer);
         foreach (var note in model.Notes) notice?.Invoke(note);
         RunFolders.Create(output);
 
@@ -342,8 +358,9 @@ public static class ClusterJob
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>The model part of a run summary.</summary>
-    public static ModelInfo Describe(ResolvedModel model) => new(
+    /// <summary>The model part of a run summary; <paramref name="dimension"/> = features per image when known (a layer's differs from the catalogue's).</summary>
+    public static ModelInfo Describe(ResolvedModel model, int? dimension = null) => new(
         model.Descriptor.Name, model.CacheKey, model.Path, model.Sha256, model.Descriptor.BuiltIn, model.IsFallback,
-        model.Descriptor.Dimension, model.Descriptor.EmbeddingOutput, model.Descriptor.Resize.ToString().ToLowerInvariant());
+        dimension ?? model.Descriptor.Dimension, model.FeatureOutput, model.Descriptor.Resize.ToString().ToLowerInvariant(),
+        model.Layer?.Name, model.Layer?.PoolName);
 }

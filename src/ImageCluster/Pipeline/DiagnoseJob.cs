@@ -27,6 +27,9 @@ public sealed record DiagnoseJobOptions
     /// <summary>How images are fitted to the model input; null = the model's own rule.</summary>
     public ResizeMode? Resize { get; init; }
 
+    /// <summary>An intermediate layer (and its pooling) used as the features instead of the model's embedding; null = the embedding.</summary>
+    public Embedding.Layers.LayerSelection? Layer { get; init; }
+
     /// <summary>Batch size and threads of the embedding.</summary>
     public EmbeddingOptions Embedding { get; init; } = new();
 
@@ -114,11 +117,11 @@ public static class DiagnoseJob
             o.Embedding.Validate();
             string output = Path.GetFullPath(o.Output ?? Path.Combine(source, "imagecluster"));
             RunFolders.RequireSafeRunFolder(source, output);
-            var (resolved, _, embedded, store) = await ClusterJob.EmbedFolderAsync(source, output, o.Model, o.ModelFolders, o.Resize, o.Embedding,
+            var (resolved, _, embedded, store) = await ClusterJob.EmbedFolderAsync(source, output, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding,
                 [], _ => { }, progress, notice, ct);
             store.Dispose();
             raw = embedded.Features;
-            model = ClusterJob.Describe(resolved);
+            model = ClusterJob.Describe(resolved, embedded.Features.Columns);
         }
         bool normalize = o.Normalize ?? o.Features is null;
         var (x, pca) = ClusterJob.Prepare(raw, normalize, o.Pca, o.Whiten, ct);

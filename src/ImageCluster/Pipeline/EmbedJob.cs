@@ -24,6 +24,9 @@ public sealed record EmbedJobOptions
     /// <summary>Model name or path; null = the default model.</summary>
     public string? Model { get; init; }
 
+    /// <summary>An intermediate layer (and its pooling) written instead of the model's embedding; null = the embedding.</summary>
+    public Embedding.Layers.LayerSelection? Layer { get; init; }
+
     /// <summary>Embedding store; null = <c>imagecluster.db</c> beside <see cref="Output"/>.</summary>
     public string? Cache { get; init; }
 
@@ -58,7 +61,7 @@ public static class EmbedJob
         string output = Path.GetFullPath(o.Output);
         string outputDir = Path.GetDirectoryName(output)!;
         RunFolders.Create(outputDir);
-        var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize);
+        var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize).WithLayer(o.Layer);
         foreach (var note in model.Notes) notice?.Invoke(note);
 
         var files = ImageScanner.Scan(input).ToList();
@@ -69,8 +72,9 @@ public static class EmbedJob
         RunOutputs.WriteErrors(errorsFile, result.Errors);
         if (result.Paths.Count == 0)
             throw new NoUsableImagesException($"none of the {files.Count} image files in {input} could be used; see {errorsFile}");
-        RunOutputs.WriteFeatures(output, result.Paths, result.Features);
-        return new EmbedSummary(input, output, errorsFile, ClusterJob.Describe(model), files.Count, result.Embedded, result.FromCache,
+        // A layer's columns say where they come from (LAYER/POOL/i), so a features file is never mistaken for another layer's.
+        RunOutputs.WriteFeatures(output, result.Paths, result.Features, model.Layer is null ? "f" : model.FeatureOutput + "/");
+        return new EmbedSummary(input, output, errorsFile, ClusterJob.Describe(model, result.Features.Columns), files.Count, result.Embedded, result.FromCache,
             result.Errors.Count, sw.Elapsed.TotalSeconds, model.Notes);
     }
 }

@@ -1,0 +1,88 @@
+using ImageCluster.Embedding;
+using ImageCluster.Embedding.Layers;
+using ImageCluster.Images;
+using ImageCluster.Reports;
+
+namespace ImageCluster.Pipeline;
+
+/// <summary>Options of <see cref="FeatureMapsJob"/> (the <c>imagecluster featuremaps</c> command).</summary>
+public sealed record FeatureMapsJobOptions
+{
+    /// <summary>The image whose feature maps are drawn.</summary>
+    public required string Image { get; init; }
+
+    /// <summary>PNG file to write.</summary>
+    public required string Output { get; init; }
+
+    /// <summary>Model name or path; null = the default model (built-in fallback when missing).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Folders where model names are looked up; null = <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
+    public IReadOnlyList<string>? ModelFolders { get; init; }
+
+    /// <summary>The layer by tensor or node name; exactly one of this and <see cref="ConvIndex"/>.</summary>
+    public string? Layer { get; init; }
+
+    /// <summary>The layer as the output of the N-th convolution (1-based, graph order).</summary>
+    public int? ConvIndex { get; init; }
+
+    /// <summary>Grid size and tiles.</summary>
+    public FeatureMapGridOptions Grid { get; init; } = new();
+}
+
+/// <summary>What <see cref="FeatureMapsJob"/> drew.</summary>
+/// <param name="Image">Absolute image path.</param>
+/// <param name="Output">Absolute PNG path.</param>
+/// <param name="Model">Model name.</param>
+/// <param name="Layer">The tensor drawn.</param>
+/// <param name="OpType">Its operator.</param>
+/// <param name="ConvIndex">The convolution number asked for, if any.</param>
+/// <param name="Shape">The layer's shape for one image.</param>
+/// <param name="Channels">Tiles drawn.</param>
+/// <param name="Columns">Tiles per row.</param>
+/// <param name="Rows">Rows of tiles.</param>
+/// <param name="Width">PNG width.</param>
+/// <param name="Height">PNG height.</param>
+/// <param name="Scale">Nearest-neighbour enlargement of the maps.</param>
+/// <param name="Notes">Things the user must be told (model fallback, checksum mismatch).</param>
+public sealed record FeatureMapsSummary(string Image, string Output, string Model, string Layer, string OpType, int? ConvIndex, IReadOnlyList<long> Shape,
+    int Channels, int Columns, int Rows, int Width, int Height, int Scale, IReadOnlyList<string> Notes);
+
+/// <summary>Image → one layer's feature map → PNG grid of its first channels.</summary>
+public static class FeatureMapsJob
+{
+    /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/> or <see cref="ModelNotFoundException"/>.</summary>
+    public static FeatureMapsSummary Run(FeatureMapsJobOptions o)
+    {
+        if ((o.Layer is null) == (o.ConvIndex is null))
+            throw new UsageException("give either --layer NAME or --conv-index N ('imagecluster models layers MODEL' lists both)");
+        o.Grid.Validate();
+        string image = Path.GetFullPath(o.Image);
+        if (!File.Exists(image)) throw new UsageException($"image not found: {image}");
+        var model = ModelResolver.Resolve(o.Model, o.ModelFolders);
+        string layer = o.Layer ?? ModelLayers.List(model).ByConvIndex(o.ConvIndex!.Value).Name;
+        model = model.WithLayer(new LayerSelection(layer));
+
+        var d = model.Descriptor;
+        byte[] rgb;
+        try
+        {
+            rgb = ImageDecoder.DecodeRgb(File.ReadAllBytes(image), d.Width, d.Height, d.Resize);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new UsageException($"{image}: {e.Message}");
+        }
+        var input = new float[rgb.Length];
+        TensorPreprocessor.Fill(d, rgb, input);
+        using var embedder = new OnnxEmbedder(model);
+        var map = embedder.ReadLayer(input);
+        var grid = FeatureMapGrid.Render(map, o.Grid);
+
+        string output = Path.GetFullPath(o.Output);
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        File.WriteAllBytes(output, grid.Png);
+        return new FeatureMapsSummary(image, output, d.Name, map.Layer, map.OpType, o.ConvIndex, map.Shape, grid.Channels, grid.Columns, grid.Rows,
+            grid.Width, grid.Height, grid.Scale, model.Notes);
+    }
+}
