@@ -204,7 +204,7 @@ internal static class ModelsBench
             // Before the --layer merge the CLI does not know these options: say so instead of showing a parser dump.
             if (spec.Layer is not null && Regex.IsMatch(errors, "--layer|--pool|Unrecognized", RegexOptions.IgnoreCase))
                 throw new InvalidOperationException($"imagecluster rejected --layer {spec.Layer} --pool {spec.Pool} (exit {p.ExitCode}): this CLI predates --layer/--pool; " +
-                                                    $"build one that has them (the layers branch). It said: {FirstLine(errors)}");
+                                                    $"build the current one or pass --cli to one that has them. It said: {FirstLine(errors)}");
             throw new InvalidOperationException($"imagecluster {string.Join(' ', arguments)} failed (exit {p.ExitCode}): {FirstLine(errors)} {FirstLine(stdout)}");
         }
         if (double.IsNaN(first) || double.IsNaN(last))

@@ -132,6 +132,19 @@ public class BaselineEmbedderTests
         Assert.False(FeatureBaselines.IsReserved("mobilenetv2_12_int8"));
     }
 
+    [Theory]
+    [InlineData("colorhist")]
+    [InlineData("pixels128")]
+    public async Task A_layer_of_a_baseline_is_refused_by_name(string model)
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.Combine("in"));
+        File.WriteAllBytes(temp.Combine("in", "red.png"), Square(SKColors.Red));
+        var run = await CliRunner.RunAsync("embed", temp.Combine("in"), "--out", temp.Combine("f.csv"), "--model", model, "--layer", "conv1");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{model} has no layers", run.Stderr);
+    }
+
     [Fact]
     public async Task Embed_colorhist_on_hand_made_squares_puts_each_in_its_bin()
     {
