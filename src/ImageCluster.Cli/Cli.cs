@@ -79,7 +79,7 @@ public static class Cli
 
     private static readonly Option<string?> ModelOption = new("--model", "-m")
     {
-        Description = $"Model name ({string.Join(", ", ModelCatalog.All.Select(m => m.Name))}, pixels) or path to an .onnx file. " +
+        Description = $"Model name ({string.Join(", ", ModelCatalog.All.Select(m => m.Name))}; no model: {FeatureBaselines.Names}) or path to an .onnx file. " +
                       $"Names are looked up in ${ModelResolver.ModelsVariable}, then {ModelResolver.UserCacheFolder}. " +
                       $"Default: {ModelCatalog.DefaultModel}, or the built-in {ModelCatalog.BuiltInModel} when it is not found",
     };
