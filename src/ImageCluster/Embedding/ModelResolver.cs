@@ -70,6 +70,9 @@ public enum ModelLocation
 
     /// <summary>Not found anywhere.</summary>
     Missing,
+
+    /// <summary>A model-free baseline (<see cref="FeatureBaselines"/>): computed from the pixels, nothing to find.</summary>
+    NoFileNeeded,
 }
 
 /// <summary>A named model could not be found or loaded; the message says where we looked and what to do.</summary>
