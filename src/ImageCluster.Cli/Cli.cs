@@ -34,6 +34,9 @@ public static class Cli
             BuildDiagnose(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),
             FeatureMapsCommand.Build(stdout, stderr, ModelOption),
+            SelectCommand.Build(stdout),
+            ExportCommand.BuildExport(stdout, stderr),
+            ExportCommand.BuildUndo(stdout, stderr),
             ReportCommand.Build(stdout, stderr),
         };
         root.Options.Add(verbose);
@@ -70,14 +73,14 @@ public static class Cli
 
     private static int? UserError(Exception e) => e switch
     {
-        NoUsableImagesException or ModelDownloadException => Failure,
+        NoUsableImagesException or ModelDownloadException or Export.ExportException => Failure,
         UsageException or ModelNotFoundException => UsageError,
         _ => null,
     };
 
     private static readonly Option<string?> ModelOption = new("--model", "-m")
     {
-        Description = $"Model name ({string.Join(", ", ModelCatalog.All.Select(m => m.Name))}, pixels) or path to an .onnx file. " +
+        Description = $"Model name ({string.Join(", ", ModelCatalog.All.Select(m => m.Name))}; no model: {FeatureBaselines.Names}) or path to an .onnx file. " +
                       $"Names are looked up in ${ModelResolver.ModelsVariable}, then {ModelResolver.UserCacheFolder}. " +
                       $"Default: {ModelCatalog.DefaultModel}, or the built-in {ModelCatalog.BuiltInModel} when it is not found",
     };

@@ -21,6 +21,7 @@ internal static class ModelsCommand
         ModelLocation.BuiltIn => "built-in",
         ModelLocation.ModelsFolder => ModelResolver.ModelsVariable,
         ModelLocation.Cache => "cache",
+        ModelLocation.NoFileNeeded => "no file needed",
         _ => "not present",
     };
 
@@ -45,7 +46,7 @@ internal static class ModelsCommand
             foreach (var e in entries)
             {
                 var d = e.Descriptor;
-                stdout.WriteLine($"{d.Name.PadRight(nameWidth)} {(d.Dimension > 0 ? d.Dimension.ToString(CultureInfo.InvariantCulture) : "?"),5} {Input(d),-13} {Size(d),9} " +
+                stdout.WriteLine($"{d.Name.PadRight(nameWidth)} {(d.Dimension > 0 ? d.Dimension.ToString(CultureInfo.InvariantCulture) : "?"),5} {Input(d),-13} {(e.Location == ModelLocation.NoFileNeeded ? "–" : Size(d)),9} " +
                                  $"{(d.License.Length > 0 ? d.License : "?"),-14} {Where(e.Location)}{(e.Origin == "user" ? " (imported)" : "")}");
             }
             stdout.WriteLine($"cache: {ModelResolver.UserCacheFolder}; 'imagecluster models pull NAME' downloads a model that has a URL");
@@ -75,15 +76,18 @@ internal static class ModelsCommand
             Line("licence", d.License);
             Line("homepage", d.Homepage);
             Line("url", d.Url);
-            Line("file", d.File + (d.SizeBytes is { } size ? $" ({size.ToString(CultureInfo.InvariantCulture)} bytes)" : ""));
-            Line("sha256", d.Sha256 ?? "unknown");
+            if (details.Entry.Location != ModelLocation.NoFileNeeded)
+            {
+                Line("file", d.File + (d.SizeBytes is { } size ? $" ({size.ToString(CultureInfo.InvariantCulture)} bytes)" : ""));
+                Line("sha256", d.Sha256 ?? "unknown");
+            }
             Line("input", $"'{d.Input}' {Input(d)}, {d.ChannelOrder}, {(d.DynamicBatch ? "dynamic batch" : "batch 1")}");
             Line("scaling", $"(pixel x {d.Scale.ToString("G9", CultureInfo.InvariantCulture)} - mean) / std, mean [{F(d.Mean)}], std [{F(d.Std)}]");
             Line("resize", d.Resize.ToString().ToLowerInvariant());
             Line("preprocess", d.PreprocessFile);
             Line("embedding", $"'{d.EmbeddingOutput}', {(d.Dimension > 0 ? d.Dimension.ToString(CultureInfo.InvariantCulture) : "?")} values");
             Line("logits", d.LogitsOutput is { } logits ? $"'{logits}'" : null);
-            Line("found", details.Entry.Path is { } path ? $"{path} ({Where(details.Entry.Location)})" : "not present");
+            Line("found", details.Entry.Path is { } path ? $"{path} ({Where(details.Entry.Location)})" : Where(details.Entry.Location));
             if (details.ActualSha256 is { } actual)
                 Line("checksum", details.Sha256Matches switch
                 {

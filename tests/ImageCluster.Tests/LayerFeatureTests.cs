@@ -162,4 +162,26 @@ public class LayerFeatureTests
         var pixels = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--model", "pixels", "--layer", "x");
         Assert.Equal(2, pixels.ExitCode);
     }
+
+    [Fact]
+    public void An_embedding_named_inside_the_graph_is_exposed_at_load_as_zoo_entries_need()
+    {
+        // The ONNX Model Zoo files name an inner pooling tensor as their embedding; emb_gap is the shared MobileNetV2's
+        // [N,1280,1,1] pool whose Flatten is its 'embedding' output, so both must give the same values.
+        var catalogue = ModelResolver.Resolve("mobilenetv2_12_int8", [SharedData.Models]);
+        var zooStyle = catalogue with { Descriptor = catalogue.Descriptor with { Name = "zoo_style", EmbeddingOutput = "emb_gap" } };
+        var random = new Random(3);
+        var images = Enumerable.Range(0, 2 * 224 * 224 * 3).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray();
+        var expected = new float[2 * 1280];
+        var actual = new float[2 * 1280];
+        using (var embedder = new OnnxEmbedder(catalogue, threads: 1)) embedder.Embed(images, 2, expected);
+        using (var embedder = new OnnxEmbedder(zooStyle, threads: 1)) embedder.Embed(images, 2, actual);
+
+        Assert.Equal(expected, actual);
+        Assert.Contains(expected, v => v != 0);
+
+        var missing = catalogue with { Descriptor = catalogue.Descriptor with { EmbeddingOutput = "no_such_tensor" } };
+        var error = Assert.Throws<ModelNotFoundException>(() => new OnnxEmbedder(missing, threads: 1));
+        Assert.Contains("expected an embedding output named 'no_such_tensor'", error.Message);
+    }
 }

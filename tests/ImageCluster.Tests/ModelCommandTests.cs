@@ -40,13 +40,25 @@ public class ModelCommandTests
         var entries = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray()
             .ToDictionary(e => e.GetProperty("descriptor").GetProperty("name").GetString()!, e => e);
 
-        Assert.Equal(ModelCatalog.All.Select(m => m.Name), entries.Keys);
+        Assert.Equal(ModelCatalog.All.Select(m => m.Name).Concat(["pixels", "pixels128", "colorhist"]), entries.Keys);
+        Assert.Equal("NoFileNeeded", entries["colorhist"].GetProperty("location").GetString());
+        Assert.Equal(49152, entries["pixels128"].GetProperty("descriptor").GetProperty("dimension").GetInt32());
         Assert.Equal("ModelsFolder", entries["mobilenetv2_12_int8"].GetProperty("location").GetString());
         Assert.Equal(SharedModel("mobilenetv2_12_int8.onnx"), entries["mobilenetv2_12_int8"].GetProperty("path").GetString());
         Assert.Equal("BuiltIn", entries["resnet18"].GetProperty("location").GetString());
         Assert.Equal("Missing", entries["clip_vit_b32_vision"].GetProperty("location").GetString());
         Assert.Equal(3655871, entries["mobilenetv2_12_int8"].GetProperty("descriptor").GetProperty("sizeBytes").GetInt64());
         Assert.True(entries.Values.All(e => e.GetProperty("descriptor").GetProperty("dimension").GetInt32() > 0));
+    }
+
+    [Fact]
+    public async Task Info_describes_a_model_free_baseline_without_a_file()
+    {
+        var run = await CliRunner.RunAsync("models", "info", "colorhist");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("embedding        'hsv8x4x4', 128 values", run.Stdout);
+        Assert.Contains("found            no file needed", run.Stdout);
+        Assert.DoesNotContain("sha256", run.Stdout);
     }
 
     [Fact]

@@ -5,5 +5,5 @@ public static class EmbedderFactory
 {
     /// <summary>Loads <paramref name="model"/>; <paramref name="threads"/> = 0 uses every core.</summary>
     public static IEmbedder Create(ResolvedModel model, int threads = 0) =>
-        model.Path is null ? new PixelEmbedder() : new OnnxEmbedder(model, threads);
+        model.Path is null ? FeatureBaselines.Create(model.Descriptor) : new OnnxEmbedder(model, threads);
 }

@@ -4,7 +4,7 @@ namespace ImageCluster.Embedding;
 
 /// <summary>A known model (catalogue or user import) and where its file is.</summary>
 /// <param name="Descriptor">Preprocessing, outputs and provenance.</param>
-/// <param name="Origin"><c>catalogue</c> or <c>user</c>.</param>
+/// <param name="Origin"><c>catalogue</c>, <c>user</c> or <c>baseline</c>.</param>
 /// <param name="Location">Where the file was found.</param>
 /// <param name="Path">The file, when found.</param>
 public sealed record ModelEntry(
@@ -23,15 +23,20 @@ public sealed record ModelDetails(ModelEntry Entry, string? ActualSha256, bool? 
 /// <summary>What <c>imagecluster models list</c> and <c>info</c> show: the catalogue merged with the user's imports.</summary>
 public static class ModelInventory
 {
-    /// <summary>Every catalogue model, then every user model, with where its file is.</summary>
+    /// <summary>Every catalogue model, then every user model, with where its file is, then the model-free baselines.</summary>
     /// <param name="problem">Told about user descriptors that cannot be read.</param>
     public static IReadOnlyList<ModelEntry> List(Action<string>? problem = null) =>
-        [.. ModelCatalog.All.Select(d => Entry(d, "catalogue")), .. UserModels.All(problem: problem).Select(d => Entry(d, "user"))];
+        [.. ModelCatalog.All.Select(d => Entry(d, "catalogue")), .. UserModels.All(problem: problem).Select(d => Entry(d, "user")),
+         .. BaselineExamples.Select(name => Baseline(FeatureBaselines.Find(name)!))];
+
+    // pixelsN takes any N in range; the list shows the two sizes the documentation measures.
+    private static readonly string[] BaselineExamples = ["pixels", "pixels128", "colorhist"];
 
     /// <summary>The model called <paramref name="name"/>, its file and whether that file's SHA-256 matches.</summary>
     /// <exception cref="ModelNotFoundException">No catalogue or user model has that name.</exception>
     public static ModelDetails Inspect(string name)
     {
+        if (FeatureBaselines.Find(name) is { } baseline) return new ModelDetails(Baseline(baseline), null, null, null);
         var descriptor = ModelCatalog.Find(name) ?? UserModels.Find(name)
             ?? throw new ModelNotFoundException($"unknown model '{name}'; 'imagecluster models list' shows the known ones");
         var entry = Entry(descriptor, ModelCatalog.Find(name) is null ? "user" : "catalogue");
@@ -41,6 +46,8 @@ public static class ModelInventory
             : System.IO.Path.Combine(ModelResolver.BuiltInFolder, descriptor.PreprocessFile);
         return new ModelDetails(entry, sha, matches, prep);
     }
+
+    private static ModelEntry Baseline(ModelDescriptor descriptor) => new(descriptor, "baseline", ModelLocation.NoFileNeeded, null);
 
     private static ModelEntry Entry(ModelDescriptor descriptor, string origin)
     {

@@ -5,11 +5,11 @@ using System.Text;
 
 namespace ImageCluster.Embedding;
 
-/// <summary>A model located on disk (or the built-in pixel extractor), ready to load.</summary>
+/// <summary>A model located on disk (or a model-free baseline: pixels, colour histogram), ready to load.</summary>
 /// <param name="Descriptor">Preprocessing and outputs.</param>
-/// <param name="Path">The ONNX file; null for <c>pixels</c>.</param>
+/// <param name="Path">The ONNX file; null for the model-free baselines (<c>pixels</c>, <c>colorhist</c>).</param>
 /// <param name="PreprocessPath">Optional graph run before the model.</param>
-/// <param name="Sha256">SHA-256 of <paramref name="Path"/>; null for <c>pixels</c>.</param>
+/// <param name="Sha256">SHA-256 of <paramref name="Path"/>; null for the model-free baselines.</param>
 /// <param name="Notes">Things the user must be told (fallbacks, checksum mismatches); empty when none.</param>
 public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, string? PreprocessPath, string? Sha256, IReadOnlyList<string> Notes)
 {
@@ -70,6 +70,9 @@ public enum ModelLocation
 
     /// <summary>Not found anywhere.</summary>
     Missing,
+
+    /// <summary>A model-free baseline (<see cref="FeatureBaselines"/>): computed from the pixels, nothing to find.</summary>
+    NoFileNeeded,
 }
 
 /// <summary>A named model could not be found or loaded; the message says where we looked and what to do.</summary>
@@ -152,8 +155,8 @@ public static class ModelResolver
             };
         }
 
-        if (requested.Equals(ModelCatalog.Pixels, StringComparison.OrdinalIgnoreCase))
-            return new ResolvedModel(PixelEmbedder.Descriptor, null, null, null, []);
+        if (FeatureBaselines.Find(requested) is { } baseline)
+            return new ResolvedModel(baseline, null, null, null, []);
 
         if (LooksLikePath(requested))
         {
@@ -171,7 +174,7 @@ public static class ModelResolver
 
         var descriptor = ModelCatalog.Find(requested) ?? UserModels.Find(requested)
             ?? throw new ModelNotFoundException(
-                $"unknown model '{requested}'; known models: {string.Join(", ", ModelCatalog.All.Select(m => m.Name).Append(ModelCatalog.Pixels).Concat(UserModels.All().Select(m => m.Name)))}, " +
+                $"unknown model '{requested}'; known models: {string.Join(", ", ModelCatalog.All.Select(m => m.Name).Append(FeatureBaselines.Names).Concat(UserModels.All().Select(m => m.Name)))}, " +
                 "or a path to an .onnx file ('imagecluster models list' shows them, 'models import' adds your own)");
         if (descriptor.BuiltIn) return ResolveBuiltIn(descriptor);
         return Located(descriptor, FindInFolders(folders, descriptor.File)

@@ -50,7 +50,8 @@ public static class ModelSignature
         if (descriptor.LogitsOutput is { } logits && !outputs.ContainsKey(logits))
             throw new ModelNotFoundException(Mismatch($"expected a logits output named '{logits}', found {Names(outputs)}"));
         var perImage = output.Dimensions.Skip(1).ToArray();
-        bool fixedLength = perImage.All(d => d > 0);
+        // An output added at load time (an intermediate embedding tensor) may carry no shape: its length is checked per batch.
+        bool fixedLength = perImage.Length > 0 && perImage.All(d => d > 0);
         long features = perImage.Aggregate(1L, (a, b) => a * Math.Max(b, 1));
         int dimension = descriptor.Dimension > 0 ? descriptor.Dimension : (int)features;
         if (fixedLength && features != dimension)

@@ -27,7 +27,17 @@ public sealed class OnnxEmbedder : IEmbedder
         Descriptor = model.Descriptor;
         if (model.Path is null) throw new ArgumentException("An ONNX model needs a file.", nameof(model));
         _layer = model.Layer;
-        if (_layer is null) _session = Load(model.Path, threads);
+        if (_layer is null)
+        {
+            _session = Load(model.Path, threads);
+            // Zoo files name a pooling node inside the graph as their embedding (e.g. ResNet-50's resnetv17_pool1_fwd):
+            // made a graph output here, so such a catalogue entry works without a converted copy of the file.
+            if (!_session.OutputMetadata.ContainsKey(Descriptor.EmbeddingOutput) && ExposeIntermediate(model.Path, Descriptor.EmbeddingOutput) is { } edited)
+            {
+                _session.Dispose();
+                _session = Load(edited, model.Path, threads);
+            }
+        }
         else
         {
             var editor = new OnnxGraphEditor(File.ReadAllBytes(model.Path), model.Path);
@@ -115,7 +125,9 @@ public sealed class OnnxEmbedder : IEmbedder
         var values = results[0].GetTensorDataAsSpan<float>();
         if (_layer is null)
         {
-            values[..embeddings.Length].CopyTo(embeddings);
+            if (values.Length != embeddings.Length)
+                throw new InvalidDataException($"model {Descriptor.Name}: output '{_output}' gave {values.Length / n} values per image, the descriptor says {Dimension}");
+            values.CopyTo(embeddings);
             return;
         }
         int perImage = values.Length / n;
@@ -134,6 +146,22 @@ public sealed class OnnxEmbedder : IEmbedder
         if (_preprocess is null) return _session.Run(_runOptions, [Descriptor.Input], [input], [_output]);
         using var prepared = _preprocess.Run(_runOptions, [_preprocessInput], [input], [_preprocessOutput]);
         return _session.Run(_runOptions, [Descriptor.Input], [prepared[0]], [_output]);
+    }
+
+    // The model with the intermediate tensor made a graph output, or null when the graph has no such tensor (the signature
+    // check then reports the missing output).
+    private static byte[]? ExposeIntermediate(string path, string tensor)
+    {
+        var editor = new OnnxGraphEditor(File.ReadAllBytes(path), path);
+        try
+        {
+            editor.Expose(tensor);
+        }
+        catch (UsageException)
+        {
+            return null;
+        }
+        return editor.ToBytes();
     }
 
     private static InferenceSession Load(string path, int threads) => Load(null, path, threads);

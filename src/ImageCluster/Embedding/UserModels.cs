@@ -97,7 +97,7 @@ public static class UserModels
         var spec = ReadSpec(specFile);
         if (!IsPlainName(spec.Name))
             throw new UsageException($"{specFile}: name '{spec.Name}' must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");
-        if (ModelCatalog.Find(spec.Name) is not null || spec.Name.Equals(ModelCatalog.Pixels, StringComparison.OrdinalIgnoreCase))
+        if (ModelCatalog.Find(spec.Name) is not null || FeatureBaselines.IsReserved(spec.Name))
             throw new UsageException($"{specFile}: name '{spec.Name}' is taken by the catalogue; pick another name");
         if (spec.BuiltIn || spec.PreprocessFile is not null)
             throw new UsageException($"{specFile}: builtIn and preprocessFile are for catalogue models; an imported model is one self-contained ONNX file");

@@ -25,6 +25,21 @@ public static class Csv
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Writes <paramref name="temp"/> (flushed to disk), then renames it to <paramref name="path"/>, failing rather than
+    /// replacing a file that has that name.
+    /// </summary>
+    public static void WriteAtomicallyNoReplace(string temp, string path, Action<TextWriter> write)
+    {
+        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+        {
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
+                write(writer);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: false);
+    }
+
     /// <summary>Splits CSV text into records of fields (quoted fields may span lines).</summary>
     public static IEnumerable<string[]> Read(TextReader reader)
     {

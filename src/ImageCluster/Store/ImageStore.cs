@@ -19,7 +19,7 @@ public sealed record StoredClustering(int[] Labels, float[] Distances, string Su
 /// The embedded SQLite database of a run folder: files (path, size, time, hash), embeddings keyed by
 /// content hash × model × output, and the runs made. Not thread-safe: use it from one thread.
 /// </summary>
-public sealed class ImageStore : IDisposable
+public sealed partial class ImageStore : IDisposable
 {
     /// <summary>File name of the database inside a run folder.</summary>
     public const string FileName = "imagecluster.db";
@@ -55,6 +55,9 @@ public sealed class ImageStore : IDisposable
             CREATE TABLE IF NOT EXISTS runs (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, started_utc TEXT NOT NULL, input TEXT NOT NULL,
                 model TEXT NOT NULL, seed INTEGER, summary_json TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS decisions (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, base TEXT NOT NULL, kind TEXT NOT NULL, payload_json TEXT NOT NULL,
+                created_utc TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
             """);
         using (var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)"))
         {

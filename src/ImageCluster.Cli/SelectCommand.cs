@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster.Pipeline;
+using ImageCluster.Review;
+
+namespace ImageCluster.Cli;
+
+/// <summary><c>imagecluster select RUN …</c>: the review decisions for scripting (the same log the review page writes).</summary>
+internal static class SelectCommand
+{
+    public static Command Build(TextWriter stdout)
+    {
+        var run = new Argument<string>("run") { Description = "Run folder written by 'imagecluster cluster'" };
+        var keep = new Option<string?>("--keep") { Description = "Keep these clusters, e.g. 0,3" };
+        var discard = new Option<string?>("--discard") { Description = "Discard these clusters" };
+        var undecide = new Option<string?>("--undecide") { Description = "Make these clusters undecided again" };
+        var rename = new Option<string[]>("--rename") { Description = "Name a cluster: 3=beach (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var merge = new Option<string?>("--merge") { Description = "Merge clusters: 1,2 moves 2 into 1" };
+        var split = new Option<int?>("--split") { Description = "Split a cluster in two (K-Means k=2 on its stored embeddings)" };
+        var seed = new Option<int>("--seed") { Description = "Seed of --split", DefaultValueFactory = _ => 0 };
+        var move = new Option<string[]>("--move") { Description = "Move an image to a cluster: PATH=2 (path relative to the input folder; repeatable)" };
+        var discardImage = new Option<string[]>("--discard-image") { Description = "Discard one image whatever its cluster's verdict (repeatable)" };
+        var keepImage = new Option<string[]>("--keep-image") { Description = "Keep one image whatever its cluster's verdict (repeatable)" };
+        var followImage = new Option<string[]>("--follow-cluster") { Description = "Drop an image's own verdict: it follows its cluster again (repeatable)" };
+        var undo = new Option<bool>("--undo") { Description = "Undo the last decision" };
+        var redo = new Option<bool>("--redo") { Description = "Redo the last undone decision" };
+        var status = new Option<bool>("--status") { Description = "Print every cluster with its verdict and counts, and the history" };
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON" };
+        var command = new Command("select", "Keep, discard, rename, merge, split clusters and move or mark images; undo and redo. " +
+                                            "Every decision is stored in the run's database at once")
+        {
+            run, keep, discard, undecide, rename, merge, split, seed, move, discardImage, keepImage, followImage, undo, redo, status, json,
+        };
+        command.SetAction(parse =>
+        {
+            using var session = ReviewSession.Open(parse.GetValue(run)!);
+            var messages = new List<string>();
+            bool wantsUndo = parse.GetValue(undo), wantsRedo = parse.GetValue(redo);
+            var decisions = new List<Decision>();
+            if (parse.GetValue(split) is int s) decisions.Add(session.PlanSplit(s, parse.GetValue(seed)));
+            if (parse.GetValue(merge) is { } m)
+                decisions.Add(Clusters(m, "--merge") is [var into, .. var from] && from.Length > 0
+                    ? new MergeClusters(into, from) : throw new UsageException("--merge takes two or more clusters, e.g. 1,2 (2 goes into 1)"));
+            foreach (var spec in parse.GetValue(move) ?? [])
+            {
+                int at = spec.LastIndexOf('=');
+                if (at <= 0 || !int.TryParse(spec[(at + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out int to))
+                    throw new UsageException($"--move takes PATH=CLUSTER, e.g. holiday/img1.jpg=2, not '{spec}'");
+                decisions.Add(new MoveImages([session.ResolveImage(spec[..at]).Relative], to));
+            }
+            foreach (var (option, verdict) in new[] { (keep, Verdict.Keep), (discard, Verdict.Discard), (undecide, Verdict.Undecided) })
+                if (parse.GetValue(option) is { } list) decisions.Add(new ClusterVerdict(Clusters(list, option.Name), verdict));
+            foreach (var (option, verdict) in new[] { (keepImage, Verdict.Keep), (discardImage, Verdict.Discard), (followImage, Verdict.Undecided) })
+                if (parse.GetValue(option) is { Length: > 0 } paths)
+                    decisions.Add(new ImageVerdict(paths.Select(p => session.ResolveImage(p).Relative).ToArray(), verdict));
+            foreach (var spec in parse.GetValue(rename) ?? [])
+            {
+                int at = spec.IndexOf('=');
+                if (at <= 0 || !int.TryParse(spec[..at], NumberStyles.Integer, CultureInfo.InvariantCulture, out int cluster))
+                    throw new UsageException($"--rename takes CLUSTER=NAME, e.g. 3=beach, not '{spec}'");
+                decisions.Add(new RenameCluster(cluster, spec[(at + 1)..]));
+            }
+            if ((wantsUndo || wantsRedo) && decisions.Count > 0)
+                throw new UsageException("--undo and --redo stand alone; give new decisions in another call");
+            if (wantsUndo && wantsRedo) throw new UsageException("give --undo or --redo, not both");
+
+            if (wantsUndo) messages.Add(session.Undo() is { } u ? $"undone: {u.Description}" : "nothing to undo");
+            if (wantsRedo) messages.Add(session.Redo() is { } r ? $"redone: {r.Description}" : "nothing to redo");
+            foreach (var (seq, decision) in session.RecordAll(decisions))
+                messages.Add($"recorded #{seq}: {decision.Describe()}");
+
+            var report = session.Status();
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(report, ClusterJob.Json));
+                return Cli.Success;
+            }
+            foreach (var message in messages) stdout.WriteLine(message);
+            var c = report.Counts;
+            stdout.WriteLine($"images {c.Images}: kept {c.Kept}, discarded {c.Discarded}, undecided {c.Undecided}");
+            if (parse.GetValue(status) || (messages.Count == 0)) PrintStatus(stdout, report);
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    private static int[] Clusters(string text, string option)
+    {
+        try
+        {
+            return text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => int.Parse(t, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"{option} takes comma-separated cluster numbers, e.g. 0,3, not '{text}'");
+        }
+    }
+
+    private static void PrintStatus(TextWriter stdout, ReviewStatus report)
+    {
+        stdout.WriteLine($"{"cluster",7}  {"verdict",-9} {"size",5} {"kept",5} {"discarded",9} {"undecided",9}  name");
+        foreach (var cl in report.Clusters)
+            stdout.WriteLine($"{cl.Cluster,7}  {cl.Verdict.ToString().ToLowerInvariant(),-9} {cl.Size,5} {cl.Kept,5} {cl.Discarded,9} {cl.Undecided,9}  {cl.Name}");
+        if (report.History.Count == 0) return;
+        stdout.WriteLine("history:");
+        foreach (var h in report.History)
+            stdout.WriteLine($"  #{h.Seq} {h.Description}{(h.Undone ? " (undone)" : "")}");
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text.Json.Serialization;
+
+namespace ImageCluster.Review;
+
+/// <summary>What a reviewer decided about a cluster or an image.</summary>
+public enum Verdict
+{
+    /// <summary>Not decided yet (an image: follows its cluster).</summary>
+    Undecided,
+
+    /// <summary>Kept: exported by <c>export --what kept</c>.</summary>
+    Keep,
+
+    /// <summary>Discarded: exported only by <c>--what discarded</c> or <c>all</c>.</summary>
+    Discard,
+}
+
+/// <summary>One entry of the review log. Replaying the live entries over assignments.csv gives the current state.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(ClusterVerdict), "cluster-verdict")]
+[JsonDerivedType(typeof(RenameCluster), "rename")]
+[JsonDerivedType(typeof(MergeClusters), "merge")]
+[JsonDerivedType(typeof(SplitCluster), "split")]
+[JsonDerivedType(typeof(MoveImages), "move")]
+[JsonDerivedType(typeof(ImageVerdict), "image-verdict")]
+public abstract record Decision
+{
+    /// <summary>Short kind name stored beside the JSON (the same as its discriminator).</summary>
+    [JsonIgnore]
+    public abstract string Kind { get; }
+
+    /// <summary>One line for history listings.</summary>
+    public abstract string Describe();
+}
+
+/// <summary>Sets the verdict of whole clusters.</summary>
+/// <param name="Clusters">Cluster labels.</param>
+/// <param name="Verdict">Keep, discard or undecided.</param>
+public sealed record ClusterVerdict(int[] Clusters, Verdict Verdict) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "cluster-verdict";
+
+    /// <inheritdoc />
+    public override string Describe() => $"{Verdict.ToString().ToLowerInvariant()} cluster{(Clusters.Length == 1 ? "" : "s")} {string.Join(",", Clusters)}";
+}
+
+/// <summary>Gives a cluster a name (empty = no name).</summary>
+/// <param name="Cluster">Cluster label.</param>
+/// <param name="Name">The new name.</param>
+public sealed record RenameCluster(int Cluster, string Name) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "rename";
+
+    /// <inheritdoc />
+    public override string Describe() => $"rename cluster {Cluster} to '{Name}'";
+}
+
+/// <summary>Moves every image of <paramref name="From"/> into <paramref name="Into"/>; the merged clusters disappear.</summary>
+/// <param name="Into">The cluster that stays (keeps its name and verdict).</param>
+/// <param name="From">Clusters merged into it.</param>
+public sealed record MergeClusters(int Into, int[] From) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "merge";
+
+    /// <inheritdoc />
+    public override string Describe() => $"merge {string.Join(",", From)} into {Into}";
+}
+
+/// <summary>
+/// Moves part of a cluster into a new cluster. The membership is stored, not the recipe, so replaying the log never
+/// needs the embeddings or the clustering code of the day.
+/// </summary>
+/// <param name="Cluster">The cluster split.</param>
+/// <param name="NewCluster">Label of the new cluster.</param>
+/// <param name="Moved">Images (relative paths) that went to the new cluster.</param>
+/// <param name="Method">How the split was computed, for the record (e.g. <c>kmeans k=2 seed 0</c>).</param>
+public sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved, string Method) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "split";
+
+    /// <inheritdoc />
+    public override string Describe() => $"split cluster {Cluster}: {Moved.Length} images to new cluster {NewCluster} ({Method})";
+}
+
+/// <summary>Moves images to another existing cluster.</summary>
+/// <param name="Paths">Images, relative to the input folder.</param>
+/// <param name="To">Target cluster.</param>
+public sealed record MoveImages(string[] Paths, int To) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "move";
+
+    /// <inheritdoc />
+    public override string Describe() => $"move {(Paths.Length == 1 ? Paths[0] : $"{Paths.Length} images")} to cluster {To}";
+}
+
+/// <summary>Overrides the verdict of single images (<see cref="Verdict.Undecided"/> = follow the cluster again).</summary>
+/// <param name="Paths">Images, relative to the input folder.</param>
+/// <param name="Verdict">The image's own verdict.</param>
+public sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "image-verdict";
+
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{(Verdict == Verdict.Undecided ? "follow cluster for" : Verdict.ToString().ToLowerInvariant())} {(Paths.Length == 1 ? Paths[0] : $"{Paths.Length} images")}";
+}

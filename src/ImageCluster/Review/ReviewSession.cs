@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ImageCluster.Clustering;
+using ImageCluster.Export;
+using ImageCluster.Store;
+
+namespace ImageCluster.Review;
+
+/// <summary>Counts of images by effective verdict.</summary>
+/// <param name="Images">All images of the run.</param>
+/// <param name="Kept">Kept.</param>
+/// <param name="Discarded">Discarded.</param>
+/// <param name="Undecided">Undecided.</param>
+public sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided);
+
+/// <summary>One history entry of <see cref="ReviewStatus"/>.</summary>
+/// <param name="Seq">Sequence number in the log.</param>
+/// <param name="Kind">Decision kind.</param>
+/// <param name="Description">One line.</param>
+/// <param name="CreatedUtc">When it was recorded.</param>
+/// <param name="Undone">Undone (redo brings it back).</param>
+public sealed record HistoryEntry(long Seq, string Kind, string Description, DateTime CreatedUtc, bool Undone);
+
+/// <summary>Everything a status view shows (<c>select --status --json</c>).</summary>
+/// <param name="Run">Run folder.</param>
+/// <param name="Input">Input folder.</param>
+/// <param name="Counts">Images by verdict.</param>
+/// <param name="Clusters">Clusters with names, verdicts and counts.</param>
+/// <param name="History">The log, oldest first.</param>
+/// <param name="CanUndo">A live decision exists.</param>
+/// <param name="CanRedo">An undone decision can be redone.</param>
+public sealed record ReviewStatus(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterStatus> Clusters,
+    IReadOnlyList<HistoryEntry> History, bool CanUndo, bool CanRedo);
+
+/// <summary>
+/// The review of one run folder: its assignments, plus the decisions recorded in its SQLite store. Every decision is
+/// committed to the store before <see cref="Record"/> returns, so a reload or a crash loses nothing. Several sessions (processes)
+/// may share a run: each decision is checked against the stored log, and <see cref="Refresh"/> picks up the others'. Not thread-safe.
+/// </summary>
+public sealed class ReviewSession : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private readonly ImageStore _store;
+    private readonly string _baseKey;
+    private readonly IReadOnlyList<string> _paths;
+    private readonly IReadOnlyList<int> _labels;
+    private readonly RunInfo _run;
+
+    private sealed record RunInfo(string Input, string ModelName, string CacheKey, string Output, bool Normalize);
+
+    private ReviewSession(string runFolder, RunInfo run, IReadOnlyList<string> paths, IReadOnlyList<int> labels, string baseKey, ImageStore store)
+    {
+        RunFolder = runFolder;
+        _run = run;
+        _paths = paths;
+        _labels = labels;
+        _baseKey = baseKey;
+        _store = store;
+        State = Replay();
+    }
+
+    /// <summary>Absolute run folder.</summary>
+    public string RunFolder { get; }
+
+    /// <summary>Absolute input folder of the run.</summary>
+    public string InputFolder => _run.Input;
+
+    /// <summary>The current state (the live decisions replayed over the assignments).</summary>
+    public ReviewState State { get; private set; }
+
+    /// <summary>Opens the review of a run folder written by <c>imagecluster cluster</c>.</summary>
+    /// <exception cref="UsageException">Not a run folder of images, or a file of it is missing or unreadable.</exception>
+    public static ReviewSession Open(string runFolder)
+    {
+        string folder = Path.GetFullPath(runFolder);
+        string runJson = Path.Combine(folder, "run.json"), assignments = Path.Combine(folder, "assignments.csv"), db = Path.Combine(folder, ImageStore.FileName);
+        foreach (var required in new[] { runJson, assignments, db })
+            if (!File.Exists(required))
+                throw new UsageException($"{runFolder} is not an imagecluster run folder: {Path.GetFileName(required)} is missing (run 'imagecluster cluster' first)");
+        RunInfo run;
+        try
+        {
+            // Only the fields needed here: the summary's other records need not round-trip through JSON.
+            using var doc = JsonDocument.Parse(File.ReadAllText(runJson));
+            var root = doc.RootElement;
+            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+                throw new UsageException($"{runFolder} clustered a features file, not a folder of images: there are no images to review or export");
+            run = new RunInfo(root.GetProperty("input").GetString()!, model.GetProperty("name").GetString()!, model.GetProperty("cacheKey").GetString()!,
+                model.GetProperty("output").GetString()!,
+                root.TryGetProperty("options", out var o) && o.TryGetProperty("normalize", out var n) && n.ValueKind == JsonValueKind.True);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new UsageException($"{runJson} is not a run summary of 'imagecluster cluster' ({e.Message})");
+        }
+
+        byte[] bytes = File.ReadAllBytes(assignments);
+        var paths = new List<string>();
+        var labels = new List<int>();
+        using (var reader = new StringReader(new System.Text.UTF8Encoding(false).GetString(bytes)))
+            foreach (var row in Csv.Read(reader).Skip(1))
+            {
+                if (row.Length < 2 || !int.TryParse(row[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int label))
+                    throw new UsageException($"{assignments} line {paths.Count + 2} is not 'path,cluster,…'");
+                // The guard runs on every path the run hands us: an edited assignments.csv must not reach outside the input.
+                paths.Add(InputPaths.Resolve(run.Input, row[0]).Relative);
+                labels.Add(label);
+            }
+        var store = ImageStore.Open(db);
+        return new ReviewSession(folder, run, paths, labels, Convert.ToHexStringLower(SHA256.HashData(bytes)), store);
+    }
+
+    /// <summary>Checks a path from a user (relative to the input, or absolute) and returns the run's image it names.</summary>
+    /// <exception cref="UsageException">Outside the input folder (see <see cref="InputPaths"/>) or not an image of this run.</exception>
+    public InputPath ResolveImage(string path)
+    {
+        var resolved = InputPaths.Resolve(InputFolder, path);
+        if (!State.Contains(resolved.Relative)) throw new UsageException($"{path} is not an image of this run");
+        return resolved;
+    }
+
+    /// <summary>Applies and stores a decision (committed before returning). A decision that does not fit changes nothing.</summary>
+    public long Record(Decision decision)
+    {
+        // Another process (the CLI beside the review page) may have written since: decide on the stored state.
+        State = Replay();
+        var next = State.Clone();
+        next.Apply(decision);
+        long seq = _store.AppendDecision(_baseKey, decision.Kind, JsonSerializer.Serialize(decision, Json));
+        State = next;
+        return seq;
+    }
+
+    /// <summary>
+    /// Records several decisions, in order, all or none: each is tried on the state the previous ones leave, and nothing
+    /// is stored when one does not fit.
+    /// </summary>
+    /// <returns>The sequence number of each decision.</returns>
+    public IReadOnlyList<(long Seq, Decision Decision)> RecordAll(IReadOnlyList<Decision> decisions)
+    {
+        State = Replay();
+        var trial = State.Clone();
+        foreach (var d in decisions) trial.Apply(d);
+        return decisions.Select(d => (Record(d), d)).ToList();
+    }
+
+    /// <summary>Reads the log again (another process may have recorded decisions since this session opened).</summary>
+    public void Refresh() => State = Replay();
+
+    /// <summary>Undoes the last live decision; returns it, or null when there is none.</summary>
+    public HistoryEntry? Undo() => Flip(_store.UndoDecision(_baseKey));
+
+    /// <summary>Redoes the earliest undone decision; returns it, or null when there is none.</summary>
+    public HistoryEntry? Redo() => Flip(_store.RedoDecision(_baseKey));
+
+    private HistoryEntry? Flip(DecisionRecord? record)
+    {
+        if (record is null) return null;
+        State = Replay();
+        return ToEntry(record);
+    }
+
+    /// <summary>
+    /// Computes a split of <paramref name="cluster"/> by K-Means (k = 2) on the stored embeddings of its images, in the
+    /// run's feature space before PCA (L2-normalised when the run was). The larger part keeps the label. Record the
+    /// result to apply it.
+    /// </summary>
+    /// <exception cref="UsageException">Unknown cluster, fewer than two images, or embeddings missing from the store.</exception>
+    public SplitCluster PlanSplit(int cluster, int seed = 0)
+    {
+        if (!State.HasCluster(cluster)) throw new UsageException($"there is no cluster {cluster}");
+        var members = State.Members(cluster);
+        if (members.Count < 2) throw new UsageException($"cluster {cluster} has {members.Count} image(s); a split needs at least 2");
+        var files = _store.GetFiles(InputFolder);
+        var hashes = members.Select(p => files.TryGetValue(p, out var f) ? f.Sha256 : throw new UsageException(
+            $"{p} is not in the store of {RunFolder}; run 'imagecluster cluster' again")).ToList();
+        var vectors = _store.GetEmbeddings(hashes, _run.CacheKey, _run.Output);
+        var rows = hashes.Select((h, i) => vectors.TryGetValue(h, out var v) ? v : throw new UsageException(
+            $"the embedding of {members[i]} is not in the store of {RunFolder}; run 'imagecluster cluster' again")).ToList();
+        var features = FeatureMatrix.FromRows(rows);
+        if (_run.Normalize) features.NormalizeRowsInPlace();
+        var labels = new KMeans(new KMeansOptions { NClusters = 2, Seed = seed }).Fit(features).Labels;
+        int larger = labels.Count(l => l == 0) >= labels.Count(l => l == 1) ? 0 : 1;
+        var moved = members.Where((_, i) => labels[i] != larger).ToArray();
+        return new SplitCluster(cluster, State.NextCluster, moved, $"kmeans k=2 seed {seed} on {_run.ModelName}");
+    }
+
+    /// <summary>Counts, clusters and history.</summary>
+    public ReviewStatus Status()
+    {
+        var images = State.Images;
+        var history = _store.GetDecisions(_baseKey).Select(ToEntry).ToList();
+        return new ReviewStatus(RunFolder, InputFolder,
+            new VerdictCounts(images.Count, images.Count(i => i.Verdict == Verdict.Keep), images.Count(i => i.Verdict == Verdict.Discard),
+                images.Count(i => i.Verdict == Verdict.Undecided)),
+            State.Clusters, history, history.Any(h => !h.Undone), history.Any(h => h.Undone));
+    }
+
+    private HistoryEntry ToEntry(DecisionRecord r) => new(r.Seq, r.Kind, Parse(r).Describe(), r.CreatedUtc, r.Undone);
+
+    private static Decision Parse(DecisionRecord r) =>
+        JsonSerializer.Deserialize<Decision>(r.PayloadJson, Json) ?? throw new InvalidDataException($"decision {r.Seq} is empty");
+
+    private ReviewState Replay()
+    {
+        var state = new ReviewState(_paths, _labels);
+        foreach (var record in _store.GetDecisions(_baseKey).Where(d => !d.Undone))
+            state.Apply(Parse(record));
+        return state;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _store.Dispose();
+}

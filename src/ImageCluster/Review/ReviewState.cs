@@ -1,0 +1,145 @@
+namespace ImageCluster.Review;
+
+/// <summary>A cluster in the review state.</summary>
+/// <param name="Cluster">Label (−1 = noise).</param>
+/// <param name="Name">Reviewer's name for it, or null.</param>
+/// <param name="Verdict">Its verdict.</param>
+/// <param name="Size">Images in it now.</param>
+/// <param name="Kept">Of which kept (after per-image verdicts).</param>
+/// <param name="Discarded">Of which discarded.</param>
+/// <param name="Undecided">Of which undecided.</param>
+public sealed record ClusterStatus(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided);
+
+/// <summary>An image in the review state.</summary>
+/// <param name="Path">Relative to the input folder.</param>
+/// <param name="Cluster">Its cluster now.</param>
+/// <param name="Own">Its own verdict (overrides the cluster's), or null.</param>
+/// <param name="Verdict">The effective verdict: its own, else its cluster's.</param>
+public sealed record ImageStatus(string Path, int Cluster, Verdict? Own, Verdict Verdict);
+
+/// <summary>
+/// Clusters, names and verdicts after replaying a review log over a run's assignments. Applying a decision that does not
+/// fit (an unknown cluster or image) is a <see cref="UsageException"/> and leaves the state unchanged.
+/// </summary>
+public sealed class ReviewState
+{
+    private readonly List<string> _order;
+    private readonly Dictionary<string, int> _cluster;
+    private readonly Dictionary<string, Verdict> _own;
+    private readonly Dictionary<int, (string? Name, Verdict Verdict)> _clusters;
+    private int _highest; // largest label ever used, so a merged-away label is never given to a new cluster
+
+    /// <summary>The state of a fresh clustering: every cluster of <paramref name="labels"/> undecided.</summary>
+    public ReviewState(IReadOnlyList<string> paths, IReadOnlyList<int> labels)
+    {
+        _order = [.. paths];
+        _cluster = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < paths.Count; i++) _cluster[paths[i]] = labels[i];
+        _own = new Dictionary<string, Verdict>(StringComparer.Ordinal);
+        _clusters = labels.Distinct().ToDictionary(l => l, _ => ((string?)null, Verdict.Undecided));
+        _highest = labels.DefaultIfEmpty(-1).Max();
+    }
+
+    private ReviewState(ReviewState other)
+    {
+        _order = other._order;
+        _cluster = new Dictionary<string, int>(other._cluster, StringComparer.Ordinal);
+        _own = new Dictionary<string, Verdict>(other._own, StringComparer.Ordinal);
+        _clusters = new Dictionary<int, (string?, Verdict)>(other._clusters);
+        _highest = other._highest;
+    }
+
+    /// <summary>An independent copy (to try a decision before recording it).</summary>
+    public ReviewState Clone() => new(this);
+
+    /// <summary>True when <paramref name="path"/> (relative, as in assignments.csv) is an image of the run.</summary>
+    public bool Contains(string path) => _cluster.ContainsKey(path);
+
+    /// <summary>True when <paramref name="cluster"/> exists (merged clusters do not).</summary>
+    public bool HasCluster(int cluster) => _clusters.ContainsKey(cluster);
+
+    /// <summary>Current members of a cluster, in assignments order.</summary>
+    public IReadOnlyList<string> Members(int cluster) => _order.Where(p => _cluster[p] == cluster).ToList();
+
+    /// <summary>Every image with its cluster and verdicts, in assignments order.</summary>
+    public IReadOnlyList<ImageStatus> Images => _order.Select(p =>
+    {
+        Verdict? own = _own.TryGetValue(p, out var v) ? v : null;
+        return new ImageStatus(p, _cluster[p], own, own ?? _clusters[_cluster[p]].Verdict);
+    }).ToList();
+
+    /// <summary>Every cluster with its counts, by label; noise (−1) last.</summary>
+    public IReadOnlyList<ClusterStatus> Clusters
+    {
+        get
+        {
+            var images = Images.ToLookup(i => i.Cluster);
+            return _clusters.OrderBy(c => c.Key < 0).ThenBy(c => c.Key).Select(c =>
+            {
+                var members = images[c.Key].ToList();
+                return new ClusterStatus(c.Key, c.Value.Name, c.Value.Verdict, members.Count, members.Count(i => i.Verdict == Verdict.Keep),
+                    members.Count(i => i.Verdict == Verdict.Discard), members.Count(i => i.Verdict == Verdict.Undecided));
+            }).ToList();
+        }
+    }
+
+    /// <summary>The label a new cluster gets: one above the largest ever used (merged-away labels are not reused).</summary>
+    public int NextCluster => _highest + 1;
+
+    /// <summary>Applies <paramref name="decision"/>; throws (changing nothing) when it does not fit this state.</summary>
+    public void Apply(Decision decision)
+    {
+        switch (decision)
+        {
+            case ClusterVerdict d:
+                RequireClusters(d.Clusters);
+                foreach (int c in d.Clusters) _clusters[c] = (_clusters[c].Name, d.Verdict);
+                break;
+            case RenameCluster d:
+                RequireClusters([d.Cluster]);
+                _clusters[d.Cluster] = (string.IsNullOrWhiteSpace(d.Name) ? null : d.Name.Trim(), _clusters[d.Cluster].Verdict);
+                break;
+            case MergeClusters d:
+                RequireClusters([d.Into, .. d.From]);
+                if (d.From.Length == 0 || d.From.Contains(d.Into)) throw new UsageException("merge needs two different clusters, e.g. 1,2 (2 goes into 1)");
+                foreach (var p in _order.Where(p => d.From.Contains(_cluster[p]))) _cluster[p] = d.Into;
+                foreach (int c in d.From) _clusters.Remove(c);
+                break;
+            case SplitCluster d:
+                RequireClusters([d.Cluster]);
+                if (HasCluster(d.NewCluster)) throw new UsageException($"cluster {d.NewCluster} already exists");
+                RequireImages(d.Moved);
+                if (d.Moved.FirstOrDefault(p => _cluster[p] != d.Cluster) is { } stray)
+                    throw new UsageException($"{stray} is not in cluster {d.Cluster}");
+                _clusters[d.NewCluster] = (null, _clusters[d.Cluster].Verdict);
+                _highest = Math.Max(_highest, d.NewCluster);
+                foreach (var p in d.Moved) _cluster[p] = d.NewCluster;
+                break;
+            case MoveImages d:
+                RequireClusters([d.To]);
+                RequireImages(d.Paths);
+                foreach (var p in d.Paths) _cluster[p] = d.To;
+                break;
+            case ImageVerdict d:
+                RequireImages(d.Paths);
+                foreach (var p in d.Paths)
+                    if (d.Verdict == Verdict.Undecided) _own.Remove(p);
+                    else _own[p] = d.Verdict;
+                break;
+            default:
+                throw new ArgumentException($"unknown decision {decision.GetType().Name}", nameof(decision));
+        }
+    }
+
+    private void RequireClusters(IEnumerable<int> clusters)
+    {
+        if (clusters.FirstOrDefault(c => !_clusters.ContainsKey(c), int.MinValue) is var missing and not int.MinValue)
+            throw new UsageException($"there is no cluster {missing} (clusters: {string.Join(",", _clusters.Keys.Order())})");
+    }
+
+    private void RequireImages(IEnumerable<string> paths)
+    {
+        if (paths.FirstOrDefault(p => !_cluster.ContainsKey(p)) is { } missing)
+            throw new UsageException($"{missing} is not an image of this run");
+    }
+}

@@ -1,0 +1,89 @@
+using ImageCluster.Export;
+
+namespace ImageCluster.Tests;
+
+public class ExportPlanTests
+{
+    [Fact]
+    public async Task Nothing_kept_or_a_missing_original_is_refused_before_anything_is_touched()
+    {
+        using var temp = new TempFolder();
+        var (input, run) = await ReviewRuns.MakeAsync(temp);
+        var e = Assert.Throws<UsageException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out") }));
+        Assert.Contains("no image is kept", e.Message);
+
+        string gone = Directory.GetFiles(input, "*", SearchOption.AllDirectories)[0];
+        File.Delete(gone);
+        e = Assert.Throws<UsageException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out"), What = ExportSelection.All }));
+        Assert.Contains($"1 image(s) of the run are missing from the input folder, nothing exported: {gone}", e.Message);
+        Assert.False(Directory.Exists(temp.Combine("out")));
+        Assert.False(Directory.Exists(Path.Combine(run, "exports")));
+    }
+
+    [Fact]
+    public async Task Resume_checks_the_files_already_done_before_the_manifest_vouches_for_them()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeAsync(temp);
+        var result = Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out"), What = ExportSelection.All });
+        string changed = Directory.GetFiles(temp.Combine("out"), "*.jpg", SearchOption.AllDirectories)[3];
+        File.WriteAllText(changed, "edited");
+
+        var resume = await CliRunner.RunAsync("export", "--resume", result.Journal!);
+
+        Assert.Equal(1, resume.ExitCode);
+        Assert.Contains($"{changed} is no longer the file this export wrote", resume.Stderr);
+    }
+
+    [Fact]
+    public async Task A_kill_between_writing_the_manifest_and_recording_it_is_completed_and_undone()
+    {
+        using var temp = new TempFolder();
+        var (input, run) = await ReviewRuns.MakeAsync(temp);
+        var before = ReviewRuns.Snapshot(input);
+        var result = Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out"), What = ExportSelection.All });
+        var lines = File.ReadAllLines(result.Journal!);
+        Assert.Equal(["manifest", "end"], lines[^2..].Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("type").GetString()));
+        File.WriteAllLines(result.Journal!, lines[..^2]); // as if killed right after the manifest's rename
+
+        var resumed = Exporter.Resume(result.Journal!);
+        Assert.Equal(18, resumed.AlreadyDone);
+        Assert.EndsWith("\"type\":\"end\"", File.ReadAllLines(result.Journal!)[^1].Split(",\"utc\"")[0]);
+
+        File.WriteAllLines(result.Journal!, lines[..^2]);
+        Assert.Empty(ExportUndo.Run(result.Journal!).Refused);
+        Assert.False(Directory.Exists(temp.Combine("out")));
+        Assert.Equal(before, ReviewRuns.Snapshot(input));
+    }
+
+    [Fact]
+    public async Task Move_across_file_systems_copies_verifies_and_deletes_and_undo_copies_back()
+    {
+        // /dev/shm is a tmpfs, the temp folder is not: link(2) fails with EXDEV there, which takes the copy path.
+        using var temp = new TempFolder();
+        var (input, run) = await ReviewRuns.MakeAsync(temp);
+        var before = ReviewRuns.Snapshot(input);
+        string to = Path.Combine("/dev/shm", "imagecluster-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var hardlink = await CliRunner.RunAsync("export", run, "--to", to, "--mode", "hardlink", "--what", "all");
+            Assert.Equal(1, hardlink.ExitCode);
+            Assert.Contains("cannot hard-link across file systems", hardlink.Stderr);
+            Assert.Empty(ExportUndo.Run(ReviewRuns.Journal(run)).Refused);
+            Assert.False(Directory.Exists(to));
+
+            var result = Exporter.Run(new ExportOptions { Run = run, To = to, Mode = ExportMode.Move, What = ExportSelection.All });
+            Assert.Equal(18, result.Written);
+            Assert.Empty(Directory.GetFiles(input, "*", SearchOption.AllDirectories));
+            Assert.DoesNotContain(ReviewRuns.Snapshot(to).Keys, k => k.EndsWith(".tmp", StringComparison.Ordinal));
+
+            Assert.Equal(18, ExportUndo.Run(result.Journal!).Restored);
+            Assert.Equal(before, ReviewRuns.Snapshot(input));
+            Assert.False(Directory.Exists(to));
+        }
+        finally
+        {
+            if (Directory.Exists(to)) Directory.Delete(to, recursive: true);
+        }
+    }
+}
