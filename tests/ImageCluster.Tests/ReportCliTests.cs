@@ -36,6 +36,37 @@ public class ReportCliTests
     }
 
     [Fact]
+    public async Task An_auto_run_is_reported_with_the_plots_of_the_candidate_it_kept()
+    {
+        // Two concentric rings ranked by NMI against their labels: only a density method separates them, so auto keeps
+        // DBSCAN or HDBSCAN and the report must draw that run's k-distance plot, not an auto run's (which has none).
+        using var temp = new TempFolder();
+        var rng = new Random(5);
+        var features = new List<string> { "path,f0,f1" };
+        var labels = new List<string> { "path,label" };
+        for (int i = 0; i < 160; i++)
+        {
+            int ring = i % 2;
+            double angle = rng.NextDouble() * 2 * Math.PI, radius = (ring == 0 ? 1 : 6) + rng.NextDouble() * 0.2;
+            string x = (radius * Math.Cos(angle)).ToString("R", CultureInfo.InvariantCulture), y = (radius * Math.Sin(angle)).ToString("R", CultureInfo.InvariantCulture);
+            features.Add($"img{i:D3}.jpg,{x},{y}");
+            labels.Add($"img{i:D3}.jpg,ring{ring}");
+        }
+        string featureFile = temp.Combine("features.csv"), labelFile = temp.Combine("labels.csv"), run = temp.Combine("run");
+        File.WriteAllLines(featureFile, features);
+        File.WriteAllLines(labelFile, labels);
+
+        var r = await CliRunner.RunAsync("cluster", "--features", featureFile, "--algorithm", "auto", "--k-min", "2", "--k-max", "4",
+            "--labels", labelFile, "--rank-by", "nmi", "--out", run, "--report");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        string picked = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")))
+            .RootElement.GetProperty("auto").GetProperty("bestSettings").GetProperty("algorithm").GetString()!;
+        Assert.Contains(picked, new[] { "dbscan", "hdbscan" });
+        Assert.True(File.Exists(Path.Combine(run, "plots", "kdistance.png")), $"auto kept {picked} but the report has no k-distance plot");
+        Assert.False(File.Exists(Path.Combine(run, "plots", "dendrogram.png")));
+    }
+
+    [Fact]
     public async Task Report_of_a_folder_that_is_not_a_run_is_a_usage_error()
     {
         using var temp = new TempFolder();

@@ -37,6 +37,8 @@ public static class ReportBuilder
         var labels = assignments.Select(a => int.Parse(a.Value, CultureInfo.InvariantCulture)).ToArray();
         var errors = ReadErrors(Path.Combine(runFolder, "errors.csv"));
         var settings = Setting<ClusteringSettings>(summary, "clustering") ?? new ClusteringSettings();
+        // An auto run's dendrogram, reachability or k-distance plot is that of the candidate it kept.
+        if (settings.Algorithm == ClusteringAlgorithm.Auto && summary.Auto is { } auto) settings = auto.BestSettings;
         var notes = new List<string>();
 
         notice?.Invoke($"report: reading the features of {paths.Count} images");
