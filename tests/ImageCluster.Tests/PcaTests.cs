@@ -199,4 +199,31 @@ public class PcaTests
                     covariance[p, q] += (x.ReadRow(i)[p] - mean[p]) * (x.ReadRow(i)[q] - mean[q]) / (n - 1);
         return covariance;
     }
+
+    [Fact]
+    public void FewerSamplesThanFeaturesGoThroughTheGramMatrixWithTheSameResult()
+    {
+        // 30 samples × 90 features: the Gram path (30 × 30) must give the covariance path's (90 × 90) eigenpairs.
+        var random = new Random(11);
+        var rows = Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, 90).Select(f => (float)(random.NextDouble() * (1 + f % 7))).ToArray()).ToArray();
+        var x = FeatureMatrix.FromRows(rows);
+        var parallel = new ParallelOptions();
+        var gram = Pca.DecomposeGram(x, parallel);
+        var covariance = Pca.DecomposeCovariance(x, parallel);
+
+        Assert.Equal(covariance.TotalVariance, gram.TotalVariance, 1e-9);
+        for (int c = 0; c < 29; c++)
+        {
+            Assert.Equal(covariance.Values[c], gram.Values[c], 1e-9 * covariance.Values[0]);
+            // Eigenvectors are defined up to sign.
+            double dot = 0;
+            for (int f = 0; f < 90; f++) dot += covariance.Vectors[c * 90 + f] * gram.Vectors[c * 90 + f];
+            Assert.Equal(1.0, Math.Abs(dot), 1e-6);
+        }
+        Assert.True(gram.Values[29] < 1e-9 * gram.Values[0], "rank is n − 1 after centring");
+
+        var model = Pca.Fit(x, new PcaOptions { Components = 0.9 });
+        Assert.True(model.NComponents < 29);
+        Assert.InRange(model.ExplainedVarianceRatio.Sum(), 0.9, 1.0);
+    }
 }

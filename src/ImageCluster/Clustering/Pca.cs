@@ -3,8 +3,10 @@ namespace ImageCluster.Clustering;
 /// <summary>
 /// Principal component analysis by eigen-decomposition of the sample covariance matrix (divisor n − 1),
 /// matching scikit-learn's <c>PCA</c> up to floating-point error. Memory is O(D²), independent of the
-/// number of samples. When there are fewer samples than features, the covariance has rank at most n − 1,
-/// so components beyond that carry (numerically) zero variance.
+/// number of samples. With fewer samples than features it decomposes the n × n Gram matrix of the centred rows
+/// instead (same eigenvalues; components = centred rowsᵀ · eigenvector, normalised): O(n²·D) time and O(n·D) memory,
+/// so 180 images × 62 720 flattened features need 0.3 GB rather than a 31 GB covariance. The covariance has rank at
+/// most n − 1, so components beyond that carry (numerically) zero variance.
 /// </summary>
 public static class Pca
 {
@@ -21,10 +23,7 @@ public static class Pca
 
         int d = x.Columns;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellation };
-        var (covariance, mean) = CovarianceAccumulator.Compute(x, parallel);
-        double totalVariance = 0;
-        for (int f = 0; f < d; f++) totalVariance += covariance[f * d + f];
-        var (values, vectors) = SymmetricEigen.Decompose(covariance, d, cancellation);
+        var (values, vectors, mean, totalVariance) = x.Rows < d ? DecomposeGram(x, parallel) : DecomposeCovariance(x, parallel);
 
         int available = Math.Min(x.Rows, d);
         var ratios = new double[available];
@@ -53,6 +52,62 @@ public static class Pca
             values.AsSpan(0, keep).ToArray(),
             ratios.AsSpan(0, keep).ToArray(),
             options.Whiten);
+    }
+
+    /// <summary>Eigenvalues (descending), unit eigenvectors as rows (d values each), column means and total variance.</summary>
+    internal static (double[] Values, double[] Vectors, double[] Mean, double TotalVariance) DecomposeCovariance(FeatureMatrix x, ParallelOptions parallel)
+    {
+        int d = x.Columns;
+        var (covariance, mean) = CovarianceAccumulator.Compute(x, parallel);
+        double totalVariance = 0;
+        for (int f = 0; f < d; f++) totalVariance += covariance[f * d + f];
+        var (values, vectors) = SymmetricEigen.Decompose(covariance, d, parallel.CancellationToken);
+        return (values, vectors, mean, totalVariance);
+    }
+
+    /// <summary>
+    /// The same as <see cref="DecomposeCovariance"/> through the n × n Gram matrix G = C·Cᵀ / (n − 1) of the centred rows C:
+    /// G u = λ u gives the covariance eigenvector Cᵀu / ‖Cᵀu‖ with the same λ. Only the first n vectors are returned.
+    /// </summary>
+    internal static (double[] Values, double[] Vectors, double[] Mean, double TotalVariance) DecomposeGram(FeatureMatrix x, ParallelOptions parallel)
+    {
+        int n = x.Rows, d = x.Columns;
+        var mean = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.ReadRow(i);
+            for (int f = 0; f < d; f++) mean[f] += row[f];
+        }
+        for (int f = 0; f < d; f++) mean[f] /= n;
+        var centred = new double[n * d];
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.ReadRow(i);
+            for (int f = 0; f < d; f++) centred[i * d + f] = row[f] - mean[f];
+        }
+        var gram = new double[n * n];
+        Parallel.For(0, n, parallel, i =>
+        {
+            var a = centred.AsSpan(i * d, d);
+            for (int j = 0; j <= i; j++)
+                gram[i * n + j] = gram[j * n + i] = System.Numerics.Tensors.TensorPrimitives.Dot(a, centred.AsSpan(j * d, d)) / (n - 1);
+        });
+        double totalVariance = 0;
+        for (int i = 0; i < n; i++) totalVariance += gram[i * n + i];
+        var (values, coefficients) = SymmetricEigen.Decompose(gram, n, parallel.CancellationToken);
+
+        var vectors = new double[n * d];
+        Parallel.For(0, n, parallel, c =>
+        {
+            var vector = vectors.AsSpan(c * d, d);
+            for (int i = 0; i < n; i++)
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(centred.AsSpan(i * d, d), coefficients[c * n + i], vector, vector);
+            double norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
+            // A zero-variance direction (beyond rank n − 1) has no stable direction; it projects every sample to 0 anyway.
+            if (norm > 1e-9 * Math.Sqrt(Math.Max(values[0], 0) * (n - 1))) System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+            else vector.Clear();
+        });
+        return (values, vectors, mean, totalVariance);
     }
 
     /// <summary>Smallest count whose cumulative ratio reaches <paramref name="fraction"/> (all, if none does).</summary>
