@@ -12,17 +12,24 @@ internal static class CovarianceAccumulator
     private const int BlockRows = 256;
     private const int Tile = 4;
 
+    /// <summary>The mean of every column, summed in double in row order.</summary>
+    public static double[] ColumnMeans(FeatureMatrix x)
+    {
+        var mean = new double[x.Columns];
+        for (int i = 0; i < x.Rows; i++)
+        {
+            var row = x.ReadRow(i);
+            for (int f = 0; f < mean.Length; f++) mean[f] += row[f];
+        }
+        for (int f = 0; f < mean.Length; f++) mean[f] /= x.Rows;
+        return mean;
+    }
+
     /// <summary>Returns the covariance (row-major D × D, symmetric) and the column means.</summary>
     public static (double[] Covariance, double[] Mean) Compute(FeatureMatrix x, ParallelOptions parallel)
     {
         int n = x.Rows, d = x.Columns;
-        var mean = new double[d];
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.ReadRow(i);
-            for (int f = 0; f < d; f++) mean[f] += row[f];
-        }
-        for (int f = 0; f < d; f++) mean[f] /= n;
+        var mean = ColumnMeans(x);
 
         int paddedD = (d + Tile - 1) / Tile * Tile;
         int tiles = paddedD / Tile;

@@ -72,13 +72,7 @@ public static class Pca
     internal static (double[] Values, double[] Vectors, double[] Mean, double TotalVariance) DecomposeGram(FeatureMatrix x, ParallelOptions parallel)
     {
         int n = x.Rows, d = x.Columns;
-        var mean = new double[d];
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.ReadRow(i);
-            for (int f = 0; f < d; f++) mean[f] += row[f];
-        }
-        for (int f = 0; f < d; f++) mean[f] /= n;
+        var mean = CovarianceAccumulator.ColumnMeans(x);
         var centred = new double[n * d];
         for (int i = 0; i < n; i++)
         {
