@@ -37,6 +37,7 @@ public static class Cli
             SelectCommand.Build(stdout),
             ExportCommand.BuildExport(stdout, stderr),
             ExportCommand.BuildUndo(stdout, stderr),
+            ReviewCommand.Build(stdout, stderr),
         };
         root.Options.Add(verbose);
 
