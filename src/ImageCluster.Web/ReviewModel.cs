@@ -26,12 +26,12 @@ public sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, int
 public sealed record OverviewView(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterCard> Clusters, bool CanUndo, bool CanRedo,
     IReadOnlyList<HistoryEntry> History);
 
-/// <summary>The members of one cluster, in run order: parallel arrays, so 10 000 images stay a small response.</summary>
+/// <summary>The members of one cluster, in run order: parallel arrays of numbers, so 10 000 images stay a small response.</summary>
 /// <param name="Cluster">The card.</param>
 /// <param name="Images">Image numbers.</param>
 /// <param name="Verdicts">Effective verdict per image: 0 undecided, 1 keep, 2 discard.</param>
 /// <param name="Own">1 when the image has its own verdict (it overrides the cluster's).</param>
-public sealed record ClusterView(ClusterCard Cluster, int[] Images, byte[] Verdicts, byte[] Own);
+public sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own);
 
 /// <summary>A neighbour of "find similar".</summary>
 /// <param name="Image">Image number.</param>
@@ -97,8 +97,8 @@ internal sealed class ReviewModel : IDisposable
             if (!_session.State.HasCluster(cluster)) return null;
             var members = _session.State.Images.Select((img, n) => (img, n)).Where(x => x.img.Cluster == cluster).ToList();
             var card = Cards(members.Select(m => m.img)).First(c => c.Cluster == cluster);
-            return new ClusterView(card, [.. members.Select(m => m.n)], [.. members.Select(m => (byte)m.img.Verdict)],
-                [.. members.Select(m => (byte)(m.img.Own is null ? 0 : 1))]);
+            return new ClusterView(card, [.. members.Select(m => m.n)], [.. members.Select(m => (int)m.img.Verdict)],
+                [.. members.Select(m => m.img.Own is null ? 0 : 1)]);
         }
     }
 

@@ -130,6 +130,7 @@ function select(pos) {
 function showDetail() {
   const has = current && selected >= 0 && selected < current.images.length;
   $('image-detail').hidden = !has;
+  document.querySelector('#image-panel .hint').hidden = has;
   if (!has) return;
   const image = current.images[selected];
   $('detail-thumb').src = `/api/thumb/${image}`;
