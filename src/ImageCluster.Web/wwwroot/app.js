@@ -97,7 +97,7 @@ function renderGrid(refresh) {
   $('grid-space').style.height = `${Math.ceil(n / cols) * TILE}px`;
   const first = Math.max(0, Math.floor(grid.scrollTop / TILE) - 2) * cols;
   const last = Math.min(n, (Math.ceil((grid.scrollTop + grid.clientHeight) / TILE) + 2) * cols);
-  for (const [i, t] of tiles) if (i < first || i >= last || refresh) { if (i < first || i >= last) { t.remove(); tiles.delete(i); } }
+  for (const [i, t] of tiles) if (i < first || i >= last) { t.firstChild.removeAttribute('src'); t.remove(); tiles.delete(i); }
   for (let i = first; i < last; i++) {
     let t = tiles.get(i);
     const image = current.images[i];
@@ -111,8 +111,18 @@ function renderGrid(refresh) {
     t.style.left = `${(i % cols) * TILE}px`; t.style.top = `${Math.floor(i / cols) * TILE}px`;
     t.dataset.image = image;
     t.className = `tile v-${VERDICTS[current.verdicts[i]]}${current.own[i] ? ' own' : ''}${i === selected ? ' selected' : ''}`;
-    const img = t.firstChild, src = `/api/thumb/${image}`;
-    if (img.getAttribute('src') !== src) { img.src = src; img.alt = paths ? paths[image] : ''; }
+  }
+  clearTimeout(loadTimer);
+  loadTimer = setTimeout(loadThumbnails, refresh ? 0 : 80);
+}
+
+// Thumbnails are asked for once the scroll rests: a fling through 10 000 images would otherwise queue thousands of
+// requests for tiles already gone, and the screen it stops on would wait behind them.
+let loadTimer = 0;
+function loadThumbnails() {
+  for (const t of tiles.values()) {
+    const img = t.firstChild, src = `/api/thumb/${t.dataset.image}`;
+    if (img.getAttribute('src') !== src) { img.src = src; img.alt = paths ? paths[t.dataset.image] : ''; }
   }
 }
 function scheduleGrid() { if (!frame) frame = requestAnimationFrame(() => renderGrid(false)); }
