@@ -58,6 +58,11 @@ internal sealed class ReviewModel : IDisposable
         Paths = [.. session.State.Images.Select(i => i.Path)];
         _number = Paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
         _similar = new Lazy<SimilarImages>(() => new SimilarImages(_session.LoadEmbeddings()));
+        // Read the embeddings while the person is still opening the page: the first overview needs them for cohesion.
+        Task.Run(() =>
+        {
+            lock (_gate) _ = _similar.Value;
+        });
     }
 
     /// <summary>Relative path of every image, by number.</summary>
@@ -160,5 +165,8 @@ internal sealed class ReviewModel : IDisposable
             .OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        lock (_gate) _session.Dispose();
+    }
 }
