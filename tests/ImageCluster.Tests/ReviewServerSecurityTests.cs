@@ -119,6 +119,16 @@ public class ReviewServerSecurityTests
     }
 
     [Fact]
+    public async Task Review_of_a_folder_that_is_not_a_run_is_a_usage_error()
+    {
+        using var temp = new TempFolder();
+        var result = await CliRunner.RunAsync("review", temp.Path);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {temp.Path} is not an imagecluster run folder: run.json is missing (run 'imagecluster cluster' first)", result.Stderr.Trim());
+        Assert.Equal(2, (await CliRunner.RunAsync("review", temp.Path, "--port", "70000")).ExitCode);
+    }
+
+    [Fact]
     public async Task The_server_is_reachable_on_loopback_only()
     {
         using var temp = new TempFolder();
