@@ -130,11 +130,11 @@ internal static class ReviewEndpoints
         if (fullPath is null) return Results.NotFound("no such image, or it now leads outside the input folder");
         try
         {
-            var (jpeg, etag) = await thumbnails.GetAsync(fullPath, context.RequestAborted);
+            string etag = Thumbnails.ETag(fullPath);
             context.Response.Headers.CacheControl = "private, max-age=86400";
             context.Response.Headers.ETag = etag;
             if (context.Request.Headers.IfNoneMatch == etag) return Results.StatusCode(StatusCodes.Status304NotModified);
-            return Results.Bytes(jpeg, "image/jpeg");
+            return Results.Bytes(await thumbnails.GetAsync(fullPath, context.RequestAborted), "image/jpeg");
         }
         catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
         {

@@ -51,7 +51,11 @@ public class ReviewServerSecurityTests
 
         using var owner = Client(server, server.Token);
         Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync("/api/overview")).StatusCode);
-        Assert.Equal("image/jpeg", (await owner.GetAsync("/api/thumb/0")).Content.Headers.ContentType?.MediaType);
+        var thumb = await owner.GetAsync("/api/thumb/0");
+        Assert.Equal("image/jpeg", thumb.Content.Headers.ContentType?.MediaType);
+        var again = new HttpRequestMessage(HttpMethod.Get, "/api/thumb/0");
+        again.Headers.IfNoneMatch.Add(thumb.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await owner.SendAsync(again)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await owner.PostAsync("/api/clusters/0/verdict", Body("""{"verdict":"keep"}"""))).StatusCode);
 
         using (var foreign = Client(server, server.Token, sameOrigin: false))

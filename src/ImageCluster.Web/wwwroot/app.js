@@ -242,6 +242,8 @@ function wire() {
   $('grid').addEventListener('scroll', scheduleGrid, { passive: true });
   window.addEventListener('resize', () => { if (current) { tiles.forEach(t => t.remove()); tiles.clear(); renderGrid(true); } });
   window.addEventListener('hashchange', route);
+  // 'select' in a terminal may have recorded decisions meanwhile: coming back to the page shows them.
+  window.addEventListener('focus', () => { if (overview) act('GET', '/api/overview'); });
 }
 
 async function start() {
