@@ -48,13 +48,23 @@ public class ReviewBrowserEditTests
         await page.Keyboard.PressAsync("s");
         await Expect(page.Locator("#message")).ToContainTextAsync("split cluster");
 
+        // M focuses the target list; Enter there moves the selected image.
+        string moving = (await page.Locator("#detail-path").TextContentAsync())!;
+        await page.Keyboard.PressAsync("m");
+        await Expect(page.Locator("#move-to")).ToBeFocusedAsync();
+        string target = await page.Locator("#move-to option").Last.GetAttributeAsync("value") ?? "";
+        await page.SelectOptionAsync("#move-to", target);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#message")).ToContainTextAsync($"move {moving} to cluster {target}");
+
         using (var s = ReviewSession.Open(run))
         {
             var history = s.Status().History.Select(h => h.Kind).ToList();
-            Assert.Equal(["rename", "merge", "image-verdict", "split"], history);
+            Assert.Equal(["rename", "merge", "image-verdict", "split", "move"], history);
+            Assert.Equal(int.Parse(target), s.State.Images.Single(i => i.Path == moving).Cluster);
             Assert.Equal("tulips", s.State.Clusters.Single(c => c.Cluster == a).Name);
             Assert.False(s.State.HasCluster(b));
-            Assert.Equal(merged, s.State.Members(a).Count + s.State.Members(s.State.NextCluster - 1).Count);
+            Assert.Equal(merged, s.State.Members(a).Count + s.State.Members(s.State.NextCluster - 1).Count + (target == a.ToString() || target == (s.State.NextCluster - 1).ToString() ? 0 : 1));
         }
 
         // A decision that does not fit is shown as one line, and nothing is stored.

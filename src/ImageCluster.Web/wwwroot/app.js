@@ -27,7 +27,10 @@ async function act(method, url, body, done) {
   } catch (e) { say(e.message, true); }
 }
 
-function label(c) { return c.name ? `${c.cluster} · ${c.name}` : `cluster ${c.cluster}`; }
+function label(c) {
+  const base = c.cluster === -1 ? 'noise' : `cluster ${c.cluster}`; // −1: the images a density algorithm left out
+  return c.name ? `${c.cluster} · ${c.name}` : base;
+}
 
 async function show(view) {
   overview = view;
@@ -211,7 +214,7 @@ document.addEventListener('keydown', e => {
   const actions = {
     escape: () => { location.hash = ''; }, k: () => clusterVerdict('keep'), d: () => clusterVerdict('discard'), u: () => clusterVerdict('undecided'),
     s: () => act('POST', `/api/clusters/${current.cluster.cluster}/split`), x: () => imageVerdict('discard'), i: () => imageVerdict('keep'),
-    o: () => imageVerdict('undecided'), m: () => $('move-to').focus(), f: similar,
+    o: () => imageVerdict('undecided'), m: () => $('move-to').focus(), f: similar, // M, then arrows and Enter
   };
   if (actions[key]) { e.preventDefault(); actions[key](); }
 });
@@ -232,6 +235,7 @@ function wire() {
   $('i-discard').addEventListener('click', () => imageVerdict('discard'));
   $('i-follow').addEventListener('click', () => imageVerdict('undecided'));
   $('move').addEventListener('click', move);
+  $('move-to').addEventListener('keydown', e => { if (e.key === 'Enter') { e.preventDefault(); move(); $('grid').focus(); } });
   $('similar').addEventListener('click', similar);
   $('export-run').addEventListener('click', () => {
     $('export-result').textContent = 'exporting…';
