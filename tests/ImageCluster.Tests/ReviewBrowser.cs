@@ -7,6 +7,9 @@ public static class ReviewBrowser
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>The xunit collection of browser tests (see <see cref="ReviewBrowserCollection"/>).</summary>
+    public const string Collection = "browser";
+
     /// <summary>Where screenshots and timings of the browser tests go (beside the test binaries).</summary>
     public static string OutputFolder => Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "browser-tests")).FullName;
 
@@ -22,3 +25,7 @@ public static class ReviewBrowser
         return (playwright, browser);
     }
 }
+
+/// <summary>Browser tests run alone, so the timings are not those of a machine busy with the rest of the suite.</summary>
+[CollectionDefinition(ReviewBrowser.Collection, DisableParallelization = true)]
+public sealed class ReviewBrowserCollection;

@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ImageCluster.Tests;
 
 /// <summary>The cluster edits of the review page in Chromium: rename, merge, split, per-image verdicts by key, errors shown.</summary>
+[Collection(ReviewBrowser.Collection)]
 public class ReviewBrowserEditTests
 {
     [Fact]

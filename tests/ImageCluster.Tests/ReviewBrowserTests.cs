@@ -8,6 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ImageCluster.Tests;
 
 /// <summary>A whole review in real Chromium on near_duplicates (180 images, default model), checked on disk at the end.</summary>
+[Collection(ReviewBrowser.Collection)]
 public class ReviewBrowserTests
 {
     [Fact]
