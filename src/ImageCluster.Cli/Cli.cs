@@ -38,6 +38,7 @@ public static class Cli
             ExportCommand.BuildExport(stdout, stderr),
             ExportCommand.BuildUndo(stdout, stderr),
             ReportCommand.Build(stdout, stderr),
+            ReviewCommand.Build(stdout, stderr),
         };
         root.Options.Add(verbose);
 

@@ -190,6 +190,22 @@ public sealed class ReviewSession : IDisposable
         return new SplitCluster(cluster, State.NextCluster, moved, $"kmeans k=2 seed {seed} on {_run.ModelName}");
     }
 
+    /// <summary>
+    /// The stored embedding of every image of the run that has one (in the run's feature space before PCA, L2-normalised
+    /// when the run was), by relative path. Images whose file or embedding is not in the store are left out.
+    /// </summary>
+    public Dictionary<string, float[]> LoadEmbeddings()
+    {
+        var files = _store.GetFiles(InputFolder);
+        var hashes = _paths.Where(files.ContainsKey).ToDictionary(p => p, p => files[p].Sha256, StringComparer.Ordinal);
+        var vectors = _store.GetEmbeddings(hashes.Values.Distinct(), _run.CacheKey, _run.Output);
+        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var (path, hash) in hashes)
+            if (vectors.TryGetValue(hash, out var v))
+                result[path] = _run.Normalize ? FeatureMatrix.FromRows([v]).NormalizeRowsInPlace().Data : v;
+        return result;
+    }
+
     /// <summary>Counts, clusters and history.</summary>
     public ReviewStatus Status()
     {

@@ -1,0 +1,172 @@
+using ImageCluster.Export;
+using ImageCluster.Review;
+
+namespace ImageCluster.Web;
+
+/// <summary>A cluster card of the overview.</summary>
+/// <param name="Cluster">Label.</param>
+/// <param name="Name">Reviewer's name or null.</param>
+/// <param name="Verdict">Keep, discard or undecided.</param>
+/// <param name="Size">Images.</param>
+/// <param name="Kept">Kept images.</param>
+/// <param name="Discarded">Discarded images.</param>
+/// <param name="Undecided">Undecided images.</param>
+/// <param name="Cohesion">Mean cosine similarity to the cluster's mean direction, or null without embeddings.</param>
+/// <param name="Samples">Image numbers of up to four sample thumbnails.</param>
+public sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided, double? Cohesion, int[] Samples);
+
+/// <summary>What the page shows outside a cluster: counts, cards (largest first), undo/redo and recent history.</summary>
+/// <param name="Run">Run folder.</param>
+/// <param name="Input">Input folder.</param>
+/// <param name="Counts">Images by verdict.</param>
+/// <param name="Clusters">Cards, largest first.</param>
+/// <param name="CanUndo">Something to undo.</param>
+/// <param name="CanRedo">Something to redo.</param>
+/// <param name="History">The latest decisions, newest first.</param>
+public sealed record OverviewView(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterCard> Clusters, bool CanUndo, bool CanRedo,
+    IReadOnlyList<HistoryEntry> History);
+
+/// <summary>The members of one cluster, in run order: parallel arrays of numbers, so 10 000 images stay a small response.</summary>
+/// <param name="Cluster">The card.</param>
+/// <param name="Images">Image numbers.</param>
+/// <param name="Verdicts">Effective verdict per image: 0 undecided, 1 keep, 2 discard.</param>
+/// <param name="Own">1 when the image has its own verdict (it overrides the cluster's).</param>
+public sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own);
+
+/// <summary>A neighbour of "find similar".</summary>
+/// <param name="Image">Image number.</param>
+/// <param name="Path">Relative path.</param>
+/// <param name="Cluster">Its cluster now.</param>
+/// <param name="Similarity">Cosine similarity.</param>
+public sealed record SimilarView(int Image, string Path, int Cluster, float Similarity);
+
+/// <summary>
+/// The review state behind the server. Images are addressed by their number (row of assignments.csv), so no request
+/// carries a file path; one lock serialises the session, which is not thread-safe, and every read first picks up what
+/// another process (the CLI) recorded.
+/// </summary>
+internal sealed class ReviewModel : IDisposable
+{
+    private readonly ReviewSession _session;
+    private readonly Lazy<SimilarImages> _similar;
+    private readonly Dictionary<string, int> _number;
+    private readonly object _gate = new();
+
+    public ReviewModel(ReviewSession session)
+    {
+        _session = session;
+        Paths = [.. session.State.Images.Select(i => i.Path)];
+        _number = Paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
+        _similar = new Lazy<SimilarImages>(() => new SimilarImages(_session.LoadEmbeddings()));
+        // Read the embeddings while the person is still opening the page: the first overview needs them for cohesion.
+        Task.Run(() =>
+        {
+            lock (_gate) _ = _similar.Value;
+        });
+    }
+
+    /// <summary>Relative path of every image, by number.</summary>
+    public string[] Paths { get; }
+
+    public string InputFolder => _session.InputFolder;
+
+    public string RunFolder => _session.RunFolder;
+
+    /// <summary>Full path of image <paramref name="number"/>, checked again (a symlink may have changed since the run).</summary>
+    public string? FullPath(int number) =>
+        number >= 0 && number < Paths.Length && InputPaths.TryResolve(InputFolder, Paths[number], out var p, out _) ? p.Full : null;
+
+    /// <summary>Number of the image a user-given path names, or null when it is refused or not an image of the run.</summary>
+    public int? NumberOf(string path, out string error)
+    {
+        if (!InputPaths.TryResolve(InputFolder, path, out var resolved, out error)) return null;
+        if (_number.TryGetValue(resolved.Relative, out int n)) return n;
+        error = $"{path} is not an image of this run";
+        return null;
+    }
+
+    public OverviewView Overview()
+    {
+        lock (_gate)
+        {
+            _session.Refresh();
+            return BuildOverview();
+        }
+    }
+
+    public ClusterView? Cluster(int cluster)
+    {
+        lock (_gate)
+        {
+            _session.Refresh();
+            if (!_session.State.HasCluster(cluster)) return null;
+            var members = _session.State.Images.Select((img, n) => (img, n)).Where(x => x.img.Cluster == cluster).ToList();
+            var card = Cards(members.Select(m => m.img)).First(c => c.Cluster == cluster);
+            return new ClusterView(card, [.. members.Select(m => m.n)], [.. members.Select(m => (int)m.img.Verdict)],
+                [.. members.Select(m => m.img.Own is null ? 0 : 1)]);
+        }
+    }
+
+    /// <summary>Records a decision and returns the new overview.</summary>
+    /// <exception cref="UsageException">The decision does not fit the current state.</exception>
+    public OverviewView Record(Func<ReviewSession, Decision> decide)
+    {
+        lock (_gate)
+        {
+            _session.Record(decide(_session));
+            return BuildOverview();
+        }
+    }
+
+    public OverviewView Undo(bool redo)
+    {
+        lock (_gate)
+        {
+            if (redo) _session.Redo();
+            else _session.Undo();
+            return BuildOverview();
+        }
+    }
+
+    public IReadOnlyList<SimilarView> Similar(int number, int count)
+    {
+        lock (_gate)
+        {
+            _session.Refresh();
+            var clusterOf = _session.State.Images.ToDictionary(i => i.Path, i => i.Cluster, StringComparer.Ordinal);
+            return [.. _similar.Value.Nearest(Paths[number], count).Select(s => new SimilarView(_number[s.Path], s.Path, clusterOf[s.Path], s.Similarity))];
+        }
+    }
+
+    /// <summary>Runs an export of the current decisions (the exporter reads them from the store itself).</summary>
+    public ExportResult Export(ExportOptions options)
+    {
+        lock (_gate) return Exporter.Run(options with { Run = RunFolder });
+    }
+
+    private OverviewView BuildOverview()
+    {
+        var status = _session.Status();
+        return new OverviewView(status.Run, status.Input, status.Counts, Cards(_session.State.Images), status.CanUndo, status.CanRedo,
+            [.. status.History.Where(h => !h.Undone).Reverse().Take(15)]);
+    }
+
+    private List<ClusterCard> Cards(IEnumerable<ImageStatus> images)
+    {
+        var clusters = _session.State.Clusters.ToDictionary(c => c.Cluster);
+        return images.GroupBy(i => i.Cluster).Select(g =>
+            {
+                var c = clusters[g.Key];
+                var paths = g.Select(i => i.Path).ToList();
+                return new ClusterCard(c.Cluster, c.Name, c.Verdict, c.Size, c.Kept, c.Discarded, c.Undecided, _similar.Value.Cohesion(paths),
+                    [.. paths.Take(4).Select(p => _number[p])]);
+            })
+            .Concat(clusters.Values.Where(c => c.Size == 0).Select(c => new ClusterCard(c.Cluster, c.Name, c.Verdict, 0, 0, 0, 0, null, [])))
+            .OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate) _session.Dispose();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using ImageCluster.Images;
+using SkiaSharp;
+
+namespace ImageCluster.Web;
+
+/// <summary>
+/// Small JPEG thumbnails (centre-cropped squares, EXIF orientation applied) made on first request and kept in memory up
+/// to <see cref="MemoryLimit"/> bytes; beyond it they are made again when asked (the browser caches them for a day anyway).
+/// Decodes run at most one per core so a fast scroll cannot queue hundreds of full-size decodes at once.
+/// </summary>
+internal sealed class Thumbnails
+{
+    /// <summary>Edge length in pixels (twice the tile size, for sharp tiles on high-density screens).</summary>
+    public const int Size = 192;
+
+    /// <summary>Bytes of thumbnails kept in memory (a photo's thumbnail is 5–15 kB).</summary>
+    public const long MemoryLimit = 128L << 20;
+
+    private readonly ConcurrentDictionary<string, byte[]> _cache = new(StringComparer.Ordinal);
+    private long _cachedBytes;
+    private readonly SemaphoreSlim _decoders = new(Environment.ProcessorCount);
+
+    /// <summary>The thumbnail of <paramref name="fullPath"/>, keyed by its size and time so an edited file gets a new one.</summary>
+    /// <exception cref="ImageDecodeException">Not a readable image.</exception>
+    public async Task<byte[]> GetAsync(string fullPath, CancellationToken ct)
+    {
+        var info = new FileInfo(fullPath);
+        string key = $"{fullPath}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
+        if (_cache.TryGetValue(key, out var cached)) return cached;
+        await _decoders.WaitAsync(ct);
+        try
+        {
+            byte[] encoded = await File.ReadAllBytesAsync(fullPath, ct);
+            byte[] jpeg = Encode(ImageDecoder.DecodeRgb(encoded, Size, Size, ResizeMode.CenterCrop));
+            if (Interlocked.Add(ref _cachedBytes, jpeg.Length) <= MemoryLimit) _cache[key] = jpeg;
+            else Interlocked.Add(ref _cachedBytes, -jpeg.Length);
+            return jpeg;
+        }
+        finally
+        {
+            _decoders.Release();
+        }
+    }
+
+    /// <summary>Validator of the thumbnail of a file: changes when the file's size or time does.</summary>
+    public static string ETag(string fullPath)
+    {
+        var info = new FileInfo(fullPath);
+        return $"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}-{Size}\"";
+    }
+
+    private static byte[] Encode(byte[] rgb)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(Size, Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var pixels = bitmap.GetPixelSpan();
+        for (int i = 0, o = 0; i < rgb.Length; i += 3, o += 4)
+        {
+            pixels[o] = rgb[i];
+            pixels[o + 1] = rgb[i + 1];
+            pixels[o + 2] = rgb[i + 2];
+            pixels[o + 3] = 255;
+        }
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 80);
+        return data.ToArray();
+    }
+}

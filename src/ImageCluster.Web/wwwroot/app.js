@@ -1,0 +1,262 @@
+// The review page: plain DOM, no dependencies. Every action goes to the server at once (it writes the run's store),
+// and the page re-renders from the server's answer, so what is shown is always what is stored.
+'use strict';
+const $ = id => document.getElementById(id);
+const TILE = 112; // keep in step with --tile in app.css
+const VERDICTS = ['undecided', 'keep', 'discard'];
+let overview = null, paths = null, current = null, selected = -1, focusedCard = 0;
+
+async function api(method, url, body) {
+  const init = { method, credentials: 'same-origin', headers: {} };
+  if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!response.ok) throw new Error((data && data.error) || text || response.statusText);
+  return data;
+}
+
+function say(text, isError) { const m = $('message'); m.textContent = text; m.className = isError ? 'error' : ''; }
+
+async function act(method, url, body, done) {
+  try {
+    const result = await api(method, url, body);
+    if (result && result.counts) await show(result);
+    if (done) done(result);
+  } catch (e) { say(e.message, true); }
+}
+
+function label(c) {
+  const base = c.cluster === -1 ? 'noise' : `cluster ${c.cluster}`; // −1: the images a density algorithm left out
+  return c.name ? `${c.cluster} · ${c.name}` : base;
+}
+
+async function show(view) {
+  overview = view;
+  const c = view.counts;
+  $('count-kept').textContent = c.kept; $('count-discarded').textContent = c.discarded;
+  $('count-undecided').textContent = c.undecided; $('count-images').textContent = c.images;
+  $('undo').disabled = !view.canUndo; $('redo').disabled = !view.canRedo;
+  $('run-info').textContent = `${view.clusters.length} clusters · run ${view.run} · images in ${view.input}`;
+  const list = $('history-list'); list.replaceChildren(...view.history.map(h => { const li = document.createElement('li'); li.textContent = `#${h.seq} ${h.description}`; return li; }));
+  if (view.history.length) say(`last: #${view.history[0].seq} ${view.history[0].description}`);
+  renderCards();
+  if (current !== null) {
+    if (view.clusters.some(k => k.cluster === current.cluster.cluster)) await openCluster(current.cluster.cluster, true);
+    else location.hash = '';
+  }
+}
+
+function renderCards() {
+  const cards = overview.clusters.map((c, i) => {
+    const card = document.createElement('article');
+    card.className = `card v-${c.verdict}`; card.tabIndex = 0; card.dataset.cluster = c.cluster; card.dataset.index = i;
+    const h = document.createElement('h3');
+    h.append(label(c)); const v = document.createElement('span'); v.className = c.verdict; v.textContent = c.verdict; h.append(v);
+    const thumbs = document.createElement('div'); thumbs.className = 'thumbs';
+    for (const n of c.samples) { const img = document.createElement('img'); img.loading = 'lazy'; img.src = `/api/thumb/${n}`; img.alt = paths ? paths[n] : ''; thumbs.append(img); }
+    const meta = document.createElement('div'); meta.className = 'meta';
+    meta.textContent = `${c.size} images · cohesion ${c.cohesion == null ? '–' : c.cohesion.toFixed(2)} · kept ${c.kept} · discarded ${c.discarded}`;
+    card.append(h, thumbs, meta);
+    card.addEventListener('click', () => { location.hash = `cluster=${c.cluster}`; });
+    card.addEventListener('focus', () => { focusedCard = i; });
+    return card;
+  });
+  $('cards').replaceChildren(...cards);
+}
+
+async function openCluster(cluster, keepScroll) {
+  let view;
+  try { view = await api('GET', `/api/clusters/${cluster}`); } catch (e) { say(e.message, true); location.hash = ''; return; }
+  const sameCluster = current && current.cluster.cluster === cluster;
+  current = view;
+  $('overview').hidden = true; $('cluster').hidden = false;
+  const c = view.cluster;
+  $('cluster-title').textContent = label(c);
+  $('cluster-meta').textContent = `${c.size} images · ${c.verdict} · cohesion ${c.cohesion == null ? '–' : c.cohesion.toFixed(2)}`;
+  $('cluster-title').className = c.verdict;
+  $('rename-input').value = c.name || '';
+  const others = overview.clusters.filter(k => k.cluster !== cluster);
+  $('merge-from').replaceChildren(...others.map(k => new Option(`${label(k)} (${k.size})`, k.cluster)));
+  $('move-to').replaceChildren(...others.map(k => new Option(`to ${label(k)}`, k.cluster)));
+  $('grid-space').style.height = `${Math.ceil(view.images.length / columns()) * TILE}px`;
+  if (!(keepScroll && sameCluster)) { $('grid').scrollTop = 0; selected = -1; tiles.forEach(t => t.remove()); tiles.clear(); }
+  if (selected >= view.images.length) selected = view.images.length - 1;
+  renderGrid(true);
+  showDetail();
+  $('grid').focus({ preventScroll: true });
+}
+
+function columns() { return Math.max(1, Math.floor($('grid').clientWidth / TILE)); }
+
+// Only the rows in view (plus a margin) exist in the DOM: a 10 000-image cluster costs what a screenful does.
+const tiles = new Map();
+let frame = 0;
+function renderGrid(refresh) {
+  frame = 0;
+  if (!current) return;
+  const grid = $('grid'), cols = columns(), n = current.images.length;
+  $('grid-space').style.height = `${Math.ceil(n / cols) * TILE}px`;
+  const first = Math.max(0, Math.floor(grid.scrollTop / TILE) - 2) * cols;
+  const last = Math.min(n, (Math.ceil((grid.scrollTop + grid.clientHeight) / TILE) + 2) * cols);
+  for (const [i, t] of tiles) if (i < first || i >= last) { t.firstChild.removeAttribute('src'); t.remove(); tiles.delete(i); }
+  for (let i = first; i < last; i++) {
+    let t = tiles.get(i);
+    const image = current.images[i];
+    if (!t) {
+      t = document.createElement('div'); t.dataset.pos = i;
+      const img = document.createElement('img'); img.decoding = 'async'; t.append(img);
+      t.style.left = `${(i % cols) * TILE}px`; t.style.top = `${Math.floor(i / cols) * TILE}px`;
+      t.addEventListener('click', () => select(Number(t.dataset.pos)));
+      $('grid-space').append(t); tiles.set(i, t);
+    }
+    t.style.left = `${(i % cols) * TILE}px`; t.style.top = `${Math.floor(i / cols) * TILE}px`;
+    t.dataset.image = image;
+    t.className = `tile v-${VERDICTS[current.verdicts[i]]}${current.own[i] ? ' own' : ''}${i === selected ? ' selected' : ''}`;
+  }
+  clearTimeout(loadTimer);
+  loadTimer = setTimeout(loadThumbnails, refresh ? 0 : 80);
+}
+
+// Thumbnails are asked for once the scroll rests: a fling through 10 000 images would otherwise queue thousands of
+// requests for tiles already gone, and the screen it stops on would wait behind them.
+let loadTimer = 0;
+function loadThumbnails() {
+  for (const t of tiles.values()) {
+    const img = t.firstChild, src = `/api/thumb/${t.dataset.image}`;
+    if (img.getAttribute('src') !== src) { img.src = src; img.alt = paths ? paths[t.dataset.image] : ''; }
+  }
+}
+function scheduleGrid() { if (!frame) frame = requestAnimationFrame(() => renderGrid(false)); }
+
+function select(pos) {
+  if (!current || current.images.length === 0) return;
+  selected = Math.max(0, Math.min(current.images.length - 1, pos));
+  const grid = $('grid'), top = Math.floor(selected / columns()) * TILE;
+  if (top < grid.scrollTop) grid.scrollTop = top;
+  else if (top + TILE > grid.scrollTop + grid.clientHeight) grid.scrollTop = top + TILE - grid.clientHeight;
+  renderGrid(true); showDetail();
+  $('similar-list').replaceChildren();
+}
+
+function showDetail() {
+  const has = current && selected >= 0 && selected < current.images.length;
+  $('image-detail').hidden = !has;
+  document.querySelector('#image-panel .hint').hidden = has;
+  if (!has) return;
+  const image = current.images[selected];
+  $('detail-thumb').src = `/api/thumb/${image}`;
+  $('detail-path').textContent = paths[image];
+  $('detail-verdict').textContent = `${VERDICTS[current.verdicts[selected]]}${current.own[selected] ? ' (its own verdict)' : ' (follows the cluster)'}`;
+}
+
+function selectedImage() { return current && selected >= 0 ? current.images[selected] : null; }
+
+function clusterVerdict(verdict, cluster) { act('POST', `/api/clusters/${cluster ?? current.cluster.cluster}/verdict`, { verdict }); }
+function imageVerdict(verdict) { const i = selectedImage(); if (i !== null) act('POST', '/api/images/verdict', { images: [i], verdict }); }
+function move() {
+  const i = selectedImage(), to = Number($('move-to').value);
+  if (i !== null && $('move-to').value !== '') act('POST', '/api/images/move', { images: [i], to });
+}
+async function similar() {
+  const i = selectedImage(); if (i === null) return;
+  try {
+    const found = await api('GET', `/api/images/${i}/similar?count=12`);
+    $('similar-list').replaceChildren(...found.map(s => {
+      const f = document.createElement('figure'); const img = document.createElement('img'); img.src = `/api/thumb/${s.image}`; img.alt = s.path;
+      const cap = document.createElement('figcaption'); cap.textContent = `${s.similarity.toFixed(2)} · c${s.cluster}`;
+      f.title = s.path; f.append(img, cap);
+      f.addEventListener('click', () => {
+        if (s.cluster === current.cluster.cluster) select(current.images.indexOf(s.image));
+        else location.hash = `cluster=${s.cluster}`;
+      });
+      return f;
+    }));
+  } catch (e) { say(e.message, true); }
+}
+
+async function route() {
+  const m = /cluster=(-?\d+)/.exec(location.hash);
+  if (m) { await openCluster(Number(m[1]), false); return; }
+  current = null; selected = -1; tiles.forEach(t => t.remove()); tiles.clear();
+  $('cluster').hidden = true; $('overview').hidden = false;
+  const cards = $('cards').children;
+  if (cards.length) cards[Math.min(focusedCard, cards.length - 1)].focus({ preventScroll: true });
+}
+
+function moveCardFocus(delta) {
+  const cards = $('cards').children; if (!cards.length) return;
+  const perRow = Math.max(1, Math.round($('cards').clientWidth / cards[0].getBoundingClientRect().width));
+  const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -perRow, ArrowDown: perRow }[delta];
+  focusedCard = Math.max(0, Math.min(cards.length - 1, focusedCard + step));
+  cards[focusedCard].focus();
+}
+
+document.addEventListener('keydown', e => {
+  if (e.target.matches('input, select, textarea')) return;
+  const key = e.key.toLowerCase();
+  if ((e.ctrlKey || e.metaKey) && key === 'z') { e.preventDefault(); act('POST', e.shiftKey ? '/api/redo' : '/api/undo'); return; }
+  if ((e.ctrlKey || e.metaKey) && key === 'y') { e.preventDefault(); act('POST', '/api/redo'); return; }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (key === '?') { $('help').hidden = !$('help').hidden; return; }
+  if (key === 'e') { $('export-panel').hidden = false; $('export-to').focus(); e.preventDefault(); return; }
+  if (!current) {
+    const card = overview && overview.clusters[focusedCard];
+    if (e.key.startsWith('Arrow')) { e.preventDefault(); moveCardFocus(e.key); }
+    else if (key === 'enter' && card) location.hash = `cluster=${card.cluster}`;
+    else if (card && { k: 1, d: 1, u: 1 }[key]) clusterVerdict({ k: 'keep', d: 'discard', u: 'undecided' }[key], card.cluster);
+    return;
+  }
+  const cols = columns();
+  const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key];
+  if (step) { e.preventDefault(); select(selected < 0 ? 0 : selected + step); return; }
+  const actions = {
+    escape: () => { location.hash = ''; }, k: () => clusterVerdict('keep'), d: () => clusterVerdict('discard'), u: () => clusterVerdict('undecided'),
+    s: () => act('POST', `/api/clusters/${current.cluster.cluster}/split`), x: () => imageVerdict('discard'), i: () => imageVerdict('keep'),
+    o: () => imageVerdict('undecided'), m: () => $('move-to').focus(), f: similar, // M, then arrows and Enter
+  };
+  if (actions[key]) { e.preventDefault(); actions[key](); }
+});
+
+function wire() {
+  $('undo').addEventListener('click', () => act('POST', '/api/undo'));
+  $('redo').addEventListener('click', () => act('POST', '/api/redo'));
+  $('export-toggle').addEventListener('click', () => { $('export-panel').hidden = !$('export-panel').hidden; });
+  $('help-toggle').addEventListener('click', () => { $('help').hidden = !$('help').hidden; });
+  $('back').addEventListener('click', () => { location.hash = ''; });
+  $('c-keep').addEventListener('click', () => clusterVerdict('keep'));
+  $('c-discard').addEventListener('click', () => clusterVerdict('discard'));
+  $('c-undecide').addEventListener('click', () => clusterVerdict('undecided'));
+  $('rename').addEventListener('click', () => act('POST', `/api/clusters/${current.cluster.cluster}/rename`, { name: $('rename-input').value }));
+  $('merge').addEventListener('click', () => { if ($('merge-from').value !== '') act('POST', `/api/clusters/${current.cluster.cluster}/merge`, { from: [Number($('merge-from').value)] }); });
+  $('split').addEventListener('click', () => act('POST', `/api/clusters/${current.cluster.cluster}/split`));
+  $('i-keep').addEventListener('click', () => imageVerdict('keep'));
+  $('i-discard').addEventListener('click', () => imageVerdict('discard'));
+  $('i-follow').addEventListener('click', () => imageVerdict('undecided'));
+  $('move').addEventListener('click', move);
+  $('move-to').addEventListener('keydown', e => { if (e.key === 'Enter') { e.preventDefault(); move(); $('grid').focus(); } });
+  $('similar').addEventListener('click', similar);
+  $('export-run').addEventListener('click', () => {
+    $('export-result').textContent = 'exporting…';
+    api('POST', '/api/export', { to: $('export-to').value, mode: $('export-mode').value, what: $('export-what').value, onCollision: $('export-collision').value })
+      .then(r => { $('export-result').textContent = `exported ${r.written} images to ${r.to}; manifest ${r.manifest}; undo with: imagecluster undo ${r.journal}`; },
+        e => { $('export-result').textContent = ''; say(e.message, true); });
+  });
+  $('grid').addEventListener('scroll', scheduleGrid, { passive: true });
+  window.addEventListener('resize', () => { if (current) { tiles.forEach(t => t.remove()); tiles.clear(); renderGrid(true); } });
+  window.addEventListener('hashchange', route);
+  // 'select' in a terminal may have recorded decisions meanwhile: coming back to the page shows them.
+  window.addEventListener('focus', () => { if (overview) act('GET', '/api/overview'); });
+}
+
+async function start() {
+  wire();
+  try {
+    [paths, overview] = await Promise.all([api('GET', '/api/images'), api('GET', '/api/overview')]);
+    await show(overview);
+    await route();
+    document.body.dataset.ready = 'true';
+  } catch (e) { say(e.message, true); }
+}
+start();
