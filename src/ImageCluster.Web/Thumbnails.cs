@@ -32,7 +32,7 @@ internal sealed class Thumbnails
         try
         {
             byte[] encoded = await File.ReadAllBytesAsync(fullPath, ct);
-            byte[] jpeg = Encode(ImageDecoder.DecodeRgb(encoded, Size, Size, ResizeMode.CenterCrop));
+            byte[] jpeg = Reports.Thumbnails.EncodeJpeg(ImageDecoder.DecodeRgb(encoded, Size, Size, ResizeMode.CenterCrop), Size, Size, 80);
             if (Interlocked.Add(ref _cachedBytes, jpeg.Length) <= MemoryLimit) _cache[key] = jpeg;
             else Interlocked.Add(ref _cachedBytes, -jpeg.Length);
             return jpeg;
@@ -48,20 +48,5 @@ internal sealed class Thumbnails
     {
         var info = new FileInfo(fullPath);
         return $"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}-{Size}\"";
-    }
-
-    private static byte[] Encode(byte[] rgb)
-    {
-        using var bitmap = new SKBitmap(new SKImageInfo(Size, Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var pixels = bitmap.GetPixelSpan();
-        for (int i = 0, o = 0; i < rgb.Length; i += 3, o += 4)
-        {
-            pixels[o] = rgb[i];
-            pixels[o + 1] = rgb[i + 1];
-            pixels[o + 2] = rgb[i + 2];
-            pixels[o + 3] = 255;
-        }
-        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 80);
-        return data.ToArray();
     }
 }

@@ -15,11 +15,8 @@ public class ReviewBrowserTests
     public async Task A_whole_review_session_in_the_browser_survives_a_reload_and_exports_verified_copies()
     {
         using var temp = new TempFolder();
-        string input = temp.Combine("in"), run = temp.Combine("run"), to = temp.Combine("kept");
-        temp.CopyFrom(ReviewRuns.NearDuplicates, Directory.GetFiles(ReviewRuns.NearDuplicates, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(ReviewRuns.NearDuplicates, f)), input);
-        var cluster = await CliRunner.RunAsync("cluster", input, "--k", "30", "--out", run);
-        Assert.True(cluster.ExitCode == 0, cluster.Stderr);
+        var (input, run) = await ReviewRuns.MakeFullAsync(temp);
+        string to = temp.Combine("kept");
         var members = File.ReadAllLines(Path.Combine(run, "assignments.csv")).Skip(1).Select(l => l.Split(','))
             .GroupBy(r => int.Parse(r[1]), r => r[0]).ToDictionary(g => g.Key, g => g.ToList());
         // Cards are sorted by size (then label), as the page promises.

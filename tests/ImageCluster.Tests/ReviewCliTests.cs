@@ -9,11 +9,8 @@ public class ReviewCliTests
     public async Task Select_export_and_undo_on_a_real_run()
     {
         using var temp = new TempFolder();
-        string input = temp.Combine("in"), run = temp.Combine("run"), to = temp.Combine("kept");
-        temp.CopyFrom(ReviewRuns.NearDuplicates, Directory.GetFiles(ReviewRuns.NearDuplicates, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(ReviewRuns.NearDuplicates, f)), input);
-        var cluster = await CliRunner.RunAsync("cluster", input, "--k", "30", "--out", run);
-        Assert.True(cluster.ExitCode == 0, cluster.Stderr);
+        var (input, run) = await ReviewRuns.MakeFullAsync(temp);
+        string to = temp.Combine("kept");
         var before = ReviewRuns.Snapshot(input);
         var assignments = File.ReadAllLines(Path.Combine(run, "assignments.csv")).Skip(1).Select(l => l.Split(','))
             .ToDictionary(r => r[0], r => int.Parse(r[1]));

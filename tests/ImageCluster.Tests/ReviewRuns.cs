@@ -19,6 +19,17 @@ public static class ReviewRuns
         return (input, run);
     }
 
+    /// <summary>Copies all of near_duplicates (180 images) to temp/in and clusters it with the default model, k = 30, into temp/run.</summary>
+    public static async Task<(string Input, string Run)> MakeFullAsync(TempFolder temp)
+    {
+        string input = temp.Combine("in"), run = temp.Combine("run");
+        temp.CopyFrom(NearDuplicates, Directory.GetFiles(NearDuplicates, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(NearDuplicates, f)), input);
+        var cluster = await CliRunner.RunAsync("cluster", input, "--k", "30", "--out", run);
+        Assert.True(cluster.ExitCode == 0, cluster.Stderr);
+        return (input, run);
+    }
+
     /// <summary>Every entry under <paramref name="root"/>: files by SHA-256, links by target, folders as "dir".</summary>
     public static SortedDictionary<string, string> Snapshot(string root)
     {
