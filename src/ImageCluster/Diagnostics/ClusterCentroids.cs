@@ -40,12 +40,19 @@ internal sealed class ClusterCentroids
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.Count != x.Rows) throw new ArgumentException($"{labels.Count} labels for {x.Rows} samples.", nameof(labels));
         x.ThrowIfNotFinite();
+        var centroids = Accumulate(x, labels, ignoreNoise);
+        if (centroids.Count < 2 || centroids.Count > centroids.Members.Length - 1)
+            throw new ArgumentException(
+                $"The {what} needs between 2 and {centroids.Members.Length - 1} clusters (got {centroids.Count}" +
+                (ignoreNoise ? " after leaving out noise)." : ")."), nameof(labels));
+        return centroids;
+    }
+
+    /// <summary>The centroids of any number of clusters (no checks: for callers that show rather than score them).</summary>
+    public static ClusterCentroids Accumulate(FeatureMatrix x, IReadOnlyList<int> labels, bool ignoreNoise)
+    {
         var members = Enumerable.Range(0, x.Rows).Where(i => !ignoreNoise || labels[i] != -1).ToArray();
         var distinct = members.Select(i => labels[i]).Distinct().Order().ToArray();
-        if (distinct.Length < 2 || distinct.Length > members.Length - 1)
-            throw new ArgumentException(
-                $"The {what} needs between 2 and {members.Length - 1} clusters (got {distinct.Length}" +
-                (ignoreNoise ? " after leaving out noise)." : ")."), nameof(labels));
         var compact = new Dictionary<int, int>();
         for (int c = 0; c < distinct.Length; c++) compact[distinct[c]] = c;
         int d = x.Columns, k = distinct.Length;

@@ -190,24 +190,16 @@ public static class ReportBuilder
     /// <summary>Distance of every image to the mean of its cluster (NaN for noise).</summary>
     private static double[] DistancesToCentres(FeatureMatrix x, int[] labels)
     {
-        var sums = new Dictionary<int, double[]>();
-        var counts = new Dictionary<int, int>();
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (labels[i] < 0) continue;
-            if (!sums.TryGetValue(labels[i], out var s)) sums[labels[i]] = s = new double[x.Columns];
-            var row = x.ReadRow(i);
-            for (int j = 0; j < row.Length; j++) s[j] += row[j];
-            counts[labels[i]] = counts.GetValueOrDefault(labels[i]) + 1;
-        }
+        var centroids = ClusterCentroids.Accumulate(x, labels, ignoreNoise: true);
         var d = new double[labels.Length];
         for (int i = 0; i < labels.Length; i++)
         {
-            if (labels[i] < 0) { d[i] = double.NaN; continue; }
-            var s = sums[labels[i]];
-            double n = counts[labels[i]], acc = 0;
+            int c = centroids.Cluster[i];
+            if (c < 0) { d[i] = double.NaN; continue; }
+            var centre = centroids.Centroid(c);
             var row = x.ReadRow(i);
-            for (int j = 0; j < row.Length; j++) { double diff = row[j] - s[j] / n; acc += diff * diff; }
+            double acc = 0;
+            for (int j = 0; j < row.Length; j++) { double diff = row[j] - centre[j]; acc += diff * diff; }
             d[i] = Math.Sqrt(acc);
         }
         return d;
