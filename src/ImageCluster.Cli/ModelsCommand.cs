@@ -21,6 +21,7 @@ internal static class ModelsCommand
         ModelLocation.BuiltIn => "built-in",
         ModelLocation.ModelsFolder => ModelResolver.ModelsVariable,
         ModelLocation.Cache => "cache",
+        ModelLocation.Embedded => "built into the library",
         ModelLocation.NoFileNeeded => "no file needed",
         _ => "not present",
     };

@@ -44,6 +44,9 @@ public sealed record ModelDescriptor
     /// <summary>Shipped with the program (found beside the executable), so it works offline.</summary>
     public bool BuiltIn { get; init; }
 
+    /// <summary>Compiled into the library itself, so it works offline wherever the library runs (NuGet, single file).</summary>
+    public bool Embedded { get; init; }
+
     /// <summary>Name of the image input of the main graph.</summary>
     public required string Input { get; init; }
 
@@ -110,7 +113,7 @@ public static class ModelCatalog
     /// <summary>The model used when none is named.</summary>
     public const string DefaultModel = "mobilenetv2_12_int8";
 
-    /// <summary>The model that ships with the program and works offline.</summary>
+    /// <summary>The larger model that ships beside the program (from NuGet) and works offline too.</summary>
     public const string BuiltInModel = "resnet18";
 
     /// <summary>Raw-pixel features: needs no model file.</summary>

@@ -13,9 +13,6 @@ namespace ImageCluster.Embedding;
 /// <param name="Notes">Things the user must be told (fallbacks, checksum mismatches); empty when none.</param>
 public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, string? PreprocessPath, string? Sha256, IReadOnlyList<string> Notes)
 {
-    /// <summary>True when the built-in model replaced the requested default.</summary>
-    public bool IsFallback { get; init; }
-
     /// <summary>An intermediate layer used as the features instead of <see cref="ModelDescriptor.EmbeddingOutput"/>; null = the embedding.</summary>
     public Layers.LayerSelection? Layer { get; init; }
 
@@ -68,6 +65,9 @@ public enum ModelLocation
     /// <summary>In the user cache, where <c>models pull</c> and <c>models import</c> put files.</summary>
     Cache,
 
+    /// <summary>Compiled into the library (extracted to the user cache on first use).</summary>
+    Embedded,
+
     /// <summary>Not found anywhere.</summary>
     Missing,
 
@@ -88,17 +88,7 @@ public static class ModelResolver
     public const string ModelsVariable = "IMAGECLUSTER_MODELS";
 
     /// <summary>Per-user folder where downloaded models live.</summary>
-    public static string UserCacheFolder
-    {
-        get
-        {
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            string baseDir = !string.IsNullOrEmpty(xdg) ? xdg
-                : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
-                : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return System.IO.Path.Combine(baseDir, "imagecluster", "models");
-        }
-    }
+    public static string UserCacheFolder => System.IO.Path.Combine(UserFolders.Cache, "models");
 
     /// <summary>Folder of the models that ship with the program.</summary>
     public static string BuiltInFolder => System.IO.Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
@@ -127,33 +117,21 @@ public static class ModelResolver
         }
         if (FindInFolders(ModelsVariableFolders(), descriptor.File) is { } inVariable) return (ModelLocation.ModelsFolder, inVariable);
         if (FindInFolders([UserCacheFolder], descriptor.File) is { } inCache) return (ModelLocation.Cache, inCache);
+        if (EmbeddedModels.Contains(descriptor)) return (ModelLocation.Embedded, EmbeddedModels.Extract(descriptor));
         return (ModelLocation.Missing, null);
     }
 
     /// <summary>
-    /// Resolves <paramref name="requested"/> (null = the default model). When the default is requested implicitly
-    /// and cannot be found, the built-in model is used and a note says so.
+    /// Resolves <paramref name="requested"/> (null = the default model, which is built into the library: a copy in
+    /// <paramref name="searchFolders"/> is preferred, so a user can pin another file).
     /// </summary>
     /// <param name="requested">Name or path; null = the default model.</param>
     /// <param name="searchFolders">Where names are looked up; null = <see cref="DefaultSearchFolders"/>.</param>
-    /// <exception cref="ModelNotFoundException">An explicitly named model is unknown or missing.</exception>
+    /// <exception cref="ModelNotFoundException">A named model is unknown or missing.</exception>
     public static ResolvedModel Resolve(string? requested, IReadOnlyList<string>? searchFolders = null)
     {
         var folders = searchFolders ?? DefaultSearchFolders();
-        if (requested is null)
-        {
-            var def = ModelCatalog.Find(ModelCatalog.DefaultModel)!;
-            var found = FindInFolders(folders, def.File);
-            if (found is not null) return Located(def, found, null);
-            var builtIn = ResolveBuiltIn(ModelCatalog.Find(ModelCatalog.BuiltInModel)!);
-            return builtIn with
-            {
-                IsFallback = true,
-                Notes = [.. builtIn.Notes,
-                    $"default model {def.Name} not found (looked in {string.Join(", ", folders.Select(f => System.IO.Path.Combine(f, def.File)))}); " +
-                    $"using the built-in {builtIn.Descriptor.Name} instead. Set {ModelsVariable} to a folder holding {def.File} for better clusters."],
-            };
-        }
+        requested ??= ModelCatalog.DefaultModel;
 
         if (FeatureBaselines.Find(requested) is { } baseline)
             return new ResolvedModel(baseline, null, null, null, []);
@@ -178,6 +156,7 @@ public static class ModelResolver
                 "or a path to an .onnx file ('imagecluster models list' shows them, 'models import' adds your own)");
         if (descriptor.BuiltIn) return ResolveBuiltIn(descriptor);
         return Located(descriptor, FindInFolders(folders, descriptor.File)
+            ?? (EmbeddedModels.Contains(descriptor) ? EmbeddedModels.Extract(descriptor) : null)
             ?? throw new ModelNotFoundException(
                 $"model {descriptor.Name} not found: looked for {descriptor.File} in {string.Join(", ", folders)}. " +
                 $"Put the file in one of them (or set {ModelsVariable}=FOLDER), or pass --model PATH/TO/{descriptor.File}"), null);

@@ -14,7 +14,7 @@ public sealed record FeatureMapsJobOptions
     /// <summary>PNG file to write.</summary>
     public required string Output { get; init; }
 
-    /// <summary>Model name or path; null = the default model (built-in fallback when missing).</summary>
+    /// <summary>Model name or path; null = the default model (built into the library).</summary>
     public string? Model { get; init; }
 
     /// <summary>Folders where model names are looked up; null = <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
@@ -44,7 +44,7 @@ public sealed record FeatureMapsJobOptions
 /// <param name="Width">PNG width.</param>
 /// <param name="Height">PNG height.</param>
 /// <param name="Scale">Nearest-neighbour enlargement of the maps.</param>
-/// <param name="Notes">Things the user must be told (model fallback, checksum mismatch).</param>
+/// <param name="Notes">Things the user must be told (checksum mismatch).</param>
 public sealed record FeatureMapsSummary(string Image, string Output, string Model, string Layer, string OpType, int? ConvIndex, IReadOnlyList<long> Shape,
     int Channels, int Columns, int Rows, int Width, int Height, int Scale, IReadOnlyList<string> Notes);
 

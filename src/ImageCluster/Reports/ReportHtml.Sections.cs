@@ -18,7 +18,7 @@ public static partial class ReportHtml
         Row("images", $"{c.Clustered} clustered of {c.Scanned} found (embedded {c.Embedded}, from cache {c.FromCache})");
         Row("errors", $"{c.Errors} files could not be used" + (c.Errors > 0 ? " (see below)" : ""));
         Row("model", s.Model is { } m
-            ? $"{m.Name} ({m.Dimension} features from {m.Output}, resize {m.Resize}{(m.Fallback ? ", fallback" : "")}) {m.Sha256}"
+            ? $"{m.Name} ({m.Dimension} features from {m.Output}, resize {m.Resize}) {m.Sha256}"
             : "none: precomputed features");
         Row("algorithm", $"{s.Clustering?.Algorithm}: {s.Clustering?.Clusters} clusters, {s.Clustering?.Noise} noise" +
                          (s.Clustering?.Inertia is { } inertia ? $", inertia {F(inertia)}" : ""));

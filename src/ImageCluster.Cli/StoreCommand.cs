@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster.Pipeline;
+using ImageCluster.Store;
+
+namespace ImageCluster.Cli;
+
+/// <summary><c>imagecluster store info|prune</c>: the embedding store that every run folder shares.</summary>
+internal static class StoreCommand
+{
+    public static Command Build(TextWriter stdout) =>
+        new("store", "The embedding store shared by every run folder (content hash × model → vector): show it or prune it")
+        {
+            BuildInfo(stdout), BuildPrune(stdout),
+        };
+
+    private static Command BuildInfo(TextWriter stdout)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON on stdout" };
+        var command = new Command("info", "Where the store is, how many files and embeddings it holds, per model") { Cli.StoreOption, json };
+        command.SetAction(parse =>
+        {
+            string path = StoreLocation.Resolve(parse.GetValue(Cli.StoreOption));
+            if (!File.Exists(path))
+            {
+                if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(new StoreInfo(path, 0, 0, 0, 0, []), ClusterJob.Json));
+                else stdout.WriteLine($"store: {path} (not created yet: the first 'imagecluster cluster' creates it)");
+                return Cli.Success;
+            }
+            using var store = Open(path);
+            var info = store.Describe(path);
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(info, ClusterJob.Json));
+                return Cli.Success;
+            }
+            stdout.WriteLine($"store: {info.Path} ({DownloadProgressPrinter.Megabytes(info.FileBytes)})");
+            stdout.WriteLine($"files: {info.Files} in {info.Roots} folders, {info.Contents} distinct contents");
+            if (info.FeatureSpaces.Count == 0) stdout.WriteLine("embeddings: none");
+            foreach (var space in info.FeatureSpaces)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"embeddings: {space.Vectors,7} × {space.Dimension,5}  {DownloadProgressPrinter.Megabytes(space.Bytes),9}  {space.Model} {space.Output}"));
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildPrune(TextWriter stdout)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON on stdout" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only count what would be removed" };
+        var command = new Command("prune", "Forget files that are gone or changed and the embeddings no remembered file needs, then compact the store")
+        {
+            Cli.StoreOption, dryRun, json,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            string path = StoreLocation.Resolve(parse.GetValue(Cli.StoreOption));
+            if (!File.Exists(path)) throw new UsageException($"no store at {path}: nothing to prune");
+            using var store = Open(path);
+            var result = store.Prune(path, parse.GetValue(dryRun), ct);
+            if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(result, ClusterJob.Json));
+            else
+                stdout.WriteLine($"{(result.DryRun ? "would remove" : "removed")} {result.MissingFiles} records of files that are gone or changed and " +
+                                 $"{result.OrphanEmbeddings} embeddings no file needs; {DownloadProgressPrinter.Megabytes(result.BytesBefore)} → " +
+                                 $"{DownloadProgressPrinter.Megabytes(result.BytesAfter)}");
+            return Task.FromResult(Cli.Success);
+        });
+        return command;
+    }
+
+    private static ImageStore Open(string path)
+    {
+        try
+        {
+            return ImageStore.OpenShared(path);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new UsageException($"{path} is not a usable embedding store ({e.Message}); move it away and the next run starts a new one");
+        }
+    }
+}
