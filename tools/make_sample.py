@@ -331,8 +331,6 @@ def main():
                 sys.exit(f"error: {out} holds files but no PROVENANCE.md, so it is not a sample folder; pick another --out")
             shutil.rmtree(out)
         out.mkdir(parents=True)
-        # The default run folder of `imagecluster cluster samples/mixed-dump` is samples/mixed-dump/imagecluster.
-        (out / ".gitignore").write_text("imagecluster/\n")
         labels, prov = [], []
 
         for name, label, src, box, mirror, side in PHOTOS:

@@ -39,6 +39,7 @@ public static class Cli
             ExportCommand.BuildUndo(stdout, stderr),
             ReportCommand.Build(stdout, stderr),
             ReviewCommand.Build(stdout, stderr),
+            StoreCommand.Build(stdout),
         };
         root.Options.Add(verbose);
 
@@ -83,7 +84,7 @@ public static class Cli
     {
         Description = $"Model name ({string.Join(", ", ModelCatalog.All.Select(m => m.Name))}; no model: {FeatureBaselines.Names}) or path to an .onnx file. " +
                       $"Names are looked up in ${ModelResolver.ModelsVariable}, then {ModelResolver.UserCacheFolder}. " +
-                      $"Default: {ModelCatalog.DefaultModel}, or the built-in {ModelCatalog.BuiltInModel} when it is not found",
+                      $"Default: {ModelCatalog.DefaultModel} (built into the library)",
     };
 
     private static readonly Option<int> BatchOption = new("--batch-size") { Description = "Images per inference call", DefaultValueFactory = _ => new EmbeddingOptions().BatchSize };
@@ -119,11 +120,16 @@ public static class Cli
 
     private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the summary as JSON on stdout" };
 
+    internal static readonly Option<string?> StoreOption = new("--store")
+    {
+        Description = $"Embedding store shared by every run folder (default: ${Store.StoreLocation.Variable}, else {Store.StoreLocation.Default})",
+    };
+
     private static Command BuildCluster(TextWriter stdout, TextWriter stderr)
     {
         var folder = new Argument<string?>("folder") { Description = "Folder of images (searched recursively)", Arity = ArgumentArity.ZeroOrOne };
         var features = new Option<string?>("--features") { Description = "Cluster a features CSV (path,f0,f1,… as 'embed' writes) instead of a folder of images; clustered exactly as given unless --normalize or --pca" };
-        var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: FOLDER/imagecluster, or FEATURES-clusters)" };
+        var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: ./imagecluster-runs/NAME — never inside FOLDER —, or FEATURES-clusters)" };
         var pca = new Option<string?>("--pca") { Description = "PCA before clustering: a variance fraction (0.95) or a number of components (50)" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Images: do not L2-normalise the features (normalised by default)" };
         var whiten = new Option<bool>("--whiten") { Description = "With --pca: scale every component to unit variance (scikit-learn's whiten=True)" };
@@ -133,7 +139,7 @@ public static class Cli
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption, reportOption,
+            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption, reportOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -158,10 +164,11 @@ public static class Cli
             {
                 if (parse.GetValue(normalize)) throw new UsageException("--normalize is for --features; images are normalised unless --no-normalize is given");
                 var layer = LayerFrom(parse);
-                summary = await ClusterJob.RunAsync(new ClusterJobOptions
+                var clusterOptions = new ClusterJobOptions
                 {
                     Input = input!,
                     Output = parse.GetValue(output),
+                    Store = parse.GetValue(StoreOption),
                     Model = parse.GetValue(ModelOption),
                     Layer = layer,
                     Resize = parse.GetValue(ResizeOption),
@@ -173,7 +180,9 @@ public static class Cli
                     Normalize = !parse.GetValue(noNormalize),
                     Copy = parse.GetValue(copy),
                     Embedding = EmbeddingOptionsFrom(parse),
-                }, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
+                };
+                if (clusterOptions.Output is null) stderr.WriteLine($"run folder: {clusterOptions.ResolvedOutput} (--out DIR chooses another)");
+                summary = await ClusterJob.RunAsync(clusterOptions, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
                 PrintErrors(stderr, summary.Output, summary.Counts.Errors);
             }
             // The report goes to stderr's notes and the run's folder; stdout keeps the cluster summary (and --json stays one object).
@@ -202,9 +211,19 @@ public static class Cli
             if (summary.Evaluation is { } report) PrintEvaluation(stdout, report);
             if (summary.Baseline is { } baseline) PrintBaseline(stdout, baseline);
             if (reportOptions is not null) WriteReport(summary, reportOptions, stdout, stderr, ct);
+            if (summary.Model is not null)
+                stdout.WriteLine($"next:        imagecluster report {Quote(summary.Output)}   |   imagecluster review {Quote(summary.Output)}");
             return Success;
         });
         return command;
+    }
+
+    /// <summary>A path as a shell user would type it back: relative to the working directory when below it, quoted when it has spaces.</summary>
+    internal static string Quote(string path)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        string shown = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+        return shown.Any(ch => char.IsWhiteSpace(ch) || ch is '\'' or '"' or '$' or '&' or ';' or '(' or ')') ? $"'{shown.Replace("'", "'\\''")}'" : shown;
     }
 
     private static void WriteReport(RunSummary summary, Reports.ReportOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
@@ -242,7 +261,7 @@ public static class Cli
     {
         var folder = new Argument<string?>("folder") { Description = "Folder of images (searched recursively)", Arity = ArgumentArity.ZeroOrOne };
         var features = new Option<string?>("--features") { Description = "Diagnose a features CSV instead of a folder of images" };
-        var output = new Option<string?>("--out", "-o") { Description = "Run folder whose store caches the embeddings (default: FOLDER/imagecluster, shared with 'cluster')" };
+        var output = new Option<string?>("--out", "-o") { Description = "Run folder for errors.csv (default: ./imagecluster-runs/NAME, shared with 'cluster')" };
         var pca = new Option<string?>("--pca") { Description = "PCA first: a variance fraction (0.95) or a number of components (50)" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Images: do not L2-normalise the features" };
         var normalize = new Option<bool>("--normalize") { Description = "--features: L2-normalise the rows first" };
@@ -253,7 +272,7 @@ public static class Cli
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
         var command = new Command("diagnose", "Without labels: Hopkins clustering tendency, elbow, silhouette, Calinski–Harabasz, Davies–Bouldin, gap; suggests k and DBSCAN's eps")
         {
-            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, noNormalize, normalize, kMin, kMax, minSamples, gapB, seed,
+            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, noNormalize, normalize, kMin, kMax, minSamples, gapB, seed,
             BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
@@ -263,7 +282,7 @@ public static class Cli
             if (parse.GetValue(features) is not null && parse.GetValue(LayerOption) is not null) throw new UsageException("--layer picks the features of images; a --features file already holds its features");
             var report = await DiagnoseJob.RunAsync(new DiagnoseJobOptions
             {
-                Input = parse.GetValue(folder), Features = parse.GetValue(features), Output = parse.GetValue(output),
+                Input = parse.GetValue(folder), Features = parse.GetValue(features), Output = parse.GetValue(output), Store = parse.GetValue(StoreOption),
                 Model = parse.GetValue(ModelOption), Layer = LayerFrom(parse), Resize = parse.GetValue(ResizeOption), Embedding = EmbeddingOptionsFrom(parse),
                 Normalize = parse.GetValue(features) is null ? !parse.GetValue(noNormalize) : parse.GetValue(normalize),
                 Pca = ParsePca(parse.GetValue(pca)), KMin = parse.GetValue(kMin), KMax = parse.GetValue(kMax),

@@ -162,7 +162,7 @@ public class BaselineEmbedderTests
         Assert.Equal(1f, blue[ColorHistogramEmbedder.Index(5, 3, 3)], 5);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Embed_colorhist_and_pixels128_on_shared_near_duplicates()
     {
         // Two groups of near_duplicates: each photo beside its half-size copy and its horizontal flip, whose colours are the same.

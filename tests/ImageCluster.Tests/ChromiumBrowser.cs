@@ -4,7 +4,8 @@ namespace ImageCluster.Tests;
 
 /// <summary>
 /// The system Chromium (Debian package <c>chromium</c>, installed by <c>.ci/run</c>) driven by Playwright. Browsers are
-/// never downloaded; a missing Chromium fails the test with what to install, never skips it.
+/// never downloaded. Where Chromium is absent, [BrowserFact] reports the tests skipped with what to install; .ci/run
+/// installs it and fails on any skipped test.
 /// </summary>
 public static class ChromiumBrowser
 {

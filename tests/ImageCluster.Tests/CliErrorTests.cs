@@ -34,7 +34,7 @@ public class CliErrorTests
         AssertOneLineError(run, 2, "three");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Unknown_model_lists_the_known_ones()
     {
         using var temp = new TempFolder();
@@ -42,7 +42,7 @@ public class CliErrorTests
         AssertOneLineError(run, 2, "unknown model 'vgg99'; known models: mobilenetv2_12_int8");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Missing_model_file_says_where_it_looked()
     {
         using var temp = new TempFolder();
@@ -50,7 +50,7 @@ public class CliErrorTests
         AssertOneLineError(run, 2, $"model file not found: {temp.Combine("nope.onnx")}");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task K_larger_than_the_number_of_images_is_a_usage_error()
     {
         using var temp = new TempFolder();
@@ -59,7 +59,7 @@ public class CliErrorTests
         AssertOneLineError(run, 2, "--k 5 is larger than the number of image files (2)");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task K_larger_than_the_number_of_readable_images_is_a_usage_error()
     {
         using var temp = new TempFolder();
@@ -69,7 +69,7 @@ public class CliErrorTests
         AssertOneLineError(run, 2, "--k 3 is larger than the number of usable images (2)");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Bad_kmeans_option_names_the_flag()
     {
         using var temp = new TempFolder();
@@ -77,7 +77,7 @@ public class CliErrorTests
         AssertOneLineError(run, 2, "--n-init must be at least 1 (got 0)");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_file_given_as_input_is_named_as_such()
     {
         var run = await CliRunner.RunAsync("cluster", Path.Combine(SharedData.Models, "MODELS.md"), "--k", "3");
@@ -95,7 +95,7 @@ public class CliErrorTests
         Assert.Contains("fake.jpg", File.ReadAllText(temp.Combine("out", "errors.csv")));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Bad_pca_value_is_a_usage_error()
     {
         using var temp = new TempFolder();

@@ -14,13 +14,13 @@ public class ClusterJobTests
 
     private static JsonElement RunJson(string runFolder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "run.json"))).RootElement;
 
-    [Fact]
+    [SharedFact]
     public async Task Rerun_embeds_nothing_and_adding_ten_images_embeds_only_those()
     {
         using var temp = new TempFolder();
         string images = Path.Combine(SharedData.Dataset("flowers5_kaggle_subset"), "images");
         temp.CopyFrom(images, FlowerFiles(0, 6), temp.Combine("in")); // 30 images, 6 per class
-        var options = new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), Clustering = new() { K = 5 }, ModelFolders = [SharedData.Models] };
+        var options = new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), Store = temp.Combine("store.db"), Clustering = new() { K = 5 }, ModelFolders = [SharedData.Models] };
 
         var first = await ClusterJob.RunAsync(options);
         Assert.Equal((30, 0), (first.Counts.Embedded, first.Counts.FromCache));
@@ -55,7 +55,7 @@ public class ClusterJobTests
         return store.CountRuns();
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Writes_assignments_errors_run_json_and_cluster_folders_of_symlinks()
     {
         using var temp = new TempFolder();
@@ -99,7 +99,7 @@ public class ClusterJobTests
         Assert.Equal(hashesBefore, HashTree(input));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Copy_mode_copies_and_same_names_from_different_folders_do_not_collide()
     {
         using var temp = new TempFolder();
@@ -116,7 +116,7 @@ public class ClusterJobTests
         Assert.Equal(3, Directory.GetFiles(temp.Combine("run", "clusters"), "*.jpg", SearchOption.AllDirectories).Length);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Bad_inputs_are_listed_with_reasons_and_the_rest_is_clustered()
     {
         using var temp = new TempFolder();
@@ -137,36 +137,17 @@ public class ClusterJobTests
         Assert.Contains("unicode ñame with space 'quote' é日本.jpg", File.ReadAllText(temp.Combine("assignments.csv")));
     }
 
-    [Fact]
-    public async Task Missing_default_model_falls_back_to_the_built_in_one_and_says_so()
-    {
-        using var temp = new TempFolder();
-        temp.CopyFrom(Path.Combine(SharedData.Dataset("near_duplicates"), "images"), ["g01/orig.jpg", "g02/orig.jpg", "g03/orig.jpg"], temp.Combine("in"));
-        var notices = new List<string>();
-
-        var summary = await ClusterJob.RunAsync(
-            new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), Clustering = new() { K = 2 }, ModelFolders = [temp.Combine("no-models")] },
-            notice: notices.Add);
-
-        Assert.Equal(ModelCatalog.BuiltInModel, summary.Model!.Name);
-        Assert.True(summary.Model!.Fallback);
-        Assert.Contains(notices, n => n.Contains("default model mobilenetv2_12_int8 not found") && n.Contains("built-in resnet18"));
-        var json = RunJson(temp.Combine("run"));
-        Assert.True(json.GetProperty("model").GetProperty("fallback").GetBoolean());
-        Assert.Contains("built-in resnet18", json.GetProperty("notes")[0].GetString());
-    }
-
-    [Fact]
-    public async Task Explicitly_named_model_that_is_missing_does_not_fall_back()
+    [SharedFact]
+    public async Task Named_model_that_is_missing_says_where_it_looked()
     {
         using var temp = new TempFolder();
         var e = await Assert.ThrowsAsync<ModelNotFoundException>(() => ClusterJob.RunAsync(
-            new ClusterJobOptions { Input = SharedData.Models, Output = temp.Path, Clustering = new() { K = 2 }, Model = "mobilenetv2_12_int8", ModelFolders = [temp.Combine("empty")] }));
-        Assert.Contains($"looked for mobilenetv2_12_int8.onnx in {temp.Combine("empty")}", e.Message);
+            new ClusterJobOptions { Input = SharedData.Models, Output = temp.Path, Clustering = new() { K = 2 }, Model = "mobilenet_v1_0.75_224", ModelFolders = [temp.Combine("empty")] }));
+        Assert.Contains($"looked for mobilenet_v1_0.75_224.onnx in {temp.Combine("empty")}", e.Message);
         Assert.Contains("IMAGECLUSTER_MODELS", e.Message);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Json_flag_prints_the_run_summary_on_stdout()
     {
         using var temp = new TempFolder();

@@ -5,7 +5,7 @@ namespace ImageCluster.Tests;
 /// <summary><c>imagecluster embed</c> reproduces MODELS.md's reference vectors, computed with another runtime.</summary>
 public class EmbeddingParityTests
 {
-    [Theory]
+    [SharedTheory]
     [InlineData("mobilenetv2_12_int8")]
     [InlineData("mobilenet_v1_0.75_224")]
     [InlineData("resnet18")]

@@ -85,7 +85,7 @@ public class ClassOfInterestTests
 
 public class EvaluateCommandTests
 {
-    [Fact]
+    [SharedFact]
     public async Task Scores_a_run_against_a_data_sets_labels_with_differently_rooted_paths()
     {
         using var temp = new TempFolder();

@@ -73,7 +73,7 @@ public class ExportCrashTests
         return exported.Count;
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_copy_killed_half_way_leaves_no_partial_file_and_is_completed_then_undone_from_its_journal()
     {
         using var temp = new TempFolder();
@@ -99,7 +99,7 @@ public class ExportCrashTests
         Assert.Equal(before, ReviewRuns.Snapshot(input));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_move_killed_half_way_is_undone_from_its_journal_to_the_exact_previous_state()
     {
         using var temp = new TempFolder();

@@ -4,7 +4,7 @@ namespace ImageCluster.Tests;
 
 public class ExportPlanTests
 {
-    [Fact]
+    [SharedFact]
     public async Task Nothing_kept_or_a_missing_original_is_refused_before_anything_is_touched()
     {
         using var temp = new TempFolder();
@@ -20,7 +20,7 @@ public class ExportPlanTests
         Assert.False(Directory.Exists(Path.Combine(run, "exports")));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Resume_checks_the_files_already_done_before_the_manifest_vouches_for_them()
     {
         using var temp = new TempFolder();
@@ -35,7 +35,7 @@ public class ExportPlanTests
         Assert.Contains($"{changed} is no longer the file this export wrote", resume.Stderr);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_kill_between_writing_the_manifest_and_recording_it_is_completed_and_undone()
     {
         using var temp = new TempFolder();
@@ -56,7 +56,7 @@ public class ExportPlanTests
         Assert.Equal(before, ReviewRuns.Snapshot(input));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Move_across_file_systems_copies_verifies_and_deletes_and_undo_copies_back()
     {
         // /dev/shm is a tmpfs, the temp folder is not: link(2) fails with EXDEV there, which takes the copy path.

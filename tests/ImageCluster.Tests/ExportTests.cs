@@ -19,7 +19,7 @@ public class ExportTests
         return review.Status().Counts.Kept;
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Copy_writes_the_kept_images_a_manifest_and_a_journal_and_undo_restores_the_exact_previous_state()
     {
         using var temp = new TempFolder();
@@ -52,7 +52,7 @@ public class ExportTests
         Assert.True(ExportUndo.Run(result.Journal!).AlreadyUndone);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Move_and_its_undo_put_every_original_back_with_the_same_content()
     {
         using var temp = new TempFolder();
@@ -73,7 +73,7 @@ public class ExportTests
         Assert.False(Directory.Exists(temp.Combine("moved")));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Collisions_fail_before_anything_is_touched_unless_skip_or_rename_is_chosen()
     {
         using var temp = new TempFolder();
@@ -110,7 +110,7 @@ public class ExportTests
         Assert.Equal(ReviewRuns.Snapshot(input)[collision.Source], ReviewRuns.Snapshot(to)[Path.GetRelativePath(to, collision.RenamedTo!)]);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_read_only_destination_is_refused_before_any_file_is_written()
     {
         // Tests run as root, for whom chmod 555 stops nothing: an immutable folder (chattr +i) refuses even root.
@@ -130,7 +130,7 @@ public class ExportTests
         Assert.Equal(inputBefore, ReviewRuns.Snapshot(input));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_failure_half_way_names_the_file_and_cause_and_the_export_can_be_undone_or_resumed()
     {
         using var temp = new TempFolder();
@@ -166,7 +166,7 @@ public class ExportTests
         Assert.Empty(Directory.GetFileSystemEntries(to));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Undo_refuses_a_file_changed_since_the_export_by_name_and_undoes_the_rest()
     {
         using var temp = new TempFolder();
@@ -183,7 +183,7 @@ public class ExportTests
         Assert.Equal("edited after the export", File.ReadAllText(changed));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Hardlinks_and_symlinks_point_at_the_originals_and_undo_removes_only_them()
     {
         using var temp = new TempFolder();
@@ -203,7 +203,7 @@ public class ExportTests
         Assert.Equal(inputBefore, ReviewRuns.Snapshot(input));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task An_export_folder_inside_the_input_is_refused()
     {
         using var temp = new TempFolder();

@@ -55,7 +55,7 @@ public class FeatureMapTests
         Assert.Equal(SKColors.White, bitmap.GetPixel(ex + 1, ey + 1));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Featuremaps_command_draws_64_channels_of_a_conv_layer_in_an_8x8_grid()
     {
         using var temp = new TempFolder();
@@ -82,7 +82,7 @@ public class FeatureMapTests
         Assert.True(distinct >= 48, $"only {distinct} of 64 channel tiles differ from each other");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Featuremaps_by_layer_name_with_fewer_channels_and_bad_requests()
     {
         using var temp = new TempFolder();

@@ -9,7 +9,7 @@ public class ImageDecoderTests
 
     private static double MeanAbsDifference(byte[] a, byte[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
 
-    [Theory]
+    [SharedTheory]
     [InlineData("zero_bytes.jpg", "empty file")]
     [InlineData("text_not_image.png", "not an image")]
     [InlineData("truncated.jpg", "truncated")]
@@ -21,7 +21,7 @@ public class ImageDecoderTests
         Assert.Contains(reason, e.Message);
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData("cmyk.jpg")]
     [InlineData("rgb_16bit.png")]
     [InlineData("image.webp")]
@@ -35,7 +35,7 @@ public class ImageDecoderTests
         Assert.True(MeanAbsDifference(reference, decoded) < 12, $"{file} differs from image.bmp by {MeanAbsDifference(reference, decoded):F1} on average");
     }
 
-    [Fact]
+    [SharedFact]
     public void Exif_orientation_is_applied_not_ignored()
     {
         var stored = Bad("exif_orientation6.jpg");
@@ -51,7 +51,7 @@ public class ImageDecoderTests
         Assert.True(MeanAbsDifference(reference, rotated) * 3 < MeanAbsDifference(mirrored, rotated));
     }
 
-    [Fact]
+    [SharedFact]
     public void Alpha_is_composited_on_white()
     {
         // Alpha rises from 0 at the left edge to 1 at the right edge.
@@ -60,7 +60,7 @@ public class ImageDecoderTests
             Assert.All(rgb.AsSpan((y * 32) * 3, 3).ToArray(), v => Assert.True(v >= 240, $"left edge value {v} is not white"));
     }
 
-    [Fact]
+    [SharedFact]
     public void Grayscale_becomes_three_equal_channels()
     {
         var rgb = ImageDecoder.DecodeRgb(Bad("grayscale.png"), 16, 16, ResizeMode.Squash);
@@ -71,7 +71,7 @@ public class ImageDecoderTests
         }
     }
 
-    [Fact]
+    [SharedFact]
     public void Jpeg_with_a_png_extension_is_read_by_content()
     {
         var rgb = ImageDecoder.DecodeRgb(Bad("jpeg_with_png_extension.png"), 32, 32, ResizeMode.Squash);

@@ -69,7 +69,7 @@ public class LayerFeatureTests
         Assert.Throws<UsageException>(() => new ResolvedModel(PixelEmbedder.Descriptor, null, null, null, []).WithLayer(new LayerSelection("x")));
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData("mobilenetv2_12_int8", "489_quantized", new long[] { 24, 56, 56 })]
     [InlineData("mobilenetv2_12_int8", "Conv_9_quant", new long[] { 24, 56, 56 })] // a node name reads its output
     [InlineData("mobilenet_v1_0.75_224", "conv_pw_13_relu_relu6__271", new long[] { 768, 7, 7 })]
@@ -85,7 +85,7 @@ public class LayerFeatureTests
         }
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData("mobilenetv2_12_int8", "627_quantized")] // the graph's own DequantizeLinear (t627) is reused
     [InlineData("mobilenet_v1_0.75_224", "conv_pw_13_relu_relu6__271")] // NHWC input, NCHW maps inside
     public async Task Average_of_the_last_feature_map_is_the_models_embedding(string model, string lastMap)
@@ -104,7 +104,7 @@ public class LayerFeatureTests
                 Assert.True(Math.Abs(expected.ReadRow(i)[j] - actual.ReadRow(i)[j]) <= 1e-5f, $"row {i} column {j}");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Layers_are_cached_apart_and_named_in_the_outputs()
     {
         using var temp = new TempFolder();
@@ -127,7 +127,7 @@ public class LayerFeatureTests
         Assert.NotEqual(File.ReadAllText(temp.Combine("a.csv")).Split('\n')[1], File.ReadAllText(temp.Combine("b.csv")).Split('\n')[1]);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Cluster_on_a_layer_names_it_in_run_json()
     {
         using var temp = new TempFolder();
@@ -142,7 +142,7 @@ public class LayerFeatureTests
         Assert.Contains("layer=Conv_16_quant/pool=max", model.GetProperty("cacheKey").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Unknown_layers_and_a_stray_pool_are_usage_errors()
     {
         using var temp = new TempFolder();
@@ -163,7 +163,7 @@ public class LayerFeatureTests
         Assert.Equal(2, pixels.ExitCode);
     }
 
-    [Fact]
+    [SharedFact]
     public void An_embedding_named_inside_the_graph_is_exposed_at_load_as_zoo_entries_need()
     {
         // The ONNX Model Zoo files name an inner pooling tensor as their embedding; emb_gap is the shared MobileNetV2's

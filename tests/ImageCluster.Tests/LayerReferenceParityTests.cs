@@ -35,7 +35,7 @@ public class LayerReferenceParityTests
     private static double MaxRelativeError(IReadOnlyList<float> ours, IReadOnlyList<double> reference, double scale) =>
         Enumerable.Range(0, reference.Count).Max(i => Math.Abs(ours[i] - reference[i]) / scale);
 
-    [Fact]
+    [SharedFact]
     public void Fixture_is_for_the_shared_default_model()
     {
         var fixture = Load();
@@ -43,7 +43,7 @@ public class LayerReferenceParityTests
         Assert.Equal([24, 56, 56], fixture.Shape);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Avg_and_max_pool_match_the_reference()
     {
         var fixture = Load();
@@ -57,7 +57,7 @@ public class LayerReferenceParityTests
         Assert.True(maxError <= Tolerance, $"max: max relative error {maxError:E2}");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Flattened_map_matches_the_reference_values()
     {
         var fixture = Load();

@@ -13,7 +13,7 @@ public class ModelPullTests
     private static readonly byte[] Content = File.ReadAllBytes(Path.Combine(SharedData.Models, ModelFile));
     private static readonly string ContentSha = ModelResolver.FileSha256(Path.Combine(SharedData.Models, ModelFile));
 
-    [Fact]
+    [SharedFact]
     public async Task Pull_verifies_the_file_and_the_model_is_usable_by_name()
     {
         using var cache = new UserCacheScope(hideSharedModels: true);
@@ -39,7 +39,7 @@ public class ModelPullTests
         Assert.Contains("already in the cache (sha256 verified)", again.Stdout);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task An_interrupted_pull_keeps_the_part_and_resumes_with_a_range_request()
     {
         using var cache = new UserCacheScope();
@@ -66,7 +66,7 @@ public class ModelPullTests
         Assert.Contains(notices, n => n.StartsWith($"resuming {ModelFile} at byte {dropAt}", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_transfer_shorter_than_its_content_length_is_an_error_and_leaves_no_final_file()
     {
         using var cache = new UserCacheScope();
@@ -80,7 +80,7 @@ public class ModelPullTests
         Assert.False(File.Exists(Path.Combine(cache.Models, "user-model.onnx")));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_server_that_ignores_range_gets_a_clean_restart()
     {
         using var cache = new UserCacheScope();
@@ -100,7 +100,7 @@ public class ModelPullTests
         Assert.Equal(Content.Length, new FileInfo(result.Path).Length);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_checksum_mismatch_is_an_error_and_leaves_neither_part_nor_final_file()
     {
         using var cache = new UserCacheScope();
@@ -113,7 +113,7 @@ public class ModelPullTests
         Assert.Empty(Directory.EnumerateFiles(cache.Models));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_file_without_a_known_checksum_is_pulled_with_a_warning()
     {
         using var cache = new UserCacheScope();
@@ -126,7 +126,7 @@ public class ModelPullTests
         Assert.True(File.Exists(Path.Combine(cache.Models, "user-model.onnx")));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_stalled_transfer_times_out_and_a_cancelled_one_keeps_its_part()
     {
         using var cache = new UserCacheScope();

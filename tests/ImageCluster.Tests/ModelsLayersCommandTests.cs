@@ -5,7 +5,7 @@ namespace ImageCluster.Tests;
 /// <summary><c>imagecluster models layers NAME --json</c> on every shared model and the built-in one.</summary>
 public class ModelsLayersCommandTests
 {
-    [Theory]
+    [SharedTheory]
     [InlineData("mobilenetv2_12_int8", 52, 6, "489_quantized", new long[] { 24, 56, 56 })]
     [InlineData("mobilenet_v1_0.75_224", 28, 1, "conv1__3", new long[] { 24, 112, 112 })]
     [InlineData("resnet18", 22, 22, "Convolution387_Output_0", new long[] { 512, 7, 7 })]

@@ -25,7 +25,7 @@ public class QualityTests(ITestOutputHelper output)
         }
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Cases))]
     public async Task Model_reaches_the_reference_nmi(string model, string set)
     {

@@ -10,7 +10,7 @@ namespace ImageCluster.Tests;
 /// </summary>
 public class ReportBrowserTests
 {
-    [Fact]
+    [BrowserFact(Shared = true)]
     public async Task Report_of_an_agglomerative_run_opens_cleanly_in_chromium()
     {
         using var temp = new TempFolder();
@@ -82,7 +82,7 @@ public class ReportBrowserTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [BrowserFact(Shared = true)]
     public async Task Report_of_an_optics_run_has_reachability_k_distance_and_noise()
     {
         using var temp = new TempFolder();

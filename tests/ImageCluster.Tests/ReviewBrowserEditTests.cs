@@ -9,7 +9,7 @@ namespace ImageCluster.Tests;
 [Collection(ReviewBrowser.Collection)]
 public class ReviewBrowserEditTests
 {
-    [Fact]
+    [BrowserFact(Shared = true)]
     public async Task Rename_merge_split_and_image_keys_reach_the_store()
     {
         using var temp = new TempFolder();

@@ -11,7 +11,7 @@ namespace ImageCluster.Tests;
 [Collection(ReviewBrowser.Collection)]
 public class ReviewBrowserTests
 {
-    [Fact]
+    [BrowserFact(Shared = true)]
     public async Task A_whole_review_session_in_the_browser_survives_a_reload_and_exports_verified_copies()
     {
         using var temp = new TempFolder();

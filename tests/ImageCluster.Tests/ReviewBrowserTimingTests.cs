@@ -18,7 +18,7 @@ public class ReviewBrowserTimingTests
 {
     private const int BigCluster = 10_000, SmallClusters = 199, SmallSize = 2;
 
-    [Fact]
+    [BrowserFact]
     public async Task Two_hundred_cards_and_a_ten_thousand_image_cluster_show_quickly()
     {
         using var temp = new TempFolder();

@@ -5,7 +5,7 @@ namespace ImageCluster.Tests;
 /// <summary>select, export and undo end to end on a real run of the default model over near_duplicates (180 images).</summary>
 public class ReviewCliTests
 {
-    [Fact]
+    [SharedFact]
     public async Task Select_export_and_undo_on_a_real_run()
     {
         using var temp = new TempFolder();

@@ -19,7 +19,7 @@ public class ReviewServerSecurityTests
 
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
-    [Fact]
+    [SharedFact]
     public async Task Only_this_starts_token_opens_it_and_changes_need_the_pages_own_origin()
     {
         using var temp = new TempFolder();
@@ -79,7 +79,7 @@ public class ReviewServerSecurityTests
         Assert.Single(session.Status().History);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Path_traversal_in_any_path_parameter_is_refused()
     {
         using var temp = new TempFolder();
@@ -132,7 +132,7 @@ public class ReviewServerSecurityTests
         Assert.Equal(2, (await CliRunner.RunAsync("review", temp.Path, "--port", "70000")).ExitCode);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task The_server_is_reachable_on_loopback_only()
     {
         using var temp = new TempFolder();

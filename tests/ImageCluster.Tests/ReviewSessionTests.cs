@@ -4,7 +4,7 @@ namespace ImageCluster.Tests;
 
 public class ReviewSessionTests
 {
-    [Fact]
+    [SharedFact]
     public async Task Decisions_survive_reopening_and_undo_redo_replay_the_log()
     {
         using var temp = new TempFolder();
@@ -41,7 +41,7 @@ public class ReviewSessionTests
         }
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Merge_split_move_and_image_verdicts_change_membership_and_counts()
     {
         using var temp = new TempFolder();
@@ -76,7 +76,7 @@ public class ReviewSessionTests
         Assert.Equal(Verdict.Keep, review.State.Images.Single(i => i.Path == image).Verdict);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_decision_that_does_not_fit_changes_nothing()
     {
         using var temp = new TempFolder();
@@ -90,7 +90,7 @@ public class ReviewSessionTests
         Assert.Contains("contains '..'", Assert.Throws<UsageException>(() => review.ResolveImage("../run/run.json")).Message);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_new_clustering_in_the_same_run_folder_starts_a_fresh_review()
     {
         using var temp = new TempFolder();
@@ -102,7 +102,7 @@ public class ReviewSessionTests
         using (var review = ReviewSession.Open(run)) Assert.Single(review.Status().History); // the same clustering again: its review is back
     }
 
-    [Fact]
+    [SharedFact]
     public async Task An_assignments_file_edited_to_point_outside_the_input_is_refused()
     {
         using var temp = new TempFolder();
@@ -111,7 +111,7 @@ public class ReviewSessionTests
         Assert.Contains("contains '..'", Assert.Throws<UsageException>(() => ReviewSession.Open(run)).Message);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Two_sessions_on_one_run_see_each_others_decisions()
     {
         using var temp = new TempFolder();

@@ -9,7 +9,7 @@ public class RunFolderSafetyTests
     private static void CopyImages(TempFolder temp, string into, params string[] groups) =>
         temp.CopyFrom(Path.Combine(SharedData.Dataset("near_duplicates"), "images"), groups.Select(g => $"{g}/orig.jpg"), into);
 
-    [Fact]
+    [SharedFact]
     public async Task Out_folder_that_contains_the_input_is_refused_and_nothing_is_touched()
     {
         using var temp = new TempFolder();
@@ -23,7 +23,7 @@ public class RunFolderSafetyTests
         Assert.Equal(before, Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Out_folder_with_foreign_files_is_refused()
     {
         using var temp = new TempFolder();
@@ -38,7 +38,7 @@ public class RunFolderSafetyTests
         Assert.Equal("mine", File.ReadAllText(temp.Combine("out", "assignments.csv")));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Clusters_folder_holding_a_file_we_did_not_write_is_not_replaced()
     {
         using var temp = new TempFolder();
@@ -54,7 +54,7 @@ public class RunFolderSafetyTests
         Assert.Equal("keep me", File.ReadAllText(temp.Combine("out", "clusters", "notes.txt")));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Copies_written_by_an_earlier_run_are_replaced_by_the_next_one()
     {
         using var temp = new TempFolder();
@@ -68,7 +68,7 @@ public class RunFolderSafetyTests
         Assert.Equal(3, Directory.GetFiles(temp.Combine("in"), "*.jpg", SearchOption.AllDirectories).Length);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Earlier_run_folders_inside_the_input_are_not_scanned_again()
     {
         using var temp = new TempFolder();

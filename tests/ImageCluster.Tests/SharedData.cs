@@ -4,12 +4,23 @@ using ImageCluster.Export;
 namespace ImageCluster.Tests;
 
 /// <summary>
-/// Locates ../shared (models and data sets beside the checkout). Tests that need it fail loudly when it is
-/// missing: a skipped quality test would hide a regression.
+/// Locates ../shared (research-only models and data sets beside the checkout, never in the repository). Tests that need
+/// it are marked <see cref="SharedFactAttribute"/> / <see cref="SharedTheoryAttribute"/>: on a machine without ../shared
+/// they are reported as skipped with the reason, and <c>.ci/run</c>, which must run everything, refuses to start without it.
 /// </summary>
 public static class SharedData
 {
-    public static string Root { get; } = FindShared();
+    private static readonly Lazy<string?> Found = new(FindShared);
+
+    /// <summary>Whether ../shared (or $IMAGECLUSTER_SHARED) holds the models and data sets.</summary>
+    public static bool IsPresent => Found.Value is not null;
+
+    /// <summary>Why shared tests are not run here, for their skip reason.</summary>
+    public const string MissingReason = "needs ../shared (the research data sets and models beside the checkout), which is absent here; .ci/run runs it";
+
+    public static string Root => Found.Value ?? throw new InvalidOperationException(
+        $"../shared is missing (looked for {Candidate}/models/MODELS.md): this test needs the shared models and data sets " +
+        "beside the checkout, or IMAGECLUSTER_SHARED pointing at them; mark it [SharedFact] or make it use samples/.");
 
     public static string Models => Path.Combine(Root, "models");
 
@@ -26,16 +37,22 @@ public static class SharedData
         throw new InvalidOperationException($"Cannot find the repository root above {AppContext.BaseDirectory}");
     }
 
-    private static string FindShared()
+    private static string Candidate
     {
-        string? env = Environment.GetEnvironmentVariable("IMAGECLUSTER_SHARED");
-        string candidate = !string.IsNullOrEmpty(env) ? env : Path.GetFullPath(Path.Combine(FindRepoRoot(), "..", "shared"));
-        if (!File.Exists(Path.Combine(candidate, "models", "MODELS.md")))
-            throw new InvalidOperationException(
-                $"../shared is missing (looked for {candidate}/models/MODELS.md). Tests need the shared models and data sets " +
-                "beside the checkout, or IMAGECLUSTER_SHARED pointing at them.");
-        return candidate;
+        get
+        {
+            string? env = Environment.GetEnvironmentVariable("IMAGECLUSTER_SHARED");
+            return !string.IsNullOrEmpty(env) ? env : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+        }
     }
+
+    private static string? FindShared() => File.Exists(Path.Combine(Candidate, "models", "MODELS.md")) ? Candidate : null;
+
+    /// <summary>The sample dump committed with the repository (runs everywhere).</summary>
+    public static string Sample => Path.Combine(RepoRoot, "samples", "mixed-dump");
+
+    /// <summary>A fixture file committed under tests/ImageCluster.Tests/Fixtures.</summary>
+    public static string Fixture(params string[] parts) => Path.Combine([RepoRoot, "tests", "ImageCluster.Tests", "Fixtures", .. parts]);
 
     /// <summary>Reads <c>labels.csv</c> of a data set: relative image path (below <c>images/</c>) → label.</summary>
     public static Dictionary<string, string> Labels(string dataset)

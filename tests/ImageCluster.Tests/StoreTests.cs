@@ -32,7 +32,8 @@ public class StoreTests
 
         // Review and report read the embeddings back through the store run.json names.
         using var session = Review.ReviewSession.Open(temp.Combine("run2"));
-        Assert.Equal(6, session.State.Count);
+        Assert.Equal(6, session.State.Images.Count);
+        Assert.Equal(6, session.LoadEmbeddings().Count);
     }
 
     [Fact]

@@ -17,8 +17,11 @@ public sealed record ClusterJobOptions
     /// <summary>Folder of images.</summary>
     public required string Input { get; init; }
 
-    /// <summary>Run folder; null = <c>INPUT/imagecluster</c>.</summary>
+    /// <summary>Run folder; null = <see cref="RunFolders.DefaultFor"/> (never inside the input).</summary>
     public string? Output { get; init; }
+
+    /// <summary>The shared embedding store; null = <see cref="StoreLocation.Resolve"/> (<c>$IMAGECLUSTER_STORE</c> or the user cache).</summary>
+    public string? Store { get; init; }
 
     /// <summary>How images are fitted to the model input; null = the model's own rule (squash for every catalogue model).</summary>
     public ResizeMode? Resize { get; init; }
@@ -26,7 +29,7 @@ public sealed record ClusterJobOptions
     /// <summary>Folders where model names are looked up; null = <c>$IMAGECLUSTER_MODELS</c>, then the user cache.</summary>
     public IReadOnlyList<string>? ModelFolders { get; init; }
 
-    /// <summary>Model name or path; null = the default model (built-in fallback when missing).</summary>
+    /// <summary>Model name or path; null = the default model (built into the library).</summary>
     public string? Model { get; init; }
 
     /// <summary>An intermediate layer (and its pooling) used as the features instead of the model's embedding; null = the embedding.</summary>
@@ -57,7 +60,7 @@ public sealed record ClusterJobOptions
     public string? Positive { get; init; }
 
     /// <summary>The run folder actually used.</summary>
-    public string ResolvedOutput => Path.GetFullPath(Output ?? Path.Combine(Input, "imagecluster"));
+    public string ResolvedOutput => Path.GetFullPath(Output ?? RunFolders.DefaultFor(Input));
 }
 
 /// <summary>No image of the input could be used (exit code 1 in the CLI).</summary>
@@ -120,6 +123,9 @@ public sealed record RunSummary
     /// </summary>
     public bool ClusteringFromCache { get; init; }
 
+    /// <summary>The shared embedding store the features were read from and written to (null for a features file).</summary>
+    public string? Store { get; init; }
+
     /// <summary>Seconds per stage.</summary>
     public required IReadOnlyDictionary<string, double> TimingsSeconds { get; init; }
 
@@ -129,7 +135,7 @@ public sealed record RunSummary
     /// <summary>Files written, relative to <see cref="Output"/>.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Things the user was told (model fallback, checksum notes).</summary>
+    /// <summary>Things the user was told (checksum notes).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
@@ -139,13 +145,12 @@ public sealed record RunSummary
 /// <param name="File">The model file.</param>
 /// <param name="Sha256">Its checksum.</param>
 /// <param name="BuiltIn">Shipped with the program.</param>
-/// <param name="Fallback">Used because the default model was missing.</param>
 /// <param name="Dimension">Features per image.</param>
 /// <param name="Output">The model output or <c>LAYER/POOL</c> the features come from.</param>
 /// <param name="Resize">How images were fitted to the input.</param>
 /// <param name="Layer">The intermediate layer used, or null for the embedding output.</param>
 /// <param name="Pool">How that layer's map was pooled (<c>avg</c>, <c>max</c>, <c>flatten</c>), or null.</param>
-public sealed record ModelInfo(string Name, string CacheKey, string? File, string? Sha256, bool BuiltIn, bool Fallback, int Dimension, string Output, string Resize,
+public sealed record ModelInfo(string Name, string CacheKey, string? File, string? Sha256, bool BuiltIn, int Dimension, string Output, string Resize,
     string? Layer = null, string? Pool = null);
 
 /// <summary>File counts in <see cref="RunSummary"/>.</summary>
@@ -187,7 +192,7 @@ public static class ClusterJob
         string output = o.ResolvedOutput;
         RunFolders.RequireSafeRunFolder(input, output);
 
-        var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding, timings,
+        var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Store, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding, timings,
             fileCount =>
             {
                 if (o.Clustering.K > fileCount && fileCount > 0) // fail before minutes of embedding, not after
@@ -231,6 +236,7 @@ public static class ClusterJob
                 clustering.Features ?? Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct).Features, embedded.Paths, labelFile, ct),
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
+            Store = store.CachePath,
             TimingsSeconds = timings,
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
             Files = new Dictionary<string, string>
@@ -247,12 +253,13 @@ public static class ClusterJob
     }
 
     /// <summary>
-    /// Resolves the model, scans <paramref name="input"/>, embeds every image through the run folder's store (cached) and
-    /// writes <c>errors.csv</c>. The caller owns the returned store.
+    /// Resolves the model, scans <paramref name="input"/>, embeds every image through the shared store <paramref name="storePath"/>
+    /// (cached; null = <see cref="StoreLocation.Resolve"/>) and writes <c>errors.csv</c>. The returned store is the run
+    /// folder's database with the shared store attached; the caller owns it.
     /// </summary>
     /// <exception cref="NoUsableImagesException">No image could be used.</exception>
     internal static async Task<(ResolvedModel Model, List<ScannedFile> Files, EmbeddingResult Embedded, ImageStore Store)> EmbedFolderAsync(
-        string input, string output, string? modelName, IReadOnlyList<string>? modelFolders, ResizeMode? resize, Embedding.Layers.LayerSelection? layer,
+        string input, string output, string? storePath, string? modelName, IReadOnlyList<string>? modelFolders, ResizeMode? resize, Embedding.Layers.LayerSelection? layer,
         EmbeddingOptions embedding,
         Dictionary<string, double> timings, Action<int> checkFileCount, IProgress<StageProgress>? progress, Action<string>? notice,
         CancellationToken ct)
@@ -267,7 +274,7 @@ public static class ClusterJob
         notice?.Invoke($"found {files.Count} image files in {input}");
         checkFileCount(files.Count);
 
-        var store = ImageStore.Open(Path.Combine(output, ImageStore.FileName));
+        var store = OpenRunStore(Path.Combine(output, ImageStore.FileName), StoreLocation.Resolve(storePath));
         try
         {
             var pipeline = new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, embedding.InferenceThreads), embedding);
@@ -289,6 +296,20 @@ public static class ClusterJob
         {
             store.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Opens a run database with the shared store attached; an unusable store is a usage error naming it.</summary>
+    internal static ImageStore OpenRunStore(string runDatabase, string? sharedStore)
+    {
+        try
+        {
+            return ImageStore.OpenRun(runDatabase, sharedStore);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot open the embedding store {sharedStore ?? runDatabase} ({e.Message}); " +
+                                     $"pass --store FILE (or set {StoreLocation.Variable}) to use another one");
         }
     }
 
@@ -360,7 +381,7 @@ public static class ClusterJob
 
     /// <summary>The model part of a run summary; <paramref name="dimension"/> = features per image when known (a layer's differs from the catalogue's).</summary>
     public static ModelInfo Describe(ResolvedModel model, int? dimension = null) => new(
-        model.Descriptor.Name, model.CacheKey, model.Path, model.Sha256, model.Descriptor.BuiltIn, model.IsFallback,
+        model.Descriptor.Name, model.CacheKey, model.Path, model.Sha256, model.Descriptor.BuiltIn,
         dimension ?? model.Descriptor.Dimension, model.FeatureOutput, model.Descriptor.Resize.ToString().ToLowerInvariant(),
         model.Layer?.Name, model.Layer?.PoolName);
 }

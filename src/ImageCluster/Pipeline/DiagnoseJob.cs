@@ -15,11 +15,14 @@ public sealed record DiagnoseJobOptions
     /// <summary>Features CSV instead of a folder.</summary>
     public string? Features { get; init; }
 
-    /// <summary>Run folder whose store caches the embeddings; null = <c>INPUT/imagecluster</c> (shared with <c>cluster</c>).</summary>
+    /// <summary>Run folder for errors.csv; null = <see cref="RunFolders.DefaultFor"/> (shared with <c>cluster</c>).</summary>
     public string? Output { get; init; }
 
     /// <summary>Model name or path; null = the default model.</summary>
     public string? Model { get; init; }
+
+    /// <summary>The shared embedding store; null = <see cref="Store.StoreLocation.Resolve"/>.</summary>
+    public string? Store { get; init; }
 
     /// <summary>Folders where model names are looked up; null = the usual search path.</summary>
     public IReadOnlyList<string>? ModelFolders { get; init; }
@@ -115,9 +118,9 @@ public static class DiagnoseJob
         {
             source = RunFolders.RequireInputFolder(o.Input!);
             o.Embedding.Validate();
-            string output = Path.GetFullPath(o.Output ?? Path.Combine(source, "imagecluster"));
+            string output = Path.GetFullPath(o.Output ?? RunFolders.DefaultFor(source));
             RunFolders.RequireSafeRunFolder(source, output);
-            var (resolved, _, embedded, store) = await ClusterJob.EmbedFolderAsync(source, output, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding,
+            var (resolved, _, embedded, store) = await ClusterJob.EmbedFolderAsync(source, output, o.Store, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding,
                 [], _ => { }, progress, notice, ct);
             store.Dispose();
             raw = embedded.Features;

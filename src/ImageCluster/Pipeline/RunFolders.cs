@@ -29,6 +29,40 @@ public static class RunFolders
             throw new UsageException($"--out {output} already holds files and is not an imagecluster run folder; name a new or empty folder");
     }
 
+    /// <summary>
+    /// The run folder used when none is given: <c>./imagecluster-runs/NAME</c> (NAME = the input folder's name), or
+    /// <c>~/.local/share/imagecluster/runs/NAME</c> when the working directory is inside the input, so a run never
+    /// writes into the user's photo folder by default. An earlier run of the same input keeps its folder; another
+    /// input of the same name gets <c>NAME-2</c>, <c>NAME-3</c>, …
+    /// </summary>
+    public static string DefaultFor(string input)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(input));
+        string name = Path.GetFileName(full) is { Length: > 0 } n ? n : "root";
+        string cwd = Path.TrimEndingDirectorySeparator(Environment.CurrentDirectory);
+        bool insideInput = cwd == full || cwd.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        string parent = insideInput ? Path.Combine(UserFolders.Data, "runs") : Path.Combine(cwd, "imagecluster-runs");
+        for (int i = 1; ; i++)
+        {
+            string candidate = Path.Combine(parent, i == 1 ? name : $"{name}-{i}");
+            if (!Directory.Exists(candidate) || !Directory.EnumerateFileSystemEntries(candidate).Any() || InputOf(candidate) == full)
+                return candidate;
+        }
+    }
+
+    private static string? InputOf(string runFolder)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "run.json")));
+            return doc.RootElement.TryGetProperty("input", out var i) ? i.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Creates the run folder, as a usage error when that is impossible (read-only input, say).</summary>
     public static void Create(string output)
     {

@@ -173,7 +173,7 @@ public static class ReportBuilder
         }
         string db = Path.Combine(runFolder, ImageStore.FileName);
         if (!File.Exists(db)) throw new UsageException($"{runFolder} has no {ImageStore.FileName}; the report needs the run's store");
-        using var store = ImageStore.Open(db);
+        using var store = ImageStore.OpenExistingRun(runFolder, summary.Store);
         var files = store.GetFiles(summary.Input);
         var hashes = paths.Select(p => files.TryGetValue(p, out var f) ? f.Sha256 : null).ToList();
         var vectors = store.GetEmbeddings(hashes.OfType<string>(), model.CacheKey, model.Output);

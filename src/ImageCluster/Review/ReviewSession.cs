@@ -51,7 +51,7 @@ public sealed class ReviewSession : IDisposable
     private readonly IReadOnlyList<int> _labels;
     private readonly RunInfo _run;
 
-    private sealed record RunInfo(string Input, string ModelName, string CacheKey, string Output, bool Normalize);
+    private sealed record RunInfo(string Input, string ModelName, string CacheKey, string Output, bool Normalize, string? Store);
 
     private ReviewSession(string runFolder, RunInfo run, IReadOnlyList<string> paths, IReadOnlyList<int> labels, string baseKey, ImageStore store)
     {
@@ -92,7 +92,8 @@ public sealed class ReviewSession : IDisposable
                 throw new UsageException($"{runFolder} clustered a features file, not a folder of images: there are no images to review or export");
             run = new RunInfo(root.GetProperty("input").GetString()!, model.GetProperty("name").GetString()!, model.GetProperty("cacheKey").GetString()!,
                 model.GetProperty("output").GetString()!,
-                root.TryGetProperty("options", out var o) && o.TryGetProperty("normalize", out var n) && n.ValueKind == JsonValueKind.True);
+                root.TryGetProperty("options", out var o) && o.TryGetProperty("normalize", out var n) && n.ValueKind == JsonValueKind.True,
+                root.TryGetProperty("store", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() : null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -111,7 +112,7 @@ public sealed class ReviewSession : IDisposable
                 paths.Add(InputPaths.Resolve(run.Input, row[0]).Relative);
                 labels.Add(label);
             }
-        var store = ImageStore.Open(db);
+        var store = ImageStore.OpenExistingRun(folder, run.Store);
         return new ReviewSession(folder, run, paths, labels, Convert.ToHexStringLower(SHA256.HashData(bytes)), store);
     }
 

@@ -16,22 +16,70 @@ public sealed record FileRecord(string Root, string Path, long Length, long Last
 public sealed record StoredClustering(int[] Labels, float[] Distances, string SummaryJson);
 
 /// <summary>
-/// The embedded SQLite database of a run folder: files (path, size, time, hash), embeddings keyed by
-/// content hash × model × output, and the runs made. Not thread-safe: use it from one thread.
+/// SQLite storage of files (path, size, time, hash) and embeddings keyed by content hash × model × output — the
+/// content-addressed cache, shared by every run folder (see <see cref="StoreLocation"/>) — and, in a run folder's own
+/// <see cref="FileName"/>, that run's clusterings, runs and decision log. <see cref="OpenRun"/> joins the two in one
+/// connection (the shared store attached); <see cref="Open(string)"/> keeps everything in one file. Not thread-safe: use it from one thread.
 /// </summary>
 public sealed partial class ImageStore : IDisposable
 {
-    /// <summary>File name of the database inside a run folder.</summary>
+    /// <summary>File name of the run folder's own database (clusterings, runs, decisions).</summary>
     public const string FileName = "imagecluster.db";
 
     private const int SchemaVersion = 1;
+    private const string CacheTables = """
+        CREATE TABLE IF NOT EXISTS {0}.files (
+            root TEXT NOT NULL, path TEXT NOT NULL, length INTEGER NOT NULL, mtime_ticks INTEGER NOT NULL,
+            sha256 TEXT NOT NULL, error TEXT, PRIMARY KEY (root, path));
+        CREATE TABLE IF NOT EXISTS {0}.embeddings (
+            sha256 TEXT NOT NULL, model TEXT NOT NULL, output TEXT NOT NULL, dimension INTEGER NOT NULL,
+            vector BLOB NOT NULL, PRIMARY KEY (sha256, model, output));
+        """;
+
     private readonly SqliteConnection _connection;
 
-    private ImageStore(SqliteConnection connection) => _connection = connection;
+    // Schema holding files and embeddings: "main" in a single-file store, "cache" when the shared store is attached.
+    private readonly string _cache;
 
-    /// <summary>Opens (creating if needed) the database at <paramref name="path"/>.</summary>
-    public static ImageStore Open(string path)
+    private ImageStore(SqliteConnection connection, string cache, string? cachePath)
     {
+        _connection = connection;
+        _cache = cache;
+        CachePath = cachePath;
+    }
+
+    /// <summary>The shared embedding store attached to this run database; null when files and embeddings live in this one file.</summary>
+    public string? CachePath { get; }
+
+    /// <summary>Opens (creating if needed) one database at <paramref name="path"/> holding everything.</summary>
+    public static ImageStore Open(string path) => Open(path, cachePath: null);
+
+    /// <summary>Opens (creating if needed) the shared embedding store alone: files and embeddings, no run tables.</summary>
+    public static ImageStore OpenShared(string path) => Open(path, cachePath: null, runTables: false);
+
+    /// <summary>
+    /// Opens a run folder's database <paramref name="runDatabase"/> with the shared embedding store <paramref name="cachePath"/>
+    /// attached (both created if needed). A run database written before stores were shared keeps its own files and
+    /// embeddings: pass null to read them.
+    /// </summary>
+    public static ImageStore OpenRun(string runDatabase, string? cachePath) => Open(runDatabase, cachePath);
+
+    /// <summary>
+    /// Opens the database of an existing run folder with the store its run.json names (<paramref name="sharedStore"/>;
+    /// null for a run made before stores were shared, whose own database holds its embeddings).
+    /// </summary>
+    /// <exception cref="UsageException">The named store is gone.</exception>
+    public static ImageStore OpenExistingRun(string runFolder, string? sharedStore)
+    {
+        if (sharedStore is not null && !File.Exists(sharedStore))
+            throw new UsageException($"the embedding store of {runFolder}, {sharedStore}, is missing (moved, deleted or on another machine); " +
+                                     "run 'imagecluster cluster' again (with --store FILE to name where it is now)");
+        return OpenRun(System.IO.Path.Combine(runFolder, FileName), sharedStore);
+    }
+
+    private static ImageStore Open(string path, string? cachePath, bool runTables = true)
+    {
+        if (!runTables) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -39,30 +87,44 @@ public sealed partial class ImageStore : IDisposable
             Pooling = false,
         }.ToString());
         connection.Open();
-        var store = new ImageStore(connection);
-        store.Execute("""
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS files (
-                root TEXT NOT NULL, path TEXT NOT NULL, length INTEGER NOT NULL, mtime_ticks INTEGER NOT NULL,
-                sha256 TEXT NOT NULL, error TEXT, PRIMARY KEY (root, path));
-            CREATE TABLE IF NOT EXISTS embeddings (
-                sha256 TEXT NOT NULL, model TEXT NOT NULL, output TEXT NOT NULL, dimension INTEGER NOT NULL,
-                vector BLOB NOT NULL, PRIMARY KEY (sha256, model, output));
-            CREATE TABLE IF NOT EXISTS clusterings (
-                key TEXT PRIMARY KEY, labels BLOB NOT NULL, distances BLOB NOT NULL, summary_json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS runs (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, started_utc TEXT NOT NULL, input TEXT NOT NULL,
-                model TEXT NOT NULL, seed INTEGER, summary_json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS decisions (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT, base TEXT NOT NULL, kind TEXT NOT NULL, payload_json TEXT NOT NULL,
-                created_utc TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
-            """);
-        using (var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)"))
+        var store = new ImageStore(connection, cachePath is null ? "main" : "cache", cachePath);
+        try
         {
+            store.Execute("""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """);
+            if (runTables) store.Execute("""
+                CREATE TABLE IF NOT EXISTS clusterings (
+                    key TEXT PRIMARY KEY, labels BLOB NOT NULL, distances BLOB NOT NULL, summary_json TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, started_utc TEXT NOT NULL, input TEXT NOT NULL,
+                    model TEXT NOT NULL, seed INTEGER, summary_json TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS decisions (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, base TEXT NOT NULL, kind TEXT NOT NULL, payload_json TEXT NOT NULL,
+                    created_utc TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
+                """);
+            if (cachePath is not null)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(cachePath)!);
+                using (var attach = store.Command("ATTACH DATABASE $path AS cache"))
+                {
+                    attach.Parameters.AddWithValue("$path", cachePath);
+                    attach.ExecuteNonQuery();
+                }
+                store.Execute("PRAGMA cache.journal_mode = WAL; PRAGMA cache.synchronous = NORMAL; CREATE TABLE IF NOT EXISTS cache.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+                store.Execute("INSERT OR IGNORE INTO cache.meta (key, value) VALUES ('schema_version', '1'), ('kind', 'imagecluster embedding store')");
+            }
+            store.Execute(string.Format(System.Globalization.CultureInfo.InvariantCulture, CacheTables, store._cache));
+            using var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)");
             cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
             cmd.ExecuteNonQuery();
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
         }
         return store;
     }
@@ -71,7 +133,7 @@ public sealed partial class ImageStore : IDisposable
     public Dictionary<string, FileRecord> GetFiles(string root)
     {
         var files = new Dictionary<string, FileRecord>(StringComparer.Ordinal);
-        using var cmd = Command("SELECT path, length, mtime_ticks, sha256, error FROM files WHERE root = $root");
+        using var cmd = Command($"SELECT path, length, mtime_ticks, sha256, error FROM {_cache}.files WHERE root = $root");
         cmd.Parameters.AddWithValue("$root", root);
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
@@ -87,7 +149,7 @@ public sealed partial class ImageStore : IDisposable
     public void PutFiles(IEnumerable<FileRecord> records)
     {
         using var tx = _connection.BeginTransaction();
-        using var cmd = Command("INSERT OR REPLACE INTO files (root, path, length, mtime_ticks, sha256, error) VALUES ($root, $path, $length, $mtime, $sha, $error)");
+        using var cmd = Command($"INSERT OR REPLACE INTO {_cache}.files (root, path, length, mtime_ticks, sha256, error) VALUES ($root, $path, $length, $mtime, $sha, $error)");
         var root = cmd.Parameters.Add("$root", SqliteType.Text);
         var path = cmd.Parameters.Add("$path", SqliteType.Text);
         var length = cmd.Parameters.Add("$length", SqliteType.Integer);
@@ -111,7 +173,7 @@ public sealed partial class ImageStore : IDisposable
     public HashSet<string> GetEmbeddedHashes(string model, string output)
     {
         var hashes = new HashSet<string>(StringComparer.Ordinal);
-        using var cmd = Command("SELECT sha256 FROM embeddings WHERE model = $model AND output = $output");
+        using var cmd = Command($"SELECT sha256 FROM {_cache}.embeddings WHERE model = $model AND output = $output");
         cmd.Parameters.AddWithValue("$model", model);
         cmd.Parameters.AddWithValue("$output", output);
         using var reader = cmd.ExecuteReader();
@@ -123,7 +185,7 @@ public sealed partial class ImageStore : IDisposable
     public Dictionary<string, float[]> GetEmbeddings(IEnumerable<string> hashes, string model, string output)
     {
         var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        using var cmd = Command("SELECT vector FROM embeddings WHERE sha256 = $sha AND model = $model AND output = $output");
+        using var cmd = Command($"SELECT vector FROM {_cache}.embeddings WHERE sha256 = $sha AND model = $model AND output = $output");
         var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
         cmd.Parameters.AddWithValue("$model", model);
         cmd.Parameters.AddWithValue("$output", output);
@@ -142,7 +204,7 @@ public sealed partial class ImageStore : IDisposable
     public void PutEmbeddings(IEnumerable<(string Sha256, float[] Vector)> items, string model, string output)
     {
         using var tx = _connection.BeginTransaction();
-        using var cmd = Command("INSERT OR REPLACE INTO embeddings (sha256, model, output, dimension, vector) VALUES ($sha, $model, $output, $dim, $vector)");
+        using var cmd = Command($"INSERT OR REPLACE INTO {_cache}.embeddings (sha256, model, output, dimension, vector) VALUES ($sha, $model, $output, $dim, $vector)");
         var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
         var dim = cmd.Parameters.Add("$dim", SqliteType.Integer);
         var vector = cmd.Parameters.Add("$vector", SqliteType.Blob);
