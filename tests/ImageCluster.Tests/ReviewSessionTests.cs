@@ -115,7 +115,7 @@ public class ReviewSessionTests
         var k2 = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run);
         Assert.True(k2.ExitCode == 0, k2.Stderr);
         Assert.Contains("reclustered: kept the verdicts of 2 images decided one by one; " +
-                        $"turned 2 cluster verdicts of the previous clustering (keep 1, discard 1, undecided 0) into verdicts of the {fromCluster} images they covered; " +
+                        $"turned 2 cluster verdicts of the previous clustering (keep 1, discard 1) into verdicts of the {fromCluster} images they covered; " +
                         "dropped 1 rename, 1 move (they name clusters that no longer exist)\n", k2.Stderr.ReplaceLineEndings("\n"));
         using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))))
             Assert.Equal(fromCluster, json.RootElement.GetProperty("review").GetProperty("fromClusterVerdicts").GetInt32());

@@ -126,7 +126,7 @@ internal sealed class ReviewCarryOver
             parts.Add($"reclustered: kept the verdicts of {Count(own, "image")} decided one by one");
             if (turned > 0)
                 parts.Add($"turned {Count(turned, "cluster verdict")} of the previous clustering " +
-                          $"({string.Join(", ", verdictKinds.Select(k => $"{k} {kinds.GetValueOrDefault(k)}"))}) into verdicts of the {Count(fromCluster, "image")} they covered");
+                          $"({string.Join(", ", verdictKinds.Where(k => k != "undecided" || kinds.ContainsKey(k)).Select(k => $"{k} {kinds.GetValueOrDefault(k)}"))}) into verdicts of the {Count(fromCluster, "image")} they covered");
         }
         if (dropped.Count > 0) parts.Add("dropped " + string.Join(" and ", dropped));
         if (replaced) parts.Add("this replaces the earlier review of the same clustering ('imagecluster select RUN --undo' brings it back)");
