@@ -84,7 +84,7 @@ public class ClusterJobTests
         foreach (var stage in new[] { "scan", "embed", "cluster", "write", "total" })
             Assert.True(json.GetProperty("timingsSeconds").TryGetProperty(stage, out _), $"timing {stage} missing");
 
-        // near_duplicates: 30 groups of 6 → every cluster_with_6/cluster_i holds 6 links to originals.
+        // near_duplicates: 30 groups of 6 → every cluster_with_6/cluster_L holds 6 links to originals.
         var links = Directory.GetFiles(temp.Combine("run", "clusters"), "*", SearchOption.AllDirectories)
             .Where(f => Path.GetFileName(f) != ClusterFolders.ManifestName).ToArray();
         Assert.Equal(180, links.Length);
@@ -97,6 +97,31 @@ public class ClusterJobTests
             Assert.Matches(@"clusters/cluster_with_\d+/cluster_\d+/[^/]+$", l);
         });
         Assert.Equal(hashesBefore, HashTree(input));
+    }
+
+    [SharedFact]
+    public async Task Every_cluster_folder_carries_the_cluster_number_of_assignments_csv()
+    {
+        using var temp = new TempFolder();
+        // 3 groups of 6 into 2 clusters: two sizes, so a number per size group (both "cluster_0") would differ from the label.
+        var (input, run) = await ReviewRuns.MakeAsync(temp, groups: 3, k: 2);
+        var rows = File.ReadAllLines(Path.Combine(run, "assignments.csv")).Skip(1).Select(l => l.Split(','))
+            .Select(r => (Path: r[0], Cluster: int.Parse(r[1]))).ToList();
+        var sizes = rows.GroupBy(r => r.Cluster).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(2, sizes.Count);
+        Assert.NotEqual(sizes[0], sizes[1]);
+
+        // Same file names in every group: links may be renamed, so find each image's folder by the link's target.
+        var folderOf = Directory.GetFiles(Path.Combine(run, "clusters"), "*.jpg", SearchOption.AllDirectories)
+            .ToDictionary(l => new FileInfo(l).LinkTarget!, l => Path.GetRelativePath(Path.Combine(run, "clusters"), Path.GetDirectoryName(l)!));
+        Assert.Equal(rows.Count, folderOf.Count);
+        foreach (var (path, cluster) in rows)
+            Assert.Equal($"cluster_with_{sizes[cluster]}/cluster_{cluster}", folderOf[Path.Combine(input, path)]);
+        foreach (var c in RunJson(run).GetProperty("clusters").EnumerateArray())
+        {
+            int cluster = c.GetProperty("cluster").GetInt32();
+            Assert.Equal($"clusters/cluster_with_{sizes[cluster]}/cluster_{cluster}", c.GetProperty("folder").GetString());
+        }
     }
 
     [SharedFact]

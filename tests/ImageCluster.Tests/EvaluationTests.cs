@@ -108,6 +108,51 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task Scores_the_images_a_review_keeps_exactly_as_export_would_export_them()
+    {
+        using var temp = new TempFolder();
+        var (input, run) = await ReviewRuns.MakeAsync(temp); // g01..g03, 6 images each, k = 3
+        string labels = Path.Combine(SharedData.Dataset("near_duplicates"), "labels.csv");
+        var clusterOf = File.ReadAllLines(Path.Combine(run, "assignments.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(r => r[0], r => int.Parse(r[1]));
+        // Keep the cluster of g01/orig.jpg but discard one of its g01 images, and keep one g02 image on its own.
+        var select = await CliRunner.RunAsync("select", run, "--keep", clusterOf["g01/orig.jpg"].ToString(),
+            "--discard-image", "g01/crop90.jpg", "--keep-image", "g02/hflip.jpg");
+        Assert.True(select.ExitCode == 0, select.Stderr);
+
+        var export = await CliRunner.RunAsync("export", run, "--to", temp.Combine("kept"), "--mode", "symlink");
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        var exported = File.ReadAllLines(temp.Combine("kept", "manifest.csv")).Skip(1).Select(l => Path.GetRelativePath(input, l.Split(',')[0])).ToList();
+        int truePositives = exported.Count(p => p.StartsWith("g01/", StringComparison.Ordinal));
+        double precision = (double)truePositives / exported.Count, recall = truePositives / 6.0;
+        Assert.InRange(precision, 0.01, 0.99); // a stray g02 image in, a g01 image out: neither score is trivial
+        Assert.InRange(recall, 0.01, 0.99);
+
+        var eval = await CliRunner.RunAsync("evaluate", "--run", run, "--labels", labels, "--positive", "g01", "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        var json = JsonDocument.Parse(eval.Stdout).RootElement;
+        Assert.Equal(18, json.GetProperty("images").GetInt32()); // the clusters are scored as with --assignments
+        var r = json.GetProperty("reviewed");
+        Assert.Equal(exported.Count, r.GetProperty("kept").GetInt32());
+        Assert.Equal(exported.Count, r.GetProperty("selected").GetInt32());
+        Assert.Equal(6, r.GetProperty("positives").GetInt32());
+        Assert.Equal(truePositives, r.GetProperty("truePositives").GetInt32());
+        Assert.Equal(precision, r.GetProperty("precision").GetDouble(), 12);
+        Assert.Equal(recall, r.GetProperty("recall").GetDouble(), 12);
+        Assert.Equal(0.3 * precision + 0.7 * recall, r.GetProperty("qualityMetric").GetDouble(), 12);
+
+        var text = await CliRunner.RunAsync("evaluate", "--run", run, "--labels", labels, "--positive", "g01");
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Contains(FormattableString.Invariant(
+            $"class 'g01': precision {precision:F4} ({truePositives}/{exported.Count}), recall {recall:F4} ({truePositives}/6), Quality Metric 0.3·P + 0.7·R = {0.3 * precision + 0.7 * recall:F4}"),
+            text.Stdout.Split('\n').Single(l => l.StartsWith("reviewed selection (", StringComparison.Ordinal)));
+
+        var both = await CliRunner.RunAsync("evaluate", "--run", run, "--assignments", Path.Combine(run, "assignments.csv"), "--labels", labels);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Equal("error: give --assignments FILE or --run RUN, not both", both.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task Unknown_class_is_a_usage_error()
     {
         using var temp = new TempFolder();

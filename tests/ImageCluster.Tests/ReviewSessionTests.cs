@@ -91,15 +91,71 @@ public class ReviewSessionTests
     }
 
     [SharedFact]
-    public async Task A_new_clustering_in_the_same_run_folder_starts_a_fresh_review()
+    public async Task Reclustering_keeps_the_verdicts_that_still_apply_and_says_in_one_line_what_was_dropped()
     {
         using var temp = new TempFolder();
-        var (input, run) = await ReviewRuns.MakeAsync(temp);
-        using (var review = ReviewSession.Open(run)) review.Record(new ClusterVerdict([0], Verdict.Keep));
-        Assert.Equal(0, (await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run)).ExitCode);
-        using (var review = ReviewSession.Open(run)) Assert.Empty(review.Status().History); // cluster 0 now means something else
-        Assert.Equal(0, (await CliRunner.RunAsync("cluster", input, "--k", "3", "--model", "pixels", "--out", run)).ExitCode);
-        using (var review = ReviewSession.Open(run)) Assert.Single(review.Status().History); // the same clustering again: its review is back
+        var (input, run) = await ReviewRuns.MakeAsync(temp); // 3 groups of 6, k = 3
+        Dictionary<string, Verdict> expected;
+        string kept, discarded;
+        int fromCluster;
+        using (var review = ReviewSession.Open(run))
+        {
+            kept = review.State.Members(2)[0];
+            discarded = review.State.Members(0)[0];
+            string moved = review.State.Members(1)[0];
+            review.RecordAll([
+                new ClusterVerdict([0], Verdict.Keep), new ClusterVerdict([1], Verdict.Discard), new RenameCluster(2, "third"),
+                new ImageVerdict([kept], Verdict.Keep), new ImageVerdict([discarded], Verdict.Discard), new MoveImages([moved], 2),
+            ]);
+            expected = review.State.Images.ToDictionary(i => i.Path, i => i.Verdict);
+            fromCluster = review.State.Images.Count(i => i.Own is null && i.Verdict != Verdict.Undecided);
+            Assert.Equal(review.State.Members(0).Count - 1 + review.State.Members(1).Count, fromCluster);
+        }
+
+        var k2 = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run);
+        Assert.True(k2.ExitCode == 0, k2.Stderr);
+        Assert.Contains("reclustered: kept the verdicts of 2 images decided one by one; " +
+                        $"turned 2 cluster verdicts of the previous clustering (keep 1, discard 1) into verdicts of the {fromCluster} images they covered; " +
+                        "dropped 1 rename, 1 move (they name clusters that no longer exist)\n", k2.Stderr.ReplaceLineEndings("\n"));
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))))
+            Assert.Equal(fromCluster, json.RootElement.GetProperty("review").GetProperty("fromClusterVerdicts").GetInt32());
+        using (var review = ReviewSession.Open(run))
+        {
+            // The same images are kept and discarded (export --what kept takes the same files), as their own verdicts:
+            // the clusters of the new clustering are undecided and unnamed.
+            Assert.Equal(expected, review.State.Images.ToDictionary(i => i.Path, i => i.Verdict));
+            Assert.All(review.State.Clusters, c => Assert.Equal((Verdict.Undecided, (string?)null), (c.Verdict, c.Name)));
+            Assert.Equal(expected.Values.Count(v => v == Verdict.Keep), review.Status().Counts.Kept);
+            Assert.Equal("carry-over", Assert.Single(review.Status().History).Kind);
+            review.Record(new ImageVerdict([kept], Verdict.Discard)); // a decision on the new clustering
+        }
+
+        // Back to k = 3: that clustering's own review exists; the newer verdicts replace it, and undo brings it back.
+        var k3 = await CliRunner.RunAsync("cluster", input, "--k", "3", "--model", "pixels", "--out", run);
+        Assert.True(k3.ExitCode == 0, k3.Stderr);
+        // After a carry-over every verdict is an image's own.
+        Assert.Contains($"reclustered: kept the verdicts of {expected.Values.Count(v => v != Verdict.Undecided)} images decided one by one; " +
+                        "this replaces the earlier review of the same clustering ('imagecluster select RUN --undo' brings it back)", k3.Stderr);
+        using (var review = ReviewSession.Open(run))
+        {
+            Assert.Equal(new Dictionary<string, Verdict>(expected) { [kept] = Verdict.Discard }, review.State.Images.ToDictionary(i => i.Path, i => i.Verdict));
+            Assert.Equal(Verdict.Undecided, review.State.Clusters.Single(c => c.Cluster == 0).Verdict);
+            review.Undo();
+            Assert.Equal(expected, review.State.Images.ToDictionary(i => i.Path, i => i.Verdict));
+            Assert.Equal("third", review.State.Clusters.Single(c => c.Cluster == 2).Name);
+        }
+
+        // An image that left the input takes its verdict with it, and the line says so.
+        File.Delete(Path.Combine(input, discarded));
+        var fewer = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run);
+        Assert.True(fewer.ExitCode == 0, fewer.Stderr);
+        Assert.Contains("and the verdicts of 1 image no longer in the run", fewer.Stderr);
+        using (var review = ReviewSession.Open(run))
+            Assert.Equal(expected.Where(e => e.Key != discarded).ToDictionary(), review.State.Images.ToDictionary(i => i.Path, i => i.Verdict));
+
+        // The same clustering again carries nothing and says nothing.
+        var same = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run);
+        Assert.DoesNotContain("reclustered", same.Stderr);
     }
 
     [SharedFact]

@@ -1,8 +1,9 @@
 namespace ImageCluster.Export;
 
 /// <summary>
-/// elcorto/imagecluster's result layout: <c>clusters/cluster_with_N/cluster_i/</c>, one folder per cluster grouped by
-/// size N, holding symlinks to (or copies of) the originals. Originals are only ever read.
+/// elcorto/imagecluster's result layout: <c>clusters/cluster_with_N/cluster_L/</c>, one folder per cluster grouped by
+/// size N, holding symlinks to (or copies of) the originals. L is the cluster's label, the same number as in
+/// assignments.csv, run.json, <c>select</c>, the review page and the report. Originals are only ever read.
 /// </summary>
 public static class ClusterFolders
 {
@@ -14,7 +15,7 @@ public static class ClusterFolders
 
     /// <summary>
     /// Replaces <c>clusters/</c> under <paramref name="runFolder"/>. Noise (label −1) goes to <c>noise/</c>.
-    /// Within each size group clusters are numbered from 0 in order of their label. A folder of links that already
+    /// Each cluster's folder carries its label (<c>cluster_with_6/cluster_5</c>). A folder of links that already
     /// matches is left as it is, so an identical rerun does not rewrite thousands of links.
     /// </summary>
     /// <returns>Relative folder of each label.</returns>
@@ -42,17 +43,14 @@ public static class ClusterFolders
         return folders;
     }
 
+    /// <summary>The folder of cluster <paramref name="label"/> of <paramref name="size"/> images, relative to <c>clusters/</c>.</summary>
+    internal static string FolderOf(int label, int size) => label < 0 ? "noise" : $"cluster_with_{size}/cluster_{label}";
+
     private static (Dictionary<int, string> Folders, Dictionary<string, string> Entries) Plan(string inputRoot, IReadOnlyList<string> paths, IReadOnlyList<int> labels)
     {
         var members = labels.Select((label, i) => (label, i)).GroupBy(x => x.label).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToList());
         var folders = new Dictionary<int, string>();
-        foreach (var bySize in members.Where(m => m.Key >= 0).GroupBy(m => m.Value.Count).OrderBy(g => g.Key))
-        {
-            int n = 0;
-            foreach (var cluster in bySize.OrderBy(m => m.Key))
-                folders[cluster.Key] = $"cluster_with_{bySize.Key}/cluster_{n++}";
-        }
-        if (members.ContainsKey(-1)) folders[-1] = "noise";
+        foreach (var (label, indices) in members) folders[label] = FolderOf(label, indices.Count);
 
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (label, indices) in members)

@@ -34,15 +34,8 @@ public static class Exporter
         var items = new List<ExportItem>();
         var collisions = new List<Collision>();
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var image in review.State.Images)
+        foreach (var image in Selected(review.State, o.What))
         {
-            bool wanted = o.What switch
-            {
-                ExportSelection.Kept => image.Verdict == Verdict.Keep,
-                ExportSelection.Discarded => image.Verdict == Verdict.Discard,
-                _ => true,
-            };
-            if (!wanted) continue;
             var source = InputPaths.Resolve(input, image.Path);
             string destination = Path.Combine(to, source.Relative);
             if (FileOps.Exists(destination) || !taken.Add(destination))
@@ -78,6 +71,17 @@ public static class Exporter
         }
         return (items, collisions, manifest);
     }
+
+    /// <summary>
+    /// The images an export of <paramref name="what"/> takes, by their effective verdict (an image's own, else its
+    /// cluster's), in assignments order. <c>evaluate --run</c> scores the same set.
+    /// </summary>
+    public static IEnumerable<ImageStatus> Selected(ReviewState state, ExportSelection what) => state.Images.Where(image => what switch
+    {
+        ExportSelection.Kept => image.Verdict == Verdict.Keep,
+        ExportSelection.Discarded => image.Verdict == Verdict.Discard,
+        _ => true,
+    });
 
     /// <summary>The journal of an export to <paramref name="to"/> from this run that neither ended nor was undone, if any.</summary>
     private static (string Path, JournalRecord Begin)? Unfinished(string runFolder, string to)

@@ -7,6 +7,7 @@ using ImageCluster.Clustering;
 using ImageCluster.Embedding;
 using ImageCluster.Export;
 using ImageCluster.Images;
+using ImageCluster.Review;
 using ImageCluster.Store;
 
 namespace ImageCluster.Pipeline;
@@ -135,7 +136,10 @@ public sealed record RunSummary
     /// <summary>Files written, relative to <see cref="Output"/>.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Things the user was told (checksum notes).</summary>
+    /// <summary>What became of the review of the clustering this run replaced in the same run folder; null when there was none.</summary>
+    public ReviewCarryOverInfo? Review { get; init; }
+
+    /// <summary>Things the user was told (checksum notes, the review carried over).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
@@ -206,7 +210,11 @@ public static class ClusterJob
         var clustering = Cluster(o, model, embedded, store, timings, notice, ct);
 
         sw.Restart();
+        // The review of the clustering about to be replaced: its decisions that still apply go over to the new one.
+        var previousReview = ReviewCarryOver.Capture(output, notice);
         RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, clustering.Labels, clustering.Distances);
+        var review = previousReview?.CarryInto(output, input);
+        if (review is not null) notice?.Invoke(review.Message);
         var folders = ClusterFolders.Write(output, input, embedded.Paths, clustering.Labels, o.Copy);
         timings["write"] = sw.Elapsed.TotalSeconds;
         timings["total"] = total.Elapsed.TotalSeconds;
@@ -244,7 +252,8 @@ public static class ClusterJob
                 ["assignments"] = "assignments.csv", ["errors"] = "errors.csv", ["clusters"] = ClusterFolders.FolderName + "/",
                 ["store"] = ImageStore.FileName, ["run"] = "run.json",
             },
-            Notes = model.Notes,
+            Review = review,
+            Notes = review is null ? model.Notes : [.. model.Notes, review.Message],
         };
         string json = JsonSerializer.Serialize(summary, Json);
         Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));

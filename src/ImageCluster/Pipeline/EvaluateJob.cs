@@ -6,8 +6,14 @@ namespace ImageCluster.Pipeline;
 /// <summary>Options of <see cref="EvaluateJob"/> (the <c>imagecluster evaluate</c> command).</summary>
 public sealed record EvaluateJobOptions
 {
-    /// <summary><c>assignments.csv</c> of a run (<c>path,cluster,…</c>).</summary>
-    public required string Assignments { get; init; }
+    /// <summary><c>assignments.csv</c> of a run (<c>path,cluster,…</c>); or give <see cref="Run"/>.</summary>
+    public string? Assignments { get; init; }
+
+    /// <summary>
+    /// A run folder of images: its assignments.csv is scored, and with <see cref="Positive"/> also the images its review
+    /// keeps (<see cref="EvaluationReport.Reviewed"/>). Give this or <see cref="Assignments"/>.
+    /// </summary>
+    public string? Run { get; init; }
 
     /// <summary>Labels CSV: <c>path,label</c> (a <c>group</c> column is accepted too).</summary>
     public required string Labels { get; init; }
@@ -37,11 +43,34 @@ public sealed record EvaluateJobOptions
 /// <param name="VMeasure">V-measure (β = 1).</param>
 /// <param name="Purity">Purity.</param>
 /// <param name="Contingency">Rows = classes, columns = clusters, as label → cluster → count.</param>
-/// <param name="ClassOfInterest">Precision, recall and Quality Metric, when a class of interest was named.</param>
+/// <param name="ClassOfInterest">Precision, recall and Quality Metric of whole clusters, when a class of interest was named.</param>
+/// <param name="Reviewed">The same for the images a review keeps, when a run folder and a class of interest were named.</param>
 public sealed record EvaluationReport(
     int Images, int Unlabelled, int Classes, int Clusters, double RandIndex, double AdjustedRandIndex, double Nmi,
     double Ami, double HungarianAccuracy, double Homogeneity, double Completeness, double VMeasure, double Purity,
-    IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>> Contingency, ClassOfInterestScore? ClassOfInterest);
+    IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>> Contingency, ClassOfInterestScore? ClassOfInterest,
+    ReviewedSelectionScore? Reviewed = null);
+
+/// <summary>
+/// Woźniak &amp; Wrzesiński's Quality Metric of a reviewed selection: the images a review keeps (their own verdict, else
+/// their cluster's; exactly what <c>export --what kept</c> exports) scored as the selection of the class of interest.
+/// Only labelled images count.
+/// </summary>
+/// <param name="PositiveClass">The class of interest.</param>
+/// <param name="Kept">Images the review keeps (labelled or not).</param>
+/// <param name="Discarded">Images it discards.</param>
+/// <param name="Undecided">Images not decided (not selected).</param>
+/// <param name="KeptUnlabelled">Kept images without a label (not scored).</param>
+/// <param name="Selected">Labelled kept images.</param>
+/// <param name="Positives">Labelled images of the class of interest in the run.</param>
+/// <param name="TruePositives">Kept images of the class of interest.</param>
+/// <param name="Precision">TruePositives / Selected (0 when nothing is kept).</param>
+/// <param name="Recall">TruePositives / Positives.</param>
+/// <param name="PrecisionWeight">Weight of precision in the Quality Metric.</param>
+/// <param name="RecallWeight">Weight of recall in the Quality Metric.</param>
+/// <param name="QualityMetric">PrecisionWeight · Precision + RecallWeight · Recall.</param>
+public sealed record ReviewedSelectionScore(string PositiveClass, int Kept, int Discarded, int Undecided, int KeptUnlabelled,
+    long Selected, long Positives, long TruePositives, double Precision, double Recall, double PrecisionWeight, double RecallWeight, double QualityMetric);
 
 /// <summary>The supervised baseline beside a clustering's scores (stratified 5-fold cross-validation on the same features).</summary>
 /// <param name="Samples">Labelled rows used.</param>
@@ -61,15 +90,51 @@ public static class EvaluateJob
     /// <summary>Runs the evaluation. User mistakes surface as <see cref="UsageException"/>.</summary>
     public static EvaluationReport Run(EvaluateJobOptions o)
     {
-        var assignments = ReadTable(o.Assignments, "cluster");
+        if ((o.Assignments is null) == (o.Run is null))
+            throw new UsageException(o.Run is null ? "give --assignments FILE or --run RUN" : "give --assignments FILE or --run RUN, not both");
+        using var review = o.Run is null ? null : Review.ReviewSession.Open(o.Run);
+        string file = o.Assignments ?? Path.Combine(review!.RunFolder, "assignments.csv");
+        var assignments = ReadTable(file, "cluster");
         var predicted = new List<int>();
         foreach (var (path, cluster) in assignments)
         {
             if (!int.TryParse(cluster, out int c))
-                throw new UsageException($"{o.Assignments}: cluster '{cluster}' of {path} is not a whole number");
+                throw new UsageException($"{file}: cluster '{cluster}' of {path} is not a whole number");
             predicted.Add(c);
         }
-        return Evaluate(assignments.Select(a => a.Path).ToList(), predicted, LabelFile.Read(o.Labels), o.Assignments, o.Positive, o.Keep, o.Weights);
+        var labels = LabelFile.Read(o.Labels);
+        var report = Evaluate(assignments.Select(a => a.Path).ToList(), predicted, labels, file, o.Positive, o.Keep, o.Weights);
+        return review is null || o.Positive is null ? report : report with { Reviewed = ScoreReview(review.State, labels, o.Positive, o.Weights) };
+    }
+
+    /// <summary>Scores the images <paramref name="state"/> keeps as the selection of <paramref name="positive"/>.</summary>
+    /// <exception cref="UsageException">No image has a label, the class is unknown or the weights are wrong.</exception>
+    public static ReviewedSelectionScore ScoreReview(Review.ReviewState state, LabelFile labels, string positive, (double Precision, double Recall)? weights = null)
+    {
+        var kept = Exporter.Selected(state, ExportSelection.Kept).Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
+        var images = state.Images;
+        var truth = new List<string>();
+        var selected = new List<int>(); // 1 = kept: scored as the one kept "cluster" of the Quality Metric
+        foreach (var image in images)
+            if (labels.Find(image.Path) is { } label)
+            {
+                truth.Add(label);
+                selected.Add(kept.Contains(image.Path) ? 1 : 0);
+            }
+        if (truth.Count == 0)
+            throw new UsageException($"no image of the review has a label in {labels.File}; paths must match (relative paths may differ by leading folders)");
+        ClassOfInterestScore score;
+        try
+        {
+            score = Evaluation.ClassOfInterest.Score(truth, selected, positive, [1], weights);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        return new ReviewedSelectionScore(positive, kept.Count, images.Count(i => i.Verdict == Review.Verdict.Discard),
+            images.Count(i => i.Verdict == Review.Verdict.Undecided), kept.Count - (int)score.Selected, score.Selected, score.Positives, score.TruePositives,
+            score.Precision, score.Recall, score.PrecisionWeight, score.RecallWeight, score.QualityMetric);
     }
 
     /// <summary>

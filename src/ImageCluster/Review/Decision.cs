@@ -23,6 +23,7 @@ public enum Verdict
 [JsonDerivedType(typeof(SplitCluster), "split")]
 [JsonDerivedType(typeof(MoveImages), "move")]
 [JsonDerivedType(typeof(ImageVerdict), "image-verdict")]
+[JsonDerivedType(typeof(CarryOver), "carry-over")]
 public abstract record Decision
 {
     /// <summary>Short kind name stored beside the JSON (the same as its discriminator).</summary>
@@ -115,4 +116,23 @@ public sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
     /// <inheritdoc />
     public override string Describe() =>
         $"{(Verdict == Verdict.Undecided ? "follow cluster for" : Verdict.ToString().ToLowerInvariant())} {(Paths.Length == 1 ? Paths[0] : $"{Paths.Length} images")}";
+}
+
+/// <summary>
+/// Starts the review of a new clustering of the run from the previous clustering's: the state goes back to the clustering
+/// as written (no names, no cluster verdicts, no moves), then every listed image gets, as its own verdict, the verdict it
+/// had. Recorded by <c>imagecluster cluster</c> when it replaces a reviewed clustering; see <see cref="ReviewCarryOverInfo"/>.
+/// </summary>
+/// <param name="Kept">Images (relative paths) that were kept.</param>
+/// <param name="Discarded">Images that were discarded.</param>
+/// <param name="Dropped">What of the previous review did not carry over, in words (empty = nothing).</param>
+public sealed record CarryOver(string[] Kept, string[] Discarded, string Dropped) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "carry-over";
+
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"carry over the previous clustering's verdicts: keep {Kept.Length}, discard {Discarded.Length} images" + (Dropped.Length == 0 ? "" : $"; dropped {Dropped}");
 }

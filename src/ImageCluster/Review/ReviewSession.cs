@@ -100,6 +100,17 @@ public sealed class ReviewSession : IDisposable
             throw new UsageException($"{runJson} is not a run summary of 'imagecluster cluster' ({e.Message})");
         }
 
+        var (paths, labels, baseKey) = ReadAssignments(assignments, run.Input);
+        var store = ImageStore.OpenExistingRun(folder, run.Store);
+        return new ReviewSession(folder, run, paths, labels, baseKey, store);
+    }
+
+    /// <summary>
+    /// The images and labels of an assignments.csv, and the key its decisions are stored under (a hash of the file:
+    /// another clustering is another key, since it numbers its clusters afresh).
+    /// </summary>
+    internal static (List<string> Paths, List<int> Labels, string BaseKey) ReadAssignments(string assignments, string input)
+    {
         byte[] bytes = File.ReadAllBytes(assignments);
         var paths = new List<string>();
         var labels = new List<int>();
@@ -109,12 +120,21 @@ public sealed class ReviewSession : IDisposable
                 if (row.Length < 2 || !int.TryParse(row[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int label))
                     throw new UsageException($"{assignments} line {paths.Count + 2} is not 'path,cluster,…'");
                 // The guard runs on every path the run hands us: an edited assignments.csv must not reach outside the input.
-                paths.Add(InputPaths.Resolve(run.Input, row[0]).Relative);
+                paths.Add(InputPaths.Resolve(input, row[0]).Relative);
                 labels.Add(label);
             }
-        var store = ImageStore.OpenExistingRun(folder, run.Store);
-        return new ReviewSession(folder, run, paths, labels, Convert.ToHexStringLower(SHA256.HashData(bytes)), store);
+        return (paths, labels, Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
+
+    /// <summary>The live (not undone) decisions of this clustering, oldest first.</summary>
+    internal IReadOnlyList<Decision> LiveDecisions() => _store.GetDecisions(_baseKey).Where(d => !d.Undone).Select(Parse).ToList();
+
+    /// <summary>The key this session's decisions are stored under (see <see cref="ReadAssignments"/>).</summary>
+    internal string BaseKey => _baseKey;
+
+    /// <summary>Stores <paramref name="decision"/> in the log of clustering <paramref name="baseKey"/> without replaying it.</summary>
+    internal static long Append(ImageStore store, string baseKey, Decision decision) =>
+        store.AppendDecision(baseKey, decision.Kind, JsonSerializer.Serialize(decision, Json));
 
     /// <summary>Checks a path from a user (relative to the input, or absolute) and returns the run's image it names.</summary>
     /// <exception cref="UsageException">Outside the input folder (see <see cref="InputPaths"/>) or not an image of this run.</exception>
@@ -132,7 +152,7 @@ public sealed class ReviewSession : IDisposable
         State = Replay();
         var next = State.Clone();
         next.Apply(decision);
-        long seq = _store.AppendDecision(_baseKey, decision.Kind, JsonSerializer.Serialize(decision, Json));
+        long seq = Append(_store, _baseKey, decision);
         State = next;
         return seq;
     }

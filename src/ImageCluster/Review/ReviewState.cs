@@ -24,6 +24,7 @@ public sealed record ImageStatus(string Path, int Cluster, Verdict? Own, Verdict
 public sealed class ReviewState
 {
     private readonly List<string> _order;
+    private readonly int[] _labels; // as clustered, for a carry-over that starts the review again
     private readonly Dictionary<string, int> _cluster;
     private readonly Dictionary<string, Verdict> _own;
     private readonly Dictionary<int, (string? Name, Verdict Verdict)> _clusters;
@@ -33,16 +34,27 @@ public sealed class ReviewState
     public ReviewState(IReadOnlyList<string> paths, IReadOnlyList<int> labels)
     {
         _order = [.. paths];
+        _labels = [.. labels];
         _cluster = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < paths.Count; i++) _cluster[paths[i]] = labels[i];
         _own = new Dictionary<string, Verdict>(StringComparer.Ordinal);
-        _clusters = labels.Distinct().ToDictionary(l => l, _ => ((string?)null, Verdict.Undecided));
-        _highest = labels.DefaultIfEmpty(-1).Max();
+        _clusters = new Dictionary<int, (string?, Verdict)>();
+        Reset();
+    }
+
+    private void Reset()
+    {
+        _cluster.Clear();
+        for (int i = 0; i < _order.Count; i++) _cluster[_order[i]] = _labels[i];
+        _own.Clear();
+        _clusters.Clear();
+        foreach (int label in _labels.Distinct()) _clusters[label] = (null, Verdict.Undecided);
+        _highest = _labels.DefaultIfEmpty(-1).Max();
     }
 
     private ReviewState(ReviewState other)
     {
         _order = other._order;
+        _labels = other._labels;
         _cluster = new Dictionary<string, int>(other._cluster, StringComparer.Ordinal);
         _own = new Dictionary<string, Verdict>(other._own, StringComparer.Ordinal);
         _clusters = new Dictionary<int, (string?, Verdict)>(other._clusters);
@@ -119,6 +131,12 @@ public sealed class ReviewState
                 RequireClusters([d.To]);
                 RequireImages(d.Paths);
                 foreach (var p in d.Paths) _cluster[p] = d.To;
+                break;
+            case CarryOver d:
+                RequireImages([.. d.Kept, .. d.Discarded]);
+                Reset();
+                foreach (var p in d.Kept) _own[p] = Verdict.Keep;
+                foreach (var p in d.Discarded) _own[p] = Verdict.Discard;
                 break;
             case ImageVerdict d:
                 RequireImages(d.Paths);

@@ -12,7 +12,8 @@ public sealed partial class ImageStore
 {
     // The log is the source of truth and the state is replayed from it: undo and redo only flip a flag, so a crash
     // between two statements cannot leave a materialised state that disagrees with the log. Every row names the
-    // clustering it applies to (a hash of assignments.csv), because a rerun of 'cluster' renumbers the clusters.
+    // clustering it applies to (a hash of assignments.csv), because a rerun of 'cluster' renumbers the clusters; that
+    // rerun appends the decisions that still apply to the new clustering's log (Review.ReviewCarryOver).
 
     /// <summary>The log of decisions on the clustering <paramref name="baseKey"/>, oldest first (undone ones included).</summary>
     public List<DecisionRecord> GetDecisions(string baseKey)

@@ -1,0 +1,137 @@
+using ImageCluster.Store;
+
+namespace ImageCluster.Review;
+
+/// <summary>What <c>imagecluster cluster</c> did with the review of the clustering it replaced (run.json <c>review</c>).</summary>
+/// <param name="ImageVerdicts">Images still in the run whose own verdict (set one by one) was kept.</param>
+/// <param name="FromClusterVerdicts">Images still in the run that had their cluster's verdict and now have it as their own.</param>
+/// <param name="ClusterDecisions">
+/// Live decisions that name clusters of the previous clustering, by kind: <c>keep</c>, <c>discard</c>, <c>undecided</c>
+/// (their verdicts became image verdicts), <c>rename</c>, <c>merge</c>, <c>split</c>, <c>move</c> (dropped).
+/// </param>
+/// <param name="ImagesGone">Decided images that are no longer in the run; their verdicts were dropped.</param>
+/// <param name="ReplacedReview">
+/// The new clustering already had a review (it equals an earlier clustering of the run): the carried verdicts replace
+/// it, and <c>select RUN --undo</c> brings it back.
+/// </param>
+/// <param name="Message">The one line printed.</param>
+public sealed record ReviewCarryOverInfo(int ImageVerdicts, int FromClusterVerdicts, IReadOnlyDictionary<string, int> ClusterDecisions,
+    int ImagesGone, bool ReplacedReview, string Message);
+
+/// <summary>
+/// Carries a review over a new clustering of the same run folder. A person's verdict on an image survives as long as the
+/// image is in the run. A verdict on a cluster becomes the verdict of each image the cluster held at the time (so "keep
+/// these images" survives), since the cluster number now means another group. Names, merges, splits and moves name
+/// clusters that no longer exist: they are dropped, and the line returned says so. The previous log stays as it was
+/// (append-only); the new clustering's log gets one <see cref="CarryOver"/>, which <c>select --undo</c> can undo.
+/// </summary>
+internal sealed class ReviewCarryOver
+{
+    private readonly string _baseKey;
+    private readonly string _input;
+    private readonly IReadOnlyList<ImageStatus> _images;
+    private readonly IReadOnlyList<Decision> _live;
+
+    private ReviewCarryOver(string baseKey, string input, IReadOnlyList<ImageStatus> images, IReadOnlyList<Decision> live)
+    {
+        _baseKey = baseKey;
+        _input = input;
+        _images = images;
+        _live = live;
+    }
+
+    /// <summary>
+    /// Reads the review of the clustering in <paramref name="runFolder"/> before it is replaced; null when it has no live
+    /// decision (or there is no clustering yet).
+    /// </summary>
+    public static ReviewCarryOver? Capture(string runFolder, Action<string>? notice)
+    {
+        string assignments = Path.Combine(runFolder, "assignments.csv"), db = Path.Combine(runFolder, ImageStore.FileName);
+        if (!File.Exists(assignments) || !File.Exists(db)) return null;
+        try
+        {
+            using var session = ReviewSession.Open(runFolder);
+            var live = session.LiveDecisions();
+            return live.Count == 0 ? null : new ReviewCarryOver(session.BaseKey, session.InputFolder, session.State.Images, live);
+        }
+        catch (Exception e) when (e is UsageException or IOException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            // A features run (nothing to review) or a run without a review: nothing is lost, say nothing.
+            if (!HasLiveDecisions(db, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(assignments))))) return null;
+            notice?.Invoke($"the review of the previous clustering in {runFolder} cannot be read ({e.Message}); it is not carried over to the new clustering");
+            return null;
+        }
+    }
+
+    private static bool HasLiveDecisions(string db, string baseKey)
+    {
+        using var store = ImageStore.Open(db);
+        return store.GetDecisions(baseKey).Any(d => !d.Undone);
+    }
+
+    /// <summary>
+    /// Records the carry-over into the log of the clustering now in <paramref name="runFolder"/> (of the images of
+    /// <paramref name="input"/>); null when that is the very clustering the review was made on.
+    /// </summary>
+    public ReviewCarryOverInfo? CarryInto(string runFolder, string input)
+    {
+        var (paths, _, baseKey) = ReviewSession.ReadAssignments(Path.Combine(runFolder, "assignments.csv"), input);
+        if (baseKey == _baseKey) return null;
+
+        bool sameInput = string.Equals(Path.GetFullPath(_input).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(input).TrimEnd(Path.DirectorySeparatorChar),
+            StringComparison.Ordinal);
+        var present = sameInput ? new HashSet<string>(paths, StringComparer.Ordinal) : [];
+        var decided = _images.Where(i => i.Verdict != Verdict.Undecided).ToList();
+        var carried = decided.Where(i => present.Contains(i.Path)).ToList();
+        int own = carried.Count(i => i.Own is not null), fromCluster = carried.Count - own, gone = decided.Count - carried.Count;
+
+        var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var decision in _live)
+        {
+            string? kind = decision switch
+            {
+                ClusterVerdict v => v.Verdict.ToString().ToLowerInvariant(),
+                RenameCluster => "rename",
+                MergeClusters => "merge",
+                SplitCluster => "split",
+                MoveImages => "move",
+                _ => null, // image verdicts and earlier carry-overs live on in the images' own verdicts
+            };
+            if (kind is not null) kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        }
+        string[] verdictKinds = ["keep", "discard", "undecided"], droppedKinds = ["rename", "merge", "split", "move"];
+        int turned = verdictKinds.Sum(k => kinds.GetValueOrDefault(k));
+        string droppedDecisions = string.Join(", ", droppedKinds.Where(kinds.ContainsKey).Select(k => Count(kinds[k], k)));
+        var dropped = new List<string>();
+        if (droppedDecisions.Length > 0)
+            dropped.Add(droppedDecisions + (droppedKinds.Sum(k => kinds.GetValueOrDefault(k)) == 1 ? " (it names a cluster that no longer exists)" : " (they name clusters that no longer exist)"));
+        if (gone > 0) dropped.Add($"the verdicts of {Count(gone, "image")} no longer in the run");
+
+        string db = Path.Combine(runFolder, ImageStore.FileName);
+        bool replaced;
+        using (var store = ImageStore.Open(db))
+        {
+            replaced = store.GetDecisions(baseKey).Any(d => !d.Undone);
+            if (carried.Count > 0 || replaced)
+                ReviewSession.Append(store, baseKey, new CarryOver(
+                    carried.Where(i => i.Verdict == Verdict.Keep).Select(i => i.Path).ToArray(),
+                    carried.Where(i => i.Verdict == Verdict.Discard).Select(i => i.Path).ToArray(),
+                    string.Join("; ", dropped)));
+        }
+
+        var parts = new List<string>();
+        if (!sameInput) parts.Add($"reclustered another folder ({input}) than the reviewed clustering ({_input}): no decision carried over");
+        else
+        {
+            parts.Add($"reclustered: kept the verdicts of {Count(own, "image")} decided one by one");
+            if (turned > 0)
+                parts.Add($"turned {Count(turned, "cluster verdict")} of the previous clustering " +
+                          $"({string.Join(", ", verdictKinds.Where(k => k != "undecided" || kinds.ContainsKey(k)).Select(k => $"{k} {kinds.GetValueOrDefault(k)}"))}) into verdicts of the {Count(fromCluster, "image")} they covered");
+        }
+        if (dropped.Count > 0) parts.Add("dropped " + string.Join(" and ", dropped));
+        if (replaced) parts.Add("this replaces the earlier review of the same clustering ('imagecluster select RUN --undo' brings it back)");
+        return new ReviewCarryOverInfo(own, fromCluster, kinds, gone, replaced, string.Join("; ", parts));
+    }
+
+    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+}
