@@ -25,27 +25,11 @@ public static class Cli
     /// <summary>Runs the command line and returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors", Recursive = true };
-        var root = new RootCommand("imagecluster: cluster folders of images by pretrained-CNN features")
-        {
-            BuildCluster(stdout, stderr),
-            BuildEmbed(stdout, stderr),
-            BuildEvaluate(stdout),
-            BuildDiagnose(stdout, stderr),
-            ModelsCommand.Build(stdout, stderr),
-            FeatureMapsCommand.Build(stdout, stderr, ModelOption),
-            SelectCommand.Build(stdout),
-            ExportCommand.BuildExport(stdout, stderr),
-            ExportCommand.BuildUndo(stdout, stderr),
-            ReportCommand.Build(stdout, stderr),
-            ReviewCommand.Build(stdout, stderr),
-        };
-        root.Options.Add(verbose);
-
+        var root = BuildRoot(stdout, stderr, out var verbose);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        if (ParseErrors.Describe(parse) is { Count: > 0 } errors)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            foreach (var error in errors) stderr.WriteLine($"error: {error}");
             stderr.WriteLine("Run 'imagecluster --help' for usage.");
             return UsageError;
         }
@@ -70,6 +54,28 @@ public static class Cli
             stderr.WriteLine(parse.GetValue(verbose) ? e.ToString() : "(run again with --verbose for details)");
             return Failure;
         }
+    }
+
+    /// <summary>Every command and option of the command line (tests walk it to check each option's messages).</summary>
+    internal static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr, out Option<bool> verbose)
+    {
+        verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors", Recursive = true };
+        var root = new RootCommand("imagecluster: cluster folders of images by pretrained-CNN features")
+        {
+            BuildCluster(stdout, stderr),
+            BuildEmbed(stdout, stderr),
+            BuildEvaluate(stdout),
+            BuildDiagnose(stdout, stderr),
+            ModelsCommand.Build(stdout, stderr),
+            FeatureMapsCommand.Build(stdout, stderr, ModelOption),
+            SelectCommand.Build(stdout),
+            ExportCommand.BuildExport(stdout, stderr),
+            ExportCommand.BuildUndo(stdout, stderr),
+            ReportCommand.Build(stdout, stderr),
+            ReviewCommand.Build(stdout, stderr),
+        };
+        root.Options.Add(verbose);
+        return root;
     }
 
     private static int? UserError(Exception e) => e switch
