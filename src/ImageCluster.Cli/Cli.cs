@@ -135,11 +135,16 @@ public static class Cli
         var whiten = new Option<bool>("--whiten") { Description = "With --pca: scale every component to unit variance (scikit-learn's whiten=True)" };
         var normalize = new Option<bool>("--normalize") { Description = "--features: L2-normalise the rows first (off by default)" };
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
+        var baselineOption = new Option<bool>("--baseline")
+        {
+            Description = "With --labels: also cross-validate supervised classifiers on the same features (stratified 5-fold logistic regression " +
+                          "and 5-NN), the reference the clustering scores are read against. Off by default: it can cost more time and memory than the clustering",
+        };
         var reportOption = new Option<bool>("--report") { Description = "Also write RUN/report.html (as 'imagecluster report RUN' with the same --labels and --positive)" };
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption, reportOption,
+            folder, features, output, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption, reportOption, baselineOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -157,6 +162,7 @@ public static class Cli
                 {
                     Features = featuresFile, Output = parse.GetValue(output), Clustering = settings, Normalize = parse.GetValue(normalize),
                     Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive), Whiten = parse.GetValue(whiten),
+                    Baseline = parse.GetValue(baselineOption),
                     Pca = ParsePca(parse.GetValue(pca)),
                 }, note => stderr.WriteLine(note), ct);
             }
@@ -174,6 +180,7 @@ public static class Cli
                     Clustering = settings,
                     Labels = parse.GetValue(algorithmOptions.Labels),
                     Positive = parse.GetValue(algorithmOptions.Positive),
+                    Baseline = parse.GetValue(baselineOption),
                     Pca = ParsePca(parse.GetValue(pca)),
                     Whiten = parse.GetValue(whiten),
                     Normalize = !parse.GetValue(noNormalize),

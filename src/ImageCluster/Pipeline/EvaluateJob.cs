@@ -114,6 +114,9 @@ public static class EvaluateJob
             table, score);
     }
 
+    /// <summary>Why <c>--baseline</c> alone is refused.</summary>
+    internal const string BaselineNeedsLabels = "--baseline trains classifiers on the labels: add --labels FILE";
+
     /// <summary>
     /// The supervised reference on the same features: stratified 5-fold accuracy of a multinomial logistic regression and
     /// of 5-NN, on the rows that have a label. Problems (a single class, too few samples) are reported in the result.
