@@ -231,7 +231,7 @@ public static class Cli
         static string F(double? v) => v is { } x ? x.ToString("F4", CultureInfo.InvariantCulture) : "  n/a";
         stdout.WriteLine($"auto: {auto.Table.Count} candidates ranked by {auto.RankBy.ToString().ToLowerInvariant()} " +
                          $"(silhouette on {auto.SilhouetteSamples} samples, × share not noise)");
-        bool labelled = auto.Table.Any(r => r.Nmi is not null), qm = auto.Table.Any(r => r.Qm is not null);
+        bool labelled = auto.Table.Any(r => r.Nmi is not null), qm = auto.Positive is not null;
         stdout.WriteLine($"  {"algorithm",-18} {"parameters",-30} {"clusters",8} {"noise",6} {"silhouette",10}" +
                          (labelled ? $" {"NMI",7} {"ARI",7}" : "") + (qm ? $" {"QM",7}" : "") + $" {"seconds",8}");
         foreach (var r in auto.Table)

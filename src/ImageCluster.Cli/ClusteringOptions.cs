@@ -41,7 +41,7 @@ internal sealed class ClusteringOptions
 
     private readonly Option<int?> _kMin = new("--k-min") { Description = "auto: smallest k tried (default 2)" };
     private readonly Option<int?> _kMax = new("--k-max") { Description = "auto: largest k tried (default min(15, N − 1))" };
-    private readonly Option<AutoRanking?> _rankBy = new("--rank-by") { Description = "auto: silhouette (default; no labels needed), nmi, ari or qm (need --labels; qm needs --positive)" };
+    private readonly Option<AutoRanking?> _rankBy = new("--rank-by") { Description = "auto: silhouette (no labels needed), nmi, ari or qm (need --labels; qm needs --positive). Default: qm with --labels and --positive, else silhouette" };
 
     /// <summary>Labels to score the result against (and to rank an auto sweep by).</summary>
     public Option<string?> Labels { get; } = new("--labels") { Description = "CSV path,label: score the clusters against it (NMI, ARI, …; QM with --positive)" };
@@ -75,7 +75,7 @@ internal sealed class ClusteringOptions
             var defaults = new AutoOptions();
             auto = new AutoOptions
             {
-                KMin = parse.GetValue(_kMin) ?? defaults.KMin, KMax = parse.GetValue(_kMax), RankBy = parse.GetValue(_rankBy) ?? defaults.RankBy,
+                KMin = parse.GetValue(_kMin) ?? defaults.KMin, KMax = parse.GetValue(_kMax), RankBy = parse.GetValue(_rankBy),
                 Labels = parse.GetValue(Labels), Positive = parse.GetValue(Positive),
             };
         }

@@ -96,6 +96,18 @@ public class CliErrorTests
     }
 
     [Fact]
+    public async Task A_class_of_interest_absent_from_the_labels_is_refused_before_embedding()
+    {
+        using var temp = new TempFolder();
+        string data = SharedData.Dataset("near_duplicates");
+        var run = await CliRunner.RunAsync("cluster", Path.Combine(data, "images"), "--k", "3", "--labels", Path.Combine(data, "labels.csv"),
+            "--positive", "nosuchclass", "--out", temp.Combine("run"));
+        AssertOneLineError(run, 2, $"error: --positive 'nosuchclass' is not a class of {Path.Combine(data, "labels.csv")}; its 30 classes: g01, g02,");
+        Assert.DoesNotContain("found", run.Stderr); // not even scanned
+        Assert.False(Directory.Exists(temp.Combine("run")));
+    }
+
+    [Fact]
     public async Task Bad_pca_value_is_a_usage_error()
     {
         using var temp = new TempFolder();

@@ -188,6 +188,7 @@ public static class ClusterJob
         AlgorithmRunner.ValidateOptions(o.Clustering);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
+        if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         if (o.Pca is { } p && (p <= 0 || (p >= 1 && p != Math.Floor(p))))
             throw new UsageException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
         o.Embedding.Validate();

@@ -165,6 +165,7 @@ public sealed class LabelFile
     private LabelFile(string file, List<(string Path, string Value)> labels)
     {
         File = file;
+        Classes = labels.Select(l => l.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var (path, label) in labels)
         {
             string normalised = path.Replace('\\', '/');
@@ -179,6 +180,19 @@ public sealed class LabelFile
 
     /// <summary>The CSV it was read from.</summary>
     public string File { get; }
+
+    /// <summary>Every label the file gives.</summary>
+    public IReadOnlySet<string> Classes { get; }
+
+    /// <summary>Refuses a class of interest the file never gives (before any image is embedded).</summary>
+    /// <exception cref="UsageException">Naming the class, the file and (some of) its classes.</exception>
+    public void RequireClass(string positive)
+    {
+        if (Classes.Contains(positive)) return;
+        var known = Classes.Order(StringComparer.Ordinal).ToList();
+        throw new UsageException($"--positive '{positive}' is not a class of {File}; its {known.Count} classes: " +
+                                 string.Join(", ", known.Take(12)) + (known.Count > 12 ? ", …" : ""));
+    }
 
     /// <summary>Reads a CSV with a header <c>path,label</c> (or <c>path,group</c>).</summary>
     /// <exception cref="UsageException">Missing file or wrong header.</exception>

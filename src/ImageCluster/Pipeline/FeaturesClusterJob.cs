@@ -54,6 +54,7 @@ public static class FeaturesClusterJob
         AlgorithmRunner.ValidateOptions(o.Clustering);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
+        if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         string output = o.ResolvedOutput;
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(f => !OwnFiles.Contains(Path.GetFileName(f))))
             throw new UsageException($"--out {output} already holds files that an earlier features run did not write; name a new or empty folder");
