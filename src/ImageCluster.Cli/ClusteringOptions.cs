@@ -61,6 +61,8 @@ internal sealed class ClusteringOptions
             command.Options.Add(option);
     }
 
+    private static readonly string[] Names = Enum.GetValues<ClusteringAlgorithm>().Select(ClusteringSettings.Name).ToArray();
+
     /// <summary>Reads the options of a parsed command line.</summary>
     /// <exception cref="UsageException">An unknown algorithm name.</exception>
     public ClusteringSettings Read(ParseResult parse)
@@ -68,7 +70,8 @@ internal sealed class ClusteringOptions
         string name = parse.GetValue(_algorithm)!;
         var algorithm = Enum.GetValues<ClusteringAlgorithm>().Where(a => ClusteringSettings.Name(a) == name.ToLowerInvariant())
             .Select(a => (ClusteringAlgorithm?)a).FirstOrDefault()
-            ?? throw new UsageException($"unknown --algorithm '{name}'; choose one of {string.Join(", ", Enum.GetValues<ClusteringAlgorithm>().Select(ClusteringSettings.Name))}");
+            ?? throw new UsageException($"unknown --algorithm '{name}'; " + (ParseErrors.Nearest(name, Names) is { } near ? $"did you mean {near}?"
+                : $"choose one of {string.Join(", ", Names)}"));
         AutoOptions? auto = null;
         if (algorithm == ClusteringAlgorithm.Auto)
         {
