@@ -331,8 +331,11 @@ public static class Cli
     private static Command BuildEmbed(TextWriter stdout, TextWriter stderr)
     {
         var folder = new Argument<string>("folder") { Description = "Folder of images (searched recursively)" };
-        var output = new Option<string>("--out", "-o") { Description = "CSV file to write: path,f0,f1,…", Required = true };
-        var cache = new Option<string?>("--cache") { Description = "Embedding store (default: imagecluster.db beside --out)" };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "CSV file to write: path,f0,f1,… (images that cannot be used, if any, are listed in FILE.errors.csv)", Required = true,
+        };
+        var cache = new Option<string?>("--cache") { Description = $"Embedding store, reused by later runs (default: {EmbedJob.DefaultCache})" };
         var command = new Command("embed", "Write the feature vector of every image of FOLDER to a CSV file")
         {
             folder, output, ModelOption, LayerOption, PoolOption, ResizeOption, cache, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
