@@ -91,8 +91,8 @@ public class CliErrorTests
         Directory.CreateDirectory(temp.Combine("in"));
         File.WriteAllText(temp.Combine("in", "fake.jpg"), "not a picture");
         var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "1", "--out", temp.Combine("out"), "--model", "pixels");
-        AssertOneLineError(run, 1, "none of the 1 image files could be read");
-        Assert.Contains("fake.jpg", File.ReadAllText(temp.Combine("out", "errors.csv")));
+        AssertOneLineError(run, 1, "none of the 1 image files could be read; fake.jpg: ");
+        Assert.False(Directory.Exists(temp.Combine("out")), "a failed run leaves no run folder behind");
     }
 
     [Fact]

@@ -195,6 +195,24 @@ public static class ClusterJob
         string output = o.ResolvedOutput;
         RunFolders.RequireSafeRunFolder(input, output);
 
+        string? created = RunFolders.FirstMissing(output);
+        ClusterFolders.RequireOurs(Path.Combine(output, ClusterFolders.FolderName)); // a user's file in clusters/ fails now, not after embedding
+        try
+        {
+            return await RunInFolderAsync(o, input, output, labelFile, started, total, timings, progress, notice, ct);
+        }
+        catch
+        {
+            // A failed run leaves no half-written run folder: one it created goes; an existing one keeps its previous
+            // outputs, since nothing is written there before everything has been computed.
+            RunFolders.RemoveCreated(created, notice);
+            throw;
+        }
+    }
+
+    private static async Task<RunSummary> RunInFolderAsync(ClusterJobOptions o, string input, string output, LabelFile? labelFile, DateTime started,
+        Stopwatch total, Dictionary<string, double> timings, IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
+    {
         var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding, timings,
             fileCount =>
             {
@@ -219,9 +237,11 @@ public static class ClusterJob
             timings["baseline"] = sw.Elapsed.TotalSeconds;
         }
 
+        // Everything is computed: only now is the run folder written, clusters/ first (swapped in whole), run.json last.
         sw.Restart();
-        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, clustering.Labels, clustering.Distances);
         var folders = ClusterFolders.Write(output, input, embedded.Paths, clustering.Labels, o.Copy);
+        RunOutputs.WriteErrors(Path.Combine(output, "errors.csv"), embedded.Errors);
+        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, clustering.Labels, clustering.Distances);
         timings["write"] = sw.Elapsed.TotalSeconds;
         timings["total"] = total.Elapsed.TotalSeconds;
 
@@ -266,8 +286,8 @@ public static class ClusterJob
     }
 
     /// <summary>
-    /// Resolves the model, scans <paramref name="input"/>, embeds every image through the run folder's store (cached) and
-    /// writes <c>errors.csv</c>. The caller owns the returned store.
+    /// Resolves the model, scans <paramref name="input"/> and embeds every image through the run folder's store (cached);
+    /// the unusable files are in the result's <c>Errors</c>. The caller owns the returned store.
     /// </summary>
     /// <exception cref="NoUsableImagesException">No image could be used.</exception>
     internal static async Task<(ResolvedModel Model, List<ScannedFile> Files, EmbeddingResult Embedded, ImageStore Store)> EmbedFolderAsync(
@@ -297,11 +317,12 @@ public static class ClusterJob
             timings["inference"] = embedded.Timings.InferenceSeconds;
             timings["embed"] = embedded.Timings.WallSeconds;
 
-            RunOutputs.WriteErrors(Path.Combine(output, "errors.csv"), embedded.Errors);
+            // errors.csv is the caller's to write with the other outputs; a run that stops here writes nothing, so say why here.
             if (embedded.Paths.Count == 0)
                 throw new NoUsableImagesException(files.Count == 0
                     ? $"no image files found in {input} (looked for {string.Join(", ", ImageScanner.DecodableExtensions)})"
-                    : $"none of the {files.Count} image files could be read; see {Path.Combine(output, "errors.csv")}");
+                    : $"none of the {files.Count} image files could be read; {embedded.Errors[0].Path}: {embedded.Errors[0].Error}" +
+                      (embedded.Errors.Count > 1 ? $" (and {embedded.Errors.Count - 1} more)" : ""));
             return (model, files, embedded, store);
         }
         catch

@@ -80,8 +80,6 @@ public static class FeaturesClusterJob
             timings["baseline"] = sw.Elapsed.TotalSeconds;
         }
 
-        RunFolders.Create(output);
-        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), table.Paths, outcome.Labels, outcome.Distances);
         timings["total"] = total.Elapsed.TotalSeconds;
         var summary = new RunSummary
         {
@@ -110,7 +108,19 @@ public static class FeaturesClusterJob
             Files = new Dictionary<string, string> { ["assignments"] = "assignments.csv", ["run"] = "run.json" },
         };
         string json = JsonSerializer.Serialize(summary, ClusterJob.Json);
-        Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
+        // Only now, with everything computed, is the run folder touched; if writing fails, a folder this run created goes.
+        string? created = RunFolders.FirstMissing(output);
+        try
+        {
+            RunFolders.Create(output);
+            RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), table.Paths, outcome.Labels, outcome.Distances);
+            Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
+        }
+        catch
+        {
+            RunFolders.RemoveCreated(created, notice);
+            throw;
+        }
         return summary;
     }
 }
