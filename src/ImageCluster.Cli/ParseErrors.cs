@@ -106,6 +106,8 @@ internal static class ParseErrors
     /// <summary>A value that did not convert, in words; any other error with its .NET type name cut out.</summary>
     private static string Rewrite(ParseError error)
     {
+        if (error.SymbolResult is CommandResult { Command: { Action: null, Subcommands.Count: > 0 } group } at)
+            return $"'{CommandPath(at)}' needs a command: {string.Join(", ", group.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
         var (name, type, token) = error.SymbolResult switch
         {
             ArgumentResult { Parent: OptionResult o } a => (o.Option.Name, o.Option.ValueType, a.Tokens.LastOrDefault()?.Value),

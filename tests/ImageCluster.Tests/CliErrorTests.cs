@@ -190,6 +190,13 @@ public class CliErrorTests
         Assert.Single(run.Stderr.Split('\n'), l => l.StartsWith("error:"));
     }
 
+    [Fact]
+    public async Task A_missing_command_lists_the_commands()
+    {
+        AssertOneLineError(await CliRunner.RunAsync(), 2, "error: 'imagecluster' needs a command: cluster, embed, evaluate, diagnose, models,");
+        AssertOneLineError(await CliRunner.RunAsync("models"), 2, "error: 'imagecluster models' needs a command: list, info, pull, import, layers\n");
+    }
+
     [Theory]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'; 'imagecluster --help' lists the commands")]
     [InlineData(new[] { "cluster", "in", "--zzzzzz" }, "unknown option '--zzzzzz' for 'imagecluster cluster'; 'imagecluster cluster --help' lists its options")]
