@@ -58,7 +58,7 @@ public sealed record ClusterJobOptions
 
     /// <summary>
     /// Also cross-validate supervised classifiers on the same features against <see cref="Labels"/> (run.json
-    /// <c>baseline</c>). Off by default: on 7200 images × 100 classes it costs minutes and gigabytes more than the clustering.
+    /// <c>baseline</c>). Off by default: on a large labelled set it can cost more time and memory than the clustering itself.
     /// </summary>
     public bool Baseline { get; init; }
 
