@@ -13,7 +13,7 @@ for spec in oxford17_flowers:2:30 cifar10_test_subset:2:30 flowers5_kaggle_subse
   [ -f "$f" ] || $IC embed "$d/images" --out "$f" > /dev/null
   pos=$(awk -F, 'NR==2{print $2}' "$d/labels.csv" | tr -d '\r')
   $IC cluster --features "$f" --normalize --algorithm auto --k-min "$kmin" --k-max "$kmax" --labels "$d/labels.csv" --positive "$pos" \
-    --rank-by nmi --out "$work/$set-run" --json 2> "$work/$set.err" > "$work/$set.json"
+    --rank-by nmi --baseline --out "$work/$set-run" --json 2> "$work/$set.err" > "$work/$set.json"
   /usr/bin/python3 - "$work/$set.json" "$set" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); t = r["auto"]["table"][0]; e = r["evaluation"]; q = e.get("classOfInterest") or {}; b = r.get("baseline") or {}

@@ -153,7 +153,7 @@ internal static class ModelsBench
         string csv = Path.Combine(folder, set + ".csv"), store = Path.Combine(folder, set + ".db");
         foreach (var stale in new[] { csv, store, store + "-wal", store + "-shm" }) File.Delete(stale);
         string[] layer = spec.Layer is null ? [] : ["--layer", spec.Layer, "--pool", spec.Pool!];
-        var (embedSeconds, commandSeconds) = RunEmbed(cli, environment, ["embed", input, "--out", csv, "--cache", store, "--model", spec.Model, .. layer], spec);
+        var (embedSeconds, commandSeconds) = RunEmbed(cli, environment, ["embed", input, "--out", csv, "--store", store, "--model", spec.Model, .. layer], spec);
         var table = FeaturesFile.Read(csv);
         var paths = table.Paths.ToArray();
         var raw = new byte[table.Features.Data.Length * sizeof(float)];

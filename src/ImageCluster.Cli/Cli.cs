@@ -25,28 +25,11 @@ public static class Cli
     /// <summary>Runs the command line and returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors", Recursive = true };
-        var root = new RootCommand("imagecluster: cluster folders of images by pretrained-CNN features")
-        {
-            BuildCluster(stdout, stderr),
-            BuildEmbed(stdout, stderr),
-            BuildEvaluate(stdout),
-            BuildDiagnose(stdout, stderr),
-            ModelsCommand.Build(stdout, stderr),
-            FeatureMapsCommand.Build(stdout, stderr, ModelOption),
-            SelectCommand.Build(stdout),
-            ExportCommand.BuildExport(stdout, stderr),
-            ExportCommand.BuildUndo(stdout, stderr),
-            ReportCommand.Build(stdout, stderr),
-            ReviewCommand.Build(stdout, stderr),
-            StoreCommand.Build(stdout),
-        };
-        root.Options.Add(verbose);
-
+        var root = BuildRoot(stdout, stderr, out var verbose);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        if (ParseErrors.Describe(parse) is { Count: > 0 } errors)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            foreach (var error in errors) stderr.WriteLine($"error: {error}");
             stderr.WriteLine("Run 'imagecluster --help' for usage.");
             return UsageError;
         }
@@ -71,6 +54,29 @@ public static class Cli
             stderr.WriteLine(parse.GetValue(verbose) ? e.ToString() : "(run again with --verbose for details)");
             return Failure;
         }
+    }
+
+    /// <summary>Every command and option of the command line (tests walk it to check each option's messages).</summary>
+    internal static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr, out Option<bool> verbose)
+    {
+        verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors", Recursive = true };
+        var root = new RootCommand("imagecluster: cluster folders of images by pretrained-CNN features")
+        {
+            BuildCluster(stdout, stderr),
+            BuildEmbed(stdout, stderr),
+            BuildEvaluate(stdout),
+            BuildDiagnose(stdout, stderr),
+            ModelsCommand.Build(stdout, stderr),
+            FeatureMapsCommand.Build(stdout, stderr, ModelOption),
+            SelectCommand.Build(stdout),
+            ExportCommand.BuildExport(stdout, stderr),
+            ExportCommand.BuildUndo(stdout, stderr),
+            ReportCommand.Build(stdout, stderr),
+            ReviewCommand.Build(stdout, stderr),
+            StoreCommand.Build(stdout),
+        };
+        root.Options.Add(verbose);
+        return root;
     }
 
     private static int? UserError(Exception e) => e switch
@@ -135,11 +141,16 @@ public static class Cli
         var whiten = new Option<bool>("--whiten") { Description = "With --pca: scale every component to unit variance (scikit-learn's whiten=True)" };
         var normalize = new Option<bool>("--normalize") { Description = "--features: L2-normalise the rows first (off by default)" };
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
+        var baselineOption = new Option<bool>("--baseline")
+        {
+            Description = "With --labels: also cross-validate supervised classifiers on the same features (stratified 5-fold logistic regression " +
+                          "and 5-NN), the reference the clustering scores are read against. Off by default: it can cost more time and memory than the clustering",
+        };
         var reportOption = new Option<bool>("--report") { Description = "Also write RUN/report.html (as 'imagecluster report RUN' with the same --labels and --positive)" };
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption, reportOption,
+            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption, reportOption, baselineOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -157,6 +168,7 @@ public static class Cli
                 {
                     Features = featuresFile, Output = parse.GetValue(output), Clustering = settings, Normalize = parse.GetValue(normalize),
                     Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive), Whiten = parse.GetValue(whiten),
+                    Baseline = parse.GetValue(baselineOption),
                     Pca = ParsePca(parse.GetValue(pca)),
                 }, note => stderr.WriteLine(note), ct);
             }
@@ -175,6 +187,7 @@ public static class Cli
                     Clustering = settings,
                     Labels = parse.GetValue(algorithmOptions.Labels),
                     Positive = parse.GetValue(algorithmOptions.Positive),
+                    Baseline = parse.GetValue(baselineOption),
                     Pca = ParsePca(parse.GetValue(pca)),
                     Whiten = parse.GetValue(whiten),
                     Normalize = !parse.GetValue(noNormalize),
@@ -237,7 +250,7 @@ public static class Cli
         static string F(double? v) => v is { } x ? x.ToString("F4", CultureInfo.InvariantCulture) : "  n/a";
         stdout.WriteLine($"auto: {auto.Table.Count} candidates ranked by {auto.RankBy.ToString().ToLowerInvariant()} " +
                          $"(silhouette on {auto.SilhouetteSamples} samples, × share not noise)");
-        bool labelled = auto.Table.Any(r => r.Nmi is not null), qm = auto.Table.Any(r => r.Qm is not null);
+        bool labelled = auto.Table.Any(r => r.Nmi is not null), qm = auto.Positive is not null;
         stdout.WriteLine($"  {"algorithm",-18} {"parameters",-30} {"clusters",8} {"noise",6} {"silhouette",10}" +
                          (labelled ? $" {"NMI",7} {"ARI",7}" : "") + (qm ? $" {"QM",7}" : "") + $" {"seconds",8}");
         foreach (var r in auto.Table)
@@ -337,11 +350,13 @@ public static class Cli
     private static Command BuildEmbed(TextWriter stdout, TextWriter stderr)
     {
         var folder = new Argument<string>("folder") { Description = "Folder of images (searched recursively)" };
-        var output = new Option<string>("--out", "-o") { Description = "CSV file to write: path,f0,f1,…", Required = true };
-        var cache = new Option<string?>("--cache") { Description = "Embedding store (default: imagecluster.db beside --out)" };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "CSV file to write: path,f0,f1,… (images that cannot be used, if any, are listed in FILE.errors.csv)", Required = true,
+        };
         var command = new Command("embed", "Write the feature vector of every image of FOLDER to a CSV file")
         {
-            folder, output, ModelOption, LayerOption, PoolOption, ResizeOption, cache, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
+            folder, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, BatchOption, DecodeThreadsOption, InferenceThreadsOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -352,7 +367,7 @@ public static class Cli
                 Model = parse.GetValue(ModelOption),
                 Layer = LayerFrom(parse),
                 Resize = parse.GetValue(ResizeOption),
-                Cache = parse.GetValue(cache),
+                Store = parse.GetValue(StoreOption),
                 Embedding = EmbeddingOptionsFrom(parse),
             };
             var summary = await EmbedJob.RunAsync(options, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);

@@ -41,7 +41,7 @@ internal sealed class ClusteringOptions
 
     private readonly Option<int?> _kMin = new("--k-min") { Description = "auto: smallest k tried (default 2)" };
     private readonly Option<int?> _kMax = new("--k-max") { Description = "auto: largest k tried (default min(15, N − 1))" };
-    private readonly Option<AutoRanking?> _rankBy = new("--rank-by") { Description = "auto: silhouette (default; no labels needed), nmi, ari or qm (need --labels; qm needs --positive)" };
+    private readonly Option<AutoRanking?> _rankBy = new("--rank-by") { Description = "auto: silhouette (no labels needed), nmi, ari or qm (need --labels; qm needs --positive). Default: qm with --labels and --positive, else silhouette" };
 
     /// <summary>Labels to score the result against (and to rank an auto sweep by).</summary>
     public Option<string?> Labels { get; } = new("--labels") { Description = "CSV path,label: score the clusters against it (NMI, ARI, …; QM with --positive)" };
@@ -61,6 +61,8 @@ internal sealed class ClusteringOptions
             command.Options.Add(option);
     }
 
+    private static readonly string[] Names = Enum.GetValues<ClusteringAlgorithm>().Select(ClusteringSettings.Name).ToArray();
+
     /// <summary>Reads the options of a parsed command line.</summary>
     /// <exception cref="UsageException">An unknown algorithm name.</exception>
     public ClusteringSettings Read(ParseResult parse)
@@ -68,14 +70,15 @@ internal sealed class ClusteringOptions
         string name = parse.GetValue(_algorithm)!;
         var algorithm = Enum.GetValues<ClusteringAlgorithm>().Where(a => ClusteringSettings.Name(a) == name.ToLowerInvariant())
             .Select(a => (ClusteringAlgorithm?)a).FirstOrDefault()
-            ?? throw new UsageException($"unknown --algorithm '{name}'; choose one of {string.Join(", ", Enum.GetValues<ClusteringAlgorithm>().Select(ClusteringSettings.Name))}");
+            ?? throw new UsageException($"unknown --algorithm '{name}'; " + (ParseErrors.Nearest(name, Names) is { } near ? $"did you mean {near}?"
+                : $"choose one of {string.Join(", ", Names)}"));
         AutoOptions? auto = null;
         if (algorithm == ClusteringAlgorithm.Auto)
         {
             var defaults = new AutoOptions();
             auto = new AutoOptions
             {
-                KMin = parse.GetValue(_kMin) ?? defaults.KMin, KMax = parse.GetValue(_kMax), RankBy = parse.GetValue(_rankBy) ?? defaults.RankBy,
+                KMin = parse.GetValue(_kMin) ?? defaults.KMin, KMax = parse.GetValue(_kMax), RankBy = parse.GetValue(_rankBy),
                 Labels = parse.GetValue(Labels), Positive = parse.GetValue(Positive),
             };
         }

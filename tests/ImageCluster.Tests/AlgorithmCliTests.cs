@@ -69,6 +69,11 @@ public class AlgorithmCliTests
     [InlineData(new[] { "--algorithm", "agglomerative", "--k", "3", "--max-samples", "10" }, "more than --max-samples = 10 allows")]
     [InlineData(new[] { "--algorithm", "spectral", "--k", "3" }, "unknown --algorithm 'spectral'")]
     [InlineData(new[] { "--algorithm", "agglomerative", "--linkage", "ward", "--metric", "cosine", "--k", "2" }, "Ward linkage works only with Euclidean")]
+    [InlineData(new[] { "--algorithm", "agglomerative", "--metric", "cosine", "--k", "2" }, "Ward linkage works only with Euclidean distances; features are L2-normalised by default")]
+    [InlineData(new[] { "--algorithm", "kmeans", "--metric", "cosine", "--k", "2" }, "--metric cosine does not apply to --algorithm kmeans, which is Euclidean; features are L2-normalised by default (a --features file with --normalize), and on unit vectors squared Euclidean distance is 2 − 2·cosine")]
+    [InlineData(new[] { "--algorithm", "minibatch-kmeans", "--metric", "cosine", "--k", "2" }, "--metric cosine does not apply to --algorithm minibatch-kmeans, which is Euclidean;")]
+    [InlineData(new[] { "--algorithm", "birch", "--metric", "cosine" }, "--metric cosine does not apply to --algorithm birch, which is Euclidean;")]
+    [InlineData(new[] { "--algorithm", "kmean", "--k", "3" }, "unknown --algorithm 'kmean'; did you mean kmeans?")]
     public async Task Options_that_do_not_fit_the_algorithm_are_refused_by_name(string[] options, string expected)
     {
         using var temp = new TempFolder();

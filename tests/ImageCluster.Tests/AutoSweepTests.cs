@@ -75,4 +75,73 @@ public class AutoSweepTests
         Assert.Equal(2, misuse.ExitCode);
         Assert.Contains("--k-max is an option of --algorithm auto", misuse.Stderr);
     }
+
+    [Fact]
+    public void A_class_of_interest_ranks_by_the_quality_metric_unless_another_ranking_is_chosen()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        var names = Names(x.Rows);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["path,label", .. names.Select((p, i) => $"{p},c{truth[i]}")]);
+        var options = new AutoOptions { KMax = 7, Labels = temp.Combine("labels.csv"), Positive = "c0" };
+
+        var (best, result) = AutoSweep.Run(x, names, 0, options);
+
+        Assert.Equal(AutoRanking.Qm, result.RankBy);
+        Assert.All(result.Table, r => Assert.Equal(r.Qm, r.Score));
+        Assert.Equal(result.Table.Max(r => r.Qm), result.Table[0].Qm);
+        var report = EvaluateJob.Evaluate(names, best.Labels, LabelFile.Read(options.Labels), "test", "c0");
+        Assert.Equal(report.ClassOfInterest!.QualityMetric, result.Table[0].Qm!.Value, 12);
+
+        var (_, byNmi) = AutoSweep.Run(x, names, 0, options with { RankBy = AutoRanking.Nmi });
+        Assert.Equal(AutoRanking.Nmi, byNmi.RankBy);
+        Assert.Equal(byNmi.Table.Max(r => r.Nmi), byNmi.Table[0].Nmi);
+        Assert.Equal(AutoRanking.Silhouette, AutoSweep.Run(x, names, 0, options with { Positive = null }).Result.RankBy);
+    }
+
+    [Fact]
+    public async Task A_candidate_without_a_majority_cluster_of_the_class_has_no_quality_metric()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        var names = Names(x.Rows);
+        // Every tenth image is 'rare', spread over all five blobs: no cluster of the sweep (≥ 5 images each) is mostly rare.
+        File.WriteAllLines(temp.Combine("labels.csv"), ["path,label", .. names.Select((p, i) => $"{p},{(i % 10 == 0 ? "rare" : $"c{truth[i]}")}")]);
+        string file = temp.Combine("f.csv");
+        RunOutputs.WriteFeatures(file, names, x);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--algorithm", "auto", "--k-max", "6", "--labels", temp.Combine("labels.csv"),
+            "--positive", "rare", "--out", temp.Combine("run"), "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        var table = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("auto");
+        Assert.Equal("qm", table.GetProperty("rankBy").GetString());
+        Assert.All(table.GetProperty("table").EnumerateArray(), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("qm").ValueKind));
+
+        var text = await CliRunner.RunAsync("cluster", "--features", file, "--algorithm", "auto", "--k-max", "6", "--labels", temp.Combine("labels.csv"),
+            "--positive", "rare", "--out", temp.Combine("run"));
+        Assert.Contains("candidates ranked by qm", text.Stdout);
+        var rows = text.Stdout.Split('\n').Where(l => l.StartsWith("  kmeans ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, rows.Count); // k 2..6
+        Assert.All(rows, r => Assert.Matches(@"\bn/a +\d+\.\d\d$", r)); // the QM column, just before the seconds
+    }
+
+    [Fact]
+    public async Task A_class_of_interest_missing_from_the_labels_is_refused_before_any_work()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        var names = Names(x.Rows);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["path,label", .. names.Select((p, i) => $"{p},c{truth[i]}")]);
+        string file = temp.Combine("f.csv");
+        RunOutputs.WriteFeatures(file, names, x);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--algorithm", "auto", "--labels", temp.Combine("labels.csv"),
+            "--positive", "nosuchclass", "--out", temp.Combine("run"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"error: --positive 'nosuchclass' is not a class of {temp.Combine("labels.csv")}; its 5 classes: c0, c1, c2, c3, c4\n", run.Stderr);
+        Assert.DoesNotContain("auto:", run.Stderr); // refused before the sweep's first candidate
+        Assert.False(Directory.Exists(temp.Combine("run")));
+    }
 }

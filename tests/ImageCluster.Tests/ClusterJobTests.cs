@@ -56,6 +56,28 @@ public class ClusterJobTests
     }
 
     [SharedFact]
+    public async Task Labels_score_the_run_and_the_supervised_baseline_runs_only_with_baseline()
+    {
+        using var temp = new TempFolder();
+        string data = SharedData.Dataset("near_duplicates");
+        string[] common = ["cluster", Path.Combine(data, "images"), "--k", "30", "--model", "pixels", "--labels", Path.Combine(data, "labels.csv")];
+
+        var plain = await CliRunner.RunAsync([.. common, "--out", temp.Combine("plain")]);
+        Assert.True(plain.ExitCode == 0, plain.Stderr);
+        Assert.Contains("NMI", plain.Stdout);
+        Assert.DoesNotContain("supervised baseline", plain.Stdout + plain.Stderr);
+        Assert.Equal(JsonValueKind.Null, RunJson(temp.Combine("plain")).GetProperty("baseline").ValueKind);
+
+        var withBaseline = await CliRunner.RunAsync([.. common, "--baseline", "--out", temp.Combine("baseline")]);
+        Assert.True(withBaseline.ExitCode == 0, withBaseline.Stderr);
+        Assert.Contains("supervised baseline on the same features (stratified 5-fold, 180 labelled)", withBaseline.Stdout);
+        var json = RunJson(temp.Combine("baseline"));
+        Assert.True(json.GetProperty("options").GetProperty("baseline").GetBoolean());
+        Assert.Equal(5, json.GetProperty("baseline").GetProperty("kNeighborsFolds").GetArrayLength());
+        Assert.True(json.GetProperty("timingsSeconds").TryGetProperty("baseline", out _));
+    }
+
+    [SharedFact]
     public async Task Writes_assignments_errors_run_json_and_cluster_folders_of_symlinks()
     {
         using var temp = new TempFolder();

@@ -54,4 +54,18 @@ public class DiagnoseCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.DoesNotContain("   at ", run.Stderr);
     }
+
+    [Theory]
+    [InlineData("--k-min", "0", "--k-min must be at least 1 (got 0)")]
+    [InlineData("--k-max", "0", "--k-max must be at least --k-min 1 (got 0)")]
+    [InlineData("--min-samples", "0", "--min-samples must be at least 1 (got 0)")]
+    [InlineData("--gap-references", "-1", "--gap-references must be 0 (skip the gap statistic) or more (got -1)")]
+    public async Task Bad_ranges_are_refused_by_flag_name_before_any_work(string option, string value, string expected)
+    {
+        using var temp = new TempFolder();
+        var run = await CliRunner.RunAsync("diagnose", "--features", Features(temp, "blobs"), option, value);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"error: {expected}\n", run.Stderr);
+        Assert.DoesNotContain("diagnosing", run.Stderr);
+    }
 }

@@ -40,7 +40,7 @@ public class FeaturesClusterTests
     }
 
     [Fact]
-    public async Task Labels_add_the_scores_and_the_supervised_baseline_beside_them()
+    public async Task Labels_add_the_scores_and_baseline_adds_the_supervised_baseline_beside_them()
     {
         using var temp = new TempFolder();
         var (x, truth) = OracleData.Set("blobs_8d");
@@ -48,7 +48,7 @@ public class FeaturesClusterTests
         File.WriteAllLines(temp.Combine("labels.csv"), ["path,label", .. truth.Select((t, i) => $"img/{i:D4}.jpg,class{t}")]);
 
         var run = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--labels", temp.Combine("labels.csv"),
-            "--positive", "class0", "--out", temp.Combine("run"));
+            "--positive", "class0", "--baseline", "--out", temp.Combine("run"));
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("NMI", run.Stdout);
@@ -59,6 +59,41 @@ public class FeaturesClusterTests
         Assert.Equal(ClusteringMetrics.NormalizedMutualInformation(truth, ReadLabels(temp.Combine("run", "assignments.csv"))), nmi, 12);
         Assert.Equal(5, json.GetProperty("baseline").GetProperty("logisticRegressionFolds").GetArrayLength());
         Assert.InRange(json.GetProperty("baseline").GetProperty("kNeighbors").GetDouble(), 0.5, 1.0);
+        Assert.True(json.GetProperty("options").GetProperty("baseline").GetBoolean());
+        Assert.True(json.GetProperty("timingsSeconds").GetProperty("baseline").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Labels_alone_score_the_clusters_without_the_costly_supervised_baseline()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        string file = WriteFeatures(temp, x);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["path,label", .. truth.Select((t, i) => $"img/{i:D4}.jpg,class{t}")]);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--labels", temp.Combine("labels.csv"), "--out", temp.Combine("run"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("NMI", run.Stdout);
+        Assert.DoesNotContain("supervised baseline", run.Stdout + run.Stderr);
+        var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("run", "run.json"))).RootElement;
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("baseline").ValueKind);
+        Assert.False(json.GetProperty("options").GetProperty("baseline").GetBoolean());
+        Assert.False(json.GetProperty("timingsSeconds").TryGetProperty("baseline", out _));
+    }
+
+    [Fact]
+    public async Task Baseline_without_labels_is_refused_before_any_work()
+    {
+        using var temp = new TempFolder();
+        var (x, _) = OracleData.Set("blobs_8d");
+        string file = WriteFeatures(temp, x);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--baseline", "--out", temp.Combine("run"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("error: --baseline trains classifiers on the labels: add --labels FILE", run.Stderr);
+        Assert.False(Directory.Exists(temp.Combine("run")));
     }
 
     [Fact]

@@ -110,11 +110,11 @@ public class LayerFeatureTests
         using var temp = new TempFolder();
         string images = Path.Combine(SharedData.Models, "reference", "images");
         string store = temp.Combine("store.db");
-        var first = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--cache", store, "--layer", "489_quantized", "--json");
+        var first = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--store", store, "--layer", "489_quantized", "--json");
         Assert.True(first.ExitCode == 0, first.Stderr);
-        var other = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("b.csv"), "--cache", store, "--layer", "489_quantized", "--pool", "max", "--json");
+        var other = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("b.csv"), "--store", store, "--layer", "489_quantized", "--pool", "max", "--json");
         Assert.True(other.ExitCode == 0, other.Stderr);
-        var again = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("c.csv"), "--cache", store, "--layer", "489_quantized", "--json");
+        var again = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("c.csv"), "--store", store, "--layer", "489_quantized", "--json");
         using (var doc = JsonDocument.Parse(other.Stdout))
         {
             Assert.Equal(12, doc.RootElement.GetProperty("embedded").GetInt32()); // max is not served from avg's vectors

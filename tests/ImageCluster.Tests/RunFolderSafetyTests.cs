@@ -54,6 +54,78 @@ public class RunFolderSafetyTests
         Assert.Equal("keep me", File.ReadAllText(temp.Combine("out", "clusters", "notes.txt")));
     }
 
+    /// <summary>Every file and link under <paramref name="folder"/> with its content or link target, for before/after comparisons.</summary>
+    private static Dictionary<string, string> Snapshot(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != Store.ImageStore.FileName && !Path.GetFileName(f).StartsWith(Store.ImageStore.FileName + "-"))
+            .ToDictionary(f => Path.GetRelativePath(folder, f),
+                f => new FileInfo(f).LinkTarget is { } target ? "-> " + target : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
+
+    [SharedTheory]
+    [InlineData("--pca", "50")] // refused by the PCA after embedding: 4 images give at most 4 components
+    [InlineData("--labels", "nomatch.csv")] // refused by the evaluation after clustering: no path has a label
+    public async Task A_run_that_fails_late_leaves_no_run_folder_it_created(string option, string value)
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("in"), "g01", "g02", "g03", "g04");
+        File.WriteAllLines(temp.Combine("nomatch.csv"), ["path,label", "elsewhere/a.jpg,x"]);
+        if (value.EndsWith(".csv")) value = temp.Combine(value);
+
+        var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "2", "--out", temp.Combine("new", "run"), "--model", "pixels", option, value);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("found 4 image files", run.Stderr); // it did fail after scanning
+        Assert.False(Directory.Exists(temp.Combine("new")), "the folders the run created are gone, its missing parent too");
+    }
+
+    [SharedTheory]
+    [InlineData("--pca", "50")]
+    [InlineData("--labels", "nomatch.csv")]
+    public async Task A_failed_rerun_keeps_the_previous_complete_outputs(string option, string value)
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("in"), "g01", "g02", "g03", "g04");
+        File.WriteAllLines(temp.Combine("nomatch.csv"), ["path,label", "elsewhere/a.jpg,x"]);
+        if (value.EndsWith(".csv")) value = temp.Combine(value);
+        var first = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "2", "--out", temp.Combine("out"), "--model", "pixels");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        var before = Snapshot(temp.Combine("out"));
+        Assert.Contains("run.json", before.Keys);
+        // The rerun sees other images (one more, one unreadable), so any file it wrote would differ.
+        CopyImages(temp, temp.Combine("in"), "g05");
+        File.WriteAllText(temp.Combine("in", "broken.jpg"), "not a picture");
+
+        var rerun = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "3", "--out", temp.Combine("out"), "--model", "pixels", option, value);
+
+        Assert.Equal(2, rerun.ExitCode);
+        Assert.Equal(before, Snapshot(temp.Combine("out")));
+    }
+
+    [SharedFact]
+    public async Task A_cancelled_run_removes_the_run_folder_it_created()
+    {
+        using var temp = new TempFolder();
+        CopyImages(temp, temp.Combine("in"), "g01", "g02", "g03", "g04");
+        using var cts = new CancellationTokenSource();
+        var options = new Pipeline.ClusterJobOptions
+        {
+            Input = temp.Combine("in"), Output = temp.Combine("out"), Model = "pixels", Clustering = new() { K = 2 },
+        };
+
+        // Ctrl+C as soon as embedding reports progress: the folder and its store exist by then.
+        bool sawFolder = false;
+        var progress = new SynchronousProgress(_ => { sawFolder |= Directory.Exists(temp.Combine("out")); cts.Cancel(); });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Pipeline.ClusterJob.RunAsync(options, progress, ct: cts.Token));
+
+        Assert.True(sawFolder, "the run had created its folder before it was cancelled");
+        Assert.False(Directory.Exists(temp.Combine("out")));
+    }
+
+    private sealed class SynchronousProgress(Action<Embedding.StageProgress> report) : IProgress<Embedding.StageProgress>
+    {
+        public void Report(Embedding.StageProgress value) => report(value);
+    }
+
     [SharedFact]
     public async Task Copies_written_by_an_earlier_run_are_replaced_by_the_next_one()
     {

@@ -13,13 +13,15 @@ internal static class TestSetup
     {
         if (SharedData.IsPresent)
             Environment.SetEnvironmentVariable(Embedding.ModelResolver.ModelsVariable, SharedData.Models);
-        // The tests' embedding store: one per test process, never the user's, removed at exit. A test that counts
-        // what was embedded passes a store of its own.
-        string store = Path.Combine(Path.GetTempPath(), "imagecluster-tests", $"store-{Environment.ProcessId}");
-        Environment.SetEnvironmentVariable(Store.StoreLocation.Variable, Path.Combine(store, "store.db"));
+        // The user cache of this test process (the embedding store, the extracted built-in model, embed's store), never
+        // the real one of whoever runs the tests. A test that counts what was embedded passes a store of its own.
+        string cache = Path.Combine(Path.GetTempPath(), $"imagecluster-tests-cache-{Environment.ProcessId}");
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", cache);
+        Environment.SetEnvironmentVariable(Store.StoreLocation.Variable, null);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            try { Directory.Delete(store, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { if (Directory.Exists(cache)) Directory.Delete(cache, recursive: true); }
+            catch (IOException) { } // best effort: a temp folder
         };
     }
 }

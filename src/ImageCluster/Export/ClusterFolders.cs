@@ -76,7 +76,7 @@ public static class ClusterFolders
     /// Refuses to replace a <c>clusters/</c> folder that holds anything this tool did not write: a real file must be
     /// named in the manifest; symlinks are always ours to remove (deleting a link never touches its target).
     /// </summary>
-    private static void RequireOurs(string folder)
+    internal static void RequireOurs(string folder)
     {
         if (!Directory.Exists(folder) && !File.Exists(folder)) return;
         if (new DirectoryInfo(folder).LinkTarget is not null || File.Exists(folder))

@@ -35,6 +35,10 @@ public static class AlgorithmRunner
         [ClusteringAlgorithm.Auto] = [],
     };
 
+    // Why Euclidean is the cosine case here: for unit vectors ‖a − b‖² = 2 − 2·cos(a, b).
+    private const string CosineNote = "features are L2-normalised by default (a --features file with --normalize), and on unit vectors " +
+                                      "squared Euclidean distance is 2 − 2·cosine, so Euclidean clustering of them is the cosine case";
+
     private static readonly HashSet<ClusteringAlgorithm> TakesK =
         [ClusteringAlgorithm.KMeans, ClusteringAlgorithm.MiniBatchKMeans, ClusteringAlgorithm.KMedoids];
 
@@ -47,6 +51,13 @@ public static class AlgorithmRunner
     {
         string name = ClusteringSettings.Name(settings.Algorithm);
         var accepted = Accepted[settings.Algorithm];
+        if (settings.Metric == DistanceMetric.Cosine && !accepted.Contains("--metric"))
+            throw new UsageException($"--metric cosine does not apply to --algorithm {name}, which is Euclidean; {CosineNote}" +
+                                     (settings.Algorithm == ClusteringAlgorithm.Birch ? "" : " (spherical K-Means, except that the centres are not re-normalised)") +
+                                     ": drop --metric");
+        if (settings.Algorithm == ClusteringAlgorithm.Agglomerative && settings.Metric == DistanceMetric.Cosine && (settings.Linkage ?? Linkage.Ward) == Linkage.Ward)
+            throw new UsageException($"Ward linkage works only with Euclidean distances; {CosineNote}: drop --metric, " +
+                                     "or use --linkage average, complete or single with --metric cosine");
         foreach (var (option, value) in settings.Options())
         {
             if (value is null || accepted.Contains(option)) continue;

@@ -29,8 +29,14 @@ public sealed record AutoOptions
     /// <summary>Largest k tried; null = min(15, samples − 1).</summary>
     public int? KMax { get; init; }
 
-    /// <summary>The ranking score.</summary>
-    public AutoRanking RankBy { get; init; } = AutoRanking.Silhouette;
+    /// <summary>
+    /// The ranking score; null = <see cref="AutoRanking.Qm"/> when <see cref="Labels"/> and <see cref="Positive"/> are given
+    /// (a class of interest says what the user is after), else <see cref="AutoRanking.Silhouette"/>.
+    /// </summary>
+    public AutoRanking? RankBy { get; init; }
+
+    /// <summary>The ranking actually used: <see cref="RankBy"/>, or its default for the given labels and class.</summary>
+    public AutoRanking Ranking => RankBy ?? (Labels is not null && Positive is not null ? AutoRanking.Qm : AutoRanking.Silhouette);
 
     /// <summary>Samples scored by the silhouette (stated in the table); the rest of the cost is the clusterings themselves.</summary>
     public int SilhouetteSampleSize { get; init; } = 3000;
@@ -51,7 +57,7 @@ public sealed record AutoOptions
 /// <param name="Silhouette">Noise-discounted mean silhouette; null when undefined.</param>
 /// <param name="Nmi">NMI with the labels, when labels were given.</param>
 /// <param name="Ari">Adjusted Rand index with the labels, when labels were given.</param>
-/// <param name="Qm">Quality Metric, when a class of interest was given.</param>
+/// <param name="Qm">Quality Metric, when a class of interest was given; null when no cluster has a majority of that class.</param>
 /// <param name="Seconds">Time to cluster.</param>
 public sealed record AutoCandidate(string Algorithm, string Parameters, int Clusters, int Noise, double? Score, double? Silhouette,
     double? Nmi, double? Ari, double? Qm, double Seconds);
@@ -61,7 +67,9 @@ public sealed record AutoCandidate(string Algorithm, string Parameters, int Clus
 /// <param name="Table">Every candidate, best first (undefined scores last).</param>
 /// <param name="RankBy">The score used.</param>
 /// <param name="SilhouetteSamples">Samples the silhouette was computed on.</param>
-public sealed record AutoResult(ClusteringSettings BestSettings, IReadOnlyList<AutoCandidate> Table, AutoRanking RankBy, int SilhouetteSamples);
+/// <param name="Positive">The class of interest the Quality Metric column is about, or null.</param>
+public sealed record AutoResult(ClusteringSettings BestSettings, IReadOnlyList<AutoCandidate> Table, AutoRanking RankBy, int SilhouetteSamples,
+    string? Positive = null);
 
 /// <summary>
 /// <c>--algorithm auto</c>: runs a grid of algorithms × parameters (see <see cref="Candidates"/>) through <see cref="AlgorithmRunner"/>, scores each and
@@ -75,11 +83,13 @@ public static class AutoSweep
     public static (ClusteringOutcome Best, AutoResult Result) Run(FeatureMatrix x, IReadOnlyList<string> paths, int seed, AutoOptions options, Action<string>? notice = null,
         CancellationToken ct = default)
     {
-        if (options.RankBy != AutoRanking.Silhouette && options.Labels is null)
-            throw new UsageException($"--rank-by {options.RankBy.ToString().ToLowerInvariant()} needs --labels FILE");
-        if (options.RankBy == AutoRanking.Qm && options.Positive is null)
+        var ranking = options.Ranking;
+        if (ranking != AutoRanking.Silhouette && options.Labels is null)
+            throw new UsageException($"--rank-by {ranking.ToString().ToLowerInvariant()} needs --labels FILE");
+        if (ranking == AutoRanking.Qm && options.Positive is null)
             throw new UsageException("--rank-by qm needs the class of interest: --positive CLASS");
         var labelFile = options.Labels is { } labelsPath ? LabelFile.Read(labelsPath) : null;
+        if (options.Positive is { } positive) labelFile?.RequireClass(positive);
         if (x.Rows < 3) throw new UsageException($"--algorithm auto needs at least 3 samples (got {x.Rows})");
         int kMax = Math.Min(options.KMax ?? 15, x.Rows - 1);
         if (options.KMin < 2 || options.KMin > kMax)
@@ -95,12 +105,13 @@ public static class AutoSweep
             double seconds = sw.Elapsed.TotalSeconds;
             var row = Score(x, paths, outcome, options, labelFile, sampleSize, seed, parameters, seconds);
             notice?.Invoke($"auto: {row.Algorithm} {row.Parameters}: {row.Clusters} clusters, noise {row.Noise}, " +
-                           $"{options.RankBy.ToString().ToLowerInvariant()} {(row.Score is { } s ? s.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}");
+                           $"{ranking.ToString().ToLowerInvariant()} {(row.Score is { } s ? s.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}");
             rows.Add((row, outcome, settings));
         }
         var ranked = rows.OrderByDescending(r => r.Row.Score ?? double.NegativeInfinity).ToList(); // stable: earlier candidate wins ties
         var best = ranked[0];
-        return (best.Outcome, new AutoResult(best.Settings, ranked.Select(r => r.Row).ToList(), options.RankBy, sampleSize));
+        return (best.Outcome, new AutoResult(best.Settings, ranked.Select(r => r.Row).ToList(), ranking, sampleSize,
+            labelFile is null ? null : options.Positive));
     }
 
     /// <summary>Largest set on which the sweep tries agglomerative ward (O(N²) memory and time per fit).</summary>
@@ -138,9 +149,11 @@ public static class AutoSweep
         if (labelFile is not null)
         {
             var report = EvaluateJob.Evaluate(paths, labels, labelFile, "the features", options.Positive);
-            (nmi, ari, qm) = (report.Nmi, report.AdjustedRandIndex, report.ClassOfInterest?.QualityMetric);
+            // No cluster with a majority of the class selects nothing: the Quality Metric of that is undefined, not 0.
+            (nmi, ari, qm) = (report.Nmi, report.AdjustedRandIndex,
+                report.ClassOfInterest is { KeptClusters.Count: > 0 } q ? q.QualityMetric : null);
         }
-        double? score = options.RankBy switch
+        double? score = options.Ranking switch
         {
             AutoRanking.Silhouette => silhouette,
             AutoRanking.Nmi => nmi,

@@ -60,6 +60,12 @@ public sealed record ClusterJobOptions
     /// <summary>Class of interest for the Quality Metric when <see cref="Labels"/> is given.</summary>
     public string? Positive { get; init; }
 
+    /// <summary>
+    /// Also cross-validate supervised classifiers on the same features against <see cref="Labels"/> (run.json
+    /// <c>baseline</c>). Off by default: on a large labelled set it can cost more time and memory than the clustering itself.
+    /// </summary>
+    public bool Baseline { get; init; }
+
     /// <summary>The run folder actually used.</summary>
     public string ResolvedOutput => Path.GetFullPath(Output ?? RunFolders.DefaultFor(Input));
 }
@@ -109,7 +115,7 @@ public sealed record RunSummary
     /// <summary>Scores against the labels, when <c>--labels</c> was given.</summary>
     public EvaluationReport? Evaluation { get; init; }
 
-    /// <summary>Supervised reference accuracies on the same features, when <c>--labels</c> was given.</summary>
+    /// <summary>Supervised reference accuracies on the same features, when <c>--baseline</c> (with <c>--labels</c>) was given.</summary>
     public BaselineSummary? Baseline { get; init; }
 
     /// <summary>The auto sweep's table, when <c>--algorithm auto</c> ran.</summary>
@@ -190,12 +196,32 @@ public static class ClusterJob
         string input = RunFolders.RequireInputFolder(o.Input);
         AlgorithmRunner.ValidateOptions(o.Clustering);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
+        if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
+        if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         if (o.Pca is { } p && (p <= 0 || (p >= 1 && p != Math.Floor(p))))
             throw new UsageException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
         o.Embedding.Validate();
         string output = o.ResolvedOutput;
         RunFolders.RequireSafeRunFolder(input, output);
 
+        string? created = RunFolders.FirstMissing(output);
+        ClusterFolders.RequireOurs(Path.Combine(output, ClusterFolders.FolderName)); // a user's file in clusters/ fails now, not after embedding
+        try
+        {
+            return await RunInFolderAsync(o, input, output, labelFile, started, total, timings, progress, notice, ct);
+        }
+        catch
+        {
+            // A failed run leaves no half-written run folder: one it created goes; an existing one keeps its previous
+            // outputs, since nothing is written there before everything has been computed.
+            RunFolders.RemoveCreated(created, notice);
+            throw;
+        }
+    }
+
+    private static async Task<RunSummary> RunInFolderAsync(ClusterJobOptions o, string input, string output, LabelFile? labelFile, DateTime started,
+        Stopwatch total, Dictionary<string, double> timings, IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
+    {
         var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Store, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding, timings,
             fileCount =>
             {
@@ -210,12 +236,25 @@ public static class ClusterJob
         var clustering = Cluster(o, model, embedded, store, timings, notice, ct);
 
         sw.Restart();
+        var evaluation = labelFile is null ? null : EvaluateJob.Evaluate(embedded.Paths, clustering.Labels, labelFile, input, o.Positive);
+        BaselineSummary? baseline = null;
+        if (o.Baseline)
+        {
+            notice?.Invoke("supervised baseline: stratified 5-fold logistic regression and 5-NN on the same features");
+            baseline = EvaluateJob.Baseline(clustering.Features ?? Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct).Features,
+                embedded.Paths, labelFile!, ct);
+            timings["baseline"] = sw.Elapsed.TotalSeconds;
+        }
+
+        // Everything is computed: only now is the run folder written, clusters/ first (swapped in whole), run.json last.
+        sw.Restart();
         // The review of the clustering about to be replaced: its decisions that still apply go over to the new one.
         var previousReview = ReviewCarryOver.Capture(output, notice);
+        var folders = ClusterFolders.Write(output, input, embedded.Paths, clustering.Labels, o.Copy);
+        RunOutputs.WriteErrors(Path.Combine(output, "errors.csv"), embedded.Errors);
         RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, clustering.Labels, clustering.Distances);
         var review = previousReview?.CarryInto(output, input);
         if (review is not null) notice?.Invoke(review.Message);
-        var folders = ClusterFolders.Write(output, input, embedded.Paths, clustering.Labels, o.Copy);
         timings["write"] = sw.Elapsed.TotalSeconds;
         timings["total"] = total.Elapsed.TotalSeconds;
 
@@ -233,15 +272,15 @@ public static class ClusterJob
                 ["model"] = o.Model, ["layer"] = o.Layer?.Name, ["pool"] = o.Layer?.PoolName, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering, ["seed"] = o.Clustering.Seed,
                 ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
                 ["decodeThreads"] = o.Embedding.DecodeThreads, ["inferenceThreads"] = o.Embedding.InferenceThreads, ["out"] = o.Output,
+                ["labels"] = o.Labels, ["positive"] = o.Positive, ["baseline"] = o.Baseline,
             },
             Model = Describe(model, embedded.Features.Columns),
             Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
             Clusters = sizes,
             Clustering = clustering.Info,
-            Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(embedded.Paths, clustering.Labels, labelFile, input, o.Positive),
+            Evaluation = evaluation,
             Auto = clustering.Auto,
-            Baseline = labelFile is null ? null : EvaluateJob.Baseline(
-                clustering.Features ?? Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct).Features, embedded.Paths, labelFile, ct),
+            Baseline = baseline,
             Pca = clustering.Pca,
             ClusteringFromCache = clustering.FromCache,
             Store = store.CachePath,
@@ -262,9 +301,9 @@ public static class ClusterJob
     }
 
     /// <summary>
-    /// Resolves the model, scans <paramref name="input"/>, embeds every image through the shared store <paramref name="storePath"/>
-    /// (cached; null = <see cref="StoreLocation.Resolve"/>) and writes <c>errors.csv</c>. The returned store is the run
-    /// folder's database with the shared store attached; the caller owns it.
+    /// Resolves the model, scans <paramref name="input"/> and embeds every image through the shared store <paramref name="storePath"/>
+    /// (cached; null = <see cref="StoreLocation.Resolve"/>); the unusable files are in the result's <c>Errors</c>. The returned
+    /// store is the run folder's database with the shared store attached; the caller owns it.
     /// </summary>
     /// <exception cref="NoUsableImagesException">No image could be used.</exception>
     internal static async Task<(ResolvedModel Model, List<ScannedFile> Files, EmbeddingResult Embedded, ImageStore Store)> EmbedFolderAsync(
@@ -294,11 +333,12 @@ public static class ClusterJob
             timings["inference"] = embedded.Timings.InferenceSeconds;
             timings["embed"] = embedded.Timings.WallSeconds;
 
-            RunOutputs.WriteErrors(Path.Combine(output, "errors.csv"), embedded.Errors);
+            // errors.csv is the caller's to write with the other outputs; a run that stops here writes nothing, so say why here.
             if (embedded.Paths.Count == 0)
                 throw new NoUsableImagesException(files.Count == 0
                     ? $"no image files found in {input} (looked for {string.Join(", ", ImageScanner.DecodableExtensions)})"
-                    : $"none of the {files.Count} image files could be read; see {Path.Combine(output, "errors.csv")}");
+                    : $"none of the {files.Count} image files could be read; {embedded.Errors[0].Path}: {embedded.Errors[0].Error}" +
+                      (embedded.Errors.Count > 1 ? $" (and {embedded.Errors.Count - 1} more)" : ""));
             return (model, files, embedded, store);
         }
         catch

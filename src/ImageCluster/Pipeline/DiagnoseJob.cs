@@ -106,6 +106,11 @@ public static class DiagnoseJob
         var sw = Stopwatch.StartNew();
         if ((o.Input is null) == (o.Features is null))
             throw new UsageException(o.Input is null ? "give a FOLDER of images or --features FILE" : "give either a FOLDER of images or --features FILE, not both");
+        // Checked by their flag names before any image is embedded (the k search would name its own properties, and late).
+        if (o.KMin < 1) throw new UsageException($"--k-min must be at least 1 (got {o.KMin})");
+        if (o.KMax < o.KMin) throw new UsageException($"--k-max must be at least --k-min {o.KMin} (got {o.KMax})");
+        if (o.MinSamples < 1) throw new UsageException($"--min-samples must be at least 1 (got {o.MinSamples})");
+        if (o.GapReferences < 0) throw new UsageException($"--gap-references must be 0 (skip the gap statistic) or more (got {o.GapReferences})");
         FeatureMatrix raw;
         ModelInfo? model = null;
         string source;

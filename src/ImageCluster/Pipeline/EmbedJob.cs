@@ -27,15 +27,15 @@ public sealed record EmbedJobOptions
     /// <summary>An intermediate layer (and its pooling) written instead of the model's embedding; null = the embedding.</summary>
     public Embedding.Layers.LayerSelection? Layer { get; init; }
 
-    /// <summary>Embedding store; null = <c>imagecluster.db</c> beside <see cref="Output"/>.</summary>
-    public string? Cache { get; init; }
+    /// <summary>The shared embedding store; null = <see cref="StoreLocation.Resolve"/> (the user cache, never beside <see cref="Output"/>).</summary>
+    public string? Store { get; init; }
 
     /// <summary>Batch size and threads.</summary>
     public EmbeddingOptions Embedding { get; init; } = new();
 }
 
-/// <summary>The result of <see cref="EmbedJob"/>.</summary>
-public sealed record EmbedSummary(string Input, string Output, string ErrorsFile, ModelInfo Model, int Scanned, int Embedded, int FromCache, int Errors, double Seconds, IReadOnlyList<string> Notes);
+/// <summary>The result of <see cref="EmbedJob"/>; <c>ErrorsFile</c> lists the unusable images, null when there were none.</summary>
+public sealed record EmbedSummary(string Input, string Output, string? ErrorsFile, ModelInfo Model, int Scanned, int Embedded, int FromCache, int Errors, double Seconds, IReadOnlyList<string> Notes);
 
 /// <summary>Scan → embed → features CSV (raw model output, not normalised).</summary>
 public static class EmbedJob
@@ -44,7 +44,7 @@ public static class EmbedJob
     {
         try
         {
-            return ImageStore.Open(path);
+            return ImageStore.OpenShared(path);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
@@ -65,11 +65,17 @@ public static class EmbedJob
         foreach (var note in model.Notes) notice?.Invoke(note);
 
         var files = ImageScanner.Scan(input).ToList();
-        using var store = OpenStore(o.Cache ?? Path.Combine(outputDir, ImageStore.FileName));
+        using var store = OpenStore(StoreLocation.Resolve(o.Store));
         var result = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(input, files, progress, ct);
-        string errorsFile = Path.ChangeExtension(output, ".errors.csv");
-        RunOutputs.WriteErrors(errorsFile, result.Errors);
+        // Written only when some image could not be used; a stale list from an earlier run would describe other files.
+        string? errorsFile = Path.ChangeExtension(output, ".errors.csv");
+        if (result.Errors.Count > 0) RunOutputs.WriteErrors(errorsFile, result.Errors);
+        else
+        {
+            if (File.Exists(errorsFile) && File.ReadLines(errorsFile).FirstOrDefault() == "path,error") File.Delete(errorsFile);
+            errorsFile = null;
+        }
         if (result.Paths.Count == 0)
             throw new NoUsableImagesException($"none of the {files.Count} image files in {input} could be used; see {errorsFile}");
         // A layer's columns say where they come from (LAYER/POOL/i), so a features file is never mistaken for another layer's.

@@ -179,6 +179,9 @@ public static class EvaluateJob
             table, score);
     }
 
+    /// <summary>Why <c>--baseline</c> alone is refused.</summary>
+    internal const string BaselineNeedsLabels = "--baseline trains classifiers on the labels: add --labels FILE";
+
     /// <summary>
     /// The supervised reference on the same features: stratified 5-fold accuracy of a multinomial logistic regression and
     /// of 5-NN, on the rows that have a label. Problems (a single class, too few samples) are reported in the result.
@@ -227,6 +230,7 @@ public sealed class LabelFile
     private LabelFile(string file, List<(string Path, string Value)> labels)
     {
         File = file;
+        Classes = labels.Select(l => l.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var (path, label) in labels)
         {
             string normalised = path.Replace('\\', '/');
@@ -241,6 +245,19 @@ public sealed class LabelFile
 
     /// <summary>The CSV it was read from.</summary>
     public string File { get; }
+
+    /// <summary>Every label the file gives.</summary>
+    public IReadOnlySet<string> Classes { get; }
+
+    /// <summary>Refuses a class of interest the file never gives (before any image is embedded).</summary>
+    /// <exception cref="UsageException">Naming the class, the file and (some of) its classes.</exception>
+    public void RequireClass(string positive)
+    {
+        if (Classes.Contains(positive)) return;
+        var known = Classes.Order(StringComparer.Ordinal).ToList();
+        throw new UsageException($"--positive '{positive}' is not a class of {File}; its {known.Count} classes: " +
+                                 string.Join(", ", known.Take(12)) + (known.Count > 12 ? ", …" : ""));
+    }
 
     /// <summary>Reads a CSV with a header <c>path,label</c> (or <c>path,group</c>).</summary>
     /// <exception cref="UsageException">Missing file or wrong header.</exception>

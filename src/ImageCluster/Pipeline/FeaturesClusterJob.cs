@@ -31,6 +31,9 @@ public sealed record FeaturesClusterJobOptions
     /// <summary>Class of interest for the Quality Metric when <see cref="Labels"/> is given.</summary>
     public string? Positive { get; init; }
 
+    /// <summary>Also cross-validate supervised classifiers on the same features against <see cref="Labels"/> (off by default: costly).</summary>
+    public bool Baseline { get; init; }
+
     /// <summary>The run folder actually used.</summary>
     public string ResolvedOutput => Path.GetFullPath(Output ?? Path.ChangeExtension(Features, null) + "-clusters");
 }
@@ -50,6 +53,8 @@ public static class FeaturesClusterJob
         var total = Stopwatch.StartNew();
         AlgorithmRunner.ValidateOptions(o.Clustering);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
+        if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
+        if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         string output = o.ResolvedOutput;
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(f => !OwnFiles.Contains(Path.GetFileName(f))))
             throw new UsageException($"--out {output} already holds files that an earlier features run did not write; name a new or empty folder");
@@ -65,9 +70,16 @@ public static class FeaturesClusterJob
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, features, table.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
+        var evaluation = labelFile is null ? null : EvaluateJob.Evaluate(table.Paths, outcome.Labels, labelFile, o.Features, o.Positive);
+        BaselineSummary? baseline = null;
+        if (o.Baseline)
+        {
+            sw.Restart();
+            notice?.Invoke("supervised baseline: stratified 5-fold logistic regression and 5-NN on the same features");
+            baseline = EvaluateJob.Baseline(features, table.Paths, labelFile!, ct);
+            timings["baseline"] = sw.Elapsed.TotalSeconds;
+        }
 
-        RunFolders.Create(output);
-        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), table.Paths, outcome.Labels, outcome.Distances);
         timings["total"] = total.Elapsed.TotalSeconds;
         var summary = new RunSummary
         {
@@ -80,22 +92,35 @@ public static class FeaturesClusterJob
             {
                 ["features"] = o.Features, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering,
                 ["seed"] = o.Clustering.Seed, ["normalize"] = o.Normalize, ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["out"] = o.Output,
+                ["labels"] = o.Labels, ["positive"] = o.Positive, ["baseline"] = o.Baseline,
             },
             Model = null,
             Counts = new RunCounts(table.Paths.Count, 0, 0, 0, table.Paths.Count, outcome.Info.Clusters),
             Clusters = outcome.Labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), ""))
                 .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList(),
             Clustering = outcome.Info,
-            Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(table.Paths, outcome.Labels, labelFile, o.Features, o.Positive),
+            Evaluation = evaluation,
             Auto = auto,
-            Baseline = labelFile is null ? null : EvaluateJob.Baseline(features, table.Paths, labelFile, ct),
+            Baseline = baseline,
             Pca = pca,
             TimingsSeconds = timings,
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
             Files = new Dictionary<string, string> { ["assignments"] = "assignments.csv", ["run"] = "run.json" },
         };
         string json = JsonSerializer.Serialize(summary, ClusterJob.Json);
-        Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
+        // Only now, with everything computed, is the run folder touched; if writing fails, a folder this run created goes.
+        string? created = RunFolders.FirstMissing(output);
+        try
+        {
+            RunFolders.Create(output);
+            RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), table.Paths, outcome.Labels, outcome.Distances);
+            Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
+        }
+        catch
+        {
+            RunFolders.RemoveCreated(created, notice);
+            throw;
+        }
         return summary;
     }
 }

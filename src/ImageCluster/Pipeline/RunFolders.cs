@@ -75,4 +75,34 @@ public static class RunFolders
             throw new UsageException($"cannot create the run folder {output} ({e.Message}); pass --out DIR to write elsewhere");
         }
     }
+
+    /// <summary>
+    /// The outermost folder that creating <paramref name="output"/> would add (itself, or a missing parent), or null when
+    /// it exists already: what <see cref="RemoveCreated"/> may take away again if the run fails.
+    /// </summary>
+    public static string? FirstMissing(string output)
+    {
+        string missing = Path.GetFullPath(output);
+        if (Directory.Exists(missing)) return null;
+        for (string? parent = Path.GetDirectoryName(missing); parent is not null && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
+            missing = parent;
+        return missing;
+    }
+
+    /// <summary>
+    /// Removes a folder a failed run created (<see cref="FirstMissing"/>), so no half-written run folder is left; its
+    /// cluster folders hold links, and deleting a link never touches its target. Best effort: a failure is a notice.
+    /// </summary>
+    public static void RemoveCreated(string? created, Action<string>? notice = null)
+    {
+        if (created is null || !Directory.Exists(created)) return;
+        try
+        {
+            Directory.Delete(created, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            notice?.Invoke($"could not remove the unfinished run folder {created}: {e.Message}");
+        }
+    }
 }
