@@ -132,7 +132,17 @@ public static partial class ReportHtml
                     $"<b>Quality Metric {q.PrecisionWeight.ToString(CultureInfo.InvariantCulture)}·P + {q.RecallWeight.ToString(CultureInfo.InvariantCulture)}·R = {F(q.QualityMetric)}</b></p>\n");
         else w.Write("<p class=\"muted\">Name a class with --positive for its precision, recall and Quality Metric.</p>\n");
         if (plots.TryGetValue("contingency", out var p)) Img(w, p);
-        w.Write("</section>\n");
+        var clusters = ev.Contingency.Values.SelectMany(x => x.Keys).Distinct().Order().ToList();
+        w.Write("<details id=\"contingency-table\"><summary>contingency table (images per class and cluster)</summary><table><tr><th>class \\ cluster</th>");
+        foreach (var c in clusters) w.Write($"<th class=\"n\">{(c < 0 ? "noise" : c.ToString(CultureInfo.InvariantCulture))}</th>");
+        w.Write("</tr>\n");
+        foreach (var (label, row) in ev.Contingency)
+        {
+            w.Write($"<tr><th>{H(label)}</th>");
+            foreach (var c in clusters) w.Write($"<td class=\"n\">{row.GetValueOrDefault(c)}</td>");
+            w.Write("</tr>\n");
+        }
+        w.Write("</table></details>\n</section>\n");
     }
 
     private static void WriteErrors(TextWriter w, RunReport r)

@@ -147,7 +147,8 @@ public static partial class ReportHtml
             cluster = r.Images.Select(i => i.Cluster).ToArray(),
             label = r.Images.Select(i => i.Label is { } l ? IndexOf(r.LabelNames, l) : -1).ToArray(),
             labelNames = r.LabelNames,
-            palette = Enumerable.Range(0, 20).Select(ReportPlots.CssColorOf).ToArray(),
+            palette = ReportPlots.Palette,
+            noise = ReportPlots.NoiseColor,
             maps = r.Maps.Select(m => new { name = m.Name, idx = m.Samples, x = m.X.Select(v => Math.Round(v, 4)), y = m.Y.Select(v => Math.Round(v, 4)) }),
         };
         w.Write("<script type=\"application/json\" id=\"report-data\">");
