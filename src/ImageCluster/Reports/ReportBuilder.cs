@@ -11,8 +11,9 @@ namespace ImageCluster.Reports;
 
 /// <summary>
 /// Builds a <see cref="RunReport"/> from a run folder: run.json, assignments.csv, errors.csv and the embeddings in its
-/// store. The features are prepared as the run prepared them (normalisation, PCA), so cohesion, maps and diagnostics
-/// describe the space the algorithm saw.
+/// store. The features are prepared as the run prepared them (normalisation, PCA), so distances to the centres, maps and
+/// diagnostics describe the space the algorithm saw; cohesion (<see cref="ClusterCohesion"/>) is read on the stored
+/// embeddings, as the review page reads it.
 /// </summary>
 public static class ReportBuilder
 {
@@ -61,6 +62,8 @@ public static class ReportBuilder
 
         sw.Restart();
         var distances = DistancesToCentres(x, labels);
+        // Cohesion on the stored embeddings, as the review page computes it: the same number in both places.
+        var cohesion = ClusterCohesion.PerCluster(raw, labels);
         var images = paths.Select((p, i) => new ReportImage(p, labels[i], labelFile?.Find(p), distances[i])).ToList();
         SilhouetteResult? silhouette = null;
         int nClusters = labels.Where(l => l >= 0).Distinct().Count();
@@ -78,7 +81,7 @@ public static class ReportBuilder
                 var values = silhouette.Samples.Select((row, k) => (row, k)).Where(t => labels[t.row] == c).Select(t => silhouette.Values[t.k]).ToList();
                 if (values.Count > 0) s = values.Average();
             }
-            return new ReportCluster(c, members, members.Average(i => distances[i]), s);
+            return new ReportCluster(c, members, cohesion[c], s);
         }).OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
         var noise = Enumerable.Range(0, labels.Length).Where(i => labels[i] < 0).ToArray();
         timings["clusters"] = sw.Elapsed.TotalSeconds;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Diagnostics;
 using ImageCluster.Pipeline;
 
 namespace ImageCluster.Reports;
@@ -41,10 +42,11 @@ public static partial class ReportHtml
     private static void WriteClusters(TextWriter w, RunReport r, Dictionary<string, PlotImage> plots, ReportOptions o)
     {
         w.Write($"<section id=\"clusters\"><h2>Clusters ({r.Clusters.Count})</h2>\n");
-        w.Write("<p>Cohesion = mean distance of the images to their cluster's mean in the clustered feature space (smaller = tighter); " +
-                "silhouette = mean over the cluster's sampled images. Sheets list the images nearest to the centre first.</p>\n");
+        w.Write($"<p id=\"cohesion-legend\">{H(ClusterCohesion.Definition)} The review page (<code>imagecluster review</code>) shows the same number. " +
+                "Silhouette = mean over the cluster's sampled images. Sheets list the images nearest to the cluster's mean " +
+                "(Euclidean, in the clustered feature space) first.</p>\n");
         if (plots.TryGetValue("sizes", out var sizes)) Img(w, sizes);
-        w.Write("<table><tr><th class=\"n\">cluster</th><th class=\"n\">images</th><th class=\"n\">cohesion</th><th class=\"n\">silhouette</th></tr>\n");
+        w.Write($"<table><tr><th class=\"n\">cluster</th><th class=\"n\">images</th><th class=\"n\" title=\"{H(ClusterCohesion.Definition)}\">cohesion ↑</th><th class=\"n\">silhouette</th></tr>\n");
         foreach (var c in r.Clusters)
             w.Write($"<tr><td class=\"n\"><a href=\"#cluster-{c.Cluster}\">{c.Cluster}</a></td><td class=\"n\">{c.Size}</td><td class=\"n\">{F(c.Cohesion)}</td><td class=\"n\">{F(c.Silhouette)}</td></tr>\n");
         w.Write("</table>\n");
@@ -52,7 +54,7 @@ public static partial class ReportHtml
         {
             string members = string.Join(",", c.Members);
             w.Write($"<div class=\"cluster\" id=\"cluster-{c.Cluster}\" style=\"--c:{ReportPlots.CssColorOf(c.Cluster)}\">" +
-                    $"<h3>Cluster {c.Cluster} · {c.Size} images · cohesion {F(c.Cohesion)} · silhouette {F(c.Silhouette)}</h3>\n");
+                    $"<h3>Cluster {c.Cluster} · {c.Size} images · <span title=\"{H(ClusterCohesion.Definition)}\">cohesion {F(c.Cohesion)}</span> · silhouette {F(c.Silhouette)}</h3>\n");
             w.Write($"<div class=\"sheet\" id=\"sheet-{c.Cluster}\" data-limit=\"{o.SheetLimit}\" data-members=\"{members}\"></div>\n");
             if (c.Size > o.SheetLimit) w.Write($"<button class=\"all\" data-for=\"sheet-{c.Cluster}\">show all {c.Size}</button>\n");
             int n = Math.Min(o.Extremes, c.Size);

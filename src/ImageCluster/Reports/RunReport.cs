@@ -61,7 +61,10 @@ public sealed record ReportImage(string Path, int Cluster, string? Label, double
 /// <summary>One cluster in the report.</summary>
 /// <param name="Cluster">Cluster number.</param>
 /// <param name="Members">Indices into <see cref="RunReport.Images"/>, nearest to the centre first.</param>
-/// <param name="Cohesion">Mean distance of the members to their centre (smaller = tighter), in the clustered space.</param>
+/// <param name="Cohesion">
+/// Mean cosine similarity of the members to their mean direction on the stored embeddings (<see cref="ClusterCohesion"/>;
+/// higher = tighter), the number the review page shows.
+/// </param>
 /// <param name="Silhouette">Mean silhouette of the members in the silhouette sample, or null when none was sampled.</param>
 public sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, double? Silhouette)
 {
