@@ -29,8 +29,7 @@ public static class ReportBuilder
         string runJson = Path.Combine(runFolder, "run.json");
         if (!File.Exists(runJson))
             throw new UsageException($"{runFolder} is not a run folder (no run.json); give the --out folder of an 'imagecluster cluster' run");
-        var summary = JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(runJson), ClusterJob.Json)
-                      ?? throw new UsageException($"{runJson} is empty");
+        var (summary, baseline, baselineProblem) = ReportDiagnostics.ReadRunJson(runJson);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels);
 
         var assignments = EvaluateJob.ReadTable(Path.Combine(runFolder, "assignments.csv"), "cluster");
@@ -41,6 +40,7 @@ public static class ReportBuilder
         // An auto run's dendrogram, reachability or k-distance plot is that of the candidate it kept.
         if (settings.Algorithm == ClusteringAlgorithm.Auto && summary.Auto is { } auto) settings = auto.BestSettings;
         var notes = new List<string>();
+        if (baselineProblem is not null) notes.Add(baselineProblem);
 
         notice?.Invoke($"report: reading the features of {paths.Count} images");
         var raw = LoadFeatures(summary, runFolder, paths);
@@ -123,6 +123,20 @@ public static class ReportBuilder
         timings["elbow"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
+        notice?.Invoke("report: Hopkins and gap statistics");
+        var (hopkins, hopkinsProblem) = ReportDiagnostics.Hopkins(elbowRows is null ? x : Sampling.Rows(x, elbowRows), summary.Seed, ct);
+        if (hopkinsProblem is not null) notes.Add($"no Hopkins statistic: {hopkinsProblem}");
+        timings["hopkins"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        GapResult? gap = null;
+        if (o.GapSamples > 0 && kMax >= 1)
+        {
+            (gap, var gapProblem) = ReportDiagnostics.Gap(x, kMax, o.GapSamples, o.GapReferences, summary.Seed, ct);
+            if (gapProblem is not null) notes.Add($"no gap statistic: {gapProblem}");
+        }
+        timings["gap"] = sw.Elapsed.TotalSeconds;
+
+        sw.Restart();
         KDistanceResult? kdist = null;
         int minSamples = settings.MinSamples ?? settings.MinClusterSize ?? 5;
         var density = settings.Algorithm is ClusteringAlgorithm.Dbscan or ClusteringAlgorithm.Optics or ClusteringAlgorithm.Hdbscan;
@@ -146,7 +160,8 @@ public static class ReportBuilder
         return new RunReport
         {
             Summary = summary, RunFolder = runFolder, Images = images, Thumbnails = thumbs, Clusters = clusters, Noise = noise, Errors = errors,
-            Maps = maps, Silhouette = silhouette, Elbow = elbow, KDistance = kdist, KDistanceMinSamples = minSamples, Optics = optics,
+            Maps = maps, Silhouette = silhouette, Elbow = elbow, Hopkins = hopkins, HopkinsImages = elbowRows?.Length ?? x.Rows, Gap = gap,
+            Baseline = baseline, KDistance = kdist, KDistanceMinSamples = minSamples, Optics = optics,
             Dendrogram = dendrogram, Evaluation = evaluation, LabelNames = labelNames, Notes = notes, TimingsSeconds = timings,
         };
     }
