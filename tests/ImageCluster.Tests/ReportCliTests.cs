@@ -190,9 +190,23 @@ public class ReportCliTests
                 double after = System.Numerics.Tensors.TensorPrimitives.Distance(z.ReadRow(i), z.ReadRow(j));
                 Assert.Equal(before, after, before * 1e-4);
             }
-        // Columns in order of falling variance, as principal components are.
-        double Variance(int c) => Enumerable.Range(0, 30).Select(i => (double)z.ReadRow(i)[c]).Select(v => v * v).Sum();
-        Assert.True(Variance(0) >= Variance(1) && Variance(1) >= Variance(z.Columns - 1));
+        // Columns in order of falling variance, as principal components are, and uncorrelated (so the box of these
+        // coordinates is the box of the principal axes that diagnose's gap references are drawn in).
+        double Dot(FeatureMatrix m, int a, int b) => Enumerable.Range(0, m.Rows).Sum(i => (double)m.ReadRow(i)[a] * m.ReadRow(i)[b]);
+        Assert.True(Dot(z, 0, 0) >= Dot(z, 1, 1) && Dot(z, 1, 1) >= Dot(z, z.Columns - 1, z.Columns - 1));
+        Assert.Equal(0, Dot(z, 0, 1), Dot(z, 0, 0) * 1e-4);
+
+        // More images than features: the d × d route, the same distances.
+        var tall = new FeatureMatrix(60, 8);
+        for (int i = 0; i < tall.Data.Length; i++) tall.Data[i] = (float)rng.NextDouble() * (i % 8 + 1);
+        var w = Reports.ReportDiagnostics.PrincipalCoordinates(tall, default);
+        Assert.Equal((60, 8), (w.Rows, w.Columns));
+        for (int j = 1; j < 60; j++)
+        {
+            double before = System.Numerics.Tensors.TensorPrimitives.Distance(tall.ReadRow(0), tall.ReadRow(j));
+            Assert.Equal(before, System.Numerics.Tensors.TensorPrimitives.Distance(w.ReadRow(0), w.ReadRow(j)), before * 1e-4);
+        }
+        Assert.True(Dot(w, 0, 0) >= Dot(w, 7, 7));
     }
 
     [Fact]

@@ -29,22 +29,22 @@ internal static class ReportDiagnostics
     /// <summary>
     /// The gap statistic (R's clusGap with firstSEmax, as <c>diagnose</c>) for k = 1…<paramref name="kMax"/> on a seeded
     /// random <paramref name="samples"/> of the rows, with <paramref name="references"/> reference sets and one K-Means
-    /// start per fit. With fewer samples than features the sample is first rotated onto its principal axes
-    /// (<see cref="PrincipalCoordinates"/>): distances, and so K-Means and W_k, are unchanged, and the reference box of
-    /// the principal axes is the same box, but each reference set costs O(n² · r) instead of O(n · d²).
+    /// start per fit. The sample is first rotated onto its principal axes (<see cref="PrincipalCoordinates"/>): all
+    /// distances, and so K-Means and W_k, are unchanged, and the box of the original features in these coordinates is the
+    /// box of the principal axes, so the references are drawn as <c>diagnose</c>'s (spaceH0 = scaledPCA) are — without a
+    /// d × d eigenproblem and two rotations per reference set.
     /// </summary>
     public static (GapResult? Result, string? Problem) Gap(FeatureMatrix x, int kMax, int samples, int references, int seed, CancellationToken ct)
     {
         var rows = Sampling.Subset(x.Rows, samples, seed);
-        var sample = Sampling.Rows(x, rows);
-        if (sample.Rows < sample.Columns) sample = PrincipalCoordinates(sample, ct);
+        var sample = PrincipalCoordinates(Sampling.Rows(x, rows), ct);
         kMax = Math.Min(kMax, sample.Rows - 1);
         if (kMax < 1 || sample.Columns == 0) return (null, "too few distinct images");
         try
         {
             return (GapStatistic.Compute(sample, new GapOptions
             {
-                KMin = 1, KMax = kMax, B = references, Seed = seed, SampleSize = null,
+                KMin = 1, KMax = kMax, B = references, Seed = seed, SampleSize = null, SpaceH0 = GapReferenceSpace.Original,
                 KMeans = new KMeansOptions { NClusters = 1, NInit = 1, Seed = seed },
             }, ct), null);
         }
@@ -55,9 +55,10 @@ internal static class ReportDiagnostics
     }
 
     /// <summary>
-    /// The rows' coordinates on their principal axes with non-zero variance (r ≤ n − 1 columns), from the eigenvectors of
-    /// the centred n × n Gram matrix: X_c = U Σ Vᵀ gives X_c V = U Σ. An exact rotation of the centred rows, so all
-    /// distances between them are kept. O(n² · d + n³).
+    /// The rows' coordinates on their principal axes with non-zero variance (r ≤ min(n − 1, d) columns, largest variance
+    /// first): an exact rotation of the centred rows, so all distances between them are kept. With n ≤ d from the n × n
+    /// Gram matrix (X_c = U Σ Vᵀ gives X_c V = U Σ; O(n² · d + n³)), else from the d × d scatter matrix (X_c V;
+    /// O(n · d² + d³)).
     /// </summary>
     internal static FeatureMatrix PrincipalCoordinates(FeatureMatrix x, CancellationToken ct)
     {
@@ -74,24 +75,43 @@ internal static class ReportDiagnostics
             var row = x.ReadRow(i);
             for (int j = 0; j < d; j++) centred[i * d + j] = row[j] - mean[j];
         }
-        var gram = new double[n * n];
-        Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i =>
+        bool gram = n <= d;
+        int m = gram ? n : d;
+        // Gram: rows · rows; scatter: columns · columns (a transposed copy keeps both loops contiguous).
+        int length = gram ? d : n;
+        var vectorsOf = gram ? centred : Transpose(centred, n, d);
+        var product = new double[m * m];
+        Parallel.For(0, m, new ParallelOptions { CancellationToken = ct }, i =>
         {
-            var a = centred.AsSpan(i * d, d);
-            for (int k = 0; k <= i; k++) gram[i * n + k] = System.Numerics.Tensors.TensorPrimitives.Dot(a, centred.AsSpan(k * d, d));
+            var a = vectorsOf.AsSpan(i * length, length);
+            for (int k = 0; k <= i; k++) product[i * m + k] = System.Numerics.Tensors.TensorPrimitives.Dot(a, vectorsOf.AsSpan(k * length, length));
         });
-        for (int i = 0; i < n; i++)
-            for (int k = i + 1; k < n; k++) gram[i * n + k] = gram[k * n + i];
-        var (values, vectors) = SymmetricEigen.Decompose(gram, n, ct);
+        for (int i = 0; i < m; i++)
+            for (int k = i + 1; k < m; k++) product[i * m + k] = product[k * m + i];
+        var (values, vectors) = SymmetricEigen.Decompose(product, m, ct);
         // Axes with (numerically) no variance carry no distance: the centred rows have rank ≤ n − 1.
         int r = values.TakeWhile(v => v > Math.Max(values[0], 0) * 1e-10).Count();
         var result = new FeatureMatrix(n, r);
         for (int c = 0; c < r; c++)
         {
-            double sigma = Math.Sqrt(values[c]);
-            for (int i = 0; i < n; i++) result.Data[i * r + c] = (float)(vectors[c * n + i] * sigma);
+            var axis = vectors.AsSpan(c * m, m);
+            if (gram)
+            {
+                double sigma = Math.Sqrt(values[c]);
+                for (int i = 0; i < n; i++) result.Data[i * r + c] = (float)(axis[i] * sigma);
+            }
+            else
+                for (int i = 0; i < n; i++) result.Data[i * r + c] = (float)System.Numerics.Tensors.TensorPrimitives.Dot(centred.AsSpan(i * d, d), axis);
         }
         return result;
+    }
+
+    private static double[] Transpose(double[] a, int rows, int columns)
+    {
+        var t = new double[a.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++) t[j * rows + i] = a[i * columns + j];
+        return t;
     }
 
     /// <summary>
