@@ -6,7 +6,7 @@ using ImageCluster.Reports;
 
 namespace ImageCluster.Cli;
 
-/// <summary><c>imagecluster report RUN_DIR [--labels labels.csv] [--positive CLASS] [--out report.html] [--open] [--json]</c>.</summary>
+/// <summary><c>imagecluster report RUN_DIR [--labels labels.csv] [--positive CLASS] [--out report.html] [--gap-samples N] [--open] [--json]</c>.</summary>
 internal static class ReportCommand
 {
     /// <summary>The <c>report</c> command.</summary>
@@ -18,16 +18,21 @@ internal static class ReportCommand
         var output = new Option<string?>("--out", "-o") { Description = "HTML file to write (default: RUN/report.html); plots go to plots/ beside it" };
         var open = new Option<bool>("--open") { Description = "Open the report in the default browser" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout" };
+        var gapSamples = new Option<int>("--gap-samples")
+        {
+            Description = "Images the gap statistic is computed on (a random subset; 0 = leave the gap out, the slowest diagnostic)",
+            DefaultValueFactory = _ => new ReportOptions().GapSamples,
+        };
         var command = new Command("report", "Write a self-contained HTML report of a run (contact sheets, maps, plots, scores) and its plots as PNG files")
         {
-            run, labels, positive, output, open, json,
+            run, labels, positive, output, open, json, gapSamples,
         };
         command.SetAction((parse, ct) =>
         {
             var summary = ReportJob.Run(new ReportJobOptions
             {
                 RunFolder = parse.GetValue(run)!, Output = parse.GetValue(output),
-                Report = new ReportOptions { Labels = parse.GetValue(labels), Positive = parse.GetValue(positive) },
+                Report = new ReportOptions { Labels = parse.GetValue(labels), Positive = parse.GetValue(positive), GapSamples = parse.GetValue(gapSamples) },
             }, note => stderr.WriteLine(note), ct);
             Print(summary, parse.GetValue(json), parse.GetValue(open), stdout, stderr);
             return Task.FromResult(Cli.Success);

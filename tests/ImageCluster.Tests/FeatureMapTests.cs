@@ -73,13 +73,68 @@ public class FeatureMapTests
         Assert.Equal(root.GetProperty("height").GetInt32(), bitmap.Height);
         int scale = root.GetProperty("scale").GetInt32();
         Assert.Equal(2, scale);
-        var grid = new FeatureMapGridImage([], bitmap.Width, bitmap.Height, 64, 8, 8, scale, 56 * scale, 56 * scale, 14, 4);
-        Assert.Equal(grid.Width, bitmap.Width); // the layout the command used is the one reconstructed here
-        Assert.Equal(grid.Height, bitmap.Height);
+        int gridLeft = root.GetProperty("gridLeft").GetInt32(), gridTop = root.GetProperty("gridTop").GetInt32();
+        var grid = new FeatureMapGridImage([], bitmap.Width, bitmap.Height, 64, 8, 8, scale, 56 * scale, 56 * scale, 14, 4, gridLeft, gridTop);
+        // The layout the command used is the one reconstructed here: the grid ends at the right and bottom edges.
+        Assert.Equal(bitmap.Width, gridLeft + 4 + 8 * (56 * scale + 4));
+        Assert.Equal(bitmap.Height, gridTop + 4 + 8 * (56 * scale + 14 + 4));
+        // A title above (text: dark pixels) and the input image to the left (the reference bowl is far from white).
+        Assert.True(gridTop >= 30 && gridLeft >= 224, $"no room for the title or the input: grid at ({gridLeft}, {gridTop})");
+        Assert.True(CountPixels(bitmap, 0, 0, bitmap.Width, gridTop, p => p.Red + p.Green + p.Blue < 200) > 200, "no title text");
+        Assert.True(CountPixels(bitmap, 0, gridTop, gridLeft, bitmap.Height, p => p.Red + p.Green + p.Blue < 600) > 224 * 224, "no input image beside the grid");
         var tiles = Enumerable.Range(0, 64).Select(i => TilePixels(bitmap, grid, i)).ToList();
         var distinct = tiles.Select(t => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
             System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan())))).Distinct().Count();
         Assert.True(distinct >= 48, $"only {distinct} of 64 channel tiles differ from each other");
+    }
+
+    [Fact]
+    public void Figure_has_the_grid_the_input_at_its_pixels_and_a_title()
+    {
+        const int channels = 4, height = 6, width = 6;
+        var values = new float[channels * height * width];
+        for (int i = 0; i < values.Length; i++) values[i] = i % 7 * (i / (height * width) + 1);
+        var map = new LayerMap("t", "Conv", [channels, height, width], TensorLayout.Nchw, values);
+        var options = new FeatureMapGridOptions { TargetTileSize = 60 };
+        // A 40×30 input: left half red, right half blue.
+        var rgb = new byte[40 * 30 * 3];
+        for (int i = 0; i < 40 * 30; i++) { bool left = i % 40 < 20; rgb[3 * i] = (byte)(left ? 220 : 10); rgb[3 * i + 2] = (byte)(left ? 10 : 220); }
+        var figure = FeatureMapFigure.Render(map, new FeatureMapCaption("model · layer t · image.png", "channels 0–3", rgb, 40, 30, "input"), options);
+        var bare = FeatureMapGrid.Render(map, options);
+        var g = figure.Grid;
+        using var bitmap = SKBitmap.Decode(g.Png);
+        using var alone = SKBitmap.Decode(bare.Png);
+        Assert.Equal((g.Width, g.Height), (bitmap.Width, bitmap.Height));
+        Assert.Equal(bare.Width, g.Width - g.GridLeft);
+
+        // Every tile pixel is the bare grid's, moved by the offset.
+        for (int t = 0; t < channels; t++)
+        {
+            var (fx, fy) = g.TileOrigin(t);
+            var (bx, by) = bare.TileOrigin(t);
+            Assert.Equal((fx - g.GridLeft, fy - g.GridTop), (bx, by));
+            for (int y = 0; y < g.TileHeight; y += 7)
+                for (int x = 0; x < g.TileWidth; x += 7)
+                    Assert.Equal(alone.GetPixel(bx + x, by + y), bitmap.GetPixel(fx + x, fy + y));
+        }
+        // The input at a whole scale, nearest neighbour: its pixels exactly, left of the grid.
+        int s = figure.InputScale;
+        Assert.True(s >= 1 && figure.InputLeft + 40 * s <= g.GridLeft);
+        Assert.Equal(new SKColor(220, 0, 10), bitmap.GetPixel(figure.InputLeft + 5 * s, figure.InputTop + 10 * s));
+        Assert.Equal(new SKColor(10, 0, 220), bitmap.GetPixel(figure.InputLeft + 35 * s, figure.InputTop + 10 * s));
+        Assert.Equal(new SKColor(10, 0, 220), bitmap.GetPixel(figure.InputLeft + 40 * s - 1, figure.InputTop + 30 * s - 1));
+        // The title is written above both.
+        Assert.True(CountPixels(bitmap, 0, 0, g.Width, Math.Min(figure.InputTop, g.GridTop), p => p.Red + p.Green + p.Blue < 200) > 50, "no title text");
+        Assert.Throws<ArgumentException>(() => FeatureMapFigure.Render(map, new FeatureMapCaption("t", null, rgb, 41, 30), options));
+    }
+
+    private static int CountPixels(SKBitmap bitmap, int x0, int y0, int x1, int y1, Func<SKColor, bool> predicate)
+    {
+        int count = 0;
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+                if (predicate(bitmap.GetPixel(x, y))) count++;
+        return count;
     }
 
     [SharedFact]

@@ -43,6 +43,9 @@ public class ReportBrowserTests
             Assert.True(await page.Locator($"section#{id}").CountAsync() == 1, $"section #{id} missing");
         Assert.Contains("Quality Metric", await page.Locator("#evaluation").InnerTextAsync());
         Assert.Equal(1, await page.Locator("#dendrogram img.plot").CountAsync());
+        Assert.Contains("Hopkins statistic H = ", await page.Locator("#diagnostics #hopkins").InnerTextAsync());
+        Assert.Equal(1, await page.Locator("#diagnostics th", new PageLocatorOptions { HasTextString = "gap" }).CountAsync());
+        Assert.Contains("used --algorithm agglomerative", await page.Locator("#auto").InnerTextAsync());
 
         // Hover on a map point shows its thumbnail.
         await page.Locator("#map-1").ScrollIntoViewIfNeededAsync();

@@ -36,4 +36,24 @@ public class SimilarImagesTests
         Assert.Equal(0, index.Cohesion(["b", "c", "missing"])!.Value, 0.8); // unrelated: far below a tight cluster
         Assert.Null(index.Cohesion(["missing"]));
     }
+
+    [Fact]
+    public void Review_and_report_share_one_cohesion()
+    {
+        // The report computes it per cluster of a run's matrix, the review page per set of paths: the same numbers.
+        var paths = Vectors.Keys.Order(StringComparer.Ordinal).ToArray();
+        var matrix = FeatureMatrix.FromRows(paths.Select(p => Vectors[p]).ToList());
+        int[] labels = paths.Select(p => p is "a" or "a2" or "ab" ? 0 : p == "b" ? 1 : -1).ToArray();
+        var perCluster = Diagnostics.ClusterCohesion.PerCluster(matrix, labels);
+        var index = new SimilarImages(Vectors);
+        Assert.Equal(index.Cohesion(["a", "a2", "ab"])!.Value, perCluster[0], 6);
+        Assert.Equal(1, perCluster[1], 6);
+        Assert.False(perCluster.ContainsKey(-1)); // noise has no cohesion
+        // Length does not matter, direction does: a and a2 point almost the same way.
+        Assert.True(Diagnostics.ClusterCohesion.Of(matrix, [Array.IndexOf(paths, "a"), Array.IndexOf(paths, "a2")]) > 0.99);
+
+        // Both pages state the same definition (the review page's tooltip is in its script).
+        string app = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "src", "ImageCluster.Web", "wwwroot", "app.js"));
+        Assert.Contains(Diagnostics.ClusterCohesion.Definition, app, StringComparison.Ordinal);
+    }
 }

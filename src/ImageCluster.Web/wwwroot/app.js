@@ -4,6 +4,8 @@
 const $ = id => document.getElementById(id);
 const TILE = 112; // keep in step with --tile in app.css
 const VERDICTS = ['undecided', 'keep', 'discard'];
+// The report's definition, word for word (ClusterCohesion.Definition; SimilarImagesTests checks they agree).
+const COHESION = "Cohesion: mean cosine similarity of the cluster's images to their mean direction, on the model's embeddings (1 = all alike, near 0 = unrelated; higher = tighter).";
 let overview = null, paths = null, current = null, selected = -1, focusedCard = 0;
 
 async function api(method, url, body) {
@@ -58,6 +60,7 @@ function renderCards() {
     for (const n of c.samples) { const img = document.createElement('img'); img.loading = 'lazy'; img.src = `/api/thumb/${n}`; img.alt = paths ? paths[n] : ''; thumbs.append(img); }
     const meta = document.createElement('div'); meta.className = 'meta';
     meta.textContent = `${c.size} images · cohesion ${c.cohesion == null ? '–' : c.cohesion.toFixed(2)} · kept ${c.kept} · discarded ${c.discarded}`;
+    meta.title = COHESION;
     card.append(h, thumbs, meta);
     card.addEventListener('click', () => { location.hash = `cluster=${c.cluster}`; });
     card.addEventListener('focus', () => { focusedCard = i; });
@@ -75,6 +78,7 @@ async function openCluster(cluster, keepScroll) {
   const c = view.cluster;
   $('cluster-title').textContent = label(c);
   $('cluster-meta').textContent = `${c.size} images · ${c.verdict} · cohesion ${c.cohesion == null ? '–' : c.cohesion.toFixed(2)}`;
+  $('cluster-meta').title = COHESION;
   $('cluster-title').className = c.verdict;
   $('rename-input').value = c.name || '';
   const others = overview.clusters.filter(k => k.cluster !== cluster);

@@ -10,7 +10,7 @@ namespace ImageCluster.Embedding;
 /// <param name="Path">The ONNX file; null for the model-free baselines (<c>pixels</c>, <c>colorhist</c>).</param>
 /// <param name="PreprocessPath">Optional graph run before the model.</param>
 /// <param name="Sha256">SHA-256 of <paramref name="Path"/>; null for the model-free baselines.</param>
-/// <param name="Notes">Things the user must be told (fallbacks, checksum mismatches); empty when none.</param>
+/// <param name="Notes">Things the user must be told (checksum mismatches); empty when none.</param>
 public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, string? PreprocessPath, string? Sha256, IReadOnlyList<string> Notes)
 {
     /// <summary>An intermediate layer used as the features instead of <see cref="ModelDescriptor.EmbeddingOutput"/>; null = the embedding.</summary>

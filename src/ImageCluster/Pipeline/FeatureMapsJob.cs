@@ -44,11 +44,16 @@ public sealed record FeatureMapsJobOptions
 /// <param name="Width">PNG width.</param>
 /// <param name="Height">PNG height.</param>
 /// <param name="Scale">Nearest-neighbour enlargement of the maps.</param>
+/// <param name="GridLeft">Left edge of the grid in the PNG (the input image is to its left).</param>
+/// <param name="GridTop">Top edge of the grid in the PNG (the title is above it).</param>
 /// <param name="Notes">Things the user must be told (checksum mismatch).</param>
 public sealed record FeatureMapsSummary(string Image, string Output, string Model, string Layer, string OpType, int? ConvIndex, IReadOnlyList<long> Shape,
-    int Channels, int Columns, int Rows, int Width, int Height, int Scale, IReadOnlyList<string> Notes);
+    int Channels, int Columns, int Rows, int Width, int Height, int Scale, int GridLeft, int GridTop, IReadOnlyList<string> Notes);
 
-/// <summary>Image → one layer's feature map → PNG grid of its first channels.</summary>
+/// <summary>
+/// Image → one layer's feature map → PNG of its first channels in a grid, titled with the model, layer and image, beside
+/// the image as the model received it (<see cref="FeatureMapFigure"/>).
+/// </summary>
 public static class FeatureMapsJob
 {
     /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/> or <see cref="ModelNotFoundException"/>.</summary>
@@ -77,12 +82,18 @@ public static class FeatureMapsJob
         TensorPreprocessor.Fill(d, rgb, input);
         using var embedder = new OnnxEmbedder(model);
         var map = embedder.ReadLayer(input);
-        var grid = FeatureMapGrid.Render(map, o.Grid);
+        int drawn = Math.Min(o.Grid.Channels, map.Channels);
+        var caption = new FeatureMapCaption(
+            $"{d.Name} · layer {map.Layer} ({map.OpType}{(o.ConvIndex is int c ? $", convolution {c}" : "")}, {string.Join("×", map.Shape)}) · {Path.GetFileName(image)}",
+            $"channels 0–{drawn - 1} of {map.Channels}, each scaled to its own minimum…maximum (viridis: dark = low, yellow = high)",
+            rgb, d.Width, d.Height, $"input as the model sees it ({d.Width}×{d.Height}, {d.Resize.ToString().ToLowerInvariant()})");
+        var figure = FeatureMapFigure.Render(map, caption, o.Grid);
+        var grid = figure.Grid;
 
         string output = Path.GetFullPath(o.Output);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         File.WriteAllBytes(output, grid.Png);
         return new FeatureMapsSummary(image, output, d.Name, map.Layer, map.OpType, o.ConvIndex, map.Shape, grid.Channels, grid.Columns, grid.Rows,
-            grid.Width, grid.Height, grid.Scale, model.Notes);
+            grid.Width, grid.Height, grid.Scale, grid.GridLeft, grid.GridTop, model.Notes);
     }
 }

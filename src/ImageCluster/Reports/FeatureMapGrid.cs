@@ -36,12 +36,14 @@ public sealed record FeatureMapGridOptions
 /// <param name="TileHeight">Height of one map in the image (map height × scale), without its label strip.</param>
 /// <param name="LabelHeight">Height of the strip above every tile that holds its channel number.</param>
 /// <param name="Gap">Pixels between tiles and around the grid.</param>
+/// <param name="GridLeft">Left edge of the grid in the image (0 for a bare grid; right of the input in a figure).</param>
+/// <param name="GridTop">Top edge of the grid in the image (0 for a bare grid; below the title in a figure).</param>
 public sealed record FeatureMapGridImage(byte[] Png, int Width, int Height, int Channels, int Columns, int Rows, int Scale,
-    int TileWidth, int TileHeight, int LabelHeight, int Gap)
+    int TileWidth, int TileHeight, int LabelHeight, int Gap, int GridLeft = 0, int GridTop = 0)
 {
     /// <summary>Top-left pixel of the map of tile <paramref name="index"/> (row-major), below its label strip.</summary>
     public (int X, int Y) TileOrigin(int index) =>
-        (Gap + index % Columns * (TileWidth + Gap), Gap + index / Columns * (TileHeight + LabelHeight + Gap) + LabelHeight);
+        (GridLeft + Gap + index % Columns * (TileWidth + Gap), GridTop + Gap + index / Columns * (TileHeight + LabelHeight + Gap) + LabelHeight);
 }
 
 /// <summary>
@@ -57,6 +59,23 @@ public static class FeatureMapGrid
     /// <summary>Renders <paramref name="map"/>, which must have three axes (channels and two spatial ones).</summary>
     /// <exception cref="UsageException">The layer is a vector, not a map.</exception>
     public static FeatureMapGridImage Render(LayerMap map, FeatureMapGridOptions? options = null)
+    {
+        var (pixels, result) = Draw(map, options);
+        using var bitmap = ToBitmap(pixels, result.Width, result.Height);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return result with { Png = data.ToArray() };
+    }
+
+    /// <summary>Packed RGBA pixels of a bitmap (as <see cref="Draw"/> returns them).</summary>
+    internal static SKBitmap ToBitmap(uint[] pixels, int width, int height)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()).CopyTo(bitmap.GetPixelSpan());
+        return bitmap;
+    }
+
+    /// <summary>The grid's pixels (RGBA packed, row-major) and layout, without the PNG.</summary>
+    internal static (uint[] Pixels, FeatureMapGridImage Layout) Draw(LayerMap map, FeatureMapGridOptions? options)
     {
         options ??= new FeatureMapGridOptions();
         options.Validate();
@@ -95,10 +114,7 @@ public static class FeatureMapGrid
                 }
         }
 
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()).CopyTo(bitmap.GetPixelSpan());
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        return result with { Png = data.ToArray() };
+        return (pixels, result);
     }
 
     private static uint Pack(int r, int g, int b) => (uint)(r | g << 8 | b << 16 | 255 << 24);

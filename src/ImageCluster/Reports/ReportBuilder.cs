@@ -11,8 +11,9 @@ namespace ImageCluster.Reports;
 
 /// <summary>
 /// Builds a <see cref="RunReport"/> from a run folder: run.json, assignments.csv, errors.csv and the embeddings in its
-/// store. The features are prepared as the run prepared them (normalisation, PCA), so cohesion, maps and diagnostics
-/// describe the space the algorithm saw.
+/// store. The features are prepared as the run prepared them (normalisation, PCA), so distances to the centres, maps and
+/// diagnostics describe the space the algorithm saw; cohesion (<see cref="ClusterCohesion"/>) is read on the stored
+/// embeddings, as the review page reads it.
 /// </summary>
 public static class ReportBuilder
 {
@@ -28,8 +29,7 @@ public static class ReportBuilder
         string runJson = Path.Combine(runFolder, "run.json");
         if (!File.Exists(runJson))
             throw new UsageException($"{runFolder} is not a run folder (no run.json); give the --out folder of an 'imagecluster cluster' run");
-        var summary = JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(runJson), ClusterJob.Json)
-                      ?? throw new UsageException($"{runJson} is empty");
+        var (summary, baseline, baselineProblem) = ReportDiagnostics.ReadRunJson(runJson);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels);
 
         var assignments = EvaluateJob.ReadTable(Path.Combine(runFolder, "assignments.csv"), "cluster");
@@ -40,6 +40,7 @@ public static class ReportBuilder
         // An auto run's dendrogram, reachability or k-distance plot is that of the candidate it kept.
         if (settings.Algorithm == ClusteringAlgorithm.Auto && summary.Auto is { } auto) settings = auto.BestSettings;
         var notes = new List<string>();
+        if (baselineProblem is not null) notes.Add(baselineProblem);
 
         notice?.Invoke($"report: reading the features of {paths.Count} images");
         var raw = LoadFeatures(summary, runFolder, paths);
@@ -61,6 +62,8 @@ public static class ReportBuilder
 
         sw.Restart();
         var distances = DistancesToCentres(x, labels);
+        // Cohesion on the stored embeddings, as the review page computes it: the same number in both places.
+        var cohesion = ClusterCohesion.PerCluster(raw, labels);
         var images = paths.Select((p, i) => new ReportImage(p, labels[i], labelFile?.Find(p), distances[i])).ToList();
         SilhouetteResult? silhouette = null;
         int nClusters = labels.Where(l => l >= 0).Distinct().Count();
@@ -78,7 +81,7 @@ public static class ReportBuilder
                 var values = silhouette.Samples.Select((row, k) => (row, k)).Where(t => labels[t.row] == c).Select(t => silhouette.Values[t.k]).ToList();
                 if (values.Count > 0) s = values.Average();
             }
-            return new ReportCluster(c, members, members.Average(i => distances[i]), s);
+            return new ReportCluster(c, members, cohesion[c], s);
         }).OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
         var noise = Enumerable.Range(0, labels.Length).Where(i => labels[i] < 0).ToArray();
         timings["clusters"] = sw.Elapsed.TotalSeconds;
@@ -120,6 +123,20 @@ public static class ReportBuilder
         timings["elbow"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
+        notice?.Invoke("report: Hopkins and gap statistics");
+        var (hopkins, hopkinsProblem) = ReportDiagnostics.Hopkins(elbowRows is null ? x : Sampling.Rows(x, elbowRows), summary.Seed, ct);
+        if (hopkinsProblem is not null) notes.Add($"no Hopkins statistic: {hopkinsProblem}");
+        timings["hopkins"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        GapResult? gap = null;
+        if (o.GapSamples > 0 && kMax >= 1)
+        {
+            (gap, var gapProblem) = ReportDiagnostics.Gap(x, kMax, o.GapSamples, o.GapReferences, summary.Seed, ct);
+            if (gapProblem is not null) notes.Add($"no gap statistic: {gapProblem}");
+        }
+        timings["gap"] = sw.Elapsed.TotalSeconds;
+
+        sw.Restart();
         KDistanceResult? kdist = null;
         int minSamples = settings.MinSamples ?? settings.MinClusterSize ?? 5;
         var density = settings.Algorithm is ClusteringAlgorithm.Dbscan or ClusteringAlgorithm.Optics or ClusteringAlgorithm.Hdbscan;
@@ -143,7 +160,8 @@ public static class ReportBuilder
         return new RunReport
         {
             Summary = summary, RunFolder = runFolder, Images = images, Thumbnails = thumbs, Clusters = clusters, Noise = noise, Errors = errors,
-            Maps = maps, Silhouette = silhouette, Elbow = elbow, KDistance = kdist, KDistanceMinSamples = minSamples, Optics = optics,
+            Maps = maps, Silhouette = silhouette, Elbow = elbow, Hopkins = hopkins, HopkinsImages = elbowRows?.Length ?? x.Rows, Gap = gap,
+            Baseline = baseline, KDistance = kdist, KDistanceMinSamples = minSamples, Optics = optics,
             Dendrogram = dendrogram, Evaluation = evaluation, LabelNames = labelNames, Notes = notes, TimingsSeconds = timings,
         };
     }

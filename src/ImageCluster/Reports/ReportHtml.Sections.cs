@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Diagnostics;
 using ImageCluster.Pipeline;
 
 namespace ImageCluster.Reports;
@@ -41,10 +42,11 @@ public static partial class ReportHtml
     private static void WriteClusters(TextWriter w, RunReport r, Dictionary<string, PlotImage> plots, ReportOptions o)
     {
         w.Write($"<section id=\"clusters\"><h2>Clusters ({r.Clusters.Count})</h2>\n");
-        w.Write("<p>Cohesion = mean distance of the images to their cluster's mean in the clustered feature space (smaller = tighter); " +
-                "silhouette = mean over the cluster's sampled images. Sheets list the images nearest to the centre first.</p>\n");
+        w.Write($"<p id=\"cohesion-legend\">{H(ClusterCohesion.Definition)} The review page (<code>imagecluster review</code>) shows the same number. " +
+                "Silhouette = mean over the cluster's sampled images. Sheets list the images nearest to the cluster's mean " +
+                "(Euclidean, in the clustered feature space) first.</p>\n");
         if (plots.TryGetValue("sizes", out var sizes)) Img(w, sizes);
-        w.Write("<table><tr><th class=\"n\">cluster</th><th class=\"n\">images</th><th class=\"n\">cohesion</th><th class=\"n\">silhouette</th></tr>\n");
+        w.Write($"<table><tr><th class=\"n\">cluster</th><th class=\"n\">images</th><th class=\"n\" title=\"{H(ClusterCohesion.Definition)}\">cohesion ↑</th><th class=\"n\">silhouette</th></tr>\n");
         foreach (var c in r.Clusters)
             w.Write($"<tr><td class=\"n\"><a href=\"#cluster-{c.Cluster}\">{c.Cluster}</a></td><td class=\"n\">{c.Size}</td><td class=\"n\">{F(c.Cohesion)}</td><td class=\"n\">{F(c.Silhouette)}</td></tr>\n");
         w.Write("</table>\n");
@@ -52,7 +54,7 @@ public static partial class ReportHtml
         {
             string members = string.Join(",", c.Members);
             w.Write($"<div class=\"cluster\" id=\"cluster-{c.Cluster}\" style=\"--c:{ReportPlots.CssColorOf(c.Cluster)}\">" +
-                    $"<h3>Cluster {c.Cluster} · {c.Size} images · cohesion {F(c.Cohesion)} · silhouette {F(c.Silhouette)}</h3>\n");
+                    $"<h3>Cluster {c.Cluster} · {c.Size} images · <span title=\"{H(ClusterCohesion.Definition)}\">cohesion {F(c.Cohesion)}</span> · silhouette {F(c.Silhouette)}</h3>\n");
             w.Write($"<div class=\"sheet\" id=\"sheet-{c.Cluster}\" data-limit=\"{o.SheetLimit}\" data-members=\"{members}\"></div>\n");
             if (c.Size > o.SheetLimit) w.Write($"<button class=\"all\" data-for=\"sheet-{c.Cluster}\">show all {c.Size}</button>\n");
             int n = Math.Min(o.Extremes, c.Size);
@@ -97,15 +99,66 @@ public static partial class ReportHtml
     private static void WriteDiagnostics(TextWriter w, RunReport r)
     {
         w.Write("<section id=\"diagnostics\"><h2>Diagnostics</h2>\n");
+        if (r.Hopkins is { } h)
+            w.Write($"<p id=\"hopkins\">Hopkins statistic <b>H = {F(h.Statistic, "F3")}</b> ({h.SampleSize} probe points of each kind, among " +
+                    $"{r.HopkinsImages} images, seed {r.Summary.Seed}): about 0.5 = no more structure than uniform noise, towards 1 = clusterable. " +
+                    "Some tools print 1 − H instead.</p>\n");
         if (r.Elbow is not { } e) { w.Write("<p class=\"muted\">Too few images for the diagnostics.</p></section>\n"); return; }
-        w.Write("<p>K-Means (seeded) for each k in the run's feature space; best value per column in bold. The gap statistic is left out " +
-                "(B reference fits per k); <code>imagecluster diagnose</code> prints it with a suggested k.</p>\n");
-        w.Write("<table><tr><th class=\"n\">k</th><th class=\"n\">inertia</th><th class=\"n\">silhouette ↑</th><th class=\"n\">Calinski–Harabasz ↑</th><th class=\"n\">Davies–Bouldin ↓</th></tr>\n");
+        var gap = r.Gap;
+        w.Write("<p>K-Means (seeded) for each k in the run's feature space; best value per column in bold. " +
+                (gap is { } g
+                    ? $"The gap statistic (Tibshirani et al.; R's <code>clusGap</code> with <code>firstSEmax</code>) is computed on a random " +
+                      $"{g.SamplesUsed} of the images with B = {g.B} uniform reference sets in the box of their principal axes and one K-Means start per fit; " +
+                      $"its k (bold) is the smallest within one SE of the first maximum. <code>imagecluster diagnose</code> computes it on up to 2000 images " +
+                      "with a suggested k from all criteria."
+                    : "The gap statistic is off (--gap-samples 0) or undefined for this run; <code>imagecluster diagnose</code> prints it with a suggested k.") +
+                "</p>\n");
+        w.Write("<table><tr><th class=\"n\">k</th><th class=\"n\">inertia</th><th class=\"n\">silhouette ↑</th><th class=\"n\">Calinski–Harabasz ↑</th><th class=\"n\">Davies–Bouldin ↓</th>" +
+                (gap is null ? "" : "<th class=\"n\">gap ↑</th><th class=\"n\">SE</th>") + "</tr>\n");
         double? bestS = e.Points.Max(p => p.Silhouette), bestCh = e.Points.Max(p => p.CalinskiHarabasz), bestDb = e.Points.Min(p => p.DaviesBouldin);
         string B(double? v, double? best, string f) => v is not null && v == best ? $"<b>{F(v, f)}</b>" : F(v, f);
         foreach (var p in e.Points)
-            w.Write($"<tr><td class=\"n\">{p.K}{(p.K == e.KneeK ? " (knee)" : "")}</td><td class=\"n\">{F(p.Inertia, "G6")}</td><td class=\"n\">{B(p.Silhouette, bestS, "F4")}</td>" +
-                    $"<td class=\"n\">{B(p.CalinskiHarabasz, bestCh, "F1")}</td><td class=\"n\">{B(p.DaviesBouldin, bestDb, "F4")}</td></tr>\n");
+        {
+            string gapCells = "";
+            if (gap is not null)
+            {
+                int at = Array.IndexOf(gap.Ks, p.K);
+                gapCells = at < 0 ? "<td class=\"n\">–</td><td class=\"n\">–</td>"
+                    : $"<td class=\"n\">{(p.K == gap.ChosenK ? $"<b>{F(gap.Gap[at])}</b>" : F(gap.Gap[at]))}</td><td class=\"n\">{F(gap.SESim[at])}</td>";
+            }
+            string marks = (p.K == e.KneeK ? " (knee)" : "") + (p.K == gap?.ChosenK ? " (gap)" : "");
+            w.Write($"<tr><td class=\"n\">{p.K}{marks}</td><td class=\"n\">{F(p.Inertia, "G6")}</td><td class=\"n\">{B(p.Silhouette, bestS, "F4")}</td>" +
+                    $"<td class=\"n\">{B(p.CalinskiHarabasz, bestCh, "F1")}</td><td class=\"n\">{B(p.DaviesBouldin, bestDb, "F4")}</td>{gapCells}</tr>\n");
+        }
+        w.Write("</table>\n</section>\n");
+    }
+
+    private static void WriteAuto(TextWriter w, RunReport r)
+    {
+        w.Write("<section id=\"auto\"><h2>Candidates of --algorithm auto</h2>\n");
+        if (r.Summary.Auto is not { Table.Count: > 0 } auto)
+        {
+            w.Write($"<p class=\"muted\">This run used --algorithm {H(r.Summary.Clustering?.Algorithm)}; an <code>--algorithm auto</code> run lists every candidate it tried and how it ranked them here.</p></section>\n");
+            return;
+        }
+        string rank = auto.RankBy.ToString().ToLowerInvariant();
+        var best = auto.Table[0];
+        w.Write($"<p>{auto.Table.Count} candidates ranked by <b>{H(rank)}</b>" +
+                (auto.RankBy == AutoRanking.Silhouette ? $" (mean silhouette on {auto.SilhouetteSamples} sampled images, times the share not labelled noise)" : "") +
+                $"; the first was kept: <code>imagecluster cluster … --algorithm {H(best.Algorithm)} {H(best.Parameters)}</code> reruns it. " +
+                "The plots above are that candidate's.</p>\n");
+        bool labels = auto.Table.Any(c => c.Nmi is not null), qm = auto.Table.Any(c => c.Qm is not null);
+        w.Write("<table id=\"auto-table\"><tr><th class=\"n\">rank</th><th>algorithm</th><th>parameters</th><th class=\"n\">clusters</th><th class=\"n\">noise</th>" +
+                $"<th class=\"n\">{H(rank)} ↑</th><th class=\"n\">silhouette</th>" + (labels ? "<th class=\"n\">NMI</th><th class=\"n\">ARI</th>" : "") +
+                (qm ? "<th class=\"n\">QM</th>" : "") + "<th class=\"n\">seconds</th></tr>\n");
+        for (int i = 0; i < auto.Table.Count; i++)
+        {
+            var c = auto.Table[i];
+            string row = $"<td class=\"n\">{i + 1}</td><td>{H(c.Algorithm)}</td><td><code>{H(c.Parameters)}</code></td><td class=\"n\">{c.Clusters}</td><td class=\"n\">{c.Noise}</td>" +
+                         $"<td class=\"n\">{F(c.Score)}</td><td class=\"n\">{F(c.Silhouette)}</td>" + (labels ? $"<td class=\"n\">{F(c.Nmi)}</td><td class=\"n\">{F(c.Ari)}</td>" : "") +
+                         (qm ? $"<td class=\"n\">{F(c.Qm)}</td>" : "") + $"<td class=\"n\">{F(c.Seconds, "F2")}</td>";
+            w.Write(i == 0 ? $"<tr class=\"kept\">{row}</tr>\n" : $"<tr>{row}</tr>\n");
+        }
         w.Write("</table>\n</section>\n");
     }
 
@@ -114,7 +167,9 @@ public static partial class ReportHtml
         w.Write("<section id=\"evaluation\"><h2>Evaluation against labels</h2>\n");
         if (r.Evaluation is not { } ev)
         {
-            w.Write("<p class=\"muted\">No labels given: <code>imagecluster report RUN --labels labels.csv [--positive CLASS]</code> adds the contingency heat map, the scores and the Quality Metric.</p></section>\n");
+            w.Write("<p class=\"muted\">No labels given: <code>imagecluster report RUN --labels labels.csv [--positive CLASS]</code> adds the contingency heat map, the scores and the Quality Metric.</p>\n");
+            WriteBaseline(w, r);
+            w.Write("</section>\n");
             return;
         }
         w.Write($"<p>{ev.Images} labelled images ({ev.Unlabelled} unlabelled), {ev.Classes} classes, {ev.Clusters} clusters.</p>\n<table>");
@@ -132,7 +187,42 @@ public static partial class ReportHtml
                     $"<b>Quality Metric {q.PrecisionWeight.ToString(CultureInfo.InvariantCulture)}·P + {q.RecallWeight.ToString(CultureInfo.InvariantCulture)}·R = {F(q.QualityMetric)}</b></p>\n");
         else w.Write("<p class=\"muted\">Name a class with --positive for its precision, recall and Quality Metric.</p>\n");
         if (plots.TryGetValue("contingency", out var p)) Img(w, p);
+        var clusters = ev.Contingency.Values.SelectMany(x => x.Keys).Distinct().Order().ToList();
+        w.Write("<details id=\"contingency-table\"><summary>contingency table (images per class and cluster)</summary><table><tr><th>class \\ cluster</th>");
+        foreach (var c in clusters) w.Write($"<th class=\"n\">{(c < 0 ? "noise" : c.ToString(CultureInfo.InvariantCulture))}</th>");
+        w.Write("</tr>\n");
+        foreach (var (label, row) in ev.Contingency)
+        {
+            w.Write($"<tr><th>{H(label)}</th>");
+            foreach (var c in clusters) w.Write($"<td class=\"n\">{row.GetValueOrDefault(c)}</td>");
+            w.Write("</tr>\n");
+        }
+        w.Write("</table></details>\n");
+        WriteBaseline(w, r);
         w.Write("</section>\n");
+    }
+
+    // The supervised reference of run.json, when it has one: how far the unsupervised clustering is from what a classifier
+    // trained on the same features and labels reaches. Nothing at all when the run recorded none.
+    private static void WriteBaseline(TextWriter w, RunReport r)
+    {
+        if (r.Baseline is not { } b) return;
+        w.Write($"<div id=\"baseline\"><h3>Supervised baseline (from run.json)</h3>\n<p>Stratified 5-fold cross-validation on the same features " +
+                $"and the run's labels ({b.Samples} labelled images): an upper reference for what the features can separate, not a clustering score.</p>\n<table>");
+        void Row(string name, double? mean, double? std, double[]? folds) =>
+            w.Write($"<tr><th>{H(name)}</th><td class=\"n\">{(mean is null ? "could not run" : F(mean) + (std is null ? "" : $" ± {F(std)}"))}</td>" +
+                    $"<td class=\"muted\">{(folds is { Length: > 0 } ? "folds " + string.Join(", ", folds.Select(f => F(f, "F3"))) : "")}</td></tr>\n");
+        Row("logistic regression accuracy", b.LogisticRegression, b.LogisticRegressionStd, b.LogisticRegressionFolds);
+        Row("5-nearest-neighbours accuracy", b.KNeighbors, b.KNeighborsStd, b.KNeighborsFolds);
+        if (r.Evaluation is { } ev) Row("this clustering: accuracy (Hungarian)", ev.HungarianAccuracy, null, null);
+        w.Write("</table>\n");
+        if (b.Warnings is { Count: > 0 } warnings)
+        {
+            w.Write("<ul class=\"notes\">");
+            foreach (var warning in warnings) w.Write($"<li>{H(warning)}</li>");
+            w.Write("</ul>\n");
+        }
+        w.Write("</div>\n");
     }
 
     private static void WriteErrors(TextWriter w, RunReport r)

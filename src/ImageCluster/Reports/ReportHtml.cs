@@ -22,7 +22,7 @@ public static partial class ReportHtml
 {
     /// <summary>The id of every section, in page order (each is always present; a section that does not apply says why).</summary>
     public static readonly IReadOnlyList<string> SectionIds =
-        ["summary", "clusters", "noise", "maps", "dendrogram", "silhouette", "elbow", "reachability", "kdistance", "diagnostics", "evaluation", "errors"];
+        ["summary", "clusters", "noise", "maps", "dendrogram", "silhouette", "elbow", "reachability", "kdistance", "diagnostics", "auto", "evaluation", "errors"];
 
     /// <summary>Renders the plots and writes <paramref name="htmlFile"/> and <c>plots/*.png</c> beside it.</summary>
     public static ReportFiles Write(RunReport report, string htmlFile, ReportOptions? options = null)
@@ -137,6 +137,7 @@ public static partial class ReportHtml
             r.KDistance is { } kd ? $"Distance of each image to its {kd.MinSamples}-th nearest neighbour, sorted; the knee suggests DBSCAN's eps ({F(kd.SuggestedEps)})." : "",
             $"Drawn for density-based runs (dbscan, optics, hdbscan); this run used {s.Clustering?.Algorithm}.");
         WriteDiagnostics(w, r);
+        WriteAuto(w, r);
         WriteEvaluation(w, r, plots);
         WriteErrors(w, r);
 
@@ -147,7 +148,8 @@ public static partial class ReportHtml
             cluster = r.Images.Select(i => i.Cluster).ToArray(),
             label = r.Images.Select(i => i.Label is { } l ? IndexOf(r.LabelNames, l) : -1).ToArray(),
             labelNames = r.LabelNames,
-            palette = Enumerable.Range(0, 20).Select(ReportPlots.CssColorOf).ToArray(),
+            palette = ReportPlots.Palette,
+            noise = ReportPlots.NoiseColor,
             maps = r.Maps.Select(m => new { name = m.Name, idx = m.Samples, x = m.X.Select(v => Math.Round(v, 4)), y = m.Y.Select(v => Math.Round(v, 4)) }),
         };
         w.Write("<script type=\"application/json\" id=\"report-data\">");

@@ -24,12 +24,29 @@ public static class ReportPlots
     private static readonly Lock FontLock = new();
     private static bool _fontLoaded;
 
-    /// <summary>The colour of cluster/class <paramref name="index"/> (Category 10 then 20 repeats; noise is grey).</summary>
+    /// <summary>
+    /// The categorical palette of clusters and classes: Tableau's 10 without its grey (grey means noise), then eleven
+    /// darker and lighter companions, ordered so that every two neighbours (i, i + 1, and 19 → 0 where it repeats) differ by
+    /// at least 49 ΔE*ab and 59° of CIELAB hue. Category 20, used before, pairs each hue with its own lighter shade, so
+    /// clusters 0 and 1 (blue, light blue) looked alike side by side.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Palette =
+    [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#00008b",
+        "#637939", "#ff9896", "#98df8a", "#393b79", "#ffbb78", "#7b4173", "#e6ab02", "#006d2c", "#8c6d31", "#f7b6d2",
+    ];
+
+    /// <summary>The colour of noise (cluster −1) and of images without a label.</summary>
+    public const string NoiseColor = "#a0a0a0";
+
+    private static readonly Color[] PaletteColors = Palette.Select(Color.FromHex).ToArray();
+
+    /// <summary>The colour of cluster/class <paramref name="index"/> (<see cref="Palette"/>, repeating after 20; −1 = noise, grey).</summary>
     public static Color ColorOf(int index) =>
-        index < 0 ? new Color(160, 160, 160) : new ScottPlot.Palettes.Category20().GetColor(index % 20);
+        index < 0 ? Color.FromHex(NoiseColor) : PaletteColors[index % PaletteColors.Length];
 
     /// <summary>The same colour as a CSS hex string, for the HTML map.</summary>
-    public static string CssColorOf(int index) => ColorOf(index).ToHex()[..7];
+    public static string CssColorOf(int index) => index < 0 ? NoiseColor : Palette[index % Palette.Count];
 
     private static Plot NewPlot(string title, string xLabel, string yLabel)
     {
@@ -57,14 +74,17 @@ public static class ReportPlots
     public static byte[] Map(string title, double[] x, double[] y, int[] groups, IReadOnlyList<string> groupNames)
     {
         var plot = NewPlot(title, "dimension 1", "dimension 2");
-        foreach (int g in groups.Distinct().Order())
+        var present = groups.Distinct().Order().ToArray();
+        // One legend column of 500 pixels holds about 18 entries; more would wrap into a clipped second column.
+        bool legend = present.Length <= 18;
+        foreach (int g in present)
         {
             var idx = Enumerable.Range(0, groups.Length).Where(i => groups[i] == g).ToArray();
             var s = plot.Add.ScatterPoints(idx.Select(i => x[i]).ToArray(), idx.Select(i => y[i]).ToArray(), ColorOf(g));
             s.MarkerSize = groups.Length > 5000 ? 2 : 4;
-            if (groupNames.Count <= 20) s.LegendText = g < 0 ? "noise" : groupNames[g];
+            if (legend) s.LegendText = g < 0 ? "noise" : groupNames[g];
         }
-        if (groupNames.Count <= 20) plot.ShowLegend(Edge.Right);
+        if (legend) plot.ShowLegend(Edge.Right);
         return Render(plot);
     }
 
@@ -162,10 +182,15 @@ public static class ReportPlots
         return Render(plot);
     }
 
-    /// <summary>The dendrogram (top merges) with the cut that gave the clusters as a dashed line.</summary>
+    /// <summary>
+    /// The dendrogram (top merges) with the cut that gave the clusters as a dashed line. Every leaf is labelled with the
+    /// number of images below it, as SciPy's <c>truncate_mode="lastp"</c> does; labels turn vertical when they would
+    /// touch side by side, and only every n-th is written when even vertical ones would (see <see cref="LabelStep"/>).
+    /// </summary>
     public static byte[] DendrogramPlot(Dendrogram d)
     {
-        var plot = NewPlot($"Dendrogram (last {d.LeafSizes.Length} leaves)", "subtrees (size)", "merge height");
+        int leaves = d.LeafSizes.Length;
+        var plot = NewPlot($"Dendrogram: the last {Math.Max(0, leaves - 1)} merges", "leaves (images below each)", "merge height");
         foreach (var (x1, y1, x2, y2) in d.Segments)
         {
             var l = plot.Add.Line(x1, y1, x2, y2);
@@ -180,30 +205,118 @@ public static class ReportPlots
             cut.LegendText = $"cut {d.CutDistance:F3}";
             plot.ShowLegend(Alignment.UpperRight);
         }
-        if (d.LeafSizes.Length <= 60)
-            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, d.LeafSizes.Length).Select(i => (double)i).ToArray(),
-                d.LeafSizes.Select(s => $"({s})").ToArray());
+        plot.Axes.SetLimitsX(-0.5, leaves - 0.5);
+        int step = LabelBottom(plot, d.LeafSizes.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        if (step > 1) plot.XLabel($"leaves (images below each; one label per {step} leaves)");
         return Render(plot);
     }
 
-    /// <summary>The contingency table as a heat map: rows = classes, columns = clusters, cell = count.</summary>
+    /// <summary>
+    /// Writes <paramref name="labels"/> under x = 0, 1, 2… so that none touch: horizontal when they fit side by side,
+    /// else vertical, else only every n-th label (n from <see cref="LabelStep"/>). Returns n (1 = all written).
+    /// </summary>
+    private static int LabelBottom(Plot plot, string[] labels)
+    {
+        var style = plot.Axes.Bottom.TickLabelStyle;
+        float widest = 0, lineHeight = 0;
+        using (var paint = Paint.NewDisposablePaint())
+            foreach (var label in labels)
+            {
+                style.Text = label;
+                var size = style.Measure(paint).Size;
+                widest = Math.Max(widest, size.Width);
+                lineHeight = Math.Max(lineHeight, size.Height);
+            }
+        style.Text = "";
+        // Pixels per unit of x are only known after a layout: lay out once without these ticks.
+        plot.Axes.Bottom.SetTicks([], []);
+        plot.GetImage(Width, Height).Dispose();
+        var limits = plot.Axes.GetLimits();
+        double spacing = plot.RenderManager.LastRender.DataRect.Width / Math.Max(1e-9, limits.Right - limits.Left);
+        bool vertical = widest + 6 > spacing;
+        int step = LabelStep(spacing, vertical ? lineHeight : widest);
+        var positions = Enumerable.Range(0, labels.Length).Where(i => i % step == 0).ToArray();
+        plot.Axes.Bottom.SetTicks(positions.Select(i => (double)i).ToArray(), positions.Select(i => labels[i]).ToArray());
+        if (vertical)
+        {
+            style.Rotation = -90;
+            style.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = widest + 30; // the labels plus the axis title below them
+        }
+        return step;
+    }
+
+    /// <summary>
+    /// Every how many ticks a label is written so that labels of <paramref name="extent"/> pixels (their width, or their
+    /// height when vertical) keep a gap of 3 pixels at <paramref name="spacing"/> pixels per tick.
+    /// </summary>
+    public static int LabelStep(double spacing, double extent) =>
+        spacing <= 0 ? 1 : Math.Max(1, (int)Math.Ceiling((extent + 3) / spacing));
+
+    /// <summary>
+    /// The contingency table as a heat map: rows = classes, columns = clusters, colour = count (viridis from 0), and the
+    /// count written in every cell in black on light cells and white on dark ones (<see cref="TextColorOn"/>). When the
+    /// cells are too small for their numbers (many clusters or classes) the numbers are left out and the title says so.
+    /// </summary>
     public static byte[] ContingencyPlot(IReadOnlyList<string> classes, IReadOnlyList<int> clusters, long[,] counts)
     {
         var plot = NewPlot("Contingency: classes × clusters", "cluster", "class");
-        var values = new double[classes.Count, clusters.Count];
-        for (int r = 0; r < classes.Count; r++)
-            for (int c = 0; c < clusters.Count; c++)
+        int rows = classes.Count, columns = clusters.Count;
+        var values = new double[rows, columns];
+        long max = 0;
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+            {
                 values[r, c] = counts[r, c];
+                max = Math.Max(max, counts[r, c]);
+            }
         var heat = plot.Add.Heatmap(values);
-        heat.Colormap = new ScottPlot.Colormaps.Viridis();
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        heat.Colormap = colormap;
+        heat.ManualRange = new ScottPlot.Range(0, Math.Max(1, max));
         plot.Add.ColorBar(heat);
-        if (clusters.Count <= 40)
-            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, clusters.Count).Select(i => (double)i).ToArray(),
-                clusters.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-        if (classes.Count <= 40)
+        LabelBottom(plot, clusters.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        if (rows <= 40)
             // Row 0 of the matrix is drawn at the top.
-            plot.Axes.Left.SetTicks(Enumerable.Range(0, classes.Count).Select(i => (double)(classes.Count - 1 - i)).ToArray(), classes.ToArray());
+            plot.Axes.Left.SetTicks(Enumerable.Range(0, rows).Select(i => (double)(rows - 1 - i)).ToArray(), classes.ToArray());
+
+        // Cell size in pixels is known after a layout; the number must fit its cell with a margin.
+        plot.GetImage(Width, Height).Dispose();
+        var area = plot.RenderManager.LastRender.DataRect;
+        double cellWidth = area.Width / Math.Max(1, columns), cellHeight = area.Height / Math.Max(1, rows);
+        int digits = max.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+        // DejaVu Sans digits are about 0.64 em wide and 1.2 em tall with their line gap.
+        float fontSize = (float)Math.Min(14, Math.Min((cellWidth - 4) / (0.64 * digits), (cellHeight - 2) / 1.2));
+        if (fontSize >= 8)
+        {
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < columns; c++)
+                {
+                    var cell = colormap.GetColor(counts[r, c] / (double)Math.Max(1, max));
+                    var text = plot.Add.Text(counts[r, c].ToString(System.Globalization.CultureInfo.InvariantCulture), c, rows - 1 - r);
+                    text.LabelFontSize = fontSize;
+                    text.LabelFontName = FontName;
+                    text.LabelFontColor = TextColorOn(cell);
+                    text.LabelAlignment = Alignment.MiddleCenter;
+                }
+        }
+        else plot.Title("Contingency: classes × clusters (cells too small for their counts; see the table)");
         return Render(plot);
+    }
+
+    /// <summary>
+    /// Black or white, whichever contrasts more with <paramref name="background"/> by WCAG's relative luminance (white
+    /// below 0.179, where both contrast ratios are equal).
+    /// </summary>
+    public static Color TextColorOn(Color background)
+    {
+        static double Linear(byte v)
+        {
+            double c = v / 255.0;
+            return c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+        }
+        double luminance = 0.2126 * Linear(background.R) + 0.7152 * Linear(background.G) + 0.0722 * Linear(background.B);
+        return luminance < 0.179 ? Colors.White : Colors.Black;
     }
 
     /// <summary>Cluster sizes as bars, largest first.</summary>
@@ -212,9 +325,8 @@ public static class ReportPlots
         var plot = NewPlot("Cluster sizes", "cluster", "images");
         var bars = clusters.Select((c, i) => new Bar { Position = i, Value = c.Size, FillColor = ColorOf(i) }).ToArray();
         plot.Add.Bars(bars);
-        if (clusters.Count <= 40)
-            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, clusters.Count).Select(i => (double)i).ToArray(), clusters.Select(c => c.Name).ToArray());
         plot.Axes.Margins(bottom: 0);
+        LabelBottom(plot, clusters.Select(c => c.Name).ToArray());
         return Render(plot);
     }
 }

@@ -40,6 +40,16 @@ public sealed record ReportOptions
     /// <summary>Samples of the silhouette plot (the silhouette is O(N²)).</summary>
     public int SilhouetteSamples { get; init; } = 2000;
 
+    /// <summary>
+    /// Images the gap statistic is computed on (a seeded random subset; 0 = no gap). Each k costs
+    /// (<see cref="GapReferences"/> + 1) K-Means fits, so this bounds the report's time; <c>imagecluster diagnose</c>
+    /// computes it on up to 2000.
+    /// </summary>
+    public int GapSamples { get; init; } = 500;
+
+    /// <summary>Uniform reference sets of the gap statistic (R's B; diagnose's default too).</summary>
+    public int GapReferences { get; init; } = 10;
+
     /// <summary>Validates the options, naming the bad one.</summary>
     public void Validate()
     {
@@ -48,6 +58,8 @@ public sealed record ReportOptions
         if (ThumbnailQuality is < 1 or > 100) throw new UsageException($"the thumbnail quality must be 1 to 100 (got {ThumbnailQuality})");
         if (SheetLimit < 1 || Extremes < 1 || ElbowKMax < 2 || SilhouetteSamples < 2)
             throw new UsageException("sheet limit, extremes, elbow k-max and silhouette samples must be positive");
+        if (GapSamples is < 0 or 1 or 2) throw new UsageException($"--gap-samples must be 0 (no gap statistic) or at least 3 (got {GapSamples})");
+        if (GapReferences < 2) throw new UsageException($"the gap statistic needs at least 2 reference sets (got {GapReferences})");
     }
 }
 
@@ -61,7 +73,10 @@ public sealed record ReportImage(string Path, int Cluster, string? Label, double
 /// <summary>One cluster in the report.</summary>
 /// <param name="Cluster">Cluster number.</param>
 /// <param name="Members">Indices into <see cref="RunReport.Images"/>, nearest to the centre first.</param>
-/// <param name="Cohesion">Mean distance of the members to their centre (smaller = tighter), in the clustered space.</param>
+/// <param name="Cohesion">
+/// Mean cosine similarity of the members to their mean direction on the stored embeddings (<see cref="ClusterCohesion"/>;
+/// higher = tighter), the number the review page shows.
+/// </param>
 /// <param name="Silhouette">Mean silhouette of the members in the silhouette sample, or null when none was sampled.</param>
 public sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, double? Silhouette)
 {
@@ -115,6 +130,18 @@ public sealed record RunReport
 
     /// <summary>Elbow curve with its knee, and the indices per k (the diagnostics table).</summary>
     public ElbowResult? Elbow { get; init; }
+
+    /// <summary>Hopkins statistic of the clustered features (on the elbow's sample), or null when undefined.</summary>
+    public HopkinsResult? Hopkins { get; init; }
+
+    /// <summary>Images the Hopkins statistic sampled its probes from.</summary>
+    public int HopkinsImages { get; init; }
+
+    /// <summary>Gap statistic curve on a sample (<see cref="ReportOptions.GapSamples"/>), or null when off or undefined.</summary>
+    public GapResult? Gap { get; init; }
+
+    /// <summary>The supervised baseline that run.json holds, or null when it holds none (or none this version can read).</summary>
+    public BaselineSummary? Baseline { get; init; }
 
     /// <summary>The k-distance curve (density-based runs).</summary>
     public KDistanceResult? KDistance { get; init; }

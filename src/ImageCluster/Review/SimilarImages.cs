@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using ImageCluster.Diagnostics;
 
 namespace ImageCluster.Review;
 
@@ -60,21 +61,11 @@ public sealed class SimilarImages
     }
 
     /// <summary>
-    /// How tight a set of images is: the length of the mean of their unit vectors, which equals their mean cosine
-    /// similarity to the mean direction (1 = all alike, near 0 = unrelated). Null when none of them has an embedding.
+    /// How tight a set of images is, as the report defines it (<see cref="ClusterCohesion"/>): their mean cosine
+    /// similarity to their mean direction. Images without an embedding are left out; null when none has one.
     /// </summary>
-    public double? Cohesion(IEnumerable<string> paths)
-    {
-        var sum = new float[_dimension];
-        int n = 0;
-        foreach (var p in paths)
-            if (_row.TryGetValue(p, out int i))
-            {
-                TensorPrimitives.Add(sum, Row(i), sum);
-                n++;
-            }
-        return n == 0 ? null : TensorPrimitives.Norm(sum) / n;
-    }
+    public double? Cohesion(IEnumerable<string> paths) =>
+        ClusterCohesion.Of(new FeatureMatrix(_paths.Length, _dimension, _unit), paths.Where(_row.ContainsKey).Select(p => _row[p]));
 
     private ReadOnlySpan<float> Row(int i) => _unit.AsSpan(i * _dimension, _dimension);
 }

@@ -69,7 +69,7 @@
   function colourOf(i) {
     var byLabel = colourBy && colourBy.value === 'label';
     var g = byLabel ? data.label[i] : data.cluster[i];
-    return g < 0 ? '#a0a0a0' : data.palette[g % data.palette.length];
+    return g < 0 ? data.noise : data.palette[g % data.palette.length];
   }
   function draw(map) {
     var c = map.canvas, m = map.m, dpr = window.devicePixelRatio || 1;
