@@ -95,7 +95,7 @@ public class CliErrorTests
         Assert.False(Directory.Exists(temp.Combine("out")), "a failed run leaves no run folder behind");
     }
 
-    [Fact]
+    [SharedFact]
     public async Task A_class_of_interest_absent_from_the_labels_is_refused_before_embedding()
     {
         using var temp = new TempFolder();

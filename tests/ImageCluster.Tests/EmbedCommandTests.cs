@@ -6,7 +6,7 @@ namespace ImageCluster.Tests;
 [Collection(nameof(UserCacheCollection))]
 public class EmbedCommandTests
 {
-    [Fact]
+    [SharedFact]
     public async Task Writes_only_the_features_file_and_keeps_its_store_in_the_user_cache()
     {
         using var cache = new UserCacheScope();
@@ -28,7 +28,7 @@ public class EmbedCommandTests
         Assert.Equal(["f.csv", "g.csv"], Directory.GetFileSystemEntries(temp.Combine("out")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Cache_puts_the_store_where_it_says_and_unusable_images_get_an_errors_file()
     {
         using var cache = new UserCacheScope();

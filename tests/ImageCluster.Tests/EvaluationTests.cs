@@ -107,7 +107,7 @@ public class EvaluateCommandTests
         Assert.Equal(0.3 * q.GetProperty("precision").GetDouble() + 0.7 * q.GetProperty("recall").GetDouble(), q.GetProperty("qualityMetric").GetDouble(), 12);
     }
 
-    [Fact]
+    [SharedFact]
     public async Task Scores_the_images_a_review_keeps_exactly_as_export_would_export_them()
     {
         using var temp = new TempFolder();
