@@ -421,7 +421,7 @@ public static class Cli
             PrintEvaluation(stdout, report);
             if (report.Reviewed is { } r)
                 stdout.WriteLine(FormattableString.Invariant(
-                    $"reviewed selection ({r.Kept} kept, {r.Discarded} discarded, {r.Undecided} undecided; what 'export --what kept' exports), class '{r.PositiveClass}': precision {r.Precision:F4} ({r.TruePositives}/{r.Selected}), recall {r.Recall:F4} ({r.TruePositives}/{r.Positives}), Quality Metric {r.PrecisionWeight}·P + {r.RecallWeight}·R = {r.QualityMetric:F4}{(r.KeptUnlabelled > 0 ? $" ({r.KeptUnlabelled} kept images have no label and are not scored)" : "")}"));
+                    $"reviewed selection ({r.Kept} kept, {r.Discarded} discarded, {r.Undecided} undecided; what 'export --what kept' exports), class '{r.PositiveClass}': precision {(r.Selected == 0 ? "n/a" : r.Precision.ToString("F4", CultureInfo.InvariantCulture))} ({r.TruePositives}/{r.Selected}{(r.Selected == 0 ? ": nothing kept yet" : "")}), recall {r.Recall:F4} ({r.TruePositives}/{r.Positives}), Quality Metric {r.PrecisionWeight}·P + {r.RecallWeight}·R = {r.QualityMetric:F4}{(r.KeptUnlabelled > 0 ? $" ({r.KeptUnlabelled} kept images have no label and are not scored)" : "")}"));
             else if (parse.GetValue(run) is not null)
                 stdout.WriteLine("reviewed selection: give --positive CLASS to score the images the review keeps");
             var clusters = report.Contingency.Values.SelectMany(r => r.Keys).Distinct().Order().ToList();
