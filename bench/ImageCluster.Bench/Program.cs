@@ -100,6 +100,8 @@ if (limit > 0)
 }
 string outDir = Path.Combine(Path.GetTempPath(), "imagecluster-bench-run");
 if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
+// Its own embedding store, emptied first: "cold" must embed every image, whatever the user's store holds.
+if (Directory.Exists(outDir + "-store")) Directory.Delete(outDir + "-store", true);
 var cold = RunCli(cli, runInput, outDir, k, modelName);
 var warm = RunCli(cli, runInput, outDir, k, modelName);
 var otherK = RunCli(cli, runInput, outDir, k + 1, modelName);
@@ -114,7 +116,8 @@ return 0;
 
 static CliRun RunCli(string cli, string input, string outDir, int k, string? model)
 {
-    var psi = new ProcessStartInfo("/usr/bin/time", ["-f", "%M", cli, "cluster", input, "--k", k.ToString(CultureInfo.InvariantCulture), "--out", outDir, "--json"])
+    var psi = new ProcessStartInfo("/usr/bin/time", ["-f", "%M", cli, "cluster", input, "--k", k.ToString(CultureInfo.InvariantCulture), "--out", outDir,
+        "--store", Path.Combine(outDir + "-store", "store.db"), "--json"])
     {
         RedirectStandardOutput = true,
         RedirectStandardError = true,
