@@ -28,7 +28,7 @@ internal static class StoreCommand
                 else stdout.WriteLine($"store: {path} (not created yet: the first 'imagecluster cluster' creates it)");
                 return Cli.Success;
             }
-            using var store = Open(path);
+            using var store = ImageStore.OpenShared(path);
             var info = store.Describe(path);
             if (parse.GetValue(json))
             {
@@ -58,7 +58,7 @@ internal static class StoreCommand
         {
             string path = StoreLocation.Resolve(parse.GetValue(Cli.StoreOption));
             if (!File.Exists(path)) throw new UsageException($"no store at {path}: nothing to prune");
-            using var store = Open(path);
+            using var store = ImageStore.OpenShared(path);
             var result = store.Prune(path, parse.GetValue(dryRun), ct);
             if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(result, ClusterJob.Json));
             else
@@ -68,17 +68,5 @@ internal static class StoreCommand
             return Task.FromResult(Cli.Success);
         });
         return command;
-    }
-
-    private static ImageStore Open(string path)
-    {
-        try
-        {
-            return ImageStore.OpenShared(path);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
-        {
-            throw new UsageException($"{path} is not a usable embedding store ({e.Message}); move it away and the next run starts a new one");
-        }
     }
 }

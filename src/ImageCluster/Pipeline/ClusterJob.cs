@@ -322,7 +322,7 @@ public static class ClusterJob
         notice?.Invoke($"found {files.Count} image files in {input}");
         checkFileCount(files.Count);
 
-        var store = OpenRunStore(Path.Combine(output, ImageStore.FileName), StoreLocation.Resolve(storePath));
+        var store = ImageStore.OpenRun(Path.Combine(output, ImageStore.FileName), StoreLocation.Resolve(storePath));
         try
         {
             var pipeline = new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, embedding.InferenceThreads), embedding);
@@ -345,20 +345,6 @@ public static class ClusterJob
         {
             store.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Opens a run database with the shared store attached; an unusable store is a usage error naming it.</summary>
-    internal static ImageStore OpenRunStore(string runDatabase, string? sharedStore)
-    {
-        try
-        {
-            return ImageStore.OpenRun(runDatabase, sharedStore);
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"cannot open the embedding store {sharedStore ?? runDatabase} ({e.Message}); " +
-                                     $"pass --store FILE (or set {StoreLocation.Variable}) to use another one");
         }
     }
 

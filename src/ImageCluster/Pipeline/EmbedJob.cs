@@ -40,18 +40,6 @@ public sealed record EmbedSummary(string Input, string Output, string? ErrorsFil
 /// <summary>Scan → embed → features CSV (raw model output, not normalised).</summary>
 public static class EmbedJob
 {
-    private static ImageStore OpenStore(string path)
-    {
-        try
-        {
-            return ImageStore.OpenShared(path);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
-        {
-            throw new UsageException($"cannot open the embedding store {path}: {e.Message}");
-        }
-    }
-
     /// <summary>Runs the job; user mistakes surface as the exceptions <see cref="ClusterJob"/> documents.</summary>
     public static async Task<EmbedSummary> RunAsync(EmbedJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null, CancellationToken ct = default)
     {
@@ -65,7 +53,7 @@ public static class EmbedJob
         foreach (var note in model.Notes) notice?.Invoke(note);
 
         var files = ImageScanner.Scan(input).ToList();
-        using var store = OpenStore(StoreLocation.Resolve(o.Store));
+        using var store = ImageStore.OpenShared(StoreLocation.Resolve(o.Store));
         var result = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(input, files, progress, ct);
         // Written only when some image could not be used; a stale list from an earlier run would describe other files.

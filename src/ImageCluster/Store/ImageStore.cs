@@ -77,19 +77,22 @@ public sealed partial class ImageStore : IDisposable
         return OpenRun(System.IO.Path.Combine(runFolder, FileName), sharedStore);
     }
 
+    /// <exception cref="UsageException">A file that cannot be opened or is not a database: one line naming it.</exception>
     private static ImageStore Open(string path, string? cachePath, bool runTables = true)
     {
-        if (!runTables) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        // The file a failure is about: the one being opened, then the one being attached.
+        string current = path;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        connection.Open();
         var store = new ImageStore(connection, cachePath is null ? "main" : "cache", cachePath);
         try
         {
+            if (!runTables) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            connection.Open();
             store.Execute("""
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
@@ -105,8 +108,14 @@ public sealed partial class ImageStore : IDisposable
                     seq INTEGER PRIMARY KEY AUTOINCREMENT, base TEXT NOT NULL, kind TEXT NOT NULL, payload_json TEXT NOT NULL,
                     created_utc TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
                 """);
+            using (var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)"))
+            {
+                cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                cmd.ExecuteNonQuery();
+            }
             if (cachePath is not null)
             {
+                current = cachePath;
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(cachePath)!);
                 using (var attach = store.Command("ATTACH DATABASE $path AS cache"))
                 {
@@ -117,9 +126,13 @@ public sealed partial class ImageStore : IDisposable
                 store.Execute("INSERT OR IGNORE INTO cache.meta (key, value) VALUES ('schema_version', '1'), ('kind', 'imagecluster embedding store')");
             }
             store.Execute(string.Format(System.Globalization.CultureInfo.InvariantCulture, CacheTables, store._cache));
-            using var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)");
-            cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            cmd.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            store.Dispose();
+            throw new UsageException(current == cachePath || !runTables
+                ? $"cannot open the embedding store {current} ({e.Message}); pass --store FILE (or set {StoreLocation.Variable}) to use another one"
+                : $"cannot open the run database {current} ({e.Message}); move it away (it holds this run's review decisions) or choose another --out");
         }
         catch
         {
