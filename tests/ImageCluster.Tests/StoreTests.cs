@@ -77,6 +77,24 @@ public class StoreTests
     }
 
     [Fact]
+    public async Task Reclustering_after_the_store_is_gone_still_carries_the_review_over()
+    {
+        using var temp = new TempFolder();
+        SyntheticImages.Write(temp.Combine("in"), 6);
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "2", "--out", temp.Combine("run"), "--store", temp.Combine("a", "store.db"))).ExitCode);
+        var keep = await CliRunner.RunAsync("select", temp.Combine("run"), "--keep", "0");
+        Assert.True(keep.ExitCode == 0, keep.Stderr);
+        Directory.Delete(temp.Combine("a"), recursive: true);
+
+        // The decisions live in the run's own database: a new store re-embeds, and the verdicts go over to the new clustering.
+        var again = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "3", "--out", temp.Combine("run"), "--store", temp.Combine("b", "store.db"));
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.DoesNotContain("cannot be read", again.Stderr);
+        Assert.Contains("reclustered: ", again.Stderr);
+        Assert.Contains("turned 1 cluster verdict of the previous clustering (keep 1, discard 0)", again.Stderr);
+    }
+
+    [Fact]
     public async Task A_store_that_is_not_a_database_is_one_clear_line()
     {
         using var temp = new TempFolder();

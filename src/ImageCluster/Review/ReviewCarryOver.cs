@@ -50,7 +50,8 @@ internal sealed class ReviewCarryOver
         if (!File.Exists(assignments) || !File.Exists(db)) return null;
         try
         {
-            using var session = ReviewSession.Open(runFolder);
+            // Decisions only: they live in the run's own database, whatever became of the embedding store.
+            using var session = ReviewSession.Open(runFolder, withEmbeddings: false);
             var live = session.LiveDecisions();
             return live.Count == 0 ? null : new ReviewCarryOver(session.BaseKey, session.InputFolder, session.State.Images, live);
         }

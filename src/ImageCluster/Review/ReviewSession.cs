@@ -75,7 +75,13 @@ public sealed class ReviewSession : IDisposable
 
     /// <summary>Opens the review of a run folder written by <c>imagecluster cluster</c>.</summary>
     /// <exception cref="UsageException">Not a run folder of images, or a file of it is missing or unreadable.</exception>
-    public static ReviewSession Open(string runFolder)
+    public static ReviewSession Open(string runFolder) => Open(runFolder, withEmbeddings: true);
+
+    /// <summary>
+    /// Opens the review of a run folder; without <paramref name="withEmbeddings"/> only its decision log is opened, so the
+    /// decisions can be read even where the shared store that holds the embeddings is gone (what a carry-over needs).
+    /// </summary>
+    internal static ReviewSession Open(string runFolder, bool withEmbeddings)
     {
         string folder = Path.GetFullPath(runFolder);
         string runJson = Path.Combine(folder, "run.json"), assignments = Path.Combine(folder, "assignments.csv"), db = Path.Combine(folder, ImageStore.FileName);
@@ -101,7 +107,7 @@ public sealed class ReviewSession : IDisposable
         }
 
         var (paths, labels, baseKey) = ReadAssignments(assignments, run.Input);
-        var store = ImageStore.OpenExistingRun(folder, run.Store);
+        var store = withEmbeddings ? ImageStore.OpenExistingRun(folder, run.Store) : ImageStore.Open(db);
         return new ReviewSession(folder, run, paths, labels, baseKey, store);
     }
 
