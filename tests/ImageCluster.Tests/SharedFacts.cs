@@ -11,6 +11,14 @@ public static class TestEnvironment
 
     public static bool HasSharedAndChromium => HasShared && HasChromium;
 
+    /// <summary>Makes <paramref name="test"/> skip, with the reason, unless ../shared is present.</summary>
+    internal static void RequireShared(FactAttribute test)
+    {
+        test.Skip = SharedData.MissingReason;
+        test.SkipUnless = nameof(HasShared);
+        test.SkipType = typeof(TestEnvironment);
+    }
+
     public const string ChromiumMissing = "needs Debian's chromium (" + ChromiumBrowser.ExecutablePath + "; apt-get install -y chromium), which is absent here; .ci/run installs and runs it";
 }
 
@@ -18,24 +26,14 @@ public static class TestEnvironment
 public sealed class SharedFactAttribute : FactAttribute
 {
     public SharedFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
-        : base(sourceFilePath, sourceLineNumber)
-    {
-        Skip = SharedData.MissingReason;
-        SkipUnless = nameof(TestEnvironment.HasShared);
-        SkipType = typeof(TestEnvironment);
-    }
+        : base(sourceFilePath, sourceLineNumber) => TestEnvironment.RequireShared(this);
 }
 
 /// <summary>A theory that needs ../shared: skipped, with the reason, where it is absent; always run by .ci/run.</summary>
 public sealed class SharedTheoryAttribute : TheoryAttribute
 {
     public SharedTheoryAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
-        : base(sourceFilePath, sourceLineNumber)
-    {
-        Skip = SharedData.MissingReason;
-        SkipUnless = nameof(TestEnvironment.HasShared);
-        SkipType = typeof(TestEnvironment);
-    }
+        : base(sourceFilePath, sourceLineNumber) => TestEnvironment.RequireShared(this);
 }
 
 /// <summary>A browser test (Debian's Chromium via Playwright): skipped with the reason where Chromium is absent; always run by .ci/run.</summary>
