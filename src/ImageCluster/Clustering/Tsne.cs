@@ -1,4 +1,4 @@
-namespace ImageCluster.Reports;
+namespace ImageCluster.Clustering;
 
 /// <summary>Options of <see cref="Tsne"/>, with scikit-learn's names and defaults where they apply.</summary>
 public sealed record TsneOptions

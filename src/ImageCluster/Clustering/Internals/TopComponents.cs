@@ -1,4 +1,4 @@
-namespace ImageCluster.Reports;
+namespace ImageCluster.Clustering;
 
 /// <summary>
 /// The first few principal components by block power iteration on the centred data. <see cref="Clustering.Pca"/> solves the

@@ -1,4 +1,4 @@
-using ImageCluster.Reports;
+using ImageCluster.Clustering;
 
 namespace ImageCluster.Tests;
 
