@@ -82,7 +82,7 @@ public static class Cli
     private static int? UserError(Exception e) => e switch
     {
         NoUsableImagesException or ModelDownloadException or Export.ExportException => Failure,
-        UsageException or ModelNotFoundException => UsageError,
+        UsageException or ModelNotFoundException or ImageClusterException => UsageError,
         _ => null,
     };
 
