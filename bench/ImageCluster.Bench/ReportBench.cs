@@ -1,3 +1,4 @@
+using ImageCluster.Clustering;
 using System.Diagnostics;
 using System.Globalization;
 using ImageCluster.Pipeline;
@@ -52,7 +53,7 @@ public static class ReportBench
             sw.Restart();
             await ClusterJob.RunAsync(new ClusterJobOptions
             {
-                Input = input, Output = run, Model = "pixels", Clustering = new ClusteringSettings { K = classes, NInit = 1 },
+                Input = input, Output = run, Model = "pixels", Clustering = new KMeansOptions { NClusters = classes, NInit = 1 },
             });
             Console.WriteLine($"cluster (pixels, kmeans k={classes}): {sw.Elapsed.TotalSeconds:F1} s");
 

@@ -155,7 +155,7 @@ public static class Cli
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var settings = algorithmOptions.Read(parse);
+            var choice = algorithmOptions.Read(parse);
             string? featuresFile = parse.GetValue(features), input = parse.GetValue(folder);
             if ((featuresFile is null) == (input is null))
                 throw new UsageException(input is null ? "give a FOLDER of images or --features FILE" : "give either a FOLDER of images or --features FILE, not both");
@@ -164,13 +164,13 @@ public static class Cli
             {
                 if (parse.GetValue(LayerOption) is not null) throw new UsageException("--layer picks the features of images; a --features file already holds its features");
                 if (parse.GetValue(noNormalize)) throw new UsageException("--no-normalize is for folders of images; a features file is not normalised unless --normalize is given");
-                summary = FeaturesClusterJob.Run(new FeaturesClusterJobOptions
+                summary = ClusteringOptions.Translate(choice, () => FeaturesClusterJob.Run(new FeaturesClusterJobOptions
                 {
-                    Features = featuresFile, Output = parse.GetValue(output), Clustering = settings, Normalize = parse.GetValue(normalize),
+                    Features = featuresFile, Output = parse.GetValue(output), Clustering = choice.Clustering, Auto = choice.Auto, Normalize = parse.GetValue(normalize),
                     Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive), Whiten = parse.GetValue(whiten),
                     Baseline = parse.GetValue(baselineOption),
                     Pca = ParsePca(parse.GetValue(pca)),
-                }, note => stderr.WriteLine(note), ct);
+                }, note => stderr.WriteLine(note), ct));
             }
             else
             {
@@ -184,7 +184,8 @@ public static class Cli
                     Model = parse.GetValue(ModelOption),
                     Layer = layer,
                     Resize = parse.GetValue(ResizeOption),
-                    Clustering = settings,
+                    Clustering = choice.Clustering,
+                    Auto = choice.Auto,
                     Labels = parse.GetValue(algorithmOptions.Labels),
                     Positive = parse.GetValue(algorithmOptions.Positive),
                     Baseline = parse.GetValue(baselineOption),
@@ -195,7 +196,7 @@ public static class Cli
                     Embedding = EmbeddingOptionsFrom(parse),
                 };
                 if (clusterOptions.Output is null) stderr.WriteLine($"run folder: {clusterOptions.ResolvedOutput} (--out DIR chooses another)");
-                summary = await ClusterJob.RunAsync(clusterOptions, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
+                summary = await ClusteringOptions.Translate(choice, () => ClusterJob.RunAsync(clusterOptions, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct));
                 PrintErrors(stderr, summary.Output, summary.Counts.Errors);
             }
             // The report goes to stderr's notes and the run's folder; stdout keeps the cluster summary (and --json stays one object).
@@ -208,7 +209,7 @@ public static class Cli
                 if (reportOptions is not null) WriteReport(summary, reportOptions, stderr, stderr, ct);
                 return Success;
             }
-            if (summary.Auto is { } auto) PrintAuto(stdout, auto);
+            if (summary.Auto is { } auto) PrintAuto(stdout, auto, algorithmOptions);
             var c = summary.Counts;
             var info = summary.Clustering!;
             stdout.WriteLine(summary.Model is { } model
@@ -245,7 +246,7 @@ public static class Cli
         ReportCommand.Print(written, json: false, open: false, stdout, stderr);
     }
 
-    private static void PrintAuto(TextWriter stdout, AutoResult auto)
+    private static void PrintAuto(TextWriter stdout, AutoResult auto, ClusteringOptions flags)
     {
         static string F(double? v) => v is { } x ? x.ToString("F4", CultureInfo.InvariantCulture) : "  n/a";
         stdout.WriteLine($"auto: {auto.Table.Count} candidates ranked by {auto.RankBy.ToString().ToLowerInvariant()} " +
@@ -257,7 +258,7 @@ public static class Cli
             stdout.WriteLine($"  {r.Algorithm,-18} {r.Parameters,-30} {r.Clusters,8} {r.Noise,6} {F(r.Silhouette),10}" +
                              (labelled ? $" {F(r.Nmi),7} {F(r.Ari),7}" : "") + (qm ? $" {F(r.Qm),7}" : "") +
                              $" {r.Seconds.ToString("F2", CultureInfo.InvariantCulture),8}");
-        stdout.WriteLine($"auto picked {auto.Table[0].Algorithm} {auto.Table[0].Parameters}");
+        stdout.WriteLine($"auto picked {auto.BestOptions.AlgorithmName} {flags.AsFlags(auto.BestOptions)}");
     }
 
     private static void PrintEvaluation(TextWriter stdout, EvaluationReport report)

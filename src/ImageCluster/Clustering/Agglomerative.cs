@@ -7,7 +7,7 @@ namespace ImageCluster.Clustering;
 /// spanning tree for single linkage. Time O(N² · d) for the distances (parallel) plus O(N²) for the tree;
 /// memory 8 · N(N − 1)/2 bytes, hence <see cref="AgglomerativeOptions.MaxSamples"/>.
 /// </summary>
-public sealed class Agglomerative
+public sealed class Agglomerative : IClusterer
 {
     private readonly AgglomerativeOptions _options;
 
@@ -62,4 +62,10 @@ public sealed class Agglomerative
         TreeCut.DropSmall(labels, options.EffectiveMinCsize);
         return new AgglomerativeResult(LabelOrder.BySize(labels), tree, cutDistance, maxPairwiseDistance);
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

@@ -24,8 +24,11 @@ public enum Linkage
 /// similarity cut of elcorto/imagecluster (<see cref="Sim"/>, <see cref="MinCsize"/>). Exactly one way to cut the
 /// merge tree applies: <see cref="NClusters"/>, <see cref="DistanceThreshold"/> or <see cref="Sim"/>.
 /// </summary>
-public sealed record AgglomerativeOptions
+public sealed record AgglomerativeOptions : ClustererOptions
 {
+    /// <inheritdoc />
+    public override IClusterer CreateClusterer() => new Agglomerative(this);
+
     /// <summary>Largest allowed <see cref="MaxSamples"/>: the condensed distance array must fit one .NET array.</summary>
     public const int MaxSamplesLimit = 65_000;
 
@@ -77,10 +80,6 @@ public sealed record AgglomerativeOptions
     /// </summary>
     public int MaxSamples { get; init; } = 20_000;
 
-    /// <summary>
-    /// Upper bound on worker threads for the distance computation (−1 = no limit). Results do not depend on it.
-    /// </summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>The number of clusters actually requested: <see cref="NClusters"/>, its default 2, or null for a distance cut.</summary>
     internal int? EffectiveNClusters => NClusters ?? (DistanceThreshold is null && Sim is null ? 2 : null);
@@ -93,18 +92,18 @@ public sealed record AgglomerativeOptions
 
     /// <summary>Checks the options against a data set of <paramref name="nSamples"/> rows.</summary>
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
-    public void Validate(int nSamples)
+    protected override void ValidateCore(int? nSamples)
     {
-        if (nSamples <= 0)
-            throw new ArgumentException("There are no images to cluster.", nameof(nSamples));
         int cuts = (NClusters is null ? 0 : 1) + (DistanceThreshold is null ? 0 : 1) + (Sim is null ? 0 : 1);
         if (cuts > 1)
             throw new ArgumentException(
-                $"Set exactly one of NClusters, DistanceThreshold and Sim (got NClusters = {Show(NClusters)}, " +
+                $"Agglomerative takes one cut: set only one of NClusters, DistanceThreshold and Sim (got NClusters = {Show(NClusters)}, " +
                 $"DistanceThreshold = {Show(DistanceThreshold)}, Sim = {Show(Sim)}).", nameof(NClusters));
-        if (EffectiveNClusters is int k && (k < 1 || k > nSamples))
+        if (EffectiveNClusters < 1)
+            throw new ArgumentException($"NClusters must be at least 1 (got {EffectiveNClusters}).", nameof(NClusters));
+        if (EffectiveNClusters > nSamples)
             throw new ArgumentException(
-                $"NClusters = {k} is outside 1..{nSamples} (the number of images).", nameof(NClusters));
+                $"NClusters = {EffectiveNClusters} is outside 1..{nSamples} (the number of images).", nameof(NClusters));
         if (DistanceThreshold is double threshold && !(threshold >= 0 && double.IsFinite(threshold)))
             throw new ArgumentException($"DistanceThreshold must be a finite number ≥ 0 (got {threshold}).", nameof(DistanceThreshold));
         if (Sim is double sim && !(sim >= 0 && sim <= 1))
@@ -121,13 +120,10 @@ public sealed record AgglomerativeOptions
                 nameof(Metric));
         if (MaxSamples < 1 || MaxSamples > MaxSamplesLimit)
             throw new ArgumentException($"MaxSamples must be between 1 and {MaxSamplesLimit} (got {MaxSamples}).", nameof(MaxSamples));
-        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
+        if (nSamples is int n && n > MaxSamples)
             throw new ArgumentException(
-                $"MaxDegreeOfParallelism must be −1 (no limit) or at least 1 (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
-        if (nSamples > MaxSamples)
-            throw new ArgumentException(
-                $"Agglomerative clustering of {nSamples} images needs {DistanceBytes(nSamples):N0} bytes " +
-                $"({DistanceBytes(nSamples) / (double)(1L << 30):F1} GiB) for its {(long)nSamples * (nSamples - 1) / 2:N0} pairwise " +
+                $"Agglomerative clustering of {n} images needs {DistanceBytes(n):N0} bytes " +
+                $"({DistanceBytes(n) / (double)(1L << 30):F1} GiB) for its {(long)n * (n - 1) / 2:N0} pairwise " +
                 $"distances, more than MaxSamples = {MaxSamples} allows; raise MaxSamples (memory O(N²)) or use Birch or K-Means.",
                 nameof(MaxSamples));
     }

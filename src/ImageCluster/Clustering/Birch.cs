@@ -7,7 +7,7 @@ namespace ImageCluster.Clustering;
 /// nearest subcluster. Time O(N · depth · BranchingFactor · d) for the tree, O(S²) for the global step over S
 /// subclusters, O(N · S · d / threads) for the labels; memory O(S · d) plus O(S²) in the global step, never O(N²).
 /// </summary>
-public sealed class Birch
+public sealed class Birch : IClusterer
 {
     private readonly BirchOptions _options;
 
@@ -120,4 +120,10 @@ public sealed class Birch
         count = map.Count;
         return dense;
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

@@ -1,8 +1,11 @@
 namespace ImageCluster.Clustering;
 
 /// <summary>Settings for <see cref="Birch"/>, named after scikit-learn's <c>Birch</c>, with its defaults.</summary>
-public sealed record BirchOptions
+public sealed record BirchOptions : ClustererOptions
 {
+    /// <inheritdoc />
+    public override IClusterer CreateClusterer() => new Birch(this);
+
     /// <summary>
     /// Largest radius of a subcluster (&gt; 0): a sample joins its closest leaf subcluster only if the merged subcluster's
     /// radius √(Σ|xᵢ − c|²/n) stays at most this; otherwise it starts a new subcluster. Lower = more, smaller subclusters.
@@ -29,15 +32,11 @@ public sealed record BirchOptions
     /// </summary>
     public int MaxSubclusters { get; init; } = 20_000;
 
-    /// <summary>Upper bound on worker threads (−1 = no limit). Results do not depend on it.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>Checks the options against a data set of <paramref name="nSamples"/> rows.</summary>
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
-    public void Validate(int nSamples)
+    protected override void ValidateCore(int? nSamples)
     {
-        if (nSamples <= 0)
-            throw new ArgumentException("There are no images to cluster.", nameof(nSamples));
         if (!(Threshold > 0) || double.IsInfinity(Threshold))
             throw new ArgumentException($"Threshold must be a finite number > 0 (got {Threshold}).", nameof(Threshold));
         if (BranchingFactor < 2)
@@ -47,8 +46,5 @@ public sealed record BirchOptions
         if (MaxSubclusters < 1 || MaxSubclusters > AgglomerativeOptions.MaxSamplesLimit)
             throw new ArgumentException(
                 $"MaxSubclusters must be between 1 and {AgglomerativeOptions.MaxSamplesLimit} (got {MaxSubclusters}).", nameof(MaxSubclusters));
-        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
-            throw new ArgumentException(
-                $"MaxDegreeOfParallelism must be −1 (no limit) or at least 1 (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
     }
 }

@@ -26,7 +26,7 @@ namespace ImageCluster.Clustering;
 /// Distances on the eps boundary are decided in float64 (see <see cref="DensitySpace"/>), so "≤ eps" matches scikit-learn.
 /// </para>
 /// </remarks>
-public sealed class Dbscan
+public sealed class Dbscan : IClusterer
 {
     private readonly DbscanOptions _options;
 
@@ -64,4 +64,10 @@ public sealed class Dbscan
         for (int b = 0; b < borderIds.Length; b++) component[borderIds[b]] = nearestRoot[b];
         return new DbscanResult(LabelOrder.BySize(component), coreIds);
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

@@ -17,7 +17,7 @@ namespace ImageCluster.Clustering;
 /// (see <see cref="HdbscanResult.CondensedTree"/>), which changes stabilities and may change which clusters are chosen;
 /// <see cref="HdbscanResult.Probabilities"/> and <see cref="HdbscanResult.OutlierScores"/> are R's.</para>
 /// </remarks>
-public sealed class Hdbscan
+public sealed class Hdbscan : IClusterer
 {
     private readonly HdbscanOptions _options;
 
@@ -56,4 +56,10 @@ public sealed class Hdbscan
         return new HdbscanResult(labels, nClusters, probabilities, outlierScores, Array.ConvertAll(core, c => (double)c),
             merges, tree.Rows);
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

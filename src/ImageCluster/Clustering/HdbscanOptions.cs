@@ -14,8 +14,11 @@ public enum ClusterSelectionMethod
 }
 
 /// <summary>Settings for <see cref="Hdbscan"/>, mirroring scikit-learn's <c>HDBSCAN</c> parameters.</summary>
-public sealed record HdbscanOptions
+public sealed record HdbscanOptions : ClustererOptions
 {
+    /// <inheritdoc />
+    public override IClusterer CreateClusterer() => new Hdbscan(this);
+
     /// <summary>
     /// Smallest group of samples that counts as a cluster (scikit-learn's <c>min_cluster_size</c>, at least 2). When a
     /// cluster splits, a part smaller than this is not a new cluster: its samples stay with the parent and drop out of it
@@ -49,21 +52,14 @@ public sealed record HdbscanOptions
     /// </summary>
     public bool AllowSingleCluster { get; init; }
 
-    /// <summary>
-    /// Upper bound on worker threads (as <see cref="ParallelOptions.MaxDegreeOfParallelism"/>; −1 = no limit).
-    /// Results do not depend on it.
-    /// </summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary><see cref="MinSamples"/> with its default applied.</summary>
     public int EffectiveMinSamples => MinSamples ?? MinClusterSize;
 
     /// <summary>Checks the options against a data set of <paramref name="nSamples"/> rows.</summary>
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
-    public void Validate(int nSamples)
+    protected override void ValidateCore(int? nSamples)
     {
-        if (nSamples <= 0)
-            throw new ArgumentException("There are no images to cluster.", nameof(nSamples));
         if (MinClusterSize < 2)
             throw new ArgumentException($"MinClusterSize must be at least 2 (got {MinClusterSize}).", nameof(MinClusterSize));
         if (MinSamples is < 1)
@@ -81,9 +77,5 @@ public sealed record HdbscanOptions
         if (!(ClusterSelectionEpsilon >= 0) || double.IsInfinity(ClusterSelectionEpsilon))
             throw new ArgumentException(
                 $"ClusterSelectionEpsilon must be a finite distance ≥ 0 (got {ClusterSelectionEpsilon}).", nameof(ClusterSelectionEpsilon));
-        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
-            throw new ArgumentException(
-                $"MaxDegreeOfParallelism must be −1 (no limit) or at least 1 (got {MaxDegreeOfParallelism}).",
-                nameof(MaxDegreeOfParallelism));
     }
 }

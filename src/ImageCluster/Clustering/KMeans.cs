@@ -8,7 +8,7 @@ namespace ImageCluster.Clustering;
 /// Time O(N·k·D) per iteration at worst (far less once the bounds bite); memory O(N·D) for a centred copy of the
 /// data, plus O(N) (Lloyd) or O(N·k) (Elkan) for the bounds.
 /// </summary>
-public sealed class KMeans
+public sealed class KMeans : IClusterer
 {
     // Initialisations seeded together in one pass over the samples; bounds the per-sample scratch
     // (group size × candidates floats per sample) for large NInit.
@@ -175,4 +175,10 @@ public sealed class KMeans
         }
         return new KMeansResult(finalLabels, finalCentres, distances, inertia, iterations, bestInit);
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

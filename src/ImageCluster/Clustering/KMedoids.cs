@@ -13,7 +13,7 @@ namespace ImageCluster.Clustering;
 /// k·(N − k) exchanges) or O(N) per visited candidate for FasterPAM, which usually needs a few passes in all.
 /// Distances are computed in double and stored as float; sums are in double. Results do not depend on the thread count.
 /// </remarks>
-public sealed class KMedoids
+public sealed class KMedoids : IClusterer
 {
     private readonly KMedoidsOptions _options;
 
@@ -84,4 +84,10 @@ public sealed class KMedoids
         }
         return new KMedoidsResult(ordered, medoidIndices, centers, inertia, swaps);
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

@@ -32,8 +32,11 @@ public enum KMedoidsInit
 }
 
 /// <summary>Settings for <see cref="KMedoids"/>, named after scikit-learn-extra's <c>KMedoids</c> and R's <c>pam</c>.</summary>
-public sealed record KMedoidsOptions
+public sealed record KMedoidsOptions : ClustererOptions
 {
+    /// <inheritdoc />
+    public override IClusterer CreateClusterer() => new KMedoids(this);
+
     /// <summary>The largest N whose N×N float matrix .NET can index (46 340² &lt; 2³¹).</summary>
     public const int LargestMaxSamples = 46_340;
 
@@ -71,25 +74,23 @@ public sealed record KMedoidsOptions
     /// </summary>
     public int MaxSamples { get; init; } = 20_000;
 
-    /// <summary>Upper bound on worker threads (−1 = no limit). Results do not depend on it.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>Checks the options against a data set of <paramref name="nSamples"/> rows.</summary>
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
-    public void Validate(int nSamples)
+    protected override void ValidateCore(int? nSamples)
     {
-        if (nSamples <= 0)
-            throw new ArgumentException("There are no images to cluster.", nameof(nSamples));
         if (MaxSamples < 1 || MaxSamples > LargestMaxSamples)
             throw new ArgumentException($"MaxSamples must be between 1 and {LargestMaxSamples} (got {MaxSamples}).", nameof(MaxSamples));
         if (nSamples > MaxSamples)
             throw new ArgumentException(
-                $"K-Medoids keeps all pairwise distances in memory: {nSamples} images need {4.0 * nSamples * nSamples / 1e9:0.##} GB " +
-                $"({4L * nSamples * nSamples} bytes), above MaxSamples = {MaxSamples}. Raise MaxSamples if the memory is there, " +
+                $"K-Medoids keeps all pairwise distances in memory: {nSamples} images need {4.0 * nSamples!.Value * nSamples.Value / 1e9:0.##} GB " +
+                $"({4L * nSamples.Value * nSamples.Value} bytes), above MaxSamples = {MaxSamples}. Raise MaxSamples if the memory is there, " +
                 "or use K-Means or MiniBatch K-Means.", nameof(MaxSamples));
-        if (NClusters < 1 || NClusters > nSamples)
+        if (NClusters < 1)
+            throw new ArgumentException($"NClusters must be at least 1 (got {NClusters}).", nameof(NClusters));
+        if (NClusters > nSamples)
             throw new ArgumentException(
-                $"NClusters must be between 1 and the number of images ({nSamples}) (got {NClusters}).", nameof(NClusters));
+                $"k = {NClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.", nameof(NClusters));
         if (!Enum.IsDefined(Metric))
             throw new ArgumentException($"Unknown Metric {(int)Metric}; use Euclidean or Cosine.", nameof(Metric));
         if (!Enum.IsDefined(Method))
@@ -98,16 +99,12 @@ public sealed record KMedoidsOptions
             throw new ArgumentException($"Unknown Init {(int)Init}; use Build, KMedoidsPlusPlus or Given.", nameof(Init));
         if (MaxIter < 0)
             throw new ArgumentException($"MaxIter must be at least 0 (got {MaxIter}).", nameof(MaxIter));
-        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
-            throw new ArgumentException(
-                $"MaxDegreeOfParallelism must be −1 (no limit) or at least 1 (got {MaxDegreeOfParallelism}).",
-                nameof(MaxDegreeOfParallelism));
         if (Init == KMedoidsInit.Given) ValidateInitialMedoids(nSamples);
         else if (InitialMedoids is not null)
             throw new ArgumentException("InitialMedoids are only used with Init = Given.", nameof(InitialMedoids));
     }
 
-    private void ValidateInitialMedoids(int nSamples)
+    private void ValidateInitialMedoids(int? nSamples)
     {
         if (InitialMedoids is null || InitialMedoids.Length != NClusters)
             throw new ArgumentException(

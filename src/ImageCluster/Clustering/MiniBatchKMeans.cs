@@ -11,7 +11,7 @@ namespace ImageCluster.Clustering;
 /// Time O(steps·batch·k·D + N·k·D); memory O(N) for the labels plus O(k·D + (batch + init size)·D): the samples
 /// themselves are never copied.
 /// </summary>
-public sealed class MiniBatchKMeans
+public sealed class MiniBatchKMeans : IClusterer
 {
     private readonly MiniBatchKMeansOptions _options;
 
@@ -212,4 +212,10 @@ public sealed class MiniBatchKMeans
             return options.MaxNoImprovement is int patience && _noImprovement >= patience;
         }
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

@@ -1,8 +1,11 @@
 namespace ImageCluster.Clustering;
 
 /// <summary>Settings for <see cref="MiniBatchKMeans"/>, mirroring scikit-learn's <c>MiniBatchKMeans</c> parameters.</summary>
-public sealed record MiniBatchKMeansOptions
+public sealed record MiniBatchKMeansOptions : ClustererOptions
 {
+    /// <inheritdoc />
+    public override IClusterer CreateClusterer() => new MiniBatchKMeans(this);
+
     /// <summary>Number of clusters k (at least 1, at most the number of samples).</summary>
     public required int NClusters { get; init; }
 
@@ -42,18 +45,16 @@ public sealed record MiniBatchKMeansOptions
     /// <summary>Seed of every random choice (initialisation samples, k-means++, batches, reassignments).</summary>
     public int Seed { get; init; }
 
-    /// <summary>Upper bound on worker threads (−1 = no limit). Results do not depend on it.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>Checks the options against a data set of <paramref name="nSamples"/> rows.</summary>
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
-    public void Validate(int nSamples)
+    protected override void ValidateCore(int? nSamples)
     {
-        if (nSamples <= 0)
-            throw new ArgumentException("There are no images to cluster.", nameof(nSamples));
-        if (NClusters < 1 || NClusters > nSamples)
+        if (NClusters < 1)
+            throw new ArgumentException($"NClusters must be at least 1 (got {NClusters}).", nameof(NClusters));
+        if (NClusters > nSamples)
             throw new ArgumentException(
-                $"NClusters must be between 1 and the number of images ({nSamples}) (got {NClusters}).", nameof(NClusters));
+                $"k = {NClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.", nameof(NClusters));
         if (BatchSize < 1)
             throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize}).", nameof(BatchSize));
         if (MaxIter < 1)
@@ -69,9 +70,5 @@ public sealed record MiniBatchKMeansOptions
         if (!(ReassignmentRatio >= 0) || double.IsInfinity(ReassignmentRatio))
             throw new ArgumentException($"ReassignmentRatio must be a finite number ≥ 0 (got {ReassignmentRatio}).",
                 nameof(ReassignmentRatio));
-        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
-            throw new ArgumentException(
-                $"MaxDegreeOfParallelism must be −1 (no limit) or at least 1 (got {MaxDegreeOfParallelism}).",
-                nameof(MaxDegreeOfParallelism));
     }
 }

@@ -18,7 +18,7 @@ namespace ImageCluster.Clustering;
 /// O(block) scratch per worker; never N × N.
 /// </para>
 /// </remarks>
-public sealed class Optics
+public sealed class Optics : IClusterer
 {
     private readonly OpticsOptions _options;
 
@@ -52,4 +52,10 @@ public sealed class Optics
         int[] labels = OpticsExtraction.XiLabels(ordering, clusters);
         return new OpticsResult(LabelOrder.BySize(labels), ordering, reachability, core, predecessor, clusters.ToArray());
     }
+
+    /// <inheritdoc />
+    ClustererOptions IClusterer.Options => _options;
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
 }

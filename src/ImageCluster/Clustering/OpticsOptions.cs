@@ -11,8 +11,11 @@ public enum OpticsClusterMethod
 }
 
 /// <summary>Settings for <see cref="Optics"/>, mirroring scikit-learn's <c>OPTICS</c> parameters.</summary>
-public sealed record OpticsOptions
+public sealed record OpticsOptions : ClustererOptions
 {
+    /// <inheritdoc />
+    public override IClusterer CreateClusterer() => new Optics(this);
+
     /// <summary>
     /// Samples in a neighbourhood (the sample itself included) for a core sample; the core distance is the distance to the
     /// <c>MinSamples</c>-th nearest sample, counting the sample itself. At least 2 and at most the number of samples.
@@ -43,19 +46,14 @@ public sealed record OpticsOptions
     /// <summary>Smallest Xi cluster, at least 2 and at most the number of samples; null = <see cref="MinSamples"/>.</summary>
     public int? MinClusterSize { get; init; }
 
-    /// <summary>
-    /// Upper bound on worker threads (as <see cref="ParallelOptions.MaxDegreeOfParallelism"/>; −1 = no limit).
-    /// Results do not depend on it.
-    /// </summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>Checks the options against a data set of <paramref name="nSamples"/> rows.</summary>
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
-    public void Validate(int nSamples)
+    protected override void ValidateCore(int? nSamples)
     {
-        if (nSamples <= 0)
-            throw new ArgumentException("There are no images to cluster.", nameof(nSamples));
-        if (MinSamples < 2 || MinSamples > nSamples)
+        if (MinSamples < 2)
+            throw new ArgumentException($"OPTICS's MinSamples must be at least 2 (got {MinSamples}).", nameof(MinSamples));
+        if (MinSamples > nSamples)
             throw new ArgumentException(
                 $"OPTICS's MinSamples must be between 2 and the number of samples ({nSamples}) (got {MinSamples}).", nameof(MinSamples));
         if (!(MaxEps >= 0))
@@ -64,11 +62,12 @@ public sealed record OpticsOptions
             throw new ArgumentException($"OPTICS's Xi must be between 0 and 1 (got {Xi}).", nameof(Xi));
         if (Eps is double eps && !(eps >= 0 && eps <= MaxEps))
             throw new ArgumentException($"OPTICS's Eps must be between 0 and MaxEps = {MaxEps} (got {eps}).", nameof(Eps));
-        if (MinClusterSize is int size && (size < 2 || size > nSamples))
+        if (MinClusterSize < 2)
+            throw new ArgumentException($"OPTICS's MinClusterSize must be at least 2 (got {MinClusterSize}).", nameof(MinClusterSize));
+        if (MinClusterSize > nSamples)
             throw new ArgumentException(
-                $"OPTICS's MinClusterSize must be between 2 and the number of samples ({nSamples}) (got {size}).", nameof(MinClusterSize));
+                $"OPTICS's MinClusterSize must be between 2 and the number of samples ({nSamples}) (got {MinClusterSize}).", nameof(MinClusterSize));
         if (!Enum.IsDefined(ClusterMethod))
             throw new ArgumentException($"Unknown OPTICS ClusterMethod {ClusterMethod}; use Xi or Dbscan.", nameof(ClusterMethod));
-        DensityOptions.ValidateParallelism(MaxDegreeOfParallelism);
     }
 }

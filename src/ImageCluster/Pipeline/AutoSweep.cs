@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using ImageCluster.Clustering;
 using ImageCluster.Diagnostics;
 using ImageCluster.Evaluation;
 
 namespace ImageCluster.Pipeline;
 
-/// <summary>What <c>--algorithm auto</c> ranks the candidates by.</summary>
+/// <summary>What the auto sweep (<see cref="AutoSweep"/>) ranks the candidates by.</summary>
 public enum AutoRanking
 {
     /// <summary>Mean silhouette (sampled), times the fraction of samples not labelled noise. Needs no labels.</summary>
@@ -46,11 +47,28 @@ public sealed record AutoOptions
 
     /// <summary>Class of interest for <see cref="AutoRanking.Qm"/>.</summary>
     public string? Positive { get; init; }
+
+    /// <summary>Seed of every candidate's random choices and of the silhouette sample.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Checks what needs no data: the k range and that a label ranking has its labels.</summary>
+    /// <exception cref="ArgumentException">Naming the property at fault.</exception>
+    public void Validate()
+    {
+        if (KMin < 2) throw new ArgumentException($"KMin must be at least 2 (got {KMin}).", nameof(KMin));
+        if (KMax < KMin) throw new ArgumentException($"KMax = {KMax} is below KMin = {KMin}; no k is left to try.", nameof(KMax));
+        if (SilhouetteSampleSize < 2)
+            throw new ArgumentException($"SilhouetteSampleSize must be at least 2 (got {SilhouetteSampleSize}).", nameof(SilhouetteSampleSize));
+        if (Ranking != AutoRanking.Silhouette && Labels is null)
+            throw new ArgumentException($"RankBy {Ranking} needs Labels (a path,label file).", nameof(RankBy));
+        if (Ranking == AutoRanking.Qm && Positive is null)
+            throw new ArgumentException("RankBy Qm needs the class of interest: set Positive.", nameof(RankBy));
+    }
 }
 
 /// <summary>One row of the sweep's table.</summary>
 /// <param name="Algorithm">CLI name of the algorithm.</param>
-/// <param name="Parameters">The swept parameters, as CLI options (e.g. <c>--k 5</c>).</param>
+/// <param name="Parameters">The swept parameters, with scikit-learn's names (e.g. <c>n_clusters=5</c>).</param>
 /// <param name="Clusters">Clusters found, not counting noise.</param>
 /// <param name="Noise">Samples labelled noise.</param>
 /// <param name="Score">The ranking score; null when undefined (fewer than two clusters).</param>
@@ -63,54 +81,52 @@ public sealed record AutoCandidate(string Algorithm, string Parameters, int Clus
     double? Nmi, double? Ari, double? Qm, double Seconds);
 
 /// <summary>The sweep's table, best first, and how to rerun the winner.</summary>
-/// <param name="BestSettings">The winner's settings, to rerun it directly.</param>
+/// <param name="BestOptions">The winner's options, to rerun it directly.</param>
 /// <param name="Table">Every candidate, best first (undefined scores last).</param>
 /// <param name="RankBy">The score used.</param>
 /// <param name="SilhouetteSamples">Samples the silhouette was computed on.</param>
 /// <param name="Positive">The class of interest the Quality Metric column is about, or null.</param>
-public sealed record AutoResult(ClusteringSettings BestSettings, IReadOnlyList<AutoCandidate> Table, AutoRanking RankBy, int SilhouetteSamples,
+public sealed record AutoResult(ClustererOptions BestOptions, IReadOnlyList<AutoCandidate> Table, AutoRanking RankBy, int SilhouetteSamples,
     string? Positive = null);
 
 /// <summary>
-/// <c>--algorithm auto</c>: runs a grid of algorithms × parameters (see <see cref="Candidates"/>) through <see cref="AlgorithmRunner"/>, scores each and
+/// The auto sweep: runs a grid of algorithms × parameters (see <see cref="Candidates"/>) through <see cref="AlgorithmRunner"/>, scores each and
 /// keeps the best. Without labels the score is the silhouette (noise-discounted, so labelling everything noise cannot
 /// win); with labels it can be NMI, ARI or the Quality Metric.
 /// </summary>
 public static class AutoSweep
 {
     /// <summary>Sweeps and ranks. <paramref name="paths"/> name the rows for label matching.</summary>
-    /// <exception cref="UsageException">An external ranking without labels, or QM without a class of interest.</exception>
-    public static (ClusteringOutcome Best, AutoResult Result) Run(FeatureMatrix x, IReadOnlyList<string> paths, int seed, AutoOptions options, Action<string>? notice = null,
+    /// <exception cref="ArgumentException">An external ranking without labels, QM without a class of interest, or no k to try.</exception>
+    public static (ClusteringOutcome Best, AutoResult Result) Run(FeatureMatrix x, IReadOnlyList<string> paths, AutoOptions options, Action<string>? notice = null,
         CancellationToken ct = default)
     {
+        options.Validate();
         var ranking = options.Ranking;
-        if (ranking != AutoRanking.Silhouette && options.Labels is null)
-            throw new UsageException($"--rank-by {ranking.ToString().ToLowerInvariant()} needs --labels FILE");
-        if (ranking == AutoRanking.Qm && options.Positive is null)
-            throw new UsageException("--rank-by qm needs the class of interest: --positive CLASS");
+        int seed = options.Seed;
         var labelFile = options.Labels is { } labelsPath ? LabelFile.Read(labelsPath) : null;
         if (options.Positive is { } positive) labelFile?.RequireClass(positive);
-        if (x.Rows < 3) throw new UsageException($"--algorithm auto needs at least 3 samples (got {x.Rows})");
+        if (x.Rows < 3) throw new ArgumentException($"The auto sweep needs at least 3 images (got {x.Rows}).", "nSamples");
         int kMax = Math.Min(options.KMax ?? 15, x.Rows - 1);
-        if (options.KMin < 2 || options.KMin > kMax)
-            throw new UsageException($"--k-min {options.KMin} and --k-max {kMax} leave no k to try (2 ≤ k-min ≤ k-max ≤ samples − 1)");
+        if (options.KMin > kMax)
+            throw new ArgumentException($"KMin = {options.KMin} and KMax = {kMax} leave no k to try (2 ≤ KMin ≤ KMax ≤ images − 1).", nameof(options.KMin));
 
         int sampleSize = Math.Min(options.SilhouetteSampleSize, x.Rows);
-        var rows = new List<(AutoCandidate Row, ClusteringOutcome Outcome, ClusteringSettings Settings)>();
-        foreach (var (settings, parameters) in Candidates(x, seed, options.KMin, kMax))
+        var rows = new List<(AutoCandidate Row, ClusteringOutcome Outcome, ClustererOptions Options)>();
+        foreach (var (candidate, parameters) in Candidates(x, seed, options.KMin, kMax))
         {
             ct.ThrowIfCancellationRequested();
             var sw = Stopwatch.StartNew();
-            var outcome = AlgorithmRunner.Fit(settings, x, ct);
+            var outcome = AlgorithmRunner.Fit(candidate, x, ct);
             double seconds = sw.Elapsed.TotalSeconds;
             var row = Score(x, paths, outcome, options, labelFile, sampleSize, seed, parameters, seconds);
             notice?.Invoke($"auto: {row.Algorithm} {row.Parameters}: {row.Clusters} clusters, noise {row.Noise}, " +
                            $"{ranking.ToString().ToLowerInvariant()} {(row.Score is { } s ? s.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}");
-            rows.Add((row, outcome, settings));
+            rows.Add((row, outcome, candidate));
         }
         var ranked = rows.OrderByDescending(r => r.Row.Score ?? double.NegativeInfinity).ToList(); // stable: earlier candidate wins ties
         var best = ranked[0];
-        return (best.Outcome, new AutoResult(best.Settings, ranked.Select(r => r.Row).ToList(), ranking, sampleSize,
+        return (best.Outcome, new AutoResult(best.Options, ranked.Select(r => r.Row).ToList(), ranking, sampleSize,
             labelFile is null ? null : options.Positive));
     }
 
@@ -121,22 +137,22 @@ public static class AutoSweep
     /// The grid: K-Means and (up to <see cref="AgglomerativeLimit"/> samples) ward over the k range; HDBSCAN over a few
     /// minimum cluster sizes; DBSCAN around the eps of the k-distance knee (min_samples 5).
     /// </summary>
-    private static IEnumerable<(ClusteringSettings Settings, string Parameters)> Candidates(FeatureMatrix x, int seed, int kMin, int kMax)
+    private static IEnumerable<(ClustererOptions Options, string Parameters)> Candidates(FeatureMatrix x, int seed, int kMin, int kMax)
     {
         for (int k = kMin; k <= kMax; k++)
-            yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.KMeans, K = k, Seed = seed }, $"--k {k}");
+            yield return (new KMeansOptions { NClusters = k, Seed = seed }, $"n_clusters={k}");
         if (x.Rows <= AgglomerativeLimit)
             for (int k = kMin; k <= kMax; k++)
-                yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.Agglomerative, K = k, Seed = seed }, $"--linkage ward --k {k}");
+                yield return (new AgglomerativeOptions { NClusters = k, Linkage = Linkage.Ward }, $"linkage=ward, n_clusters={k}");
         foreach (int size in new[] { 5, 10, 20, 40 }.Where(size => size <= x.Rows / 2))
-            yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.Hdbscan, MinClusterSize = size, Seed = seed }, $"--min-cluster-size {size}");
+            yield return (new HdbscanOptions { MinClusterSize = size }, $"min_cluster_size={size}");
         const int minSamples = 5;
         if (x.Rows > minSamples && KDistance.Compute(x, new KDistanceOptions { MinSamples = minSamples, Seed = seed }).SuggestedEps is { } knee && knee > 0)
             foreach (double factor in new[] { 0.75, 1.0, 1.25 })
             {
                 double eps = Math.Round(knee * factor, 6);
-                yield return (new ClusteringSettings { Algorithm = ClusteringAlgorithm.Dbscan, Eps = eps, MinSamples = minSamples, Seed = seed },
-                    FormattableString.Invariant($"--eps {eps} --min-samples {minSamples}"));
+                yield return (new DbscanOptions { Eps = eps, MinSamples = minSamples },
+                    FormattableString.Invariant($"eps={eps}, min_samples={minSamples}"));
             }
     }
 

@@ -36,8 +36,11 @@ public sealed record ClusterJobOptions
     /// <summary>An intermediate layer (and its pooling) used as the features instead of the model's embedding; null = the embedding.</summary>
     public Embedding.Layers.LayerSelection? Layer { get; init; }
 
-    /// <summary>The algorithm and its options (K-Means by default).</summary>
-    public ClusteringSettings Clustering { get; init; } = new();
+    /// <summary>The algorithm and its options (e.g. <c>new KMeansOptions { NClusters = 6 }</c>); null when <see cref="Auto"/> is set.</summary>
+    public ClustererOptions? Clustering { get; init; }
+
+    /// <summary>A sweep over algorithms and parameters that keeps the best-ranked result, instead of one <see cref="Clustering"/>.</summary>
+    public AutoOptions? Auto { get; init; }
 
     /// <summary>PCA before clustering: a fraction in (0,1) of variance to keep, or a number of components; null = none.</summary>
     public double? Pca { get; init; }
@@ -194,12 +197,11 @@ public static class ClusterJob
         var total = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
         string input = RunFolders.RequireInputFolder(o.Input);
-        AlgorithmRunner.ValidateOptions(o.Clustering);
+        AlgorithmRunner.Validate(o.Clustering, o.Auto);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
         if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
-        if (o.Pca is { } p && (p <= 0 || (p >= 1 && p != Math.Floor(p))))
-            throw new UsageException($"--pca must be a variance fraction in (0,1) or a whole number of components (got {p})");
+        ValidatePreparation(o.Pca, o.Whiten);
         o.Embedding.Validate();
         string output = o.ResolvedOutput;
         RunFolders.RequireSafeRunFolder(input, output);
@@ -223,15 +225,11 @@ public static class ClusterJob
         Stopwatch total, Dictionary<string, double> timings, IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
     {
         var (model, files, embedded, store) = await EmbedFolderAsync(input, output, o.Store, o.Model, o.ModelFolders, o.Resize, o.Layer, o.Embedding, timings,
-            fileCount =>
-            {
-                if (o.Clustering.K > fileCount && fileCount > 0) // fail before minutes of embedding, not after
-                    throw new UsageException($"--k {o.Clustering.K} is larger than the number of image files ({fileCount})");
-            }, progress, notice, ct);
+            fileCount => RequireEnoughRows(o.Clustering, fileCount, "image files"), // fail before minutes of embedding, not after
+            progress, notice, ct);
         using var _ = store;
         var sw = Stopwatch.StartNew();
-        if (o.Clustering.K > embedded.Paths.Count)
-            throw new UsageException($"--k {o.Clustering.K} is larger than the number of usable images ({embedded.Paths.Count})");
+        RequireEnoughRows(o.Clustering, embedded.Paths.Count, "usable images");
 
         var clustering = Cluster(o, model, embedded, store, timings, notice, ct);
 
@@ -266,10 +264,10 @@ public static class ClusterJob
             Input = input,
             Output = output,
             StartedUtc = started,
-            Seed = o.Clustering.Seed,
+            Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto),
             Options = new Dictionary<string, object?>
             {
-                ["model"] = o.Model, ["layer"] = o.Layer?.Name, ["pool"] = o.Layer?.PoolName, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering, ["seed"] = o.Clustering.Seed,
+                ["model"] = o.Model, ["layer"] = o.Layer?.Name, ["pool"] = o.Layer?.PoolName, ["algorithm"] = o.Clustering?.AlgorithmName ?? "auto", ["clustering"] = o.Clustering, ["auto"] = o.Auto, ["seed"] = AlgorithmRunner.SeedOf(o.Clustering, o.Auto),
                 ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
                 ["decodeThreads"] = o.Embedding.DecodeThreads, ["inferenceThreads"] = o.Embedding.InferenceThreads, ["out"] = o.Output,
                 ["labels"] = o.Labels, ["positive"] = o.Positive, ["baseline"] = o.Baseline,
@@ -296,7 +294,7 @@ public static class ClusterJob
         };
         string json = JsonSerializer.Serialize(summary, Json);
         Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
-        store.AddRun(started, input, model.CacheKey, o.Clustering.Seed, json);
+        store.AddRun(started, input, model.CacheKey, AlgorithmRunner.SeedOf(o.Clustering, o.Auto), json);
         return summary;
     }
 
@@ -361,7 +359,7 @@ public static class ClusterJob
         var sw = Stopwatch.StartNew();
         string key = ClusteringKey(o, model, embedded);
         // A label-ranked sweep depends on the labels file's content, which the key does not cover: never reuse it.
-        bool reusable = o.Clustering.Auto?.Labels is null;
+        bool reusable = o.Auto?.Labels is null;
         if (reusable && store.GetClustering(key) is { } stored && JsonSerializer.Deserialize<StoredFigures>(stored.SummaryJson, Json) is { } figures)
         {
             timings["prepare"] = 0;
@@ -369,24 +367,25 @@ public static class ClusterJob
             return new Clustering(stored.Labels, stored.Distances.Length == 0 ? null : stored.Distances, figures.Info, figures.Pca, figures.Auto, FromCache: true);
         }
 
-        notice?.Invoke($"clustering {embedded.Paths.Count} images with {ClusteringSettings.Name(o.Clustering.Algorithm)}" +
-                       (o.Clustering.K is int k ? $" into {k} clusters" : "") + $" (seed {o.Clustering.Seed})");
+        notice?.Invoke($"clustering {embedded.Paths.Count} images with {o.Clustering?.AlgorithmName ?? "the auto sweep"}" +
+                       (AlgorithmRunner.RequestedClusters(o.Clustering) is int k ? $" into {k} clusters" : "") +
+                       $" (seed {AlgorithmRunner.SeedOf(o.Clustering, o.Auto)})");
         var (features, pcaInfo) = Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
-        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, features, embedded.Paths, notice, ct);
+        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, embedded.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto), Json)));
         return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false, features);
     }
 
     /// <summary>The features as the algorithm sees them: optionally L2-normalised, then optionally PCA-reduced.</summary>
-    /// <exception cref="UsageException">PCA settings that do not fit the data.</exception>
-    public static (FeatureMatrix Features, PcaInfo? Pca) Prepare(FeatureMatrix features, bool normalize, double? pca, bool whiten = false,
+    /// <exception cref="ArgumentException">PCA settings that do not fit the data (ParamName <c>Pca</c> or <c>Whiten</c>).</exception>
+    internal static (FeatureMatrix Features, PcaInfo? Pca) Prepare(FeatureMatrix features, bool normalize, double? pca, bool whiten = false,
         CancellationToken ct = default)
     {
-        if (whiten && pca is null) throw new UsageException("--whiten scales the PCA components: add --pca 0.95 (or a number of components)");
+        ValidatePreparation(pca, whiten);
         if (normalize) features = features.Clone().NormalizeRowsInPlace();
         if (pca is not { } components) return (features, null);
         var pcaOptions = new PcaOptions { Components = components, Whiten = whiten };
@@ -394,12 +393,29 @@ public static class ClusterJob
         {
             pcaOptions.Validate(features.Rows, features.Columns);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (e.ParamName == nameof(PcaOptions.Components))
         {
-            throw AlgorithmRunner.AsUsage(e);
+            throw new ArgumentException(e.Message.Replace($" (Parameter '{e.ParamName}')", "").Replace("Components", "Pca"), "Pca");
         }
         var model = Pca.Fit(features, pcaOptions, ct);
         return (model.Transform(features), new PcaInfo(model.NComponents, model.ExplainedVarianceRatio.Sum()));
+    }
+
+    /// <summary>The job options' PCA settings, checked before any work.</summary>
+    /// <exception cref="ArgumentException">ParamName <c>Pca</c> or <c>Whiten</c>.</exception>
+    internal static void ValidatePreparation(double? pca, bool whiten)
+    {
+        if (pca is { } p && (!(p > 0) || (p >= 1 && p != Math.Floor(p))))
+            throw new ArgumentException($"Pca must be a variance fraction in (0,1) or a whole number of components (got {p}).", "Pca");
+        if (whiten && pca is null)
+            throw new ArgumentException("Whiten scales the PCA components: set Pca too (e.g. 0.95, or a number of components).", "Whiten");
+    }
+
+    /// <summary>Refuses more clusters than rows as soon as the number of rows is known.</summary>
+    internal static void RequireEnoughRows(ClustererOptions? clustering, int rows, string what)
+    {
+        if (AlgorithmRunner.RequestedClusters(clustering) is int k && k > rows && rows > 0)
+            throw new ArgumentException($"NClusters {k} is larger than the number of {what} ({rows}).", "NClusters");
     }
 
     /// <summary>Everything the clustering result depends on: program version, model, options and the rows' contents in order.</summary>

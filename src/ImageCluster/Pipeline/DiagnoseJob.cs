@@ -153,7 +153,7 @@ public static class DiagnoseJob
         }
         catch (ArgumentException e)
         {
-            throw AlgorithmRunner.AsUsage(e);
+            throw new UsageException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
         }
         var kd = suggestion.KDistance!;
         return new DiagnoseReport(source, x.Rows, x.Columns, normalize, model, pca,

@@ -200,7 +200,7 @@ public static class EvaluateJob
         }
         catch (ArgumentException e)
         {
-            return new BaselineSummary(rows.Count, null, null, [], null, null, [], [AlgorithmRunner.AsUsage(e).Message]);
+            return new BaselineSummary(rows.Count, null, null, [], null, null, [], [e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "")]);
         }
     }
 

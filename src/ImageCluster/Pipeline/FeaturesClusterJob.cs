@@ -13,8 +13,11 @@ public sealed record FeaturesClusterJobOptions
     /// <summary>Run folder; null = <c>FEATURES-clusters</c> beside the file (extension dropped).</summary>
     public string? Output { get; init; }
 
-    /// <summary>The algorithm and its options.</summary>
-    public ClusteringSettings Clustering { get; init; } = new();
+    /// <summary>The algorithm and its options; null when <see cref="Auto"/> is set.</summary>
+    public Clustering.ClustererOptions? Clustering { get; init; }
+
+    /// <summary>A sweep over algorithms and parameters instead of one <see cref="Clustering"/>.</summary>
+    public AutoOptions? Auto { get; init; }
 
     /// <summary>L2-normalise the rows first (off by default: a given matrix is clustered exactly as given).</summary>
     public bool Normalize { get; init; }
@@ -51,7 +54,8 @@ public static class FeaturesClusterJob
     {
         var started = DateTime.UtcNow;
         var total = Stopwatch.StartNew();
-        AlgorithmRunner.ValidateOptions(o.Clustering);
+        AlgorithmRunner.Validate(o.Clustering, o.Auto);
+        ClusterJob.ValidatePreparation(o.Pca, o.Whiten);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
         if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
@@ -68,7 +72,7 @@ public static class FeaturesClusterJob
         var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, o.Whiten, ct);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, features, table.Paths, notice, ct);
+        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, table.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         var evaluation = labelFile is null ? null : EvaluateJob.Evaluate(table.Paths, outcome.Labels, labelFile, o.Features, o.Positive);
         BaselineSummary? baseline = null;
@@ -87,11 +91,11 @@ public static class FeaturesClusterJob
             Input = Path.GetFullPath(o.Features),
             Output = output,
             StartedUtc = started,
-            Seed = o.Clustering.Seed,
+            Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto),
             Options = new Dictionary<string, object?>
             {
-                ["features"] = o.Features, ["algorithm"] = ClusteringSettings.Name(o.Clustering.Algorithm), ["clustering"] = o.Clustering,
-                ["seed"] = o.Clustering.Seed, ["normalize"] = o.Normalize, ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["out"] = o.Output,
+                ["features"] = o.Features, ["algorithm"] = o.Clustering?.AlgorithmName ?? "auto", ["clustering"] = o.Clustering, ["auto"] = o.Auto,
+                ["seed"] = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), ["normalize"] = o.Normalize, ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["out"] = o.Output,
                 ["labels"] = o.Labels, ["positive"] = o.Positive, ["baseline"] = o.Baseline,
             },
             Model = null,

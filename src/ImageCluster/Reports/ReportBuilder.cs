@@ -36,9 +36,8 @@ public static class ReportBuilder
         var paths = assignments.Select(a => a.Path).ToList();
         var labels = assignments.Select(a => int.Parse(a.Value, CultureInfo.InvariantCulture)).ToArray();
         var errors = ReadErrors(Path.Combine(runFolder, "errors.csv"));
-        var settings = Setting<ClusteringSettings>(summary, "clustering") ?? new ClusteringSettings();
         // An auto run's dendrogram, reachability or k-distance plot is that of the candidate it kept.
-        if (settings.Algorithm == ClusteringAlgorithm.Auto && summary.Auto is { } auto) settings = auto.BestSettings;
+        var settings = summary.Auto?.BestOptions ?? summary.Clustering?.Parameters;
         var notes = new List<string>();
         if (baselineProblem is not null) notes.Add(baselineProblem);
 
@@ -138,18 +137,23 @@ public static class ReportBuilder
 
         sw.Restart();
         KDistanceResult? kdist = null;
-        int minSamples = settings.MinSamples ?? settings.MinClusterSize ?? 5;
-        var density = settings.Algorithm is ClusteringAlgorithm.Dbscan or ClusteringAlgorithm.Optics or ClusteringAlgorithm.Hdbscan;
-        if (density && x.Rows > minSamples)
-            kdist = KDistance.Compute(x, new KDistanceOptions { MinSamples = minSamples, Seed = summary.Seed, Metric = settings.Metric ?? DistanceMetric.Euclidean }, ct);
-        OpticsResult? optics = null;
-        if (settings.Algorithm == ClusteringAlgorithm.Optics)
-            optics = new Optics(AlgorithmRunner.OpticsOptionsFrom(settings)).Fit(x, ct);
-        Dendrogram? dendrogram = null;
-        if (settings.Algorithm == ClusteringAlgorithm.Agglomerative)
+        (int MinSamples, DistanceMetric Metric)? density = settings switch
         {
-            var tree = new Agglomerative(AlgorithmRunner.AgglomerativeOptionsFrom(settings)).Fit(x, ct);
-            dendrogram = DendrogramLayout.Truncate(tree, x.Rows, 40, kCut: settings.DistanceThreshold is null && settings.Sim is null);
+            DbscanOptions d => (d.MinSamples, d.Metric),
+            OpticsOptions op => (op.MinSamples, op.Metric),
+            HdbscanOptions h => (h.EffectiveMinSamples, h.Metric),
+            _ => null,
+        };
+        if (density is { } dn && x.Rows > dn.MinSamples)
+            kdist = KDistance.Compute(x, new KDistanceOptions { MinSamples = dn.MinSamples, Seed = summary.Seed, Metric = dn.Metric }, ct);
+        OpticsResult? optics = null;
+        if (settings is OpticsOptions opticsOptions)
+            optics = new Optics(opticsOptions).Fit(x, ct);
+        Dendrogram? dendrogram = null;
+        if (settings is AgglomerativeOptions agglomerativeOptions)
+        {
+            var tree = new Agglomerative(agglomerativeOptions).Fit(x, ct);
+            dendrogram = DendrogramLayout.Truncate(tree, x.Rows, 40, kCut: agglomerativeOptions.DistanceThreshold is null && agglomerativeOptions.Sim is null);
         }
         timings["algorithmPlots"] = sw.Elapsed.TotalSeconds;
 
@@ -161,7 +165,7 @@ public static class ReportBuilder
         {
             Summary = summary, RunFolder = runFolder, Images = images, Thumbnails = thumbs, Clusters = clusters, Noise = noise, Errors = errors,
             Maps = maps, Silhouette = silhouette, Elbow = elbow, Hopkins = hopkins, HopkinsImages = elbowRows?.Length ?? x.Rows, Gap = gap,
-            Baseline = baseline, KDistance = kdist, KDistanceMinSamples = minSamples, Optics = optics,
+            Baseline = baseline, KDistance = kdist, KDistanceMinSamples = density?.MinSamples ?? 5, Optics = optics,
             Dendrogram = dendrogram, Evaluation = evaluation, LabelNames = labelNames, Notes = notes, TimingsSeconds = timings,
         };
     }

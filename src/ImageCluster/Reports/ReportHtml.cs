@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ImageCluster.Clustering;
 using ImageCluster.Pipeline;
 
 namespace ImageCluster.Reports;
@@ -96,7 +97,7 @@ public static partial class ReportHtml
     }
 
     private static double? RunEps(RunReport r) =>
-        r.Summary.Clustering?.Parameters is JsonElement p && p.TryGetProperty("eps", out var eps) && eps.ValueKind == JsonValueKind.Number ? eps.GetDouble() : null;
+        r.Summary.Clustering?.Parameters switch { DbscanOptions d => d.Eps, OpticsOptions o => o.Eps, _ => null };
 
     private static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
 

@@ -147,7 +147,7 @@ public class CliErrorTests
             {
                 var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
                 string[] bad = type == typeof(int) ? ["abc", "99999999999", "1.5"]
-                    : type == typeof(double) || type.IsEnum ? ["abc"]
+                    : type == typeof(double) || type.IsEnum || type == typeof(bool) ? ["abc"]
                     : type == typeof(string) || type == typeof(string[]) ? ["", " "]
                     : throw new InvalidOperationException($"{string.Join(' ', path)} {option.Name}: add a bad value for {type} to this test");
                 foreach (string value in bad)

@@ -1,3 +1,4 @@
+using ImageCluster.Clustering;
 using ImageCluster.Embedding;
 using ImageCluster.Pipeline;
 
@@ -23,7 +24,7 @@ public class BuiltInModelTests
         var notices = new List<string>();
 
         var summary = await ClusterJob.RunAsync(
-            new ClusterJobOptions { Input = input, Output = cache.Combine("run"), Store = cache.Combine("store.db"), Clustering = new() { K = 2 }, ModelFolders = [cache.Combine("no-models")] },
+            new ClusterJobOptions { Input = input, Output = cache.Combine("run"), Store = cache.Combine("store.db"), Clustering = new KMeansOptions { NClusters = 2 }, ModelFolders = [cache.Combine("no-models")] },
             notice: notices.Add);
 
         Assert.Equal(ModelCatalog.DefaultModel, summary.Model!.Name);

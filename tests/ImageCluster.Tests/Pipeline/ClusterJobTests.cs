@@ -1,3 +1,4 @@
+using ImageCluster.Clustering;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ImageCluster.Embedding;
@@ -20,7 +21,7 @@ public class ClusterJobTests
         using var temp = new TempFolder();
         string images = Path.Combine(SharedData.Dataset("flowers5_kaggle_subset"), "images");
         temp.CopyFrom(images, FlowerFiles(0, 6), temp.Combine("in")); // 30 images, 6 per class
-        var options = new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), Store = temp.Combine("store.db"), Clustering = new() { K = 5 }, ModelFolders = [SharedData.Models] };
+        var options = new ClusterJobOptions { Input = temp.Combine("in"), Output = temp.Combine("run"), Store = temp.Combine("store.db"), Clustering = new KMeansOptions { NClusters = 5 }, ModelFolders = [SharedData.Models] };
 
         var first = await ClusterJob.RunAsync(options);
         Assert.Equal((30, 0), (first.Counts.Embedded, first.Counts.FromCache));
@@ -35,7 +36,7 @@ public class ClusterJobTests
         Assert.Equal(firstAssignments, File.ReadAllText(temp.Combine("run", "assignments.csv")));
 
         // Another k reclusters the cached embeddings.
-        var otherK = await ClusterJob.RunAsync(options with { Clustering = new() { K = 4 } });
+        var otherK = await ClusterJob.RunAsync(options with { Clustering = new KMeansOptions { NClusters = 4 } });
         Assert.Equal((0, 30, false), (otherK.Counts.Embedded, otherK.Counts.FromCache, otherK.ClusteringFromCache));
         Assert.Equal(4, otherK.Counts.Clusters);
 
@@ -189,7 +190,7 @@ public class ClusterJobTests
     {
         using var temp = new TempFolder();
         var e = await Assert.ThrowsAsync<ModelNotFoundException>(() => ClusterJob.RunAsync(
-            new ClusterJobOptions { Input = SharedData.Models, Output = temp.Path, Clustering = new() { K = 2 }, Model = "mobilenet_v1_0.75_224", ModelFolders = [temp.Combine("empty")] }));
+            new ClusterJobOptions { Input = SharedData.Models, Output = temp.Path, Clustering = new KMeansOptions { NClusters = 2 }, Model = "mobilenet_v1_0.75_224", ModelFolders = [temp.Combine("empty")] }));
         Assert.Contains($"looked for mobilenet_v1_0.75_224.onnx in {temp.Combine("empty")}", e.Message);
         Assert.Contains("IMAGECLUSTER_MODELS", e.Message);
     }

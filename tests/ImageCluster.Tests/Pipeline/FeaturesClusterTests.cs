@@ -111,7 +111,7 @@ public class FeaturesClusterTests
 
         var refused = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--whiten", "--out", temp.Combine("run2"));
         Assert.Equal(2, refused.ExitCode);
-        Assert.Contains("--whiten scales the PCA components: add --pca", refused.Stderr);
+        Assert.Contains("--whiten scales the PCA components: set --pca too", refused.Stderr);
     }
 
     [Fact]

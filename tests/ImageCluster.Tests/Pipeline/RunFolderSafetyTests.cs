@@ -1,3 +1,4 @@
+using ImageCluster.Clustering;
 using ImageCluster.Export;
 using ImageCluster.Images;
 
@@ -109,7 +110,7 @@ public class RunFolderSafetyTests
         using var cts = new CancellationTokenSource();
         var options = new Pipeline.ClusterJobOptions
         {
-            Input = temp.Combine("in"), Output = temp.Combine("out"), Model = "pixels", Clustering = new() { K = 2 },
+            Input = temp.Combine("in"), Output = temp.Combine("out"), Model = "pixels", Clustering = new KMeansOptions { NClusters = 2 },
         };
 
         // Ctrl+C as soon as embedding reports progress: the folder and its store exist by then.

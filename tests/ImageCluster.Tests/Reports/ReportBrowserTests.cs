@@ -1,3 +1,4 @@
+using ImageCluster.Clustering;
 using ImageCluster.Pipeline;
 using ImageCluster.Reports;
 using Microsoft.Playwright;
@@ -18,7 +19,7 @@ public class ReportBrowserTests
         await ClusterJob.RunAsync(new ClusterJobOptions
         {
             Input = Path.Combine(SharedData.Dataset("near_duplicates"), "images"), Output = run, ModelFolders = [SharedData.Models],
-            Clustering = new ClusteringSettings { Algorithm = ClusteringAlgorithm.Agglomerative, K = 30 },
+            Clustering = new AgglomerativeOptions { NClusters = 30 },
         });
         string labels = Path.Combine(SharedData.Dataset("near_duplicates"), "labels.csv");
         var cli = await CliRunner.RunAsync("report", run, "--labels", labels, "--positive", "g01");
@@ -93,7 +94,7 @@ public class ReportBrowserTests
         var summary = await ClusterJob.RunAsync(new ClusterJobOptions
         {
             Input = Path.Combine(SharedData.Dataset("near_duplicates"), "images"), Output = run, ModelFolders = [SharedData.Models],
-            Clustering = new ClusteringSettings { Algorithm = ClusteringAlgorithm.Optics, MinSamples = 4 },
+            Clustering = new OpticsOptions { MinSamples = 4 },
         });
         var written = ReportJob.Run(new ReportJobOptions { RunFolder = run });
         Assert.Contains(written.Plots, p => p.EndsWith("reachability.png", StringComparison.Ordinal));
