@@ -150,7 +150,20 @@ public sealed record RunSummary
 
     /// <summary>Things the user was told (checksum notes, the review carried over).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>
+    /// Every clustered image with its cluster, in memory, as the job wrote them to assignments.csv (which this
+    /// summary's JSON does not repeat). Empty for a summary read back from run.json.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<ClusteredImage> Images { get; init; } = [];
 }
+
+/// <summary>One image of a run and its cluster.</summary>
+/// <param name="Path">Relative to the run's input folder (for a features file: its <c>path</c> column).</param>
+/// <param name="Cluster">Cluster label; −1 = noise.</param>
+/// <param name="Distance">Distance to the cluster's centre in the clustered space, where the algorithm has centres.</param>
+public sealed record ClusteredImage(string Path, int Cluster, float? Distance);
 
 /// <summary>Model identity in <see cref="RunSummary"/>.</summary>
 /// <param name="Name">Catalogue name.</param>
@@ -291,6 +304,7 @@ public static class ClusterJob
             },
             Review = review,
             Notes = review is null ? model.Notes : [.. model.Notes, review.Message],
+            Images = Images(embedded.Paths, clustering.Labels, clustering.Distances),
         };
         string json = JsonSerializer.Serialize(summary, Json);
         Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
@@ -400,6 +414,9 @@ public static class ClusterJob
         var model = Pca.Fit(features, pcaOptions, ct);
         return (model.Transform(features), new PcaInfo(model.NComponents, model.ExplainedVarianceRatio.Sum()));
     }
+
+    internal static ClusteredImage[] Images(IReadOnlyList<string> paths, int[] labels, float[]? distances) =>
+        [.. paths.Select((p, i) => new ClusteredImage(p, labels[i], distances?[i]))];
 
     /// <summary>The job options' PCA settings, checked before any work.</summary>
     /// <exception cref="ArgumentException">ParamName <c>Pca</c> or <c>Whiten</c>.</exception>

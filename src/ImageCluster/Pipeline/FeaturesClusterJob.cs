@@ -110,6 +110,7 @@ public static class FeaturesClusterJob
             TimingsSeconds = timings,
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
             Files = new Dictionary<string, string> { ["assignments"] = "assignments.csv", ["run"] = "run.json" },
+            Images = ClusterJob.Images(table.Paths, outcome.Labels, outcome.Distances),
         };
         string json = JsonSerializer.Serialize(summary, ClusterJob.Json);
         // Only now, with everything computed, is the run folder touched; if writing fails, a folder this run created goes.
