@@ -13,7 +13,7 @@ namespace ImageCluster.Web;
 /// <param name="Undecided">Undecided images.</param>
 /// <param name="Cohesion">Mean cosine similarity to the cluster's mean direction, or null without embeddings.</param>
 /// <param name="Samples">Image numbers of up to four sample thumbnails.</param>
-public sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided, double? Cohesion, int[] Samples);
+internal sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided, double? Cohesion, int[] Samples);
 
 /// <summary>What the page shows outside a cluster: counts, cards (largest first), undo/redo and recent history.</summary>
 /// <param name="Run">Run folder.</param>
@@ -23,7 +23,7 @@ public sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, int
 /// <param name="CanUndo">Something to undo.</param>
 /// <param name="CanRedo">Something to redo.</param>
 /// <param name="History">The latest decisions, newest first.</param>
-public sealed record OverviewView(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterCard> Clusters, bool CanUndo, bool CanRedo,
+internal sealed record OverviewView(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterCard> Clusters, bool CanUndo, bool CanRedo,
     IReadOnlyList<HistoryEntry> History);
 
 /// <summary>The members of one cluster, in run order: parallel arrays of numbers, so 10 000 images stay a small response.</summary>
@@ -31,14 +31,14 @@ public sealed record OverviewView(string Run, string Input, VerdictCounts Counts
 /// <param name="Images">Image numbers.</param>
 /// <param name="Verdicts">Effective verdict per image: 0 undecided, 1 keep, 2 discard.</param>
 /// <param name="Own">1 when the image has its own verdict (it overrides the cluster's).</param>
-public sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own);
+internal sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own);
 
 /// <summary>A neighbour of "find similar".</summary>
 /// <param name="Image">Image number.</param>
 /// <param name="Path">Relative path.</param>
 /// <param name="Cluster">Its cluster now.</param>
 /// <param name="Similarity">Cosine similarity.</param>
-public sealed record SimilarView(int Image, string Path, int Cluster, float Similarity);
+internal sealed record SimilarView(int Image, string Path, int Cluster, float Similarity);
 
 /// <summary>
 /// The review state behind the server. Images are addressed by their number (row of assignments.csv), so no request

@@ -1,7 +1,7 @@
 namespace ImageCluster;
 
 /// <summary>Per-user folders (XDG on Linux and macOS, LocalApplicationData on Windows).</summary>
-public static class UserFolders
+internal static class UserFolders
 {
     /// <summary><c>$XDG_CACHE_HOME/imagecluster</c> (default <c>~/.cache/imagecluster</c>): models and the embedding store.</summary>
     public static string Cache => Path.Combine(Base("XDG_CACHE_HOME", ".cache"), "imagecluster");

@@ -9,7 +9,7 @@ namespace ImageCluster.Diagnostics;
 /// run and can be recomputed cheaply after every move on the review page. Both compute it on the run's stored embeddings
 /// (before any PCA). A zero vector counts as similarity 0. O(n · d).
 /// </summary>
-public static class ClusterCohesion
+internal static class ClusterCohesion
 {
     /// <summary>The definition as one sentence, for tooltips and legends.</summary>
     public const string Definition =

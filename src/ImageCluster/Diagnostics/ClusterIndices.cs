@@ -1,7 +1,7 @@
 namespace ImageCluster.Diagnostics;
 
 /// <summary>Options of <see cref="DaviesBouldin"/> and <see cref="CalinskiHarabasz"/>.</summary>
-public sealed record ClusterIndexOptions
+internal sealed record ClusterIndexOptions
 {
     /// <summary>
     /// Leave samples labelled −1 (noise of DBSCAN, OPTICS, HDBSCAN) out of the score. False (the default) treats −1 as
@@ -16,7 +16,7 @@ public sealed record ClusterIndexOptions
 /// the worst ratio (sᵢ + sⱼ) / d(cᵢ, cⱼ) over the other clusters, averaged; sᵢ = mean Euclidean distance of the members
 /// to their centroid. Lower is better, 0 is the minimum. Time O(N·d + k²·d), memory O(k·d).
 /// </summary>
-public static class DaviesBouldin
+internal static class DaviesBouldin
 {
     /// <summary>Scores <paramref name="labels"/> on <paramref name="x"/>.</summary>
     /// <exception cref="ArgumentException">Fewer than 2 or more than n − 1 clusters, mismatched lengths, or a NaN row.</exception>
@@ -63,7 +63,7 @@ public static class DaviesBouldin
 /// <c>calinski_harabasz_score</c>: [between-cluster dispersion / (k − 1)] / [within-cluster dispersion / (n − k)];
 /// 1 when the within-cluster dispersion is 0. Higher is better. Time O(N·d), memory O(k·d).
 /// </summary>
-public static class CalinskiHarabasz
+internal static class CalinskiHarabasz
 {
     /// <summary>Scores <paramref name="labels"/> on <paramref name="x"/>.</summary>
     /// <exception cref="ArgumentException">Fewer than 2 or more than n − 1 clusters, mismatched lengths, or a NaN row.</exception>

@@ -3,7 +3,7 @@ using ImageCluster.Clustering;
 namespace ImageCluster.Diagnostics;
 
 /// <summary>Options of <see cref="Elbow"/>.</summary>
-public sealed record ElbowOptions
+internal sealed record ElbowOptions
 {
     /// <summary>Smallest k tried (≥ 1). Start at 1 so the curve includes the unclustered inertia the knee is judged against.</summary>
     public int KMin { get; init; } = 1;
@@ -51,12 +51,12 @@ public sealed record ElbowOptions
 /// <param name="CalinskiHarabasz">Calinski–Harabasz index, or null where undefined (k = 1 or k = N).</param>
 /// <param name="DaviesBouldin">Davies–Bouldin index, or null where undefined (k = 1 or k = N).</param>
 /// <param name="Labels">The K-Means labels behind the numbers.</param>
-public sealed record ElbowPoint(int K, double Inertia, double? Silhouette, double? CalinskiHarabasz, double? DaviesBouldin, int[] Labels);
+internal sealed record ElbowPoint(int K, double Inertia, double? Silhouette, double? CalinskiHarabasz, double? DaviesBouldin, int[] Labels);
 
 /// <summary>The elbow curve and its knee.</summary>
 /// <param name="Points">One entry per k, ascending.</param>
 /// <param name="KneeK">The k at the knee of the inertia curve, or null when it has none.</param>
-public sealed record ElbowResult(IReadOnlyList<ElbowPoint> Points, int? KneeK)
+internal sealed record ElbowResult(IReadOnlyList<ElbowPoint> Points, int? KneeK)
 {
     /// <summary>The k values tried.</summary>
     public int[] Ks => Points.Select(p => p.K).ToArray();
@@ -71,7 +71,7 @@ public sealed record ElbowResult(IReadOnlyList<ElbowPoint> Points, int? KneeK)
 /// Calinski–Harabasz indices of the same partition. Time: one K-Means fit per k plus O(s² · d) silhouette and
 /// O(N · d) indices per k; memory that of K-Means plus s² floats for the silhouette.
 /// </summary>
-public static class Elbow
+internal static class Elbow
 {
     /// <summary>Runs K-Means for each k in [KMin, KMax] on <paramref name="x"/>.</summary>
     /// <exception cref="ArgumentException">Invalid options or a NaN/infinite row.</exception>

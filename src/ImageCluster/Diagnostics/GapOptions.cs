@@ -3,7 +3,7 @@ using ImageCluster.Clustering;
 namespace ImageCluster.Diagnostics;
 
 /// <summary>Where the gap statistic's uniform reference sets are drawn (R <c>clusGap</c>'s <c>spaceH0</c>).</summary>
-public enum GapReferenceSpace
+internal enum GapReferenceSpace
 {
     /// <summary>
     /// Uniform in the box of the data's principal axes (Tibshirani et al.'s recommended form b, R's default):
@@ -16,7 +16,7 @@ public enum GapReferenceSpace
 }
 
 /// <summary>How the number of clusters is read off the gap curve (R <c>cluster::maxSE</c>'s methods).</summary>
-public enum GapSelection
+internal enum GapSelection
 {
     /// <summary>
     /// The smallest k whose gap is within one SE of the first local maximum (R's default and the recommended rule).
@@ -37,7 +37,7 @@ public enum GapSelection
 }
 
 /// <summary>Options of <see cref="GapStatistic"/>, named after R's <c>clusGap</c> and <c>maxSE</c>.</summary>
-public sealed record GapOptions
+internal sealed record GapOptions
 {
     /// <summary>Smallest k (≥ 1; R always starts at 1, and the 1-SE rules need it to judge "no clusters").</summary>
     public int KMin { get; init; } = 1;
@@ -111,5 +111,5 @@ public sealed record GapOptions
 /// <param name="Method">The selection rule used.</param>
 /// <param name="B">Number of reference sets.</param>
 /// <param name="SamplesUsed">Samples the statistic was computed on (after <see cref="GapOptions.SampleSize"/>).</param>
-public sealed record GapResult(int[] Ks, double[] LogW, double[] ELogW, double[] Gap, double[] SESim, int ChosenK,
+internal sealed record GapResult(int[] Ks, double[] LogW, double[] ELogW, double[] Gap, double[] SESim, int ChosenK,
     GapSelection Method, int B, int SamplesUsed);

@@ -13,7 +13,7 @@ namespace ImageCluster.Diagnostics;
 /// Time: (B + 1) · (KMax − KMin + 1) K-Means fits plus, for DPower ≠ 2, O(Σ n_c² · d) per W_k; memory O(N · d) per
 /// reference set, no N × N matrix.
 /// </summary>
-public static class GapStatistic
+internal static class GapStatistic
 {
     /// <summary>Computes the gap curve of <paramref name="x"/> for k in [KMin, KMax] and chooses k.</summary>
     /// <exception cref="ArgumentException">Invalid options or a NaN/infinite row.</exception>

@@ -1,7 +1,7 @@
 namespace ImageCluster.Diagnostics;
 
 /// <summary>Options of <see cref="KDistance"/>.</summary>
-public sealed record KDistanceOptions
+internal sealed record KDistanceOptions
 {
     /// <summary>
     /// DBSCAN's <c>min_samples</c> (5, scikit-learn's default), counting the point itself: the curve is each point's
@@ -46,7 +46,7 @@ public sealed record KDistanceOptions
 /// <param name="KneeIndex">Index of the knee in <paramref name="SortedDistances"/>, or null when the curve has none.</param>
 /// <param name="SuggestedEps">The k-distance at the knee: an eps for DBSCAN with the same MinSamples, or null.</param>
 /// <param name="MinSamples">The MinSamples the curve was computed for.</param>
-public sealed record KDistanceResult(int[] Samples, double[] Distances, double[] SortedDistances, int? KneeIndex,
+internal sealed record KDistanceResult(int[] Samples, double[] Distances, double[] SortedDistances, int? KneeIndex,
     double? SuggestedEps, int MinSamples);
 
 /// <summary>
@@ -54,7 +54,7 @@ public sealed record KDistanceResult(int[] Samples, double[] Distances, double[]
 /// noise has large ones, and the knee of the rising curve (found by <see cref="Kneedle"/>) is a natural eps. Blocked
 /// brute-force neighbour search: time O(scored · N · d), memory O(scored · MinSamples) — no N × N matrix.
 /// </summary>
-public static class KDistance
+internal static class KDistance
 {
     /// <summary>Computes the curve of <paramref name="x"/>.</summary>
     /// <exception cref="ArgumentException">Invalid options or a NaN/infinite row.</exception>

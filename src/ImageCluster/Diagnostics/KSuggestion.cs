@@ -3,7 +3,7 @@ using ImageCluster.Clustering;
 namespace ImageCluster.Diagnostics;
 
 /// <summary>Options of <see cref="KSuggestion"/>.</summary>
-public sealed record KSuggestionOptions
+internal sealed record KSuggestionOptions
 {
     /// <summary>Smallest k considered (1 by default, so the elbow and the gap can say "no cluster structure").</summary>
     public int KMin { get; init; } = 1;
@@ -48,7 +48,7 @@ public sealed record KSuggestionOptions
 }
 
 /// <summary>A criterion that votes for a number of clusters.</summary>
-public enum KCriterion
+internal enum KCriterion
 {
     /// <summary>The knee of the inertia curve (<see cref="Elbow"/>).</summary>
     ElbowKnee,
@@ -74,7 +74,7 @@ public enum KCriterion
 /// <param name="DaviesBouldin">Davies–Bouldin index.</param>
 /// <param name="Gap">Gap statistic.</param>
 /// <param name="GapSE">The gap's simulation standard error.</param>
-public sealed record KEvidence(int K, double Inertia, double? Silhouette, double? CalinskiHarabasz, double? DaviesBouldin,
+internal sealed record KEvidence(int K, double Inertia, double? Silhouette, double? CalinskiHarabasz, double? DaviesBouldin,
     double? Gap, double? GapSE);
 
 /// <summary>The proposal, the votes behind it and the evidence table.</summary>
@@ -83,7 +83,7 @@ public sealed record KEvidence(int K, double Inertia, double? Silhouette, double
 /// <param name="Agreeing">The criteria whose vote is <paramref name="K"/>.</param>
 /// <param name="Evidence">One row per k.</param>
 /// <param name="KDistance">The k-distance curve behind the eps suggestion, or null when not requested.</param>
-public sealed record KSuggestionResult(int? K, IReadOnlyDictionary<KCriterion, int> Votes, IReadOnlyList<KCriterion> Agreeing,
+internal sealed record KSuggestionResult(int? K, IReadOnlyDictionary<KCriterion, int> Votes, IReadOnlyList<KCriterion> Agreeing,
     IReadOnlyList<KEvidence> Evidence, KDistanceResult? KDistance)
 {
     /// <summary>Suggested DBSCAN eps (the k-distance knee), or null.</summary>
@@ -97,7 +97,7 @@ public sealed record KSuggestionResult(int? K, IReadOnlyDictionary<KCriterion, i
 /// looks at both cohesion and separation of every sample), then to the smaller k. Also proposes DBSCAN's eps from the
 /// knee of the k-distance curve. Cost: that of <see cref="Elbow"/> + <see cref="GapStatistic"/> + <see cref="KDistance"/>.
 /// </summary>
-public static class KSuggestion
+internal static class KSuggestion
 {
     /// <summary>Runs every criterion on <paramref name="x"/> and votes.</summary>
     /// <exception cref="ArgumentException">Invalid options or a NaN/infinite row.</exception>

@@ -1,7 +1,7 @@
 namespace ImageCluster.Diagnostics;
 
 /// <summary>Which way a convex curve given to <see cref="Kneedle"/> runs.</summary>
-public enum CurveDirection
+internal enum CurveDirection
 {
     /// <summary>Falling and flattening out, like inertia against k (the "elbow").</summary>
     Decreasing,
@@ -24,7 +24,7 @@ public enum CurveDirection
 /// Unlike the <c>kneed</c> package this takes the global maximum of D, not the first local maximum that passes the
 /// threshold; the two differ only on wavy curves. Time and memory O(n).
 /// </summary>
-public static class Kneedle
+internal static class Kneedle
 {
     /// <summary>Index of the knee in <paramref name="x"/>/<paramref name="y"/>, or null when the curve has none.</summary>
     /// <param name="x">Strictly increasing positions (k values, or ranks 0..n−1).</param>

@@ -14,7 +14,7 @@ namespace ImageCluster.Embedding;
 /// <para>Feature index = (hue × 4 + saturation) × 4 + value, with saturation = chroma / max and value = max / 255, each
 /// cut into 4 equal bins. K-Means users may still L2-normalise (the CLI does by default).</para>
 /// </remarks>
-public sealed class ColorHistogramEmbedder : IEmbedder
+internal sealed class ColorHistogramEmbedder : IEmbedder
 {
     /// <summary>The name used with <c>--model</c>.</summary>
     public const string Name = "colorhist";

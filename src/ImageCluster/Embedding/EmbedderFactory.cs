@@ -1,7 +1,7 @@
 namespace ImageCluster.Embedding;
 
 /// <summary>Creates the embedder for a resolved model.</summary>
-public static class EmbedderFactory
+internal static class EmbedderFactory
 {
     /// <summary>Loads <paramref name="model"/>; <paramref name="threads"/> = 0 uses every core.</summary>
     public static IEmbedder Create(ResolvedModel model, int threads = 0) =>

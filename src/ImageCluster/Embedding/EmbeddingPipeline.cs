@@ -38,10 +38,10 @@ public sealed record FileError(string Path, string Error);
 public sealed record StageProgress(string Stage, int Done, int Total, int Failed);
 
 /// <summary>Seconds spent per stage of <see cref="EmbeddingPipeline"/>.</summary>
-public sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds);
+internal sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds);
 
 /// <summary>The vectors of every usable file, in scan order (with their content hashes), and what happened to the others.</summary>
-public sealed record EmbeddingResult(
+internal sealed record EmbeddingResult(
     IReadOnlyList<string> Paths,
     IReadOnlyList<string> ContentHashes,
     FeatureMatrix Features,
@@ -55,7 +55,7 @@ public sealed record EmbeddingResult(
 /// a changed or moved file whose content hash is known is not decoded, and only new content reaches the model.
 /// Decoding runs on worker threads and overlaps inference of the previous batch.
 /// </summary>
-public sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Func<IEmbedder> createEmbedder, EmbeddingOptions? options = null)
+internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Func<IEmbedder> createEmbedder, EmbeddingOptions? options = null)
 {
     private readonly EmbeddingOptions _options = options ?? new EmbeddingOptions();
 

@@ -4,7 +4,7 @@ namespace ImageCluster.Embedding;
 /// The feature extractors that need no model file: <c>pixels</c> / <c>pixelsN</c> (<see cref="PixelEmbedder"/>) and
 /// <c>colorhist</c> (<see cref="ColorHistogramEmbedder"/>). Their names are reserved: no catalogue or imported model may use them.
 /// </summary>
-public static class FeatureBaselines
+internal static class FeatureBaselines
 {
     /// <summary>How the baselines are named in messages and help.</summary>
     public const string Names = "pixels (32×32), pixelsN (N×N, e.g. pixels128), colorhist";

@@ -1,7 +1,7 @@
 namespace ImageCluster.Embedding;
 
 /// <summary>Turns preprocessed images into feature vectors. Instances are used from one thread at a time.</summary>
-public interface IEmbedder : IDisposable
+internal interface IEmbedder : IDisposable
 {
     /// <summary>Preprocessing (size, resize rule, scaling) and output of the model.</summary>
     ModelDescriptor Descriptor { get; }
@@ -15,7 +15,7 @@ public interface IEmbedder : IDisposable
 }
 
 /// <summary>Pixel-to-tensor conversion as a model descriptor prescribes.</summary>
-public static class TensorPreprocessor
+internal static class TensorPreprocessor
 {
     /// <summary>
     /// Writes packed 8-bit RGB pixels (<c>Width × Height × 3</c>) into <paramref name="destination"/> in the

@@ -9,7 +9,7 @@ namespace ImageCluster.Embedding;
 /// Everything needed to turn pixels into a model's input tensor and to pick its feature output.
 /// Carried as data (see <c>Embedding/models.json</c>), never as code per model.
 /// </summary>
-public sealed record ModelDescriptor
+internal sealed record ModelDescriptor
 {
     /// <summary>Catalogue name, e.g. <c>mobilenetv2_12_int8</c>.</summary>
     public required string Name { get; init; }
@@ -108,7 +108,7 @@ public sealed record ModelDescriptor
 }
 
 /// <summary>The models ImageCluster knows by name (read from the embedded <c>models.json</c>).</summary>
-public static class ModelCatalog
+internal static class ModelCatalog
 {
     /// <summary>The model used when none is named.</summary>
     public const string DefaultModel = "mobilenetv2_12_int8";

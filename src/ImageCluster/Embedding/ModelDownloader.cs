@@ -9,10 +9,10 @@ namespace ImageCluster.Embedding;
 /// <param name="Received">Bytes in the file, including those kept from an earlier, interrupted pull.</param>
 /// <param name="Total">Size of the whole file, when the server or the catalogue says it.</param>
 /// <param name="BytesPerSecond">Rate of this transfer (bytes kept from earlier attempts are not counted).</param>
-public sealed record DownloadProgress(long Received, long? Total, double BytesPerSecond);
+internal sealed record DownloadProgress(long Received, long? Total, double BytesPerSecond);
 
 /// <summary>A download failed (HTTP error, truncated transfer, size or checksum mismatch, timeout); the message says which URL and what to do.</summary>
-public sealed class ModelDownloadException(string message) : Exception(message);
+internal sealed class ModelDownloadException(string message) : Exception(message);
 
 /// <summary>What to download and how to check it.</summary>
 /// <param name="Url">Where from.</param>
@@ -20,7 +20,7 @@ public sealed class ModelDownloadException(string message) : Exception(message);
 /// <param name="Sha256">Expected SHA-256 (lower-case hex); null = not verifiable.</param>
 /// <param name="SizeBytes">Expected size; null = unknown.</param>
 /// <param name="Descriptor">The catalogue entry the file belongs to, when there is one.</param>
-public sealed record PullTarget(Uri Url, string FileName, string? Sha256, long? SizeBytes, ModelDescriptor? Descriptor);
+internal sealed record PullTarget(Uri Url, string FileName, string? Sha256, long? SizeBytes, ModelDescriptor? Descriptor);
 
 /// <summary>The outcome of a pull.</summary>
 /// <param name="Path">The file under its final name.</param>
@@ -31,14 +31,14 @@ public sealed record PullTarget(Uri Url, string FileName, string? Sha256, long? 
 /// <param name="AlreadyPresent">Nothing was downloaded: the file was there already.</param>
 /// <param name="ResumedFrom">Byte offset a partial download was resumed from (0 = from the start).</param>
 /// <param name="Descriptor">The catalogue entry, when the file belongs to one (then <c>--model NAME</c> finds it).</param>
-public sealed record PullResult(string Path, string Url, long Bytes, string Sha256, bool Verified, bool AlreadyPresent, long ResumedFrom, ModelDescriptor? Descriptor);
+internal sealed record PullResult(string Path, string Url, long Bytes, string Sha256, bool Verified, bool AlreadyPresent, long ResumedFrom, ModelDescriptor? Descriptor);
 
 /// <summary>
 /// Downloads model files into the user cache: resumes an interrupted transfer with an HTTP Range request
 /// (the partial file is kept as <c>FILE.part</c>), checks size and SHA-256, and renames to the final name only when
 /// the file is complete and verified, so a file under its final name is always a whole one.
 /// </summary>
-public sealed class ModelDownloader : IDisposable
+internal sealed class ModelDownloader : IDisposable
 {
     /// <summary>Suffix of a partial download beside its final name.</summary>
     public const string PartialSuffix = ".part";

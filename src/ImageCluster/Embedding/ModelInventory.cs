@@ -7,7 +7,7 @@ namespace ImageCluster.Embedding;
 /// <param name="Origin"><c>catalogue</c>, <c>user</c> or <c>baseline</c>.</param>
 /// <param name="Location">Where the file was found.</param>
 /// <param name="Path">The file, when found.</param>
-public sealed record ModelEntry(
+internal sealed record ModelEntry(
     ModelDescriptor Descriptor,
     string Origin,
     [property: JsonConverter(typeof(JsonStringEnumConverter<ModelLocation>))] ModelLocation Location,
@@ -18,10 +18,10 @@ public sealed record ModelEntry(
 /// <param name="ActualSha256">SHA-256 of the file found; null when it is missing.</param>
 /// <param name="Sha256Matches">Whether it equals the descriptor's; null when either is unknown.</param>
 /// <param name="PreprocessPath">The preprocessing graph run before the model, when it has one.</param>
-public sealed record ModelDetails(ModelEntry Entry, string? ActualSha256, bool? Sha256Matches, string? PreprocessPath);
+internal sealed record ModelDetails(ModelEntry Entry, string? ActualSha256, bool? Sha256Matches, string? PreprocessPath);
 
 /// <summary>What <c>imagecluster models list</c> and <c>info</c> show: the catalogue merged with the user's imports.</summary>
-public static class ModelInventory
+internal static class ModelInventory
 {
     /// <summary>Every catalogue model, then every user model, with where its file is, then the model-free baselines.</summary>
     /// <param name="problem">Told about user descriptors that cannot be read.</param>

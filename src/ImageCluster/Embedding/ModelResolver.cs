@@ -11,7 +11,7 @@ namespace ImageCluster.Embedding;
 /// <param name="PreprocessPath">Optional graph run before the model.</param>
 /// <param name="Sha256">SHA-256 of <paramref name="Path"/>; null for the model-free baselines.</param>
 /// <param name="Notes">Things the user must be told (checksum mismatches); empty when none.</param>
-public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, string? PreprocessPath, string? Sha256, IReadOnlyList<string> Notes)
+internal sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, string? PreprocessPath, string? Sha256, IReadOnlyList<string> Notes)
 {
     /// <summary>An intermediate layer used as the features instead of <see cref="ModelDescriptor.EmbeddingOutput"/>; null = the embedding.</summary>
     public Layers.LayerSelection? Layer { get; init; }
@@ -54,7 +54,7 @@ public sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, str
 }
 
 /// <summary>Where a model file was found.</summary>
-public enum ModelLocation
+internal enum ModelLocation
 {
     /// <summary>Shipped beside the program.</summary>
     BuiltIn,
@@ -76,13 +76,13 @@ public enum ModelLocation
 }
 
 /// <summary>A named model could not be found or loaded; the message says where we looked and what to do.</summary>
-public sealed class ModelNotFoundException(string message) : Exception(message);
+internal sealed class ModelNotFoundException(string message) : Exception(message);
 
 /// <summary>
 /// Finds a model: a path to an <c>.onnx</c> file, or a catalogue name looked up in <c>$IMAGECLUSTER_MODELS</c>
 /// (one or more folders separated by ':'), then the user cache folder. Built-in models sit beside the program.
 /// </summary>
-public static class ModelResolver
+internal static class ModelResolver
 {
     /// <summary>Environment variable naming extra model folders.</summary>
     public const string ModelsVariable = "IMAGECLUSTER_MODELS";

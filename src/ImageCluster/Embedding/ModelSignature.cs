@@ -7,7 +7,7 @@ namespace ImageCluster.Embedding;
 /// Checks that a loaded ONNX graph has the input and output its descriptor promises, so a wrong file or a wrong
 /// descriptor fails at load time with one clear line instead of a shape error (or silently wrong features) mid-run.
 /// </summary>
-public static class ModelSignature
+internal static class ModelSignature
 {
     /// <summary>
     /// Compares the graph's metadata with <paramref name="descriptor"/>: input name, float element type, rank 4,

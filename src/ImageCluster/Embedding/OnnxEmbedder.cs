@@ -8,7 +8,7 @@ namespace ImageCluster.Embedding;
 /// Runs an ONNX image model on the CPU with ONNX Runtime and returns its pooled-feature output, or, when the resolved model
 /// names a <see cref="ResolvedModel.Layer"/>, that intermediate tensor pooled as asked.
 /// </summary>
-public sealed class OnnxEmbedder : IEmbedder
+internal sealed class OnnxEmbedder : IEmbedder
 {
     private readonly InferenceSession _session;
     private readonly InferenceSession? _preprocess;

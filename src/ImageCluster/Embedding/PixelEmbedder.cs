@@ -7,7 +7,7 @@ namespace ImageCluster.Embedding;
 /// feature must beat; needs no model file. <c>pixels</c> is 32×32 (MODELS.md's baseline); <c>pixels128</c> is the
 /// 128×128×3 = 49 152-d vector of the Azure walk-through.
 /// </summary>
-public sealed class PixelEmbedder : IEmbedder
+internal sealed class PixelEmbedder : IEmbedder
 {
     /// <summary>Side of <c>pixels</c> without a number.</summary>
     public const int DefaultSize = 32;

@@ -7,7 +7,7 @@ namespace ImageCluster.Embedding;
 /// The user's own models: an ONNX file copied into the user cache with a descriptor beside it
 /// (<c>NAME.onnx</c> + <c>NAME.model.json</c>, the same shape as a catalogue entry), usable as <c>--model NAME</c>.
 /// </summary>
-public static class UserModels
+internal static class UserModels
 {
     /// <summary>Suffix of a user descriptor file in the cache folder.</summary>
     public const string DescriptorSuffix = ".model.json";

@@ -5,7 +5,7 @@ namespace ImageCluster.Evaluation;
 /// like scikit-learn's <c>adjusted_mutual_info_score</c>) and the accuracy of the best one-to-one matching of clusters
 /// to classes (Hungarian algorithm), the "clustering accuracy" of the deep-clustering literature.
 /// </summary>
-public static class ChanceAdjusted
+internal static class ChanceAdjusted
 {
     /// <summary>
     /// AMI with the arithmetic-mean normaliser (scikit-learn's default): 1 for identical partitions, about 0 for

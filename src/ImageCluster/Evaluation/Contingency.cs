@@ -5,7 +5,7 @@ namespace ImageCluster.Evaluation;
 /// (true class, predicted cluster) pair. Stored sparsely, so large label sets stay cheap.
 /// Every distinct label value is its own class or cluster; in particular the noise label −1 is one cluster.
 /// </summary>
-public sealed class Contingency
+internal sealed class Contingency
 {
     private Contingency(int[] classes, int[] clusters, long[] classSizes, long[] clusterSizes,
         (int Class, int Cluster, long Count)[] cells, long total)

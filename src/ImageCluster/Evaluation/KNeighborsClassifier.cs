@@ -3,7 +3,7 @@ using ImageCluster.Diagnostics;
 namespace ImageCluster.Evaluation;
 
 /// <summary>Settings of <see cref="KNeighborsClassifier"/>, named after scikit-learn's <c>KNeighborsClassifier</c>.</summary>
-public sealed record KNeighborsOptions
+internal sealed record KNeighborsOptions
 {
     /// <summary>Number of neighbours that vote (scikit-learn's default 5).</summary>
     public int NNeighbors { get; init; } = 5;
@@ -24,7 +24,7 @@ public sealed record KNeighborsOptions
 /// on its search: brute force or k-d tree), and a tied vote goes to the smallest class label (as scipy's mode). Blocked brute-force search: time O(test · train · d),
 /// memory O(test · k).
 /// </summary>
-public sealed class KNeighborsClassifier
+internal sealed class KNeighborsClassifier
 {
     private readonly KNeighborsOptions _options;
     private FeatureMatrix? _x;

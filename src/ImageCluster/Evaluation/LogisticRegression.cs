@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace ImageCluster.Evaluation;
 
 /// <summary>Settings of <see cref="LogisticRegression"/>, named after scikit-learn's <c>LogisticRegression</c>.</summary>
-public sealed record LogisticRegressionOptions
+internal sealed record LogisticRegressionOptions
 {
     /// <summary>Inverse of the L2 regularisation strength (scikit-learn's default 1.0); smaller = stronger.</summary>
     public double C { get; init; } = 1.0;
@@ -34,7 +34,7 @@ public sealed record LogisticRegressionOptions
 /// <param name="Intercept">One intercept per class, summing to 0.</param>
 /// <param name="NIterations">L-BFGS iterations run.</param>
 /// <param name="Converged">Whether the gradient tolerance was reached.</param>
-public sealed record LogisticRegressionModel(int[] Classes, double[] Coef, double[] Intercept, int NIterations, bool Converged)
+internal sealed record LogisticRegressionModel(int[] Classes, double[] Coef, double[] Intercept, int NIterations, bool Converged)
 {
     /// <summary>The class with the highest score for each row of <paramref name="x"/> (ties: the smaller class).</summary>
     public int[] Predict(FeatureMatrix x)
@@ -68,7 +68,7 @@ public sealed record LogisticRegressionModel(int[] Classes, double[] Coef, doubl
 /// Features are used as given (no standardisation), as scikit-learn would receive them.
 /// Time O(iterations · N · classes · d), memory O(N · d) (a double copy) + O(10 · classes · d).
 /// </summary>
-public sealed class LogisticRegression
+internal sealed class LogisticRegression
 {
     private const int BlockRows = 1024;
     private readonly LogisticRegressionOptions _options;

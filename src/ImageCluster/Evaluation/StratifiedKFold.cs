@@ -7,7 +7,7 @@ namespace ImageCluster.Evaluation;
 /// Set when the smallest class has fewer members than folds (scikit-learn warns likewise): some folds then test
 /// without that class.
 /// </param>
-public sealed record StratifiedFolds(int[] TestFold, int NSplits, string? Warning)
+internal sealed record StratifiedFolds(int[] TestFold, int NSplits, string? Warning)
 {
     /// <summary>Test samples of fold <paramref name="fold"/>, ascending.</summary>
     public int[] TestIndices(int fold) => Enumerable.Range(0, TestFold.Length).Where(i => TestFold[i] == fold).ToArray();
@@ -22,7 +22,7 @@ public sealed record StratifiedFolds(int[] TestFold, int NSplits, string? Warnin
 /// comes from dealing the class-sorted labels round-robin over the folds; then each class's samples, in data order,
 /// fill fold 0 first, fold 1 next, and so on. Time O(N · splits), memory O(N).
 /// </summary>
-public static class StratifiedKFold
+internal static class StratifiedKFold
 {
     /// <summary>Assigns every sample of <paramref name="y"/> to a test fold.</summary>
     /// <exception cref="ArgumentException">Fewer than 2 splits, more splits than samples, or every class smaller than the number of splits.</exception>

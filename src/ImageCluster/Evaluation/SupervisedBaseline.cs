@@ -3,7 +3,7 @@ using ImageCluster.Diagnostics;
 namespace ImageCluster.Evaluation;
 
 /// <summary>Options of <see cref="SupervisedBaseline"/>.</summary>
-public sealed record SupervisedBaselineOptions
+internal sealed record SupervisedBaselineOptions
 {
     /// <summary>Number of stratified folds (5, scikit-learn's default).</summary>
     public int NSplits { get; init; } = 5;
@@ -22,7 +22,7 @@ public sealed record SupervisedBaselineOptions
 /// <summary>Cross-validated accuracy of one classifier.</summary>
 /// <param name="Name">Which classifier.</param>
 /// <param name="FoldAccuracies">Test accuracy of each fold, in fold order.</param>
-public sealed record CrossValidatedAccuracy(string Name, double[] FoldAccuracies)
+internal sealed record CrossValidatedAccuracy(string Name, double[] FoldAccuracies)
 {
     /// <summary>Mean accuracy over the folds.</summary>
     public double Mean => FoldAccuracies.Average();
@@ -35,7 +35,7 @@ public sealed record CrossValidatedAccuracy(string Name, double[] FoldAccuracies
 /// <param name="Folds">The stratified folds used (with a warning when a class is smaller than the number of folds).</param>
 /// <param name="LogisticRegression">Multinomial logistic regression (L2, C = 1) accuracy per fold.</param>
 /// <param name="KNeighbors">5-nearest-neighbour accuracy per fold.</param>
-public sealed record SupervisedBaselineResult(StratifiedFolds Folds, CrossValidatedAccuracy LogisticRegression,
+internal sealed record SupervisedBaselineResult(StratifiedFolds Folds, CrossValidatedAccuracy LogisticRegression,
     CrossValidatedAccuracy KNeighbors)
 {
     /// <summary>Problems worth telling the user (a class smaller than the number of folds), or empty.</summary>
@@ -47,7 +47,7 @@ public sealed record SupervisedBaselineResult(StratifiedFolds Folds, CrossValida
 /// logistic regression and a k-NN classifier on the raw features — an upper reference for how well the features separate
 /// the classes, to read clustering scores against. Cost: NSplits logistic-regression fits and k-NN searches.
 /// </summary>
-public static class SupervisedBaseline
+internal static class SupervisedBaseline
 {
     /// <summary>Cross-validates both classifiers on <paramref name="x"/> with labels <paramref name="y"/>.</summary>
     /// <exception cref="ArgumentException">Mismatched lengths, a NaN row, too few samples for the folds, or a single class.</exception>

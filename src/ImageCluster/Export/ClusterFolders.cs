@@ -5,7 +5,7 @@ namespace ImageCluster.Export;
 /// size N, holding symlinks to (or copies of) the originals. L is the cluster's label, the same number as in
 /// assignments.csv, run.json, <c>select</c>, the review page and the report. Originals are only ever read.
 /// </summary>
-public static class ClusterFolders
+internal static class ClusterFolders
 {
     /// <summary>Folder name inside a run folder.</summary>
     public const string FolderName = "clusters";

@@ -4,7 +4,7 @@ using System.Text;
 namespace ImageCluster.Export;
 
 /// <summary>Minimal RFC 4180 CSV writing and reading (paths may hold commas, quotes and any Unicode).</summary>
-public static class Csv
+internal static class Csv
 {
     /// <summary>Quotes a field when it holds a comma, quote, CR or LF.</summary>
     public static string Escape(string field) =>

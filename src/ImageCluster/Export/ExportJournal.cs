@@ -9,7 +9,7 @@ namespace ImageCluster.Export;
 /// before it is touched and a <c>done</c> after; <c>mkdir</c> before a folder is created; <c>manifest</c> when
 /// manifest.csv is in place; <c>end</c>. Undo appends <c>undo-begin</c>, <c>undone</c> per file and <c>undo-end</c>.
 /// </summary>
-public sealed record JournalRecord
+internal sealed record JournalRecord
 {
     /// <summary>Record type (see the type's summary).</summary>
     public required string Type { get; init; }
@@ -67,7 +67,7 @@ public sealed record JournalRecord
 }
 
 /// <summary>An append-only JSON-lines journal; every record reaches the disk (fsync) before <see cref="Append"/> returns.</summary>
-public sealed class ExportJournal : IDisposable
+internal sealed class ExportJournal : IDisposable
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -78,7 +78,7 @@ public sealed record ExportOptions
 /// <param name="Destination">Absolute destination.</param>
 /// <param name="Cluster">Its cluster.</param>
 /// <param name="Verdict">Its verdict.</param>
-public sealed record ExportItem(int Seq, InputPath Source, string Destination, int Cluster, Verdict Verdict);
+internal sealed record ExportItem(int Seq, InputPath Source, string Destination, int Cluster, Verdict Verdict);
 
 /// <summary>A destination name that was already taken.</summary>
 /// <param name="Source">The image (relative to the input folder).</param>
@@ -104,4 +104,4 @@ public sealed record ExportResult(string Run, string To, ExportMode Mode, Export
     IReadOnlyList<Collision> Collisions, string? Manifest, string? Journal, bool DryRun);
 
 /// <summary>An export or undo stopped part-way; the message names the file and cause, and how to go on.</summary>
-public sealed class ExportException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class ExportException(string message, Exception? inner = null) : Exception(message, inner);

@@ -11,7 +11,7 @@ namespace ImageCluster.Export;
 /// <param name="AlreadyUndone">True when an earlier undo had finished: nothing to do.</param>
 /// <param name="Refused">Files left alone, each with the reason (changed since the export, say).</param>
 /// <param name="FoldersLeft">Folders the export created that still hold something, so were kept.</param>
-public sealed record UndoResult(string Journal, string To, ExportMode Mode, int Removed, int Restored, bool AlreadyUndone,
+internal sealed record UndoResult(string Journal, string To, ExportMode Mode, int Removed, int Restored, bool AlreadyUndone,
     IReadOnlyList<string> Refused, IReadOnlyList<string> FoldersLeft);
 
 /// <summary>
@@ -20,7 +20,7 @@ public sealed record UndoResult(string Journal, string To, ExportMode Mode, int 
 /// removes the folders it created once they are empty. Also undoes an export stopped part-way, and can itself be run
 /// again after a crash.
 /// </summary>
-public static class ExportUndo
+internal static class ExportUndo
 {
     /// <summary>Undoes the export of <paramref name="journalPath"/>.</summary>
     /// <exception cref="UsageException">Not a journal.</exception>

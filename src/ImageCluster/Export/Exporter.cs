@@ -20,7 +20,7 @@ public static class Exporter
 
     /// <summary>The plan of an export: which files go where, and the collisions. Touches nothing.</summary>
     /// <exception cref="UsageException">Not a run folder, an export folder that overlaps the input, or a path outside the input.</exception>
-    public static (List<ExportItem> Items, List<Collision> Collisions, string Manifest) Plan(ExportOptions o, ReviewSession review)
+    internal static (List<ExportItem> Items, List<Collision> Collisions, string Manifest) Plan(ExportOptions o, ReviewSession review)
     {
         string to = Path.GetFullPath(o.To);
         string input = review.InputFolder;
@@ -76,7 +76,7 @@ public static class Exporter
     /// The images an export of <paramref name="what"/> takes, by their effective verdict (an image's own, else its
     /// cluster's), in assignments order. <c>evaluate --run</c> scores the same set.
     /// </summary>
-    public static IEnumerable<ImageStatus> Selected(ReviewState state, ExportSelection what) => state.Images.Where(image => what switch
+    internal static IEnumerable<ImageStatus> Selected(ReviewState state, ExportSelection what) => state.Images.Where(image => what switch
     {
         ExportSelection.Kept => image.Verdict == Verdict.Keep,
         ExportSelection.Discarded => image.Verdict == Verdict.Discard,

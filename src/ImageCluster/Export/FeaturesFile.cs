@@ -5,13 +5,13 @@ namespace ImageCluster.Export;
 /// <summary>A feature matrix read from CSV, with the name (path) of every row.</summary>
 /// <param name="Paths">First column of each row (image path), or <c>row1</c>, <c>row2</c>… when the file has no path column.</param>
 /// <param name="Features">One row per CSV row.</param>
-public sealed record FeaturesTable(IReadOnlyList<string> Paths, FeatureMatrix Features);
+internal sealed record FeaturesTable(IReadOnlyList<string> Paths, FeatureMatrix Features);
 
 /// <summary>
 /// Reads the CSV that <c>imagecluster embed</c> writes (<c>path,f0,f1,…</c>), or any CSV of numbers with a header
 /// row (a first column named <c>path</c> names the rows). Every problem is a <see cref="UsageException"/> naming the file, the line and the cause.
 /// </summary>
-public static class FeaturesFile
+internal static class FeaturesFile
 {
     /// <summary>Reads <paramref name="file"/>.</summary>
     /// <exception cref="UsageException">Missing or empty file, ragged rows, non-numbers, NaN or infinite values.</exception>

@@ -3,7 +3,7 @@ using ImageCluster.Embedding;
 namespace ImageCluster.Export;
 
 /// <summary>The machine-readable files of a run: assignments, errors and feature matrices.</summary>
-public static class RunOutputs
+internal static class RunOutputs
 {
     /// <summary>Writes <c>path,cluster,distance</c> (distance to the cluster centre in the clustered space).</summary>
     public static void WriteAssignments(string file, IReadOnlyList<string> paths, IReadOnlyList<int> labels, IReadOnlyList<float>? distances)

@@ -13,14 +13,14 @@ public enum ResizeMode
 }
 
 /// <summary>A file that could not be turned into pixels; the message is meant for the user.</summary>
-public sealed class ImageDecodeException(string message) : Exception(message);
+internal sealed class ImageDecodeException(string message) : Exception(message);
 
 /// <summary>
 /// Decodes any image SkiaSharp reads into 8-bit RGB of an exact size: EXIF orientation applied, first frame of
 /// animations, alpha composited on white, JPEGs decoded at a reduced scale when the target is much smaller.
 /// Thread-safe; no state.
 /// </summary>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     /// <summary>Images above this many pixels (after any scaled JPEG decode) are refused instead of decoded.</summary>
     public const long MaxPixels = 178_956_970; // Pillow's decompression-bomb limit, so both tools refuse the same files.

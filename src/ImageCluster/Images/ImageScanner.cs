@@ -6,10 +6,10 @@ namespace ImageCluster.Images;
 /// <param name="Length">Size in bytes (of the target, for a symlink).</param>
 /// <param name="LastWriteUtc">Modification time (of the target, for a symlink).</param>
 /// <param name="Problem">Why the file cannot be read at all (broken link, unsupported format); null when it looks usable.</param>
-public sealed record ScannedFile(string RelativePath, string FullPath, long Length, DateTime LastWriteUtc, string? Problem = null);
+internal sealed record ScannedFile(string RelativePath, string FullPath, long Length, DateTime LastWriteUtc, string? Problem = null);
 
 /// <summary>Options for <see cref="ImageScanner"/>.</summary>
-public sealed record ScanOptions
+internal sealed record ScanOptions
 {
     /// <summary>Folders never entered (e.g. the run's own output folder), compared after resolving symlinks.</summary>
     public IReadOnlyList<string> ExcludedDirectories { get; init; } = [];
@@ -23,7 +23,7 @@ public sealed record ScanOptions
 /// Directory symlinks are followed, but each real directory is entered once, so link loops end. Hidden folders and
 /// run folders of earlier runs are skipped; folders that cannot be read are listed with the reason.
 /// </summary>
-public static class ImageScanner
+internal static class ImageScanner
 {
     /// <summary>Extensions decoded by <see cref="ImageDecoder"/> (case-insensitive).</summary>
     public static readonly IReadOnlySet<string> DecodableExtensions =

@@ -6,7 +6,7 @@ namespace ImageCluster.Pipeline;
 /// <param name="Labels">Cluster of each sample; −1 = noise or left out.</param>
 /// <param name="Distances">Distance of each sample to its cluster's centre or medoid, where the algorithm has one.</param>
 /// <param name="Info">Figures for run.json.</param>
-public sealed record ClusteringOutcome(int[] Labels, float[]? Distances, ClusteringInfo Info)
+internal sealed record ClusteringOutcome(int[] Labels, float[]? Distances, ClusteringInfo Info)
 {
     /// <summary>The algorithm's own result (centres, reachability, merge tree), when it ran in this process.</summary>
     internal IClusteringResult? Result { get; init; }

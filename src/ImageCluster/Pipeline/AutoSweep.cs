@@ -94,7 +94,7 @@ public sealed record AutoResult(ClustererOptions BestOptions, IReadOnlyList<Auto
 /// keeps the best. Without labels the score is the silhouette (noise-discounted, so labelling everything noise cannot
 /// win); with labels it can be NMI, ARI or the Quality Metric.
 /// </summary>
-public static class AutoSweep
+internal static class AutoSweep
 {
     /// <summary>Sweeps and ranks. <paramref name="paths"/> name the rows for label matching.</summary>
     /// <exception cref="ArgumentException">An external ranking without labels, QM without a class of interest, or no k to try.</exception>

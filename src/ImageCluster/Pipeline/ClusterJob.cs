@@ -74,7 +74,7 @@ public sealed record ClusterJobOptions
 }
 
 /// <summary>No image of the input could be used (exit code 1 in the CLI).</summary>
-public sealed class NoUsableImagesException(string message) : Exception(message);
+internal sealed class NoUsableImagesException(string message) : Exception(message);
 
 /// <summary>The summary written to <c>run.json</c> and printed by <c>--json</c>.</summary>
 public sealed record RunSummary
@@ -448,7 +448,7 @@ public static class ClusterJob
     }
 
     /// <summary>The model part of a run summary; <paramref name="dimension"/> = features per image when known (a layer's differs from the catalogue's).</summary>
-    public static ModelInfo Describe(ResolvedModel model, int? dimension = null) => new(
+    internal static ModelInfo Describe(ResolvedModel model, int? dimension = null) => new(
         model.Descriptor.Name, model.CacheKey, model.Path, model.Sha256, model.Descriptor.BuiltIn,
         dimension ?? model.Descriptor.Dimension, model.FeatureOutput, model.Descriptor.Resize.ToString().ToLowerInvariant(),
         model.Layer?.Name, model.Layer?.PoolName);

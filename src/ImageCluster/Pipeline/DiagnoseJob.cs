@@ -7,7 +7,7 @@ using ImageCluster.Images;
 namespace ImageCluster.Pipeline;
 
 /// <summary>Options of <see cref="DiagnoseJob"/> (the <c>imagecluster diagnose</c> command).</summary>
-public sealed record DiagnoseJobOptions
+internal sealed record DiagnoseJobOptions
 {
     /// <summary>Folder of images (embedded through the run folder's store, as <c>cluster</c> does), or null with <see cref="Features"/>.</summary>
     public string? Input { get; init; }
@@ -65,14 +65,14 @@ public sealed record DiagnoseJobOptions
 /// <param name="Statistic">H: 0.5 for uniformly random data, towards 1 for clustered data (some tools print 1 − H).</param>
 /// <param name="SampleSize">Probe points used.</param>
 /// <param name="Exponent">Power applied to the distances (1 = classic).</param>
-public sealed record HopkinsSummary(double Statistic, int SampleSize, int Exponent);
+internal sealed record HopkinsSummary(double Statistic, int SampleSize, int Exponent);
 
 /// <summary>The k-distance curve in a <see cref="DiagnoseReport"/>.</summary>
 /// <param name="MinSamples">k of the curve (neighbours counting the point itself, as DBSCAN's min_samples).</param>
 /// <param name="Samples">Points whose k-distance was computed.</param>
 /// <param name="SuggestedEps">The knee of the sorted curve, or null when it has none.</param>
 /// <param name="Curve">The sorted curve, thinned to at most 200 evenly spaced points for plotting.</param>
-public sealed record KDistanceSummary(int MinSamples, int Samples, double? SuggestedEps, double[] Curve);
+internal sealed record KDistanceSummary(int MinSamples, int Samples, double? SuggestedEps, double[] Curve);
 
 /// <summary>What <c>diagnose</c> found.</summary>
 /// <param name="Input">Folder or features file.</param>
@@ -89,7 +89,7 @@ public sealed record KDistanceSummary(int MinSamples, int Samples, double? Sugge
 /// <param name="KDistance">The eps suggestion for DBSCAN.</param>
 /// <param name="Seed">Seed of every random choice.</param>
 /// <param name="Seconds">Wall time.</param>
-public sealed record DiagnoseReport(string Input, int Samples, int Features, bool Normalized, ModelInfo? Model, PcaInfo? Pca,
+internal sealed record DiagnoseReport(string Input, int Samples, int Features, bool Normalized, ModelInfo? Model, PcaInfo? Pca,
     HopkinsSummary Hopkins, int? SuggestedK, IReadOnlyDictionary<KCriterion, int> Votes,
     IReadOnlyList<KCriterion> Agreeing, IReadOnlyList<KEvidence> Evidence, KDistanceSummary KDistance, int Seed, double Seconds);
 
@@ -97,7 +97,7 @@ public sealed record DiagnoseReport(string Input, int Samples, int Features, boo
 /// Pre-diagnostics without labels (Woźniak &amp; Wrzesiński's silhouette, elbow and Hopkins, plus Calinski–Harabasz,
 /// Davies–Bouldin, the gap statistic and the k-distance curve): is there cluster structure, how many clusters, which eps.
 /// </summary>
-public static class DiagnoseJob
+internal static class DiagnoseJob
 {
     /// <summary>Runs the diagnostics. User mistakes surface as <see cref="UsageException"/>.</summary>
     public static async Task<DiagnoseReport> RunAsync(DiagnoseJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null,

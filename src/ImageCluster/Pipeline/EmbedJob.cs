@@ -7,7 +7,7 @@ using ImageCluster.Store;
 namespace ImageCluster.Pipeline;
 
 /// <summary>Options of <see cref="EmbedJob"/> (the <c>imagecluster embed</c> command).</summary>
-public sealed record EmbedJobOptions
+internal sealed record EmbedJobOptions
 {
     /// <summary>Folder of images.</summary>
     public required string Input { get; init; }
@@ -35,10 +35,10 @@ public sealed record EmbedJobOptions
 }
 
 /// <summary>The result of <see cref="EmbedJob"/>; <c>ErrorsFile</c> lists the unusable images, null when there were none.</summary>
-public sealed record EmbedSummary(string Input, string Output, string? ErrorsFile, ModelInfo Model, int Scanned, int Embedded, int FromCache, int Errors, double Seconds, IReadOnlyList<string> Notes);
+internal sealed record EmbedSummary(string Input, string Output, string? ErrorsFile, ModelInfo Model, int Scanned, int Embedded, int FromCache, int Errors, double Seconds, IReadOnlyList<string> Notes);
 
 /// <summary>Scan → embed → features CSV (raw model output, not normalised).</summary>
-public static class EmbedJob
+internal static class EmbedJob
 {
     /// <summary>Runs the job; user mistakes surface as the exceptions <see cref="ClusterJob"/> documents.</summary>
     public static async Task<EmbedSummary> RunAsync(EmbedJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null, CancellationToken ct = default)

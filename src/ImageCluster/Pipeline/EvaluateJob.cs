@@ -4,7 +4,7 @@ using ImageCluster.Export;
 namespace ImageCluster.Pipeline;
 
 /// <summary>Options of <see cref="EvaluateJob"/> (the <c>imagecluster evaluate</c> command).</summary>
-public sealed record EvaluateJobOptions
+internal sealed record EvaluateJobOptions
 {
     /// <summary><c>assignments.csv</c> of a run (<c>path,cluster,…</c>); or give <see cref="Run"/>.</summary>
     public string? Assignments { get; init; }
@@ -85,7 +85,7 @@ public sealed record BaselineSummary(int Samples, double? LogisticRegression, do
     double? KNeighbors, double? KNeighborsStd, double[] KNeighborsFolds, IReadOnlyList<string> Warnings);
 
 /// <summary>Scores an <c>assignments.csv</c> against a labels CSV.</summary>
-public static class EvaluateJob
+internal static class EvaluateJob
 {
     /// <summary>Runs the evaluation. User mistakes surface as <see cref="UsageException"/>.</summary>
     public static EvaluationReport Run(EvaluateJobOptions o)
@@ -223,7 +223,7 @@ public static class EvaluateJob
 /// folder boundaries, since a run's paths are relative to the folder it scanned (<c>daisy/1.jpg</c>) while a data set's are
 /// relative to its root (<c>images/daisy/1.jpg</c>).
 /// </summary>
-public sealed class LabelFile
+internal sealed class LabelFile
 {
     private readonly Dictionary<string, string?> _bySuffix = new(StringComparer.Ordinal);
 

@@ -6,7 +6,7 @@ using ImageCluster.Reports;
 namespace ImageCluster.Pipeline;
 
 /// <summary>Options of <see cref="FeatureMapsJob"/> (the <c>imagecluster featuremaps</c> command).</summary>
-public sealed record FeatureMapsJobOptions
+internal sealed record FeatureMapsJobOptions
 {
     /// <summary>The image whose feature maps are drawn.</summary>
     public required string Image { get; init; }
@@ -47,14 +47,14 @@ public sealed record FeatureMapsJobOptions
 /// <param name="GridLeft">Left edge of the grid in the PNG (the input image is to its left).</param>
 /// <param name="GridTop">Top edge of the grid in the PNG (the title is above it).</param>
 /// <param name="Notes">Things the user must be told (checksum mismatch).</param>
-public sealed record FeatureMapsSummary(string Image, string Output, string Model, string Layer, string OpType, int? ConvIndex, IReadOnlyList<long> Shape,
+internal sealed record FeatureMapsSummary(string Image, string Output, string Model, string Layer, string OpType, int? ConvIndex, IReadOnlyList<long> Shape,
     int Channels, int Columns, int Rows, int Width, int Height, int Scale, int GridLeft, int GridTop, IReadOnlyList<string> Notes);
 
 /// <summary>
 /// Image → one layer's feature map → PNG of its first channels in a grid, titled with the model, layer and image, beside
 /// the image as the model received it (<see cref="FeatureMapFigure"/>).
 /// </summary>
-public static class FeatureMapsJob
+internal static class FeatureMapsJob
 {
     /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/> or <see cref="ModelNotFoundException"/>.</summary>
     public static FeatureMapsSummary Run(FeatureMapsJobOptions o)

@@ -4,7 +4,7 @@ using ImageCluster.Store;
 namespace ImageCluster.Pipeline;
 
 /// <summary>Checks that keep a run from writing over anything the user owns.</summary>
-public static class RunFolders
+internal static class RunFolders
 {
     /// <summary>The absolute input folder; a usage error when it is missing or not a folder.</summary>
     public static string RequireInputFolder(string input)

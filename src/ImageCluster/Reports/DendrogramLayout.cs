@@ -3,7 +3,7 @@ using ImageCluster.Clustering;
 namespace ImageCluster.Reports;
 
 /// <summary>Lays out the top of a merge tree as SciPy's <c>dendrogram(truncate_mode="lastp")</c> does.</summary>
-public static class DendrogramLayout
+internal static class DendrogramLayout
 {
     /// <summary>
     /// The last <paramref name="lastP"/> − 1 merges of <paramref name="tree"/> over <paramref name="n"/> samples, drawn as

@@ -10,14 +10,14 @@ namespace ImageCluster.Reports;
 /// <param name="InputWidth">Its width in pixels.</param>
 /// <param name="InputHeight">Its height in pixels.</param>
 /// <param name="InputCaption">Line under the input image, or null.</param>
-public sealed record FeatureMapCaption(string Title, string? Subtitle, byte[] InputRgb, int InputWidth, int InputHeight, string? InputCaption = null);
+internal sealed record FeatureMapCaption(string Title, string? Subtitle, byte[] InputRgb, int InputWidth, int InputHeight, string? InputCaption = null);
 
 /// <summary>A rendered figure: the grid of <see cref="FeatureMapGrid"/> with a title above it and the input image beside it.</summary>
 /// <param name="Grid">The grid's layout inside the figure (<see cref="FeatureMapGridImage.Png"/> is the whole figure).</param>
 /// <param name="InputLeft">Left edge of the input image.</param>
 /// <param name="InputTop">Top edge of the input image.</param>
 /// <param name="InputScale">Whole-number enlargement of the input image (nearest neighbour, so its pixels are the model's).</param>
-public sealed record FeatureMapFigureImage(FeatureMapGridImage Grid, int InputLeft, int InputTop, int InputScale);
+internal sealed record FeatureMapFigureImage(FeatureMapGridImage Grid, int InputLeft, int InputTop, int InputScale);
 
 /// <summary>
 /// The <c>imagecluster featuremaps</c> picture: a title (model, layer, image), the input image as the model saw it on the
@@ -25,7 +25,7 @@ public sealed record FeatureMapFigureImage(FeatureMapGridImage Grid, int InputLe
 /// Sans from its file when present (as the report's plots), else SkiaSharp's default typeface; the grid's pixels are the
 /// same as <see cref="FeatureMapGrid.Render"/>'s.
 /// </summary>
-public static class FeatureMapFigure
+internal static class FeatureMapFigure
 {
     private const string FontFile = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     private const int Margin = 8, TitleSize = 16, SubtitleSize = 12, CaptionSize = 12;

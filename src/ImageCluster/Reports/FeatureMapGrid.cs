@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace ImageCluster.Reports;
 
 /// <summary>Options of <see cref="FeatureMapGrid"/>.</summary>
-public sealed record FeatureMapGridOptions
+internal sealed record FeatureMapGridOptions
 {
     /// <summary>How many channels are drawn, from channel 0 on (fewer when the layer has fewer).</summary>
     public int Channels { get; init; } = 64;
@@ -38,7 +38,7 @@ public sealed record FeatureMapGridOptions
 /// <param name="Gap">Pixels between tiles and around the grid.</param>
 /// <param name="GridLeft">Left edge of the grid in the image (0 for a bare grid; right of the input in a figure).</param>
 /// <param name="GridTop">Top edge of the grid in the image (0 for a bare grid; below the title in a figure).</param>
-public sealed record FeatureMapGridImage(byte[] Png, int Width, int Height, int Channels, int Columns, int Rows, int Scale,
+internal sealed record FeatureMapGridImage(byte[] Png, int Width, int Height, int Channels, int Columns, int Rows, int Scale,
     int TileWidth, int TileHeight, int LabelHeight, int Gap, int GridLeft = 0, int GridTop = 0)
 {
     /// <summary>Top-left pixel of the map of tile <paramref name="index"/> (row-major), below its label strip.</summary>
@@ -52,7 +52,7 @@ public sealed record FeatureMapGridImage(byte[] Png, int Width, int Height, int 
 /// black), coloured with the viridis map, enlarged by nearest neighbour and labelled with its channel number.
 /// Labels use a built-in pixel font, so the output is the same on machines without fonts.
 /// </summary>
-public static class FeatureMapGrid
+internal static class FeatureMapGrid
 {
     private const int DigitScale = 2, DigitWidth = 3, DigitHeight = 5;
 

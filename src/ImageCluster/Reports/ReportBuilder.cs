@@ -15,7 +15,7 @@ namespace ImageCluster.Reports;
 /// diagnostics describe the space the algorithm saw; cohesion (<see cref="ClusterCohesion"/>) is read on the stored
 /// embeddings, as the review page reads it.
 /// </summary>
-public static class ReportBuilder
+internal static class ReportBuilder
 {
     /// <summary>Builds the report; <paramref name="notice"/> hears the stages (library code does no console I/O).</summary>
     /// <exception cref="UsageException">Not a run folder, or its store lacks the run's embeddings.</exception>

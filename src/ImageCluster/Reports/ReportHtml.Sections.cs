@@ -5,7 +5,7 @@ using ImageCluster.Pipeline;
 
 namespace ImageCluster.Reports;
 
-public static partial class ReportHtml
+internal static partial class ReportHtml
 {
     private static void WriteSummary(TextWriter w, RunReport r)
     {

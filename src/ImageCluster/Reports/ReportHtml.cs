@@ -13,13 +13,13 @@ namespace ImageCluster.Reports;
 /// <param name="Bytes">Size of the report file.</param>
 /// <param name="Images">Images in the report.</param>
 /// <param name="Clusters">Clusters in the report (not counting noise).</param>
-public sealed record ReportFiles(string Html, IReadOnlyList<string> Plots, long Bytes, int Images, int Clusters);
+internal sealed record ReportFiles(string Html, IReadOnlyList<string> Plots, long Bytes, int Images, int Clusters);
 
 /// <summary>
 /// Writes a <see cref="RunReport"/> as one self-contained HTML file (thumbnails and plots embedded, inline CSS and
 /// script, no network) and its plots as PNG files in <c>plots/</c> beside it.
 /// </summary>
-public static partial class ReportHtml
+internal static partial class ReportHtml
 {
     /// <summary>The id of every section, in page order (each is always present; a section that does not apply says why).</summary>
     public static readonly IReadOnlyList<string> SectionIds =

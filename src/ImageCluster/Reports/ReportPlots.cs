@@ -6,13 +6,13 @@ namespace ImageCluster.Reports;
 /// <param name="File">File name beside report.html (in its plots folder), e.g. <c>elbow.png</c>.</param>
 /// <param name="Title">Caption in the report.</param>
 /// <param name="Png">The PNG bytes.</param>
-public sealed record PlotImage(string File, string Title, byte[] Png);
+internal sealed record PlotImage(string File, string Title, byte[] Png);
 
 /// <summary>
 /// The report's static plots, drawn with ScottPlot 5 (SkiaSharp underneath) at a fixed size. Text uses DejaVu Sans loaded
 /// from its file when present, so the pixels do not depend on which font fontconfig would pick.
 /// </summary>
-public static class ReportPlots
+internal static class ReportPlots
 {
     /// <summary>Width of every plot, in pixels.</summary>
     public const int Width = 800;

@@ -68,7 +68,7 @@ public sealed record ReportOptions
 /// <param name="Cluster">Cluster, −1 = noise.</param>
 /// <param name="Label">Known label (from <see cref="ReportOptions.Labels"/>), or null.</param>
 /// <param name="DistanceToCentre">Euclidean distance to the mean of its cluster in the clustered space (NaN for noise).</param>
-public sealed record ReportImage(string Path, int Cluster, string? Label, double DistanceToCentre);
+internal sealed record ReportImage(string Path, int Cluster, string? Label, double DistanceToCentre);
 
 /// <summary>One cluster in the report.</summary>
 /// <param name="Cluster">Cluster number.</param>
@@ -78,7 +78,7 @@ public sealed record ReportImage(string Path, int Cluster, string? Label, double
 /// higher = tighter), the number the review page shows.
 /// </param>
 /// <param name="Silhouette">Mean silhouette of the members in the silhouette sample, or null when none was sampled.</param>
-public sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, double? Silhouette)
+internal sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, double? Silhouette)
 {
     /// <summary>Number of images.</summary>
     public int Size => Members.Length;
@@ -90,16 +90,16 @@ public sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, 
 /// <param name="X">First coordinate per sample.</param>
 /// <param name="Y">Second coordinate per sample.</param>
 /// <param name="Note">How it was made (explained variance, subsampling, perplexity).</param>
-public sealed record ReportMap(string Name, int[] Samples, double[] X, double[] Y, string Note);
+internal sealed record ReportMap(string Name, int[] Samples, double[] X, double[] Y, string Note);
 
 /// <summary>A dendrogram truncated to its last merges (SciPy <c>truncate_mode="lastp"</c>), ready to draw.</summary>
 /// <param name="Segments">Line segments (x1, y1, x2, y2); leaves at x = 0, 1, 2…</param>
 /// <param name="LeafSizes">Images under each drawn leaf, left to right.</param>
 /// <param name="CutDistance">Height of the cut that gave the run's clusters (+∞ = no cut drawn).</param>
-public sealed record Dendrogram(IReadOnlyList<(double X1, double Y1, double X2, double Y2)> Segments, int[] LeafSizes, double CutDistance);
+internal sealed record Dendrogram(IReadOnlyList<(double X1, double Y1, double X2, double Y2)> Segments, int[] LeafSizes, double CutDistance);
 
 /// <summary>Everything the report shows about a run; built by <see cref="ReportBuilder"/>, written by <see cref="ReportHtml"/>.</summary>
-public sealed record RunReport
+internal sealed record RunReport
 {
     /// <summary>The run's run.json.</summary>
     public required RunSummary Summary { get; init; }

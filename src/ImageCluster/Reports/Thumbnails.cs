@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace ImageCluster.Reports;
 
 /// <summary>Small JPEG thumbnails for the report, decoded with <see cref="ImageDecoder"/> (EXIF orientation, alpha on white).</summary>
-public static class Thumbnails
+internal static class Thumbnails
 {
     /// <summary>
     /// A JPEG of <paramref name="file"/> whose longer side is <paramref name="size"/> pixels (never enlarged), or null

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace ImageCluster.Review;
 
 /// <summary>What a reviewer decided about a cluster or an image.</summary>
-public enum Verdict
+internal enum Verdict
 {
     /// <summary>Not decided yet (an image: follows its cluster).</summary>
     Undecided,
@@ -24,7 +24,7 @@ public enum Verdict
 [JsonDerivedType(typeof(MoveImages), "move")]
 [JsonDerivedType(typeof(ImageVerdict), "image-verdict")]
 [JsonDerivedType(typeof(CarryOver), "carry-over")]
-public abstract record Decision
+internal abstract record Decision
 {
     /// <summary>Short kind name stored beside the JSON (the same as its discriminator).</summary>
     [JsonIgnore]
@@ -37,7 +37,7 @@ public abstract record Decision
 /// <summary>Sets the verdict of whole clusters.</summary>
 /// <param name="Clusters">Cluster labels.</param>
 /// <param name="Verdict">Keep, discard or undecided.</param>
-public sealed record ClusterVerdict(int[] Clusters, Verdict Verdict) : Decision
+internal sealed record ClusterVerdict(int[] Clusters, Verdict Verdict) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -50,7 +50,7 @@ public sealed record ClusterVerdict(int[] Clusters, Verdict Verdict) : Decision
 /// <summary>Gives a cluster a name (empty = no name).</summary>
 /// <param name="Cluster">Cluster label.</param>
 /// <param name="Name">The new name.</param>
-public sealed record RenameCluster(int Cluster, string Name) : Decision
+internal sealed record RenameCluster(int Cluster, string Name) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -63,7 +63,7 @@ public sealed record RenameCluster(int Cluster, string Name) : Decision
 /// <summary>Moves every image of <paramref name="From"/> into <paramref name="Into"/>; the merged clusters disappear.</summary>
 /// <param name="Into">The cluster that stays (keeps its name and verdict).</param>
 /// <param name="From">Clusters merged into it.</param>
-public sealed record MergeClusters(int Into, int[] From) : Decision
+internal sealed record MergeClusters(int Into, int[] From) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -81,7 +81,7 @@ public sealed record MergeClusters(int Into, int[] From) : Decision
 /// <param name="NewCluster">Label of the new cluster.</param>
 /// <param name="Moved">Images (relative paths) that went to the new cluster.</param>
 /// <param name="Method">How the split was computed, for the record (e.g. <c>kmeans k=2 seed 0</c>).</param>
-public sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved, string Method) : Decision
+internal sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved, string Method) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -94,7 +94,7 @@ public sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved, s
 /// <summary>Moves images to another existing cluster.</summary>
 /// <param name="Paths">Images, relative to the input folder.</param>
 /// <param name="To">Target cluster.</param>
-public sealed record MoveImages(string[] Paths, int To) : Decision
+internal sealed record MoveImages(string[] Paths, int To) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -107,7 +107,7 @@ public sealed record MoveImages(string[] Paths, int To) : Decision
 /// <summary>Overrides the verdict of single images (<see cref="Verdict.Undecided"/> = follow the cluster again).</summary>
 /// <param name="Paths">Images, relative to the input folder.</param>
 /// <param name="Verdict">The image's own verdict.</param>
-public sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
+internal sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -126,7 +126,7 @@ public sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
 /// <param name="Kept">Images (relative paths) that were kept.</param>
 /// <param name="Discarded">Images that were discarded.</param>
 /// <param name="Dropped">What of the previous review did not carry over, in words (empty = nothing).</param>
-public sealed record CarryOver(string[] Kept, string[] Discarded, string Dropped) : Decision
+internal sealed record CarryOver(string[] Kept, string[] Discarded, string Dropped) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]

@@ -5,7 +5,7 @@ namespace ImageCluster.Review;
 /// <summary>An image path checked to lie inside a run's input folder.</summary>
 /// <param name="Relative">Path relative to the input folder, '/'-separated (the form assignments.csv uses).</param>
 /// <param name="Full">Absolute path (as given, symlinks not resolved).</param>
-public sealed record InputPath(string Relative, string Full);
+internal sealed record InputPath(string Relative, string Full);
 
 /// <summary>
 /// The one check every path from a run, its store or a user (<c>--move path=2</c>, the review page) passes before a file
@@ -14,7 +14,7 @@ public sealed record InputPath(string Relative, string Full);
 /// real path after following every symlink must too — a link inside the input that points outside would otherwise let an
 /// export or a move reach any file.
 /// </summary>
-public static class InputPaths
+internal static class InputPaths
 {
     /// <summary>Checks <paramref name="path"/> (relative to <paramref name="inputRoot"/>, or absolute).</summary>
     /// <param name="inputRoot">The run's input folder.</param>

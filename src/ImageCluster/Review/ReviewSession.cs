@@ -12,7 +12,7 @@ namespace ImageCluster.Review;
 /// <param name="Kept">Kept.</param>
 /// <param name="Discarded">Discarded.</param>
 /// <param name="Undecided">Undecided.</param>
-public sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided);
+internal sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided);
 
 /// <summary>One history entry of <see cref="ReviewStatus"/>.</summary>
 /// <param name="Seq">Sequence number in the log.</param>
@@ -20,7 +20,7 @@ public sealed record VerdictCounts(int Images, int Kept, int Discarded, int Unde
 /// <param name="Description">One line.</param>
 /// <param name="CreatedUtc">When it was recorded.</param>
 /// <param name="Undone">Undone (redo brings it back).</param>
-public sealed record HistoryEntry(long Seq, string Kind, string Description, DateTime CreatedUtc, bool Undone);
+internal sealed record HistoryEntry(long Seq, string Kind, string Description, DateTime CreatedUtc, bool Undone);
 
 /// <summary>Everything a status view shows (<c>select --status --json</c>).</summary>
 /// <param name="Run">Run folder.</param>
@@ -30,7 +30,7 @@ public sealed record HistoryEntry(long Seq, string Kind, string Description, Dat
 /// <param name="History">The log, oldest first.</param>
 /// <param name="CanUndo">A live decision exists.</param>
 /// <param name="CanRedo">An undone decision can be redone.</param>
-public sealed record ReviewStatus(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterStatus> Clusters,
+internal sealed record ReviewStatus(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterStatus> Clusters,
     IReadOnlyList<HistoryEntry> History, bool CanUndo, bool CanRedo);
 
 /// <summary>
@@ -38,7 +38,7 @@ public sealed record ReviewStatus(string Run, string Input, VerdictCounts Counts
 /// committed to the store before <see cref="Record"/> returns, so a reload or a crash loses nothing. Several sessions (processes)
 /// may share a run: each decision is checked against the stored log, and <see cref="Refresh"/> picks up the others'. Not thread-safe.
 /// </summary>
-public sealed class ReviewSession : IDisposable
+internal sealed class ReviewSession : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -8,20 +8,20 @@ namespace ImageCluster.Review;
 /// <param name="Kept">Of which kept (after per-image verdicts).</param>
 /// <param name="Discarded">Of which discarded.</param>
 /// <param name="Undecided">Of which undecided.</param>
-public sealed record ClusterStatus(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided);
+internal sealed record ClusterStatus(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided);
 
 /// <summary>An image in the review state.</summary>
 /// <param name="Path">Relative to the input folder.</param>
 /// <param name="Cluster">Its cluster now.</param>
 /// <param name="Own">Its own verdict (overrides the cluster's), or null.</param>
 /// <param name="Verdict">The effective verdict: its own, else its cluster's.</param>
-public sealed record ImageStatus(string Path, int Cluster, Verdict? Own, Verdict Verdict);
+internal sealed record ImageStatus(string Path, int Cluster, Verdict? Own, Verdict Verdict);
 
 /// <summary>
 /// Clusters, names and verdicts after replaying a review log over a run's assignments. Applying a decision that does not
 /// fit (an unknown cluster or image) is a <see cref="UsageException"/> and leaves the state unchanged.
 /// </summary>
-public sealed class ReviewState
+internal sealed class ReviewState
 {
     private readonly List<string> _order;
     private readonly int[] _labels; // as clustered, for a carry-over that starts the review again

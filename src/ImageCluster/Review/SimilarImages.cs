@@ -6,13 +6,13 @@ namespace ImageCluster.Review;
 /// <summary>One neighbour found by <see cref="SimilarImages.Nearest"/>.</summary>
 /// <param name="Path">Relative to the input folder.</param>
 /// <param name="Similarity">Cosine similarity to the query image (1 = same direction).</param>
-public sealed record SimilarImage(string Path, float Similarity);
+internal sealed record SimilarImage(string Path, float Similarity);
 
 /// <summary>
 /// Cosine nearest neighbours and cluster cohesion over a run's stored embeddings, by brute force: one pass over every
 /// row per query (O(n·d)), which is quick enough up to ~100 000 images and needs no index to keep in step with moves and splits.
 /// </summary>
-public sealed class SimilarImages
+internal sealed class SimilarImages
 {
     private readonly string[] _paths;
     private readonly float[] _unit; // rows scaled to length 1, so a dot product is the cosine

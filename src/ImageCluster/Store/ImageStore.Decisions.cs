@@ -6,9 +6,9 @@ namespace ImageCluster.Store;
 /// <param name="PayloadJson">The decision as JSON.</param>
 /// <param name="CreatedUtc">When it was recorded.</param>
 /// <param name="Undone">True when undone (it can still be redone until a new decision is recorded).</param>
-public sealed record DecisionRecord(long Seq, string Kind, string PayloadJson, DateTime CreatedUtc, bool Undone);
+internal sealed record DecisionRecord(long Seq, string Kind, string PayloadJson, DateTime CreatedUtc, bool Undone);
 
-public sealed partial class ImageStore
+internal sealed partial class ImageStore
 {
     // The log is the source of truth and the state is replayed from it: undo and redo only flip a flag, so a crash
     // between two statements cannot leave a materialised state that disagrees with the log. Every row names the

@@ -8,7 +8,7 @@ namespace ImageCluster.Store;
 /// <param name="Dimension">Features per vector.</param>
 /// <param name="Vectors">How many images have one.</param>
 /// <param name="Bytes">Bytes of vector data.</param>
-public sealed record StoredFeatureSpace(string Model, string Output, int Dimension, long Vectors, long Bytes);
+internal sealed record StoredFeatureSpace(string Model, string Output, int Dimension, long Vectors, long Bytes);
 
 /// <summary>What <c>imagecluster store info</c> shows.</summary>
 /// <param name="Path">The store file.</param>
@@ -17,7 +17,7 @@ public sealed record StoredFeatureSpace(string Model, string Output, int Dimensi
 /// <param name="Roots">Distinct scanned folders.</param>
 /// <param name="Contents">Distinct content hashes among them.</param>
 /// <param name="FeatureSpaces">Embeddings per model and output.</param>
-public sealed record StoreInfo(string Path, long FileBytes, long Files, long Roots, long Contents, IReadOnlyList<StoredFeatureSpace> FeatureSpaces);
+internal sealed record StoreInfo(string Path, long FileBytes, long Files, long Roots, long Contents, IReadOnlyList<StoredFeatureSpace> FeatureSpaces);
 
 /// <summary>What <c>imagecluster store prune</c> removed (or would remove, on a dry run).</summary>
 /// <param name="MissingFiles">File records whose file is gone or changed since it was read.</param>
@@ -25,9 +25,9 @@ public sealed record StoreInfo(string Path, long FileBytes, long Files, long Roo
 /// <param name="BytesBefore">Store size before.</param>
 /// <param name="BytesAfter">Store size after (equal to before on a dry run).</param>
 /// <param name="DryRun">Nothing was changed.</param>
-public sealed record PruneResult(long MissingFiles, long OrphanEmbeddings, long BytesBefore, long BytesAfter, bool DryRun);
+internal sealed record PruneResult(long MissingFiles, long OrphanEmbeddings, long BytesBefore, long BytesAfter, bool DryRun);
 
-public sealed partial class ImageStore
+internal sealed partial class ImageStore
 {
     /// <summary>Counts of the files and embeddings this store holds.</summary>
     public StoreInfo Describe(string path)

@@ -10,10 +10,10 @@ namespace ImageCluster.Store;
 /// <param name="LastWriteUtcTicks">Modification time when last read.</param>
 /// <param name="Sha256">Content hash, lower-case hex.</param>
 /// <param name="Error">Why the file could not be decoded; null when it could.</param>
-public sealed record FileRecord(string Root, string Path, long Length, long LastWriteUtcTicks, string Sha256, string? Error);
+internal sealed record FileRecord(string Root, string Path, long Length, long LastWriteUtcTicks, string Sha256, string? Error);
 
 /// <summary>A stored clustering result: labels and distances per row, plus algorithm figures as JSON.</summary>
-public sealed record StoredClustering(int[] Labels, float[] Distances, string SummaryJson);
+internal sealed record StoredClustering(int[] Labels, float[] Distances, string SummaryJson);
 
 /// <summary>
 /// SQLite storage of files (path, size, time, hash) and embeddings keyed by content hash × model × output — the
@@ -21,7 +21,7 @@ public sealed record StoredClustering(int[] Labels, float[] Distances, string Su
 /// <see cref="FileName"/>, that run's clusterings, runs and decision log. <see cref="OpenRun"/> joins the two in one
 /// connection (the shared store attached); <see cref="Open(string)"/> keeps everything in one file. Not thread-safe: use it from one thread.
 /// </summary>
-public sealed partial class ImageStore : IDisposable
+internal sealed partial class ImageStore : IDisposable
 {
     /// <summary>File name of the run folder's own database (clusterings, runs, decisions).</summary>
     public const string FileName = "imagecluster.db";

@@ -4,7 +4,7 @@ namespace ImageCluster.Store;
 /// Where the embedding store lives: one content-addressed SQLite file per user, shared by every run folder, so a new run
 /// folder over images already seen embeds nothing.
 /// </summary>
-public static class StoreLocation
+internal static class StoreLocation
 {
     /// <summary>Environment variable naming another store file.</summary>
     public const string Variable = "IMAGECLUSTER_STORE";

@@ -1,7 +1,7 @@
 namespace ImageCluster.Embedding.Layers;
 
 /// <summary>Memory order of a 4-D feature map.</summary>
-public enum TensorLayout
+internal enum TensorLayout
 {
     /// <summary>Channels first (image, channel, row, column): what every ONNX convolution produces.</summary>
     Nchw,
@@ -11,7 +11,7 @@ public enum TensorLayout
 }
 
 /// <summary>Reduces one image's feature map to a vector: global average or max per channel, or the whole map.</summary>
-public static class FeaturePooling
+internal static class FeaturePooling
 {
     /// <summary>Length of the vector <see cref="Pool"/> writes for a map of <paramref name="imageShape"/> (batch axis removed).</summary>
     public static int Dimension(ReadOnlySpan<long> imageShape, TensorLayout layout, LayerPool pool)

@@ -6,7 +6,7 @@ namespace ImageCluster.Embedding.Layers;
 /// <param name="Shape">The shape without the batch axis, e.g. (32, 112, 112).</param>
 /// <param name="Layout">Where the channel axis of a 3-axis map is.</param>
 /// <param name="Values">The values in <paramref name="Layout"/> order (float; quantized layers dequantized).</param>
-public sealed record LayerMap(string Layer, string OpType, IReadOnlyList<long> Shape, TensorLayout Layout, float[] Values)
+internal sealed record LayerMap(string Layer, string OpType, IReadOnlyList<long> Shape, TensorLayout Layout, float[] Values)
 {
     /// <summary>Number of channels of a 3-axis map; 1 for any other shape.</summary>
     public int Channels => Shape.Count == 3 ? (int)(Layout == TensorLayout.Nchw ? Shape[0] : Shape[2]) : 1;

@@ -10,13 +10,13 @@ namespace ImageCluster.Embedding.Layers;
 /// <param name="Shape">Shape of one image's tensor (batch axis removed).</param>
 /// <param name="Layout">Where the channel axis of a 3-axis map is.</param>
 /// <param name="Dequantized">An 8-bit tensor read through a DequantizeLinear.</param>
-public sealed record LayerInfo(string Name, string Node, string OpType, int? ConvIndex, IReadOnlyList<long> Shape, TensorLayout Layout, bool Dequantized);
+internal sealed record LayerInfo(string Name, string Node, string OpType, int? ConvIndex, IReadOnlyList<long> Shape, TensorLayout Layout, bool Dequantized);
 
 /// <summary>The candidate feature layers of a model, in graph order.</summary>
 /// <param name="Model">Catalogue name.</param>
 /// <param name="File">The model file.</param>
 /// <param name="Layers">Convolution, pooling, dense (Gemm/MatMul), residual-sum (Add) and activation outputs.</param>
-public sealed record ModelLayerList(string Model, string File, IReadOnlyList<LayerInfo> Layers)
+internal sealed record ModelLayerList(string Model, string File, IReadOnlyList<LayerInfo> Layers)
 {
     /// <summary>The layer of the <paramref name="convIndex"/>-th convolution (1-based).</summary>
     /// <exception cref="UsageException">No such convolution.</exception>
@@ -29,7 +29,7 @@ public sealed record ModelLayerList(string Model, string File, IReadOnlyList<Lay
 }
 
 /// <summary>Lists the layers of a model worth reading as features, with their shapes.</summary>
-public static class ModelLayers
+internal static class ModelLayers
 {
     private static readonly HashSet<string> Convolutions = ["Conv", "QLinearConv"];
 
