@@ -60,7 +60,7 @@ public class ReportCliTests
             "--labels", labelFile, "--rank-by", "nmi", "--out", run, "--report");
         Assert.True(r.ExitCode == 0, r.Stderr);
         string picked = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")))
-            .RootElement.GetProperty("auto").GetProperty("bestSettings").GetProperty("algorithm").GetString()!;
+            .RootElement.GetProperty("auto").GetProperty("bestOptions").GetProperty("estimator").GetString()!;
         Assert.Contains(picked, new[] { "dbscan", "hdbscan" });
         Assert.True(File.Exists(Path.Combine(run, "plots", "kdistance.png")), $"auto kept {picked} but the report has no k-distance plot");
         Assert.False(File.Exists(Path.Combine(run, "plots", "dendrogram.png")));

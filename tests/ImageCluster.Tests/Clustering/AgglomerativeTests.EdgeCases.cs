@@ -145,10 +145,10 @@ public partial class AgglomerativeTests
 
     public static TheoryData<AgglomerativeOptions, string> BadOptions() => new()
     {
-        { new AgglomerativeOptions { NClusters = 0 }, "NClusters = 0" },
+        { new AgglomerativeOptions { NClusters = 0 }, "NClusters must be at least 1 (got 0)" },
         { new AgglomerativeOptions { NClusters = 11 }, "NClusters = 11 is outside 1..10" },
-        { new AgglomerativeOptions { NClusters = 3, Sim = 0.5 }, "exactly one of NClusters, DistanceThreshold and Sim" },
-        { new AgglomerativeOptions { DistanceThreshold = 1, Sim = 0.5 }, "exactly one of NClusters, DistanceThreshold and Sim" },
+        { new AgglomerativeOptions { NClusters = 3, Sim = 0.5 }, "takes one cut: set only one of NClusters, DistanceThreshold and Sim" },
+        { new AgglomerativeOptions { DistanceThreshold = 1, Sim = 0.5 }, "takes one cut: set only one of NClusters, DistanceThreshold and Sim" },
         { new AgglomerativeOptions { DistanceThreshold = -1 }, "DistanceThreshold must be a finite number ≥ 0 (got -1)" },
         { new AgglomerativeOptions { DistanceThreshold = double.NaN }, "DistanceThreshold must be a finite number" },
         { new AgglomerativeOptions { Sim = 1.5 }, "Sim must be between 0 and 1 (got 1.5)" },
