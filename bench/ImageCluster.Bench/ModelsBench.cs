@@ -92,7 +92,7 @@ internal static class ModelsBench
                     Console.Error.WriteLine(FormattableString.Invariant(
                         $"  {spec.Text} {set}: NMI {nmi:F3} ± {std:F3} ({features.Paths.Length} images, {dimension}-d), embed {speed:F0} img/s{(features.Cached ? " (cached)" : $" (command {features.CommandSeconds:F1} s)")}"));
                 }
-                catch (Exception e) when (e is InvalidOperationException or UsageException or IOException)
+                catch (Exception e) when (e is InvalidOperationException or ImageClusterException or ArgumentException or IOException)
                 {
                     failed = true;
                     scores.Add(new Score(set, 0, 0, double.NaN, double.NaN, double.NaN, e.Message));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Reports;
 using ImageCluster.Embedding;
 using ImageCluster.Images;
 using ImageCluster.Pipeline;
@@ -42,9 +43,15 @@ public static class Cli
             stderr.WriteLine("cancelled");
             return Cancelled;
         }
+        catch (ArgumentException e) when (UserErrors.Describe(e) is { } message)
+        {
+            stderr.WriteLine($"error: {message}{UserErrors.Hint(e)}");
+            if (parse.GetValue(verbose)) stderr.WriteLine(e);
+            return UsageError;
+        }
         catch (Exception e) when (UserError(e) is int code)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {e.Message}{UserErrors.Hint(e)}");
             if (parse.GetValue(verbose)) stderr.WriteLine(e);
             return code;
         }
@@ -115,13 +122,13 @@ public static class Cli
     };
 
     // --pool alone would silently do nothing: the embedding output is already pooled by the model.
-    private static Embedding.Layers.LayerSelection? LayerFrom(ParseResult parse)
+    private static Embedding.LayerSelection? LayerFrom(ParseResult parse)
     {
         string? layer = parse.GetValue(LayerOption);
-        var pool = Embedding.Layers.LayerSelection.ParsePool(parse.GetValue(PoolOption)!);
+        var pool = Embedding.LayerSelection.ParsePool(parse.GetValue(PoolOption)!);
         if (layer is null)
             return parse.GetResult(PoolOption) is { Implicit: false } ? throw new UsageException("--pool applies to --layer; add --layer NAME") : null;
-        return new Embedding.Layers.LayerSelection(layer, pool);
+        return new Embedding.LayerSelection(layer, pool);
     }
 
     private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the summary as JSON on stdout" };
@@ -471,7 +478,7 @@ public static class Cli
         string file = Path.Combine(output, "errors.csv");
         stderr.WriteLine($"{count} files could not be used (listed in {file}):");
         using var reader = new StreamReader(file);
-        foreach (var row in Export.Csv.Read(reader).Skip(1).Take(20)) stderr.WriteLine($"  {row[0]}: {row[1]}");
+        foreach (var row in Csv.Read(reader).Skip(1).Take(20)) stderr.WriteLine($"  {row[0]}: {row[1]}");
         if (count > 20) stderr.WriteLine($"  … and {count - 20} more");
     }
 }

@@ -241,21 +241,12 @@ internal sealed class ClusteringOptions
     /// </summary>
     public static string? Describe(ArgumentException e, Choice choice)
     {
-        var flags = new Dictionary<string, string>
-        {
-            ["Pca"] = "--pca", ["Whiten"] = "--whiten", ["Clustering"] = "--algorithm", ["Labels"] = "--labels", ["Positive"] = "--positive",
-            ["KMin"] = "--k-min", ["KMax"] = "--k-max", ["RankBy"] = "--rank-by", ["NClusters"] = "--k",
-        };
+        var flags = new Dictionary<string, string> { ["Clustering"] = "--algorithm" };
         foreach (var flag in choice.Flags) flags[flag.Property] = flag.Option.Name;
-        if (e.ParamName is not { } parameter || (parameter != "nSamples" && !flags.ContainsKey(parameter))) return null;
-        string message = e.Message.Replace($" (Parameter '{parameter}')", "");
-        // "Xi" is also an enum value (the Xi extraction): replaced only when it is the culprit.
-        foreach (var (property, flag) in flags.OrderByDescending(f => f.Key.Length))
-            if (property != "Xi" || property == parameter)
-                message = System.Text.RegularExpressions.Regex.Replace(message, $@"(?<![\w-]){property}\b", flag);
-        if (choice.Clustering is AgglomerativeOptions && parameter == "Metric" && message.StartsWith("Ward", StringComparison.Ordinal))
-            message = message.TrimEnd('.') + "; " + CosineNote;
-        return message.TrimEnd('.');
+        if (UserErrors.Describe(e, flags) is not { } message) return null;
+        return choice.Clustering is AgglomerativeOptions && e.ParamName == "Metric" && message.StartsWith("Ward", StringComparison.Ordinal)
+            ? message + "; " + CosineNote
+            : message;
     }
 
     /// <summary>Runs a job, turning its errors about options into the command line's words (<see cref="Describe"/>).</summary>

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using ImageCluster.Embedding;
-using ImageCluster.Embedding.Layers;
 using ImageCluster.Pipeline;
 
 namespace ImageCluster.Cli;

@@ -86,19 +86,19 @@ internal static class ReviewEndpoints
     /// </summary>
     private static string ExportFolder(string? to, string input)
     {
-        if (string.IsNullOrWhiteSpace(to) || to.Contains('\0')) throw new UsageException("give the export folder as a full path, e.g. /home/me/kept");
-        if (!Path.IsPathRooted(to)) throw new UsageException($"{to} is not a full path; give the export folder as e.g. /home/me/kept");
-        if (to.Replace('\\', '/').Split('/').Contains("..")) throw new UsageException($"{to} contains '..'; give the export folder without it");
+        if (string.IsNullOrWhiteSpace(to) || to.Contains('\0')) throw new ImageClusterException("give the export folder as a full path, e.g. /home/me/kept");
+        if (!Path.IsPathRooted(to)) throw new ImageClusterException($"{to} is not a full path; give the export folder as e.g. /home/me/kept");
+        if (to.Replace('\\', '/').Split('/').Contains("..")) throw new ImageClusterException($"{to} contains '..'; give the export folder without it");
         string full = Path.GetFullPath(to), root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(input));
         if (full == root || full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new UsageException($"{to} is inside the input folder {root}; export somewhere else so the originals stay as they are");
+            throw new ImageClusterException($"{to} is inside the input folder {root}; export somewhere else so the originals stay as they are");
         return full;
     }
 
     private static string[] Paths(ReviewModel model, int[]? images)
     {
-        if (images is null || images.Length == 0) throw new UsageException("give at least one image");
-        return [.. images.Select(i => Valid(model, i) ? model.Paths[i] : throw new UsageException($"there is no image {i}"))];
+        if (images is null || images.Length == 0) throw new ImageClusterException("give at least one image");
+        return [.. images.Select(i => Valid(model, i) ? model.Paths[i] : throw new ImageClusterException($"there is no image {i}"))];
     }
 
     private static bool Valid(ReviewModel model, int image) => image >= 0 && image < model.Paths.Length;
@@ -115,13 +115,13 @@ internal static class ReviewEndpoints
         {
             return action();
         }
-        catch (UsageException e)
-        {
-            return Results.Json(new { error = e.Message }, ReviewServer.Json, statusCode: StatusCodes.Status400BadRequest);
-        }
         catch (ExportException e)
         {
             return Results.Json(new { error = e.Message }, ReviewServer.Json, statusCode: StatusCodes.Status500InternalServerError);
+        }
+        catch (Exception e) when (e is ImageClusterException or ArgumentException)
+        {
+            return Results.Json(new { error = e.Message }, ReviewServer.Json, statusCode: StatusCodes.Status400BadRequest);
         }
     }
 

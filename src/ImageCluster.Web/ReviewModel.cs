@@ -108,7 +108,7 @@ internal sealed class ReviewModel : IDisposable
     }
 
     /// <summary>Records a decision and returns the new overview.</summary>
-    /// <exception cref="UsageException">The decision does not fit the current state.</exception>
+    /// <exception cref="ImageClusterException">The decision does not fit the current state.</exception>
     public OverviewView Record(Func<ReviewSession, Decision> decide)
     {
         lock (_gate)

@@ -49,10 +49,10 @@ public sealed class ReviewServer : IAsyncDisposable
     /// <summary>Opens the review of <paramref name="runFolder"/> and starts serving it.</summary>
     /// <param name="runFolder">A run folder written by <c>imagecluster cluster</c>.</param>
     /// <param name="port">Port on 127.0.0.1; 0 picks a free one.</param>
-    /// <exception cref="UsageException">Not a run folder of images, or the port is taken.</exception>
+    /// <exception cref="ImageClusterException">Not a run folder of images, or the port is taken.</exception>
     public static async Task<ReviewServer> StartAsync(string runFolder, int port = 0)
     {
-        if (port is < 0 or > 65535) throw new UsageException($"--port takes 0 (any free port) to 65535, not {port}");
+        if (port is < 0 or > 65535) throw new ImageClusterException($"--port takes 0 (any free port) to 65535, not {port}");
         var model = new ReviewModel(ReviewSession.Open(runFolder));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -98,7 +98,7 @@ public sealed class ReviewServer : IAsyncDisposable
         {
             await app.DisposeAsync();
             model.Dispose();
-            throw new UsageException($"cannot listen on 127.0.0.1:{port}: {e.Message}; choose another --port or 0 for any free one");
+            throw new ImageClusterException($"cannot listen on 127.0.0.1:{port}: {e.Message}; choose another --port or 0 for any free one");
         }
     }
 

@@ -11,6 +11,6 @@ public class ImageClusterException : Exception
     /// <summary>A problem described by <paramref name="message"/>.</summary>
     public ImageClusterException(string message) : base(message) { }
 
-    /// <summary>A problem described by <paramref name="message"/>, caused by <paramref name="innerException"/>.</summary>
-    public ImageClusterException(string message, Exception innerException) : base(message, innerException) { }
+    /// <summary>A problem described by <paramref name="message"/>, caused by <paramref name="innerException"/> (if any).</summary>
+    public ImageClusterException(string message, Exception? innerException) : base(message, innerException) { }
 }

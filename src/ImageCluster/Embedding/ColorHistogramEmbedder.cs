@@ -1,7 +1,7 @@
 namespace ImageCluster.Embedding;
 
 /// <summary>
-/// HSV colour histogram (<c>--model colorhist</c>), a baseline that needs no model: the image squashed to 128×128,
+/// HSV colour histogram (the model name <c>colorhist</c>), a baseline that needs no model: the image squashed to 128×128,
 /// every pixel counted in one of 8 hue × 4 saturation × 4 value bins (128 features), the counts divided by the pixel
 /// count so that they sum to 1.
 /// </summary>
@@ -16,7 +16,7 @@ namespace ImageCluster.Embedding;
 /// </remarks>
 internal sealed class ColorHistogramEmbedder : IEmbedder
 {
-    /// <summary>The name used with <c>--model</c>.</summary>
+    /// <summary>The model name that selects it.</summary>
     public const string Name = "colorhist";
 
     /// <summary>Hue bins (45° each, centred on 0°, 45°, …).</summary>

@@ -25,9 +25,9 @@ public sealed record EmbeddingOptions
     /// <summary>Validates the options, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (BatchSize is < 1 or > MaxBatchSize) throw new UsageException($"--batch-size must be between 1 and {MaxBatchSize} (got {BatchSize})");
-        if (DecodeThreads < 0) throw new UsageException($"--decode-threads must be 0 (one per core) or more (got {DecodeThreads})");
-        if (InferenceThreads < 0) throw new UsageException($"--inference-threads must be 0 (one per core) or more (got {InferenceThreads})");
+        if (BatchSize is < 1 or > MaxBatchSize) throw new ArgumentException($"BatchSize must be between 1 and {MaxBatchSize} (got {BatchSize})", nameof(BatchSize));
+        if (DecodeThreads < 0) throw new ArgumentException($"DecodeThreads must be 0 (one per core) or more (got {DecodeThreads})", nameof(DecodeThreads));
+        if (InferenceThreads < 0) throw new ArgumentException($"InferenceThreads must be 0 (one per core) or more (got {InferenceThreads})", nameof(InferenceThreads));
     }
 }
 

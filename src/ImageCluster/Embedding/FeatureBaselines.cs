@@ -10,7 +10,7 @@ internal static class FeatureBaselines
     public const string Names = "pixels (32×32), pixelsN (N×N, e.g. pixels128), colorhist";
 
     /// <summary>The descriptor of baseline <paramref name="name"/> (case-insensitive), or null when it names none.</summary>
-    /// <exception cref="UsageException">A <c>pixelsN</c> whose N is out of range.</exception>
+    /// <exception cref="ImageClusterException">A <c>pixelsN</c> whose N is out of range.</exception>
     public static ModelDescriptor? Find(string name) =>
         name.Equals(ColorHistogramEmbedder.Name, StringComparison.OrdinalIgnoreCase) ? ColorHistogramEmbedder.Descriptor : PixelEmbedder.Parse(name);
 
@@ -21,7 +21,7 @@ internal static class FeatureBaselines
         {
             return Find(name) is not null;
         }
-        catch (UsageException)
+        catch (ImageClusterException)
         {
             return true; // pixels9999 is out of range, but still not a name a model may take
         }

@@ -16,7 +16,7 @@ public sealed record ImageFeaturesOptions
     public ResizeMode? Resize { get; init; }
 
     /// <summary>An intermediate layer (and its pooling) used instead of the model's embedding; null = the embedding.</summary>
-    public Layers.LayerSelection? Layer { get; init; }
+    public LayerSelection? Layer { get; init; }
 
     /// <summary>The shared embedding store; null = <c>$IMAGECLUSTER_STORE</c> or the user cache (<see cref="StoreLocation.Resolve"/>).</summary>
     public string? Store { get; init; }

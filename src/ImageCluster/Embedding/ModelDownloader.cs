@@ -12,7 +12,7 @@ namespace ImageCluster.Embedding;
 internal sealed record DownloadProgress(long Received, long? Total, double BytesPerSecond);
 
 /// <summary>A download failed (HTTP error, truncated transfer, size or checksum mismatch, timeout); the message says which URL and what to do.</summary>
-internal sealed class ModelDownloadException(string message) : Exception(message);
+internal sealed class ModelDownloadException(string message) : ImageClusterException(message);
 
 /// <summary>What to download and how to check it.</summary>
 /// <param name="Url">Where from.</param>
@@ -30,7 +30,7 @@ internal sealed record PullTarget(Uri Url, string FileName, string? Sha256, long
 /// <param name="Verified">Whether the SHA-256 was checked against a known value (false: checksum unknown).</param>
 /// <param name="AlreadyPresent">Nothing was downloaded: the file was there already.</param>
 /// <param name="ResumedFrom">Byte offset a partial download was resumed from (0 = from the start).</param>
-/// <param name="Descriptor">The catalogue entry, when the file belongs to one (then <c>--model NAME</c> finds it).</param>
+/// <param name="Descriptor">The catalogue entry, when the file belongs to one (then its name finds it).</param>
 internal sealed record PullResult(string Path, string Url, long Bytes, string Sha256, bool Verified, bool AlreadyPresent, long ResumedFrom, ModelDescriptor? Descriptor);
 
 /// <summary>
@@ -63,29 +63,29 @@ internal sealed class ModelDownloader : IDisposable
     /// What <paramref name="nameOrUrl"/> means: a catalogue name with a download URL, or an http(s) URL (matched to a
     /// catalogue entry by URL or file name, so its checksum and size are known). <paramref name="sha256"/> overrides the checksum.
     /// </summary>
-    /// <exception cref="UsageException">Unknown name, a model without a download URL, a bad URL or a bad checksum.</exception>
+    /// <exception cref="ImageClusterException">Unknown name, a model without a download URL, a bad URL or a bad checksum.</exception>
     public static PullTarget Target(string nameOrUrl, string? sha256 = null)
     {
         if (sha256 is not null)
         {
             sha256 = sha256.Trim().ToLowerInvariant();
             if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
-                throw new UsageException($"--sha256 takes 64 hex digits, not '{sha256}'");
+                throw new ArgumentException($"Sha256 takes 64 hex digits, not '{sha256}'", "Sha256");
         }
         if (Uri.TryCreate(nameOrUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
         {
             string fileName = Uri.UnescapeDataString(url.Segments[^1]);
             if (!fileName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) || fileName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-                throw new UsageException($"{url} does not end in a file name like model.onnx; download it yourself and use 'imagecluster models import'");
+                throw new ImageClusterException($"{url} does not end in a file name like model.onnx; download it yourself and import the file");
             var known = ModelCatalog.All.FirstOrDefault(m => m.Url == url.AbsoluteUri)
                 ?? ModelCatalog.All.FirstOrDefault(m => !m.BuiltIn && m.File.Equals(fileName, StringComparison.OrdinalIgnoreCase));
             return new PullTarget(url, known?.File ?? fileName, sha256 ?? known?.Sha256, sha256 is null ? known?.SizeBytes : null, known);
         }
         var descriptor = ModelCatalog.Find(nameOrUrl)
-            ?? throw new UsageException($"unknown model '{nameOrUrl}'; give a catalogue name ({string.Join(", ", ModelCatalog.All.Where(m => m.Url is not null).Select(m => m.Name))}) or an http(s) URL of an .onnx file");
-        if (descriptor.BuiltIn) throw new UsageException($"{descriptor.Name} is built in: it ships with imagecluster, there is nothing to pull");
+            ?? throw new ImageClusterException($"unknown model '{nameOrUrl}'; give a catalogue name ({string.Join(", ", ModelCatalog.All.Where(m => m.Url is not null).Select(m => m.Name))}) or an http(s) URL of an .onnx file");
+        if (descriptor.BuiltIn) throw new ImageClusterException($"{descriptor.Name} is built in: it ships with imagecluster, there is nothing to pull");
         if (descriptor.Url is null)
-            throw new UsageException($"{descriptor.Name} has no download URL in the catalogue ({descriptor.Description}); " +
+            throw new ImageClusterException($"{descriptor.Name} has no download URL in the catalogue ({descriptor.Description}); " +
                                      $"put {descriptor.File} in a folder named by ${ModelResolver.ModelsVariable}");
         // A checksum given by the user describes some other file than the catalogue's, whose size is then unknown too.
         return new PullTarget(new Uri(descriptor.Url), descriptor.File, sha256 ?? descriptor.Sha256, sha256 is null ? descriptor.SizeBytes : null, descriptor);
@@ -152,7 +152,7 @@ internal sealed class ModelDownloader : IDisposable
     {
         string sha = ModelResolver.FileSha256(final);
         if (target.Sha256 is { } expected && sha != expected)
-            throw new ModelDownloadException($"{final} exists with sha256 {sha}, expected {expected}; 'pull --force' downloads it again");
+            throw new ModelDownloadException($"{final} exists with sha256 {sha}, expected {expected}; pull it again with force to replace it");
         return new PullResult(final, target.Url.AbsoluteUri, new FileInfo(final).Length, sha, target.Sha256 is not null, true, 0, target.Descriptor);
     }
 

@@ -20,7 +20,7 @@ internal sealed record ModelEntry(
 /// <param name="PreprocessPath">The preprocessing graph run before the model, when it has one.</param>
 internal sealed record ModelDetails(ModelEntry Entry, string? ActualSha256, bool? Sha256Matches, string? PreprocessPath);
 
-/// <summary>What <c>imagecluster models list</c> and <c>info</c> show: the catalogue merged with the user's imports.</summary>
+/// <summary>The models one can name: the catalogue merged with the user's imports, with where each file is.</summary>
 internal static class ModelInventory
 {
     /// <summary>Every catalogue model, then every user model, with where its file is, then the model-free baselines.</summary>
@@ -38,7 +38,7 @@ internal static class ModelInventory
     {
         if (FeatureBaselines.Find(name) is { } baseline) return new ModelDetails(Baseline(baseline), null, null, null);
         var descriptor = ModelCatalog.Find(name) ?? UserModels.Find(name)
-            ?? throw new ModelNotFoundException($"unknown model '{name}'; 'imagecluster models list' shows the known ones");
+            ?? throw new ModelNotFoundException($"unknown model '{name}'; known models: {string.Join(", ", List().Select(m => m.Descriptor.Name))}");
         var entry = Entry(descriptor, ModelCatalog.Find(name) is null ? "user" : "catalogue");
         string? sha = entry.Path is null ? null : ModelResolver.FileSha256(entry.Path);
         bool? matches = sha is null || descriptor.Sha256 is null ? null : sha == descriptor.Sha256;

@@ -14,13 +14,13 @@ namespace ImageCluster.Embedding;
 internal sealed record ResolvedModel(ModelDescriptor Descriptor, string? Path, string? PreprocessPath, string? Sha256, IReadOnlyList<string> Notes)
 {
     /// <summary>An intermediate layer used as the features instead of <see cref="ModelDescriptor.EmbeddingOutput"/>; null = the embedding.</summary>
-    public Layers.LayerSelection? Layer { get; init; }
+    public LayerSelection? Layer { get; init; }
 
     /// <summary>The same model reading <paramref name="layer"/> (null = its embedding output).</summary>
-    /// <exception cref="UsageException">A layer of the raw-pixel baseline, which has none.</exception>
-    public ResolvedModel WithLayer(Layers.LayerSelection? layer) =>
+    /// <exception cref="ImageClusterException">A layer of the raw-pixel baseline, which has none.</exception>
+    public ResolvedModel WithLayer(LayerSelection? layer) =>
         layer is not null && Path is null
-            ? throw new UsageException($"--layer needs a neural network; {Descriptor.Name} has no layers")
+            ? throw new ArgumentException($"Layer needs a neural network; {Descriptor.Name} has no layers", "Layer")
             : this with { Layer = layer };
 
     /// <summary>What the features are in the store and in outputs: the embedding output, or <c>LAYER/POOL</c>.</summary>
@@ -76,7 +76,7 @@ internal enum ModelLocation
 }
 
 /// <summary>A named model could not be found or loaded; the message says where we looked and what to do.</summary>
-internal sealed class ModelNotFoundException(string message) : Exception(message);
+internal sealed class ModelNotFoundException(string message) : ImageClusterException(message);
 
 /// <summary>
 /// Finds a model: a path to an <c>.onnx</c> file, or a catalogue name looked up in <c>$IMAGECLUSTER_MODELS</c>
@@ -146,20 +146,20 @@ internal static class ModelResolver
             if (known is null)
                 throw new ModelNotFoundException(
                     $"{System.IO.Path.GetFileName(full)} is not a catalogue model, so its preprocessing and feature output are unknown; " +
-                    $"rename it to a catalogue file name ({string.Join(", ", ModelCatalog.All.Where(m => !m.BuiltIn).Select(m => m.File))}) or use --model NAME");
+                    $"rename it to a catalogue file name ({string.Join(", ", ModelCatalog.All.Where(m => !m.BuiltIn).Select(m => m.File))}) or name the model instead of its file");
             return Located(known, full, null);
         }
 
         var descriptor = ModelCatalog.Find(requested) ?? UserModels.Find(requested)
             ?? throw new ModelNotFoundException(
                 $"unknown model '{requested}'; known models: {string.Join(", ", ModelCatalog.All.Select(m => m.Name).Append(FeatureBaselines.Names).Concat(UserModels.All().Select(m => m.Name)))}, " +
-                "or a path to an .onnx file ('imagecluster models list' shows them, 'models import' adds your own)");
+                "or a path to an .onnx file (import your own to add it)");
         if (descriptor.BuiltIn) return ResolveBuiltIn(descriptor);
         return Located(descriptor, FindInFolders(folders, descriptor.File)
             ?? (EmbeddedModels.Contains(descriptor) ? EmbeddedModels.Extract(descriptor) : null)
             ?? throw new ModelNotFoundException(
                 $"model {descriptor.Name} not found: looked for {descriptor.File} in {string.Join(", ", folders)}. " +
-                $"Put the file in one of them (or set {ModelsVariable}=FOLDER), or pass --model PATH/TO/{descriptor.File}"), null);
+                $"Put the file in one of them (or set {ModelsVariable}=FOLDER), or give the model as a path to {descriptor.File}"), null);
     }
 
     private static ResolvedModel ResolveBuiltIn(ModelDescriptor descriptor)

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using ImageCluster.Embedding.Layers;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ImageCluster.Embedding;
@@ -49,7 +48,7 @@ internal sealed class OnnxEmbedder : IEmbedder
             catch (ModelNotFoundException e) when (e.Message.Contains("Type Error", StringComparison.Ordinal))
             {
                 // The unedited file loads (catalogue models are checked), so a type clash comes from the output we added.
-                throw new UsageException($"layer '{_layer.Name}' of {model.Path} is not a float tensor and cannot be used as features " +
+                throw new ImageClusterException($"layer '{_layer.Name}' of {model.Path} is not a float tensor and cannot be used as features " +
                                          $"({e.Message[(e.Message.IndexOf("Type Error", StringComparison.Ordinal))..]})");
             }
         }
@@ -157,7 +156,7 @@ internal sealed class OnnxEmbedder : IEmbedder
         {
             editor.Expose(tensor);
         }
-        catch (UsageException)
+        catch (ImageClusterException)
         {
             return null;
         }

@@ -27,7 +27,7 @@ internal sealed class PixelEmbedder : IEmbedder
     private readonly ModelDescriptor _descriptor;
 
     /// <summary>A pixel extractor of <paramref name="size"/>×<paramref name="size"/>.</summary>
-    /// <exception cref="UsageException">The size is outside <see cref="MinSize"/>..<see cref="MaxSize"/>.</exception>
+    /// <exception cref="ImageClusterException">The size is outside <see cref="MinSize"/>..<see cref="MaxSize"/>.</exception>
     public PixelEmbedder(int size = DefaultSize) => _descriptor = Describe(size);
 
     ModelDescriptor IEmbedder.Descriptor => _descriptor;
@@ -39,11 +39,11 @@ internal sealed class PixelEmbedder : IEmbedder
     /// The descriptor of the <paramref name="size"/>×<paramref name="size"/> extractor. 32 is named <c>pixels</c>, any
     /// other size <c>pixelsN</c>; the store key differs per size because it holds the input size.
     /// </summary>
-    /// <exception cref="UsageException">The size is outside <see cref="MinSize"/>..<see cref="MaxSize"/>.</exception>
+    /// <exception cref="ImageClusterException">The size is outside <see cref="MinSize"/>..<see cref="MaxSize"/>.</exception>
     public static ModelDescriptor Describe(int size)
     {
         if (size is < MinSize or > MaxSize)
-            throw new UsageException($"pixels{size}: the side must be between {MinSize} and {MaxSize} pixels (e.g. pixels64, pixels128)");
+            throw new ImageClusterException($"pixels{size}: the side must be between {MinSize} and {MaxSize} pixels (e.g. pixels64, pixels128)");
         return new ModelDescriptor
         {
             Name = size == DefaultSize ? ModelCatalog.Pixels : ModelCatalog.Pixels + size.ToString(CultureInfo.InvariantCulture),
@@ -64,7 +64,7 @@ internal sealed class PixelEmbedder : IEmbedder
     /// Parses <c>pixels</c> or <c>pixelsN</c> (case-insensitive); null when <paramref name="name"/> is neither.
     /// <c>pixels32</c> is <c>pixels</c>, so both share stored vectors.
     /// </summary>
-    /// <exception cref="UsageException">A <c>pixelsN</c> whose N is out of range.</exception>
+    /// <exception cref="ImageClusterException">A <c>pixelsN</c> whose N is out of range.</exception>
     public static ModelDescriptor? Parse(string name)
     {
         if (!name.StartsWith(ModelCatalog.Pixels, StringComparison.OrdinalIgnoreCase)) return null;
@@ -73,7 +73,7 @@ internal sealed class PixelEmbedder : IEmbedder
         foreach (char c in digits)
             if (!char.IsAsciiDigit(c)) return null;
         if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int size))
-            throw new UsageException($"{name}: the side must be between {MinSize} and {MaxSize} pixels (e.g. pixels64, pixels128)");
+            throw new ImageClusterException($"{name}: the side must be between {MinSize} and {MaxSize} pixels (e.g. pixels64, pixels128)");
         return Describe(size);
     }
 

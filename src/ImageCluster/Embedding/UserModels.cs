@@ -5,7 +5,7 @@ namespace ImageCluster.Embedding;
 
 /// <summary>
 /// The user's own models: an ONNX file copied into the user cache with a descriptor beside it
-/// (<c>NAME.onnx</c> + <c>NAME.model.json</c>, the same shape as a catalogue entry), usable as <c>--model NAME</c>.
+/// (<c>NAME.onnx</c> + <c>NAME.model.json</c>, the same shape as a catalogue entry), usable by its name.
 /// </summary>
 internal static class UserModels
 {
@@ -37,7 +37,7 @@ internal static class UserModels
             {
                 models.Add(ReadSpec(file));
             }
-            catch (UsageException e)
+            catch (ImageClusterException e)
             {
                 problem?.Invoke(e.Message);
             }
@@ -50,10 +50,10 @@ internal static class UserModels
         All(folder).FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Reads and checks a descriptor / spec file (a catalogue entry's JSON shape).</summary>
-    /// <exception cref="UsageException">The file is missing, is not valid JSON, lacks a required field or holds a bad value.</exception>
+    /// <exception cref="ImageClusterException">The file is missing, is not valid JSON, lacks a required field or holds a bad value.</exception>
     public static ModelDescriptor ReadSpec(string file)
     {
-        if (!File.Exists(file)) throw new UsageException($"model spec not found: {Path.GetFullPath(file)}");
+        if (!File.Exists(file)) throw new ImageClusterException($"model spec not found: {Path.GetFullPath(file)}");
         ModelDescriptor? spec;
         try
         {
@@ -62,17 +62,17 @@ internal static class UserModels
         }
         catch (JsonException e)
         {
-            throw new UsageException($"{file} is not a valid model spec: {e.Message} " +
+            throw new ImageClusterException($"{file} is not a valid model spec: {e.Message} " +
                                      "(a spec needs at least name, file, input and embeddingOutput; see docs/models.md)");
         }
-        if (spec is null) throw new UsageException($"{file} is not a valid model spec: it is empty");
+        if (spec is null) throw new ImageClusterException($"{file} is not a valid model spec: it is empty");
         try
         {
             spec.Validate();
         }
         catch (InvalidDataException e)
         {
-            throw new UsageException($"{file}: {e.Message}");
+            throw new ImageClusterException($"{file}: {e.Message}");
         }
         return spec;
     }
@@ -87,24 +87,24 @@ internal static class UserModels
     /// <param name="force">Replace an earlier import of the same name.</param>
     /// <param name="folder">Where to put it; null = <see cref="ModelResolver.UserCacheFolder"/>.</param>
     /// <returns>The descriptor as written.</returns>
-    /// <exception cref="UsageException">Bad spec, a name taken by the catalogue, or an earlier import without <paramref name="force"/>.</exception>
+    /// <exception cref="ImageClusterException">Bad spec, a name taken by the catalogue, or an earlier import without <paramref name="force"/>.</exception>
     /// <exception cref="ModelNotFoundException">The file does not load or does not match the spec.</exception>
     public static ModelDescriptor Import(string onnxFile, string specFile, bool force = false, string? folder = null)
     {
         folder ??= ModelResolver.UserCacheFolder;
         string source = Path.GetFullPath(onnxFile);
-        if (!File.Exists(source)) throw new UsageException($"model file not found: {source}");
+        if (!File.Exists(source)) throw new ImageClusterException($"model file not found: {source}");
         var spec = ReadSpec(specFile);
         if (!IsPlainName(spec.Name))
-            throw new UsageException($"{specFile}: name '{spec.Name}' must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");
+            throw new ImageClusterException($"{specFile}: name '{spec.Name}' must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");
         if (ModelCatalog.Find(spec.Name) is not null || FeatureBaselines.IsReserved(spec.Name))
-            throw new UsageException($"{specFile}: name '{spec.Name}' is taken by the catalogue; pick another name");
+            throw new ImageClusterException($"{specFile}: name '{spec.Name}' is taken by the catalogue; pick another name");
         if (spec.BuiltIn || spec.PreprocessFile is not null)
-            throw new UsageException($"{specFile}: builtIn and preprocessFile are for catalogue models; an imported model is one self-contained ONNX file");
+            throw new ImageClusterException($"{specFile}: builtIn and preprocessFile are for catalogue models; an imported model is one self-contained ONNX file");
 
         string sha = ModelResolver.FileSha256(source);
         if (spec.Sha256 is { } expected && expected != sha)
-            throw new UsageException($"{source} has sha256 {sha}, but {specFile} says {expected}");
+            throw new ImageClusterException($"{source} has sha256 {sha}, but {specFile} says {expected}");
         var descriptor = spec with
         {
             File = spec.Name + ".onnx",
@@ -118,7 +118,7 @@ internal static class UserModels
         Directory.CreateDirectory(folder);
         string target = Path.Combine(folder, descriptor.File), descriptorFile = Path.Combine(folder, descriptor.Name + DescriptorSuffix);
         if (!force && (File.Exists(target) || File.Exists(descriptorFile)))
-            throw new UsageException($"a model named {descriptor.Name} is already imported ({descriptorFile}); add --force to replace it");
+            throw new ImageClusterException($"a model named {descriptor.Name} is already imported ({descriptorFile}); import it with force to replace it");
         // Copy, then rename: a crash mid-copy never leaves a descriptor pointing at half a model.
         File.Copy(source, target + ".part", overwrite: true);
         File.Move(target + ".part", target, overwrite: true);

@@ -80,7 +80,7 @@ internal static class ClusterFolders
     {
         if (!Directory.Exists(folder) && !File.Exists(folder)) return;
         if (new DirectoryInfo(folder).LinkTarget is not null || File.Exists(folder))
-            throw new UsageException($"{folder} is not a folder written by imagecluster; move it away or name another --out");
+            throw new ImageClusterException($"{folder} is not a folder written by ImageCluster; move it away or write the run to another folder");
         string manifestPath = Path.Combine(folder, ManifestName);
         var listed = File.Exists(manifestPath)
             ? new HashSet<string>(File.ReadAllLines(manifestPath), StringComparer.Ordinal)
@@ -89,7 +89,7 @@ internal static class ClusterFolders
         {
             string relative = Path.GetRelativePath(folder, file);
             if (relative == ManifestName || new FileInfo(file).LinkTarget is not null || listed.Contains(relative)) continue;
-            throw new UsageException($"{folder} holds {relative}, which imagecluster did not write; move it away or name another --out");
+            throw new ImageClusterException($"{folder} holds {relative}, which ImageCluster did not write; move it away or write the run to another folder");
         }
     }
 

@@ -131,10 +131,10 @@ internal sealed class ExportJournal : IDisposable
     /// Reads every record. A last line cut short by a crash is ignored (its operation had not started); a bad line
     /// anywhere else means the file is not a journal.
     /// </summary>
-    /// <exception cref="UsageException">Missing file, or not a journal.</exception>
+    /// <exception cref="ImageClusterException">Missing file, or not a journal.</exception>
     public static List<JournalRecord> Read(string path)
     {
-        if (!File.Exists(path)) throw new UsageException($"journal not found: {path}");
+        if (!File.Exists(path)) throw new ImageClusterException($"journal not found: {path}");
         var lines = File.ReadAllText(path, Encoding.UTF8).Split('\n');
         var records = new List<JournalRecord>();
         for (int i = 0; i < lines.Length; i++)
@@ -149,11 +149,11 @@ internal sealed class ExportJournal : IDisposable
             }
             catch (JsonException e)
             {
-                throw new UsageException($"{path} line {i + 1} is not a journal record ({e.Message})");
+                throw new ImageClusterException($"{path} line {i + 1} is not a journal record ({e.Message})");
             }
         }
         if (records.FirstOrDefault() is not { Type: "begin" })
-            throw new UsageException($"{path} is not an imagecluster export journal (it does not start with a 'begin' record)");
+            throw new ImageClusterException($"{path} is not an export journal of ImageCluster (it does not start with a 'begin' record)");
         return records;
     }
 

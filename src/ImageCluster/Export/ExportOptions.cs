@@ -104,4 +104,15 @@ public sealed record ExportResult(string Run, string To, ExportMode Mode, Export
     IReadOnlyList<Collision> Collisions, string? Manifest, string? Journal, bool DryRun);
 
 /// <summary>An export or undo stopped part-way; the message names the file and cause, and how to go on.</summary>
-internal sealed class ExportException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class ExportException(string message, Exception? inner = null) : ImageClusterException(message, inner)
+{
+    /// <summary>The journal that resumes or undoes the stopped export, when there is one.</summary>
+    public string? Journal { get; init; }
+}
+
+/// <summary>An earlier export to the same folder stopped part-way and must be resumed or undone first.</summary>
+internal sealed class UnfinishedExportException(string message, string journal) : ImageClusterException(message)
+{
+    /// <summary>The earlier export's journal.</summary>
+    public string Journal { get; } = journal;
+}

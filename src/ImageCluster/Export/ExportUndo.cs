@@ -23,7 +23,7 @@ internal sealed record UndoResult(string Journal, string To, ExportMode Mode, in
 internal static class ExportUndo
 {
     /// <summary>Undoes the export of <paramref name="journalPath"/>.</summary>
-    /// <exception cref="UsageException">Not a journal.</exception>
+    /// <exception cref="ImageClusterException">Not a journal.</exception>
     public static UndoResult Run(string journalPath, IProgress<StageProgress>? progress = null)
     {
         var state = JournalState.Load(journalPath);

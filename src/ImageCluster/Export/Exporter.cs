@@ -19,17 +19,17 @@ public static class Exporter
     public const string ManifestName = "manifest.csv";
 
     /// <summary>The plan of an export: which files go where, and the collisions. Touches nothing.</summary>
-    /// <exception cref="UsageException">Not a run folder, an export folder that overlaps the input, or a path outside the input.</exception>
+    /// <exception cref="ImageClusterException">Not a run folder, an export folder that overlaps the input, or a path outside the input.</exception>
     internal static (List<ExportItem> Items, List<Collision> Collisions, string Manifest) Plan(ExportOptions o, ReviewSession review)
     {
         string to = Path.GetFullPath(o.To);
         string input = review.InputFolder;
         string realTo = ImageScanner.RealPath(to), realInput = ImageScanner.RealPath(input);
         if (realTo == realInput || realTo.StartsWith(realInput + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new UsageException($"--to {o.To} is inside the input folder {input}; export to a folder outside it (the next scan would find the exports)");
+            throw new ArgumentException($"To {o.To} is inside the input folder {input}; export to a folder outside it (the next scan would find the exports)", nameof(o.To));
         if (realInput.StartsWith(realTo + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new UsageException($"--to {o.To} contains the input folder {input}; export to a folder outside it");
-        if (File.Exists(to)) throw new UsageException($"--to {o.To} is a file, not a folder");
+            throw new ArgumentException($"To {o.To} contains the input folder {input}; export to a folder outside it", nameof(o.To));
+        if (File.Exists(to)) throw new ArgumentException($"To {o.To} is a file, not a folder", nameof(o.To));
 
         var items = new List<ExportItem>();
         var collisions = new List<Collision>();
@@ -74,7 +74,7 @@ public static class Exporter
 
     /// <summary>
     /// The images an export of <paramref name="what"/> takes, by their effective verdict (an image's own, else its
-    /// cluster's), in assignments order. <c>evaluate --run</c> scores the same set.
+    /// cluster's), in assignments order. Evaluating the run scores the same set.
     /// </summary>
     internal static IEnumerable<ImageStatus> Selected(ReviewState state, ExportSelection what) => state.Images.Where(image => what switch
     {
@@ -110,7 +110,7 @@ public static class Exporter
     /// Plans and runs an export. When an earlier export from this run to the same folder stopped part-way (same mode and
     /// selection), it is completed from its journal instead.
     /// </summary>
-    /// <exception cref="UsageException">Bad options, collisions under <see cref="CollisionPolicy.Fail"/>, or an export folder that cannot be written (nothing touched).</exception>
+    /// <exception cref="ImageClusterException">Bad options, collisions under <see cref="CollisionPolicy.Fail"/>, or an export folder that cannot be written (nothing touched).</exception>
     /// <exception cref="ExportException">A file operation failed part-way (the message says how to resume or undo).</exception>
     public static ExportResult Run(ExportOptions o, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
     {
@@ -121,23 +121,22 @@ public static class Exporter
             // The files of a stopped export would all look like collisions: carry on with its own plan instead.
             if (earlier.Begin.Mode == Name(o.Mode) && earlier.Begin.What == Name(o.What))
                 return Resume(earlier.Path, progress, o.PausePerFile, ct: ct);
-            throw new UsageException($"an unfinished {earlier.Begin.Mode} export to {to} is in {earlier.Path}; " +
-                                     $"complete it with 'imagecluster export --resume {earlier.Path}' or undo it with 'imagecluster undo {earlier.Path}' first");
+            throw new UnfinishedExportException($"an unfinished {earlier.Begin.Mode} export to {to} is in {earlier.Path}; resume or undo it first", earlier.Path);
         }
         var (items, collisions, manifest) = Plan(o, review);
         var failed = collisions.Where(c => c.Resolution == "failed").ToList();
         if (failed.Count > 0)
-            throw new UsageException($"{failed.Count} destination name(s) already taken, nothing exported: " +
+            throw new ImageClusterException($"{failed.Count} destination name(s) already taken, nothing exported: " +
                                      string.Join(", ", failed.Take(5).Select(c => c.Destination)) + (failed.Count > 5 ? ", …" : "") +
-                                     "; choose --on-collision skip|rename or another --to");
+                                     "; skip or rename colliding files, or export to another folder");
         if (items.Count == 0)
-            throw new UsageException($"no image is {(o.What == ExportSelection.Kept ? "kept" : "discarded")} in {review.RunFolder}; " +
-                                     "decide first, e.g. 'imagecluster select RUN --keep 0,3', or export --what all");
+            throw new ImageClusterException($"no image is {(o.What == ExportSelection.Kept ? "kept" : "discarded")} in {review.RunFolder}; " +
+                                     "keep or discard clusters first, or export all of them");
         var missing = items.Where(i => !File.Exists(i.Source.Full)).ToList();
         if (missing.Count > 0)
-            throw new UsageException($"{missing.Count} image(s) of the run are missing from the input folder, nothing exported: " +
+            throw new ImageClusterException($"{missing.Count} image(s) of the run are missing from the input folder, nothing exported: " +
                                      string.Join(", ", missing.Take(5).Select(i => i.Source.Full)) + (missing.Count > 5 ? ", …" : "") +
-                                     " (moved by an earlier export? undo it, or run 'imagecluster cluster' again)");
+                                     " (moved by an earlier export? undo it, or cluster the folder again)");
         if (o.DryRun)
             return new ExportResult(review.RunFolder, to, o.Mode, o.What, items.Count, 0, 0, 0, collisions, null, null, DryRun: true);
 
@@ -165,13 +164,13 @@ public static class Exporter
     /// Runs (or completes) the export a journal describes: files done are checked and skipped, a file caught mid-way is
     /// finished or redone from its temporary name, then the manifest is written.
     /// </summary>
-    /// <exception cref="UsageException">Not a journal, an export that was undone, or an export folder that cannot be written.</exception>
+    /// <exception cref="ImageClusterException">Not a journal, an export that was undone, or an export folder that cannot be written.</exception>
     /// <exception cref="ExportException">A file operation failed (the message names the file and cause).</exception>
     public static ExportResult Resume(string journalPath, IProgress<StageProgress>? progress = null, TimeSpan pausePerFile = default,
         IReadOnlyList<Collision>? collisions = null, CancellationToken ct = default)
     {
         var state = JournalState.Load(journalPath);
-        if (state.UndoStarted) throw new UsageException($"the export of {journalPath} was undone; start a new export instead of resuming it");
+        if (state.UndoStarted) throw new ImageClusterException($"the export of {journalPath} was undone; start a new export instead of resuming it");
         var begin = state.Begin;
         var mode = Enum.Parse<ExportMode>(begin.Mode!, ignoreCase: true);
         using var journal = ExportJournal.OpenAppend(journalPath);
@@ -185,7 +184,7 @@ public static class Exporter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             journal.Append(new JournalRecord { Type = "failed", Error = e.Message });
-            throw new UsageException($"cannot write into {begin.To} ({e.Message}); nothing exported");
+            throw new ImageClusterException($"cannot write into {begin.To} ({e.Message}); nothing exported");
         }
 
         int written = 0, already = 0;
@@ -221,8 +220,7 @@ public static class Exporter
             {
                 journal.Append(new JournalRecord { Type = "failed", Seq = seq, Error = e.Message });
                 throw new ExportException($"export stopped at {item.Relative} → {item.Destination}: {e.Message}. " +
-                                          $"{state.Done.Count} of {plan.Count} files are in place; fix the cause and run " +
-                                          $"'imagecluster export --resume {journalPath}', or 'imagecluster undo {journalPath}'", e);
+                                          $"{state.Done.Count} of {plan.Count} files are in place; fix the cause, then resume or undo it", e) { Journal = journalPath };
             }
             progress?.Report(new StageProgress("export", k + 1, plan.Count, 0));
         }
@@ -236,7 +234,7 @@ public static class Exporter
             if (!File.Exists(manifest)) Csv.WriteAtomicallyNoReplace(temp, manifest, w => w.Write(text));
             // Killed between the rename and its record: the manifest is ours when it holds exactly what the journal says.
             else if (FileOps.Sha256(manifest) != sha)
-                throw new ExportException($"{manifest} appeared during the export; move it away and resume with 'imagecluster export --resume {journalPath}'");
+                throw new ExportException($"{manifest} appeared during the export; move it away and resume it") { Journal = journalPath };
             journal.Append(new JournalRecord { Type = "manifest", Path = manifest, Sha256 = sha });
             journal.Append(new JournalRecord { Type = "end" });
         }
@@ -282,7 +280,7 @@ public static class Exporter
                 journal.Append(new JournalRecord { Type = "intent", Seq = seq, Sha256 = sha });
                 Pause(pause);
                 if (!FileOps.TryHardLink(source, destination))
-                    throw new IOException($"cannot hard-link across file systems ({source} → {destination}); use --mode copy or symlink");
+                    throw new IOException($"cannot hard-link across file systems ({source} → {destination}); export as copies or symlinks instead");
                 return (sha, true);
             }
             case ExportMode.Symlink:

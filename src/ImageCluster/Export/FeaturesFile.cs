@@ -1,4 +1,5 @@
 using System.Globalization;
+using nietras.SeparatedValues;
 
 namespace ImageCluster.Export;
 
@@ -8,49 +9,67 @@ namespace ImageCluster.Export;
 internal sealed record FeaturesTable(IReadOnlyList<string> Paths, FeatureMatrix Features);
 
 /// <summary>
-/// Reads the CSV that <c>imagecluster embed</c> writes (<c>path,f0,f1,…</c>), or any CSV of numbers with a header
-/// row (a first column named <c>path</c> names the rows). Every problem is a <see cref="UsageException"/> naming the file, the line and the cause.
+/// Reads the CSV that the embed job writes (<c>path,f0,f1,…</c>), or any CSV of numbers with a header
+/// row (a first column named <c>path</c> names the rows). Every problem is a <see cref="ImageClusterException"/> naming the file, the line and the cause.
 /// </summary>
 internal static class FeaturesFile
 {
     /// <summary>Reads <paramref name="file"/>.</summary>
-    /// <exception cref="UsageException">Missing or empty file, ragged rows, non-numbers, NaN or infinite values.</exception>
+    /// <exception cref="ImageClusterException">Missing or empty file, ragged rows, non-numbers, NaN or infinite values.</exception>
     public static FeaturesTable Read(string file)
     {
         if (!File.Exists(file))
-            throw new UsageException(Directory.Exists(file) ? $"--features {file} is a folder, not a CSV file" : $"features file not found: {file}");
-        using var reader = new StreamReader(file);
-        using var records = Csv.Read(reader).GetEnumerator();
-        if (!records.MoveNext() || records.Current is [""])
-            throw new UsageException($"{file} is empty: expected a header row (path,f0,f1,…) and one row per image, as 'imagecluster embed' writes");
-        string[] header = records.Current;
+            throw new ImageClusterException(Directory.Exists(file) ? $"features file {file} is a folder, not a CSV file" : $"features file not found: {file}");
+        using var csv = Csv.Reader().FromFile(file);
+        if (!csv.MoveNext() || IsBlank(csv.Current))
+            throw new ImageClusterException($"{file} is empty: expected a header row (path,f0,f1,…) and one row per image, as the embed job writes");
+        var headerRow = csv.Current;
+        var header = new string[headerRow.ColCount];
+        for (int j = 0; j < header.Length; j++) header[j] = headerRow[j].ToString();
         bool hasPath = header[0].Trim().Equals("path", StringComparison.OrdinalIgnoreCase);
         int first = hasPath ? 1 : 0, columns = header.Length - first;
-        if (columns < 1) throw new UsageException($"{file}: the header names no feature columns");
+        if (columns < 1) throw new ImageClusterException($"{file}: the header names no feature columns");
 
         var paths = new List<string>();
-        var values = new List<float>();
-        int line = 1;
-        while (records.MoveNext())
+        var rows = new List<float[]>();
+        // Rows are split and parsed on every core, in file order; the first bad row (in file order) is reported.
+        foreach (var row in csv.ParallelEnumerate(row => ParseRow(row, file, header, first)))
         {
-            line++;
-            var row = records.Current;
-            if (row is [""]) continue; // blank line, e.g. at the end
-            if (row.Length != header.Length)
-                throw new UsageException($"{file} line {line}: {row.Length} fields where the header has {header.Length}");
-            string name = hasPath ? row[0] : $"row{paths.Count + 1}";
-            for (int j = first; j < row.Length; j++)
-            {
-                if (!float.TryParse(row[j], NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
-                    throw new UsageException($"{file} line {line} ({name}): column {header[j]} is '{row[j]}', not a number");
-                if (!float.IsFinite(v))
-                    throw new UsageException($"{file} line {line} ({name}): column {header[j]} is {row[j]}; features must be finite numbers");
-                values.Add(v);
-            }
-            paths.Add(name);
+            if (row.Error is { } error) throw new ImageClusterException(error);
+            if (row.Values is not { } v) continue; // blank line, e.g. at the end
+            paths.Add(row.Name ?? $"row{paths.Count + 1}");
+            rows.Add(v);
         }
         if (paths.Count == 0)
-            throw new UsageException($"{file} has a header but no rows: there is nothing to cluster");
-        return new FeaturesTable(paths, new FeatureMatrix(paths.Count, columns, values.ToArray()));
+            throw new ImageClusterException($"{file} has a header but no rows: there is nothing to cluster");
+        var values = new float[paths.Count * columns];
+        for (int i = 0; i < rows.Count; i++) rows[i].CopyTo(values, i * columns);
+        return new FeaturesTable(paths, new FeatureMatrix(paths.Count, columns, values));
     }
+
+    private readonly record struct ParsedRow(string? Name, float[]? Values, string? Error);
+
+    private static ParsedRow ParseRow(SepReader.Row row, string file, string[] header, int first)
+    {
+        if (IsBlank(row)) return default;
+        int line = row.LineNumberFrom;
+        if (row.ColCount != header.Length)
+            return new ParsedRow(null, null, $"{file} line {line}: {row.ColCount} fields where the header has {header.Length}");
+        string? name = first == 1 ? row[0].ToString() : null;
+        string shown = name ?? $"row{row.RowIndex}";
+        var values = new float[header.Length - first];
+        for (int j = first; j < header.Length; j++)
+        {
+            var col = row[j];
+            // Sep's fast float parser first; the framework's (which also takes surrounding spaces) for what it refuses.
+            if (col.TryParse<float>() is not float v && !float.TryParse(col.Span, NumberStyles.Float, CultureInfo.InvariantCulture, out v))
+                return new ParsedRow(null, null, $"{file} line {line} ({shown}): column {header[j]} is '{col.Span}', not a number");
+            if (!float.IsFinite(v))
+                return new ParsedRow(null, null, $"{file} line {line} ({shown}): column {header[j]} is {col.Span}; features must be finite numbers");
+            values[j - first] = v;
+        }
+        return new ParsedRow(name, values, null);
+    }
+
+    private static bool IsBlank(SepReader.Row row) => row.ColCount == 1 && row[0].Span.IsEmpty;
 }

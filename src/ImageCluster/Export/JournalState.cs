@@ -38,7 +38,7 @@ internal sealed class JournalState
         var records = ExportJournal.Read(path);
         var state = new JournalState { Begin = records[0], Plan = records.Where(r => r.Type == "plan").OrderBy(r => r.Seq).ToList() };
         if (state.Plan.Count != state.Begin.Items)
-            throw new UsageException($"{path} lists {state.Plan.Count} files but its begin record says {state.Begin.Items}; the journal is damaged");
+            throw new ImageClusterException($"{path} lists {state.Plan.Count} files but its begin record says {state.Begin.Items}; the journal is damaged");
         foreach (var r in records)
         {
             switch (r.Type)

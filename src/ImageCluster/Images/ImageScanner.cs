@@ -33,7 +33,7 @@ internal static class ImageScanner
     public static readonly IReadOnlySet<string> UnsupportedImageExtensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl", ".psd", ".svg", ".raw", ".cr2", ".nef", ".arw", ".dng" };
 
-    /// <summary>A folder holding this file is a run folder of imagecluster and is skipped.</summary>
+    /// <summary>A folder holding this file is a run folder of ImageCluster and is skipped.</summary>
     public const string RunFolderMarker = "imagecluster.db";
 
     /// <summary>Lists the image files below <paramref name="root"/>.</summary>

@@ -12,7 +12,7 @@ using ImageCluster.Store;
 
 namespace ImageCluster.Pipeline;
 
-/// <summary>Options of <see cref="ClusterJob"/> (the <c>imagecluster cluster</c> command).</summary>
+/// <summary>Options of <see cref="ClusterJob"/> (a folder of images embedded, clustered and written to a run folder).</summary>
 public sealed record ClusterJobOptions
 {
     /// <summary>Folder of images.</summary>
@@ -34,7 +34,7 @@ public sealed record ClusterJobOptions
     public string? Model { get; init; }
 
     /// <summary>An intermediate layer (and its pooling) used as the features instead of the model's embedding; null = the embedding.</summary>
-    public Embedding.Layers.LayerSelection? Layer { get; init; }
+    public Embedding.LayerSelection? Layer { get; init; }
 
     /// <summary>The algorithm and its options (e.g. <c>new KMeansOptions { NClusters = 6 }</c>); null when <see cref="Auto"/> is set.</summary>
     public ClustererOptions? Clustering { get; init; }
@@ -74,9 +74,9 @@ public sealed record ClusterJobOptions
 }
 
 /// <summary>No image of the input could be used (exit code 1 in the CLI).</summary>
-internal sealed class NoUsableImagesException(string message) : Exception(message);
+internal sealed class NoUsableImagesException(string message) : ImageClusterException(message);
 
-/// <summary>The summary written to <c>run.json</c> and printed by <c>--json</c>.</summary>
+/// <summary>The summary written to <c>run.json</c>.</summary>
 public sealed record RunSummary
 {
     /// <summary>Always <c>imagecluster</c>.</summary>
@@ -115,13 +115,13 @@ public sealed record RunSummary
     /// <summary>What the clustering algorithm reported.</summary>
     public ClusteringInfo? Clustering { get; init; }
 
-    /// <summary>Scores against the labels, when <c>--labels</c> was given.</summary>
+    /// <summary>Scores against the labels, when labels were given.</summary>
     public EvaluationReport? Evaluation { get; init; }
 
-    /// <summary>Supervised reference accuracies on the same features, when <c>--baseline</c> (with <c>--labels</c>) was given.</summary>
+    /// <summary>Supervised reference accuracies on the same features, when a baseline (with labels) was asked for.</summary>
     public BaselineSummary? Baseline { get; init; }
 
-    /// <summary>The auto sweep's table, when <c>--algorithm auto</c> ran.</summary>
+    /// <summary>The auto sweep's table, when the algorithm was chosen automatically.</summary>
     public AutoResult? Auto { get; init; }
 
     /// <summary>PCA figures, when PCA ran.</summary>
@@ -194,7 +194,7 @@ public sealed record PcaInfo(int Components, double ExplainedVariance);
 /// </summary>
 public static class ClusterJob
 {
-    /// <summary>JSON settings of run.json and every --json output (camelCase names and enum values, indented).</summary>
+    /// <summary>JSON settings of run.json and every JSON output (camelCase names and enum values, indented).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -202,7 +202,7 @@ public static class ClusterJob
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/>, <see cref="ModelNotFoundException"/>
+    /// <summary>Runs the job. User mistakes surface as <see cref="ImageClusterException"/>, <see cref="ModelNotFoundException"/>
     /// or <see cref="NoUsableImagesException"/>.</summary>
     public static async Task<RunSummary> RunAsync(ClusterJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null, CancellationToken ct = default)
     {
@@ -212,7 +212,7 @@ public static class ClusterJob
         string input = RunFolders.RequireInputFolder(o.Input);
         AlgorithmRunner.Validate(o.Clustering, o.Auto);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
-        if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
+        if (o.Baseline && labelFile is null) throw new ArgumentException(EvaluateJob.BaselineNeedsLabels, "Baseline");
         if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         ValidatePreparation(o.Pca, o.Whiten);
         o.Embedding.Validate();
@@ -319,7 +319,7 @@ public static class ClusterJob
     /// </summary>
     /// <exception cref="NoUsableImagesException">No image could be used.</exception>
     internal static async Task<(ResolvedModel Model, List<ScannedFile> Files, EmbeddingResult Embedded, ImageStore Store)> EmbedFolderAsync(
-        string input, string output, string? storePath, string? modelName, IReadOnlyList<string>? modelFolders, ResizeMode? resize, Embedding.Layers.LayerSelection? layer,
+        string input, string output, string? storePath, string? modelName, IReadOnlyList<string>? modelFolders, ResizeMode? resize, Embedding.LayerSelection? layer,
         EmbeddingOptions embedding,
         Dictionary<string, double> timings, Action<int> checkFileCount, IProgress<StageProgress>? progress, Action<string>? notice,
         CancellationToken ct)

@@ -6,7 +6,7 @@ using ImageCluster.Images;
 
 namespace ImageCluster.Pipeline;
 
-/// <summary>Options of <see cref="DiagnoseJob"/> (the <c>imagecluster diagnose</c> command).</summary>
+/// <summary>Options of <see cref="DiagnoseJob"/> (clusterability, elbow, gap statistic and a suggested k).</summary>
 internal sealed record DiagnoseJobOptions
 {
     /// <summary>Folder of images (embedded through the run folder's store, as <c>cluster</c> does), or null with <see cref="Features"/>.</summary>
@@ -31,7 +31,7 @@ internal sealed record DiagnoseJobOptions
     public ResizeMode? Resize { get; init; }
 
     /// <summary>An intermediate layer (and its pooling) used as the features instead of the model's embedding; null = the embedding.</summary>
-    public Embedding.Layers.LayerSelection? Layer { get; init; }
+    public Embedding.LayerSelection? Layer { get; init; }
 
     /// <summary>Batch size and threads of the embedding.</summary>
     public EmbeddingOptions Embedding { get; init; } = new();
@@ -39,7 +39,7 @@ internal sealed record DiagnoseJobOptions
     /// <summary>L2-normalise the rows; null = yes for images, no for a features file (as <c>cluster</c>).</summary>
     public bool? Normalize { get; init; }
 
-    /// <summary>PCA before diagnosing, as <c>cluster --pca</c>.</summary>
+    /// <summary>PCA before diagnosing, as <see cref="ClusterJobOptions.Pca"/>.</summary>
     public double? Pca { get; init; }
 
     /// <summary>Scale every PCA component to unit variance (scikit-learn's <c>whiten=True</c>); needs <see cref="Pca"/>.</summary>
@@ -99,18 +99,18 @@ internal sealed record DiagnoseReport(string Input, int Samples, int Features, b
 /// </summary>
 internal static class DiagnoseJob
 {
-    /// <summary>Runs the diagnostics. User mistakes surface as <see cref="UsageException"/>.</summary>
+    /// <summary>Runs the diagnostics. User mistakes surface as <see cref="ImageClusterException"/>.</summary>
     public static async Task<DiagnoseReport> RunAsync(DiagnoseJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null,
         CancellationToken ct = default)
     {
         var sw = Stopwatch.StartNew();
         if ((o.Input is null) == (o.Features is null))
-            throw new UsageException(o.Input is null ? "give a FOLDER of images or --features FILE" : "give either a FOLDER of images or --features FILE, not both");
-        // Checked by their flag names before any image is embedded (the k search would name its own properties, and late).
-        if (o.KMin < 1) throw new UsageException($"--k-min must be at least 1 (got {o.KMin})");
-        if (o.KMax < o.KMin) throw new UsageException($"--k-max must be at least --k-min {o.KMin} (got {o.KMax})");
-        if (o.MinSamples < 1) throw new UsageException($"--min-samples must be at least 1 (got {o.MinSamples})");
-        if (o.GapReferences < 0) throw new UsageException($"--gap-references must be 0 (skip the gap statistic) or more (got {o.GapReferences})");
+            throw new ArgumentException(o.Input is null ? "give Input, a folder of images, or Features, a CSV file" : "give either Input, a folder of images, or Features, a CSV file, not both", "Input");
+        // Checked by their own names before any image is embedded (the k search would name its own properties, and late).
+        if (o.KMin < 1) throw new ArgumentException($"KMin must be at least 1 (got {o.KMin})", nameof(o.KMin));
+        if (o.KMax < o.KMin) throw new ArgumentException($"KMax must be at least KMin {o.KMin} (got {o.KMax})", nameof(o.KMax));
+        if (o.MinSamples < 1) throw new ArgumentException($"MinSamples must be at least 1 (got {o.MinSamples})", nameof(o.MinSamples));
+        if (o.GapReferences < 0) throw new ArgumentException($"GapReferences must be 0 (skip the gap statistic) or more (got {o.GapReferences})", nameof(o.GapReferences));
         FeatureMatrix raw;
         ModelInfo? model = null;
         string source;
@@ -153,7 +153,7 @@ internal static class DiagnoseJob
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
+            throw new ImageClusterException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
         }
         var kd = suggestion.KDistance!;
         return new DiagnoseReport(source, x.Rows, x.Columns, normalize, model, pca,

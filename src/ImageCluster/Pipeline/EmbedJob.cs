@@ -6,7 +6,7 @@ using ImageCluster.Store;
 
 namespace ImageCluster.Pipeline;
 
-/// <summary>Options of <see cref="EmbedJob"/> (the <c>imagecluster embed</c> command).</summary>
+/// <summary>Options of <see cref="EmbedJob"/> (a folder to a features CSV).</summary>
 internal sealed record EmbedJobOptions
 {
     /// <summary>Folder of images.</summary>
@@ -25,7 +25,7 @@ internal sealed record EmbedJobOptions
     public string? Model { get; init; }
 
     /// <summary>An intermediate layer (and its pooling) written instead of the model's embedding; null = the embedding.</summary>
-    public Embedding.Layers.LayerSelection? Layer { get; init; }
+    public Embedding.LayerSelection? Layer { get; init; }
 
     /// <summary>The shared embedding store; null = <see cref="StoreLocation.Resolve"/> (the user cache, never beside <see cref="Output"/>).</summary>
     public string? Store { get; init; }

@@ -3,7 +3,7 @@ using ImageCluster.Export;
 
 namespace ImageCluster.Pipeline;
 
-/// <summary>Options of <see cref="EvaluateJob"/> (the <c>imagecluster evaluate</c> command).</summary>
+/// <summary>Options of <see cref="EvaluateJob"/> (assignments or a reviewed run scored against labels).</summary>
 internal sealed record EvaluateJobOptions
 {
     /// <summary><c>assignments.csv</c> of a run (<c>path,cluster,…</c>); or give <see cref="Run"/>.</summary>
@@ -53,7 +53,7 @@ public sealed record EvaluationReport(
 
 /// <summary>
 /// Woźniak &amp; Wrzesiński's Quality Metric of a reviewed selection: the images a review keeps (their own verdict, else
-/// their cluster's; exactly what <c>export --what kept</c> exports) scored as the selection of the class of interest.
+/// their cluster's; exactly what an export of the kept images exports) scored as the selection of the class of interest.
 /// Only labelled images count.
 /// </summary>
 /// <param name="PositiveClass">The class of interest.</param>
@@ -87,11 +87,11 @@ public sealed record BaselineSummary(int Samples, double? LogisticRegression, do
 /// <summary>Scores an <c>assignments.csv</c> against a labels CSV.</summary>
 internal static class EvaluateJob
 {
-    /// <summary>Runs the evaluation. User mistakes surface as <see cref="UsageException"/>.</summary>
+    /// <summary>Runs the evaluation. User mistakes surface as <see cref="ImageClusterException"/>.</summary>
     public static EvaluationReport Run(EvaluateJobOptions o)
     {
         if ((o.Assignments is null) == (o.Run is null))
-            throw new UsageException(o.Run is null ? "give --assignments FILE or --run RUN" : "give --assignments FILE or --run RUN, not both");
+            throw new ArgumentException(o.Run is null ? "give Assignments (a CSV file) or Run (a run folder)" : "give Assignments (a CSV file) or Run (a run folder), not both", "Assignments");
         using var review = o.Run is null ? null : Review.ReviewSession.Open(o.Run);
         string file = o.Assignments ?? Path.Combine(review!.RunFolder, "assignments.csv");
         var assignments = ReadTable(file, "cluster");
@@ -99,7 +99,7 @@ internal static class EvaluateJob
         foreach (var (path, cluster) in assignments)
         {
             if (!int.TryParse(cluster, out int c))
-                throw new UsageException($"{file}: cluster '{cluster}' of {path} is not a whole number");
+                throw new ImageClusterException($"{file}: cluster '{cluster}' of {path} is not a whole number");
             predicted.Add(c);
         }
         var labels = LabelFile.Read(o.Labels);
@@ -108,7 +108,7 @@ internal static class EvaluateJob
     }
 
     /// <summary>Scores the images <paramref name="state"/> keeps as the selection of <paramref name="positive"/>.</summary>
-    /// <exception cref="UsageException">No image has a label, the class is unknown or the weights are wrong.</exception>
+    /// <exception cref="ImageClusterException">No image has a label, the class is unknown or the weights are wrong.</exception>
     public static ReviewedSelectionScore ScoreReview(Review.ReviewState state, LabelFile labels, string positive, (double Precision, double Recall)? weights = null)
     {
         var kept = Exporter.Selected(state, ExportSelection.Kept).Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
@@ -122,7 +122,7 @@ internal static class EvaluateJob
                 selected.Add(kept.Contains(image.Path) ? 1 : 0);
             }
         if (truth.Count == 0)
-            throw new UsageException($"no image of the review has a label in {labels.File}; paths must match (relative paths may differ by leading folders)");
+            throw new ImageClusterException($"no image of the review has a label in {labels.File}; paths must match (relative paths may differ by leading folders)");
         ClassOfInterestScore score;
         try
         {
@@ -130,7 +130,7 @@ internal static class EvaluateJob
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            throw new ImageClusterException(e.Message);
         }
         return new ReviewedSelectionScore(positive, kept.Count, images.Count(i => i.Verdict == Review.Verdict.Discard),
             images.Count(i => i.Verdict == Review.Verdict.Undecided), kept.Count - (int)score.Selected, score.Selected, score.Positives, score.TruePositives,
@@ -141,7 +141,7 @@ internal static class EvaluateJob
     /// Scores cluster labels of <paramref name="paths"/> against <paramref name="labels"/>; paths without a label are
     /// counted as unlabelled and left out.
     /// </summary>
-    /// <exception cref="UsageException">No path has a label, or the class of interest is unknown.</exception>
+    /// <exception cref="ImageClusterException">No path has a label, or the class of interest is unknown.</exception>
     public static EvaluationReport Evaluate(IReadOnlyList<string> paths, IReadOnlyList<int> clusters, LabelFile labels, string source,
         string? positive = null, IReadOnlyList<int>? keep = null, (double Precision, double Recall)? weights = null)
     {
@@ -154,7 +154,7 @@ internal static class EvaluateJob
             else unlabelled++;
         }
         if (truth.Count == 0)
-            throw new UsageException($"no path of {source} has a label in {labels.File}; paths must match (relative paths may differ by leading folders)");
+            throw new ImageClusterException($"no path of {source} has a label in {labels.File}; paths must match (relative paths may differ by leading folders)");
 
         var truthIds = ClusteringMetrics.ToIntegers(truth);
         var (h, c2, v) = ClusteringMetrics.HomogeneityCompletenessVMeasure(truthIds, predicted);
@@ -169,7 +169,7 @@ internal static class EvaluateJob
             }
             catch (ArgumentException e)
             {
-                throw new UsageException(e.Message);
+                throw new ImageClusterException(e.Message);
             }
         }
         return new EvaluationReport(truth.Count, unlabelled, table.Count, predicted.Distinct().Count(),
@@ -179,8 +179,8 @@ internal static class EvaluateJob
             table, score);
     }
 
-    /// <summary>Why <c>--baseline</c> alone is refused.</summary>
-    internal const string BaselineNeedsLabels = "--baseline trains classifiers on the labels: add --labels FILE";
+    /// <summary>Why a baseline without labels is refused.</summary>
+    internal const string BaselineNeedsLabels = "Baseline trains classifiers on the labels: give Labels too";
 
     /// <summary>
     /// The supervised reference on the same features: stratified 5-fold accuracy of a multinomial logistic regression and
@@ -207,13 +207,13 @@ internal static class EvaluateJob
     /// <summary>Reads the first column and the named value column of a CSV with a header.</summary>
     internal static List<(string Path, string Value)> ReadTable(string file, params string[] valueColumns)
     {
-        if (!File.Exists(file)) throw new UsageException($"file not found: {file}");
+        if (!File.Exists(file)) throw new ImageClusterException($"file not found: {file}");
         using var reader = new StreamReader(file);
         var rows = Csv.Read(reader).ToList();
-        if (rows.Count == 0) throw new UsageException($"{file} is empty");
+        if (rows.Count == 0) throw new ImageClusterException($"{file} is empty");
         int column = valueColumns.Select(name => Array.IndexOf(rows[0], name)).FirstOrDefault(i => i >= 0, -1);
         if (column < 0 || Array.IndexOf(rows[0], "path") != 0)
-            throw new UsageException($"{file}: expected a header 'path,{valueColumns[0]}' (got '{string.Join(',', rows[0])}')");
+            throw new ImageClusterException($"{file}: expected a header 'path,{valueColumns[0]}' (got '{string.Join(',', rows[0])}')");
         return rows.Skip(1).Where(r => r.Length > column).Select(r => (r[0], r[column])).ToList();
     }
 }
@@ -250,17 +250,17 @@ internal sealed class LabelFile
     public IReadOnlySet<string> Classes { get; }
 
     /// <summary>Refuses a class of interest the file never gives (before any image is embedded).</summary>
-    /// <exception cref="UsageException">Naming the class, the file and (some of) its classes.</exception>
+    /// <exception cref="ImageClusterException">Naming the class, the file and (some of) its classes.</exception>
     public void RequireClass(string positive)
     {
         if (Classes.Contains(positive)) return;
         var known = Classes.Order(StringComparer.Ordinal).ToList();
-        throw new UsageException($"--positive '{positive}' is not a class of {File}; its {known.Count} classes: " +
-                                 string.Join(", ", known.Take(12)) + (known.Count > 12 ? ", …" : ""));
+        throw new ArgumentException($"Positive '{positive}' is not a class of {File}; its {known.Count} classes: " +
+                                 string.Join(", ", known.Take(12)) + (known.Count > 12 ? ", …" : ""), "Positive");
     }
 
     /// <summary>Reads a CSV with a header <c>path,label</c> (or <c>path,group</c>).</summary>
-    /// <exception cref="UsageException">Missing file or wrong header.</exception>
+    /// <exception cref="ImageClusterException">Missing file or wrong header.</exception>
     public static LabelFile Read(string file) => new(file, EvaluateJob.ReadTable(file, "label", "group"));
 
     /// <summary>The label of <paramref name="path"/>; the whole path must match, so a bare file name never does by accident.</summary>

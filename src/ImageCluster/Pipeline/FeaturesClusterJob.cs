@@ -4,10 +4,10 @@ using ImageCluster.Export;
 
 namespace ImageCluster.Pipeline;
 
-/// <summary>Options of <see cref="FeaturesClusterJob"/> (<c>imagecluster cluster --features FILE</c>).</summary>
+/// <summary>Options of <see cref="FeaturesClusterJob"/> (clustering a features CSV instead of a folder of images).</summary>
 public sealed record FeaturesClusterJobOptions
 {
-    /// <summary>CSV of features (<c>path,f0,f1,…</c>, as <c>imagecluster embed</c> writes).</summary>
+    /// <summary>CSV of features (<c>path,f0,f1,…</c>, as the embed job writes).</summary>
     public required string Features { get; init; }
 
     /// <summary>Run folder; null = <c>FEATURES-clusters</c> beside the file (extension dropped).</summary>
@@ -49,7 +49,7 @@ public static class FeaturesClusterJob
 {
     private static readonly string[] OwnFiles = ["assignments.csv", "run.json"];
 
-    /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/>.</summary>
+    /// <summary>Runs the job. User mistakes surface as <see cref="ImageClusterException"/>.</summary>
     public static RunSummary Run(FeaturesClusterJobOptions o, Action<string>? notice = null, CancellationToken ct = default)
     {
         var started = DateTime.UtcNow;
@@ -57,11 +57,11 @@ public static class FeaturesClusterJob
         AlgorithmRunner.Validate(o.Clustering, o.Auto);
         ClusterJob.ValidatePreparation(o.Pca, o.Whiten);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
-        if (o.Baseline && labelFile is null) throw new UsageException(EvaluateJob.BaselineNeedsLabels);
+        if (o.Baseline && labelFile is null) throw new ArgumentException(EvaluateJob.BaselineNeedsLabels, "Baseline");
         if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         string output = o.ResolvedOutput;
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(f => !OwnFiles.Contains(Path.GetFileName(f))))
-            throw new UsageException($"--out {output} already holds files that an earlier features run did not write; name a new or empty folder");
+            throw new ArgumentException($"Output {output} already holds files that an earlier features run did not write; name a new or empty folder", "Output");
 
         var sw = Stopwatch.StartNew();
         var table = FeaturesFile.Read(o.Features);
@@ -87,7 +87,7 @@ public static class FeaturesClusterJob
         timings["total"] = total.Elapsed.TotalSeconds;
         var summary = new RunSummary
         {
-            Command = "cluster --features",
+            Command = "cluster-features",
             Input = Path.GetFullPath(o.Features),
             Output = output,
             StartedUtc = started,

@@ -11,7 +11,7 @@ internal static class RunFolders
     {
         string full = Path.GetFullPath(input);
         if (Directory.Exists(full)) return full;
-        throw new UsageException(File.Exists(full) ? $"input is a file, not a folder: {input}" : $"input folder not found: {input}");
+        throw new ImageClusterException(File.Exists(full) ? $"input is a file, not a folder: {input}" : $"input folder not found: {input}");
     }
 
     /// <summary>
@@ -22,11 +22,11 @@ internal static class RunFolders
     {
         string realInput = ImageScanner.RealPath(input), realOutput = ImageScanner.RealPath(output);
         if (realInput == realOutput)
-            throw new UsageException("--out must not be the input folder itself; name a new folder");
+            throw new ArgumentException("Output must not be the input folder itself; name a new folder", "Output");
         if (realInput.StartsWith(realOutput + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new UsageException($"--out {output} contains the input folder; name a folder outside it (or inside the input)");
+            throw new ArgumentException($"Output {output} contains the input folder; name a folder outside it (or inside the input)", "Output");
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !File.Exists(Path.Combine(output, ImageStore.FileName)))
-            throw new UsageException($"--out {output} already holds files and is not an imagecluster run folder; name a new or empty folder");
+            throw new ArgumentException($"Output {output} already holds files and is not a run folder; name a new or empty folder", "Output");
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ internal static class RunFolders
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot create the run folder {output} ({e.Message}); pass --out DIR to write elsewhere");
+            throw new ArgumentException($"Output: cannot create the run folder {output} ({e.Message}); name another folder", "Output");
         }
     }
 

@@ -1,4 +1,4 @@
-using ImageCluster.Embedding.Layers;
+using ImageCluster.Embedding;
 using SkiaSharp;
 
 namespace ImageCluster.Reports;
@@ -20,7 +20,7 @@ internal sealed record FeatureMapCaption(string Title, string? Subtitle, byte[] 
 internal sealed record FeatureMapFigureImage(FeatureMapGridImage Grid, int InputLeft, int InputTop, int InputScale);
 
 /// <summary>
-/// The <c>imagecluster featuremaps</c> picture: a title (model, layer, image), the input image as the model saw it on the
+/// The feature-map picture: a title (model, layer, image), the input image as the model saw it on the
 /// left, and the grid of channels on the right, so the maps can be read against the picture. Text is drawn with DejaVu
 /// Sans from its file when present (as the report's plots), else SkiaSharp's default typeface; the grid's pixels are the
 /// same as <see cref="FeatureMapGrid.Render"/>'s.
@@ -31,7 +31,7 @@ internal static class FeatureMapFigure
     private const int Margin = 8, TitleSize = 16, SubtitleSize = 12, CaptionSize = 12;
 
     /// <summary>Renders <paramref name="map"/> with <paramref name="caption"/>.</summary>
-    /// <exception cref="UsageException">The layer is a vector, not a map.</exception>
+    /// <exception cref="ImageClusterException">The layer is a vector, not a map.</exception>
     public static FeatureMapFigureImage Render(LayerMap map, FeatureMapCaption caption, FeatureMapGridOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(caption);

@@ -1,4 +1,4 @@
-using ImageCluster.Embedding.Layers;
+using ImageCluster.Embedding;
 using SkiaSharp;
 
 namespace ImageCluster.Reports;
@@ -18,7 +18,7 @@ internal sealed record FeatureMapGridOptions
     /// <summary>Validates the options, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (Channels < 1) throw new UsageException($"--channels must be 1 or more (got {Channels})");
+        if (Channels < 1) throw new ArgumentException($"Channels must be 1 or more (got {Channels})", nameof(Channels));
         if (TargetTileSize < 1) throw new ArgumentOutOfRangeException(nameof(TargetTileSize), TargetTileSize, "must be positive");
         if (Gap < 0) throw new ArgumentOutOfRangeException(nameof(Gap), Gap, "must not be negative");
     }
@@ -57,7 +57,7 @@ internal static class FeatureMapGrid
     private const int DigitScale = 2, DigitWidth = 3, DigitHeight = 5;
 
     /// <summary>Renders <paramref name="map"/>, which must have three axes (channels and two spatial ones).</summary>
-    /// <exception cref="UsageException">The layer is a vector, not a map.</exception>
+    /// <exception cref="ImageClusterException">The layer is a vector, not a map.</exception>
     public static FeatureMapGridImage Render(LayerMap map, FeatureMapGridOptions? options = null)
     {
         var (pixels, result) = Draw(map, options);
@@ -80,7 +80,7 @@ internal static class FeatureMapGrid
         options ??= new FeatureMapGridOptions();
         options.Validate();
         if (map.Shape.Count != 3)
-            throw new UsageException($"layer {map.Layer} is not a feature map (shape {string.Join("×", map.Shape)}); pick a convolution or pooling layer");
+            throw new ImageClusterException($"layer {map.Layer} is not a feature map (shape {string.Join("×", map.Shape)}); pick a convolution or pooling layer");
         int channels = Math.Min(options.Channels, map.Channels);
         int columns = (int)Math.Ceiling(Math.Sqrt(channels));
         int rows = (channels + columns - 1) / columns;

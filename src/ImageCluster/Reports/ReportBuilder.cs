@@ -18,7 +18,7 @@ namespace ImageCluster.Reports;
 internal static class ReportBuilder
 {
     /// <summary>Builds the report; <paramref name="notice"/> hears the stages (library code does no console I/O).</summary>
-    /// <exception cref="UsageException">Not a run folder, or its store lacks the run's embeddings.</exception>
+    /// <exception cref="ImageClusterException">Not a run folder, or its store lacks the run's embeddings.</exception>
     public static RunReport Build(string runFolder, ReportOptions? options = null, Action<string>? notice = null, CancellationToken ct = default)
     {
         var o = options ?? new ReportOptions();
@@ -28,7 +28,7 @@ internal static class ReportBuilder
         runFolder = Path.GetFullPath(runFolder);
         string runJson = Path.Combine(runFolder, "run.json");
         if (!File.Exists(runJson))
-            throw new UsageException($"{runFolder} is not a run folder (no run.json); give the --out folder of an 'imagecluster cluster' run");
+            throw new ImageClusterException($"{runFolder} is not a run folder (no run.json); give the output folder of a cluster run");
         var (summary, baseline, baselineProblem) = ReportDiagnostics.ReadRunJson(runJson);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels);
 
@@ -182,19 +182,19 @@ internal static class ReportBuilder
         return Csv.Read(reader).Skip(1).Where(r => r.Length >= 2).Select(r => (r[0], r[1])).ToList();
     }
 
-    /// <summary>The run's raw features, in assignments order: from the store for images, from the CSV for --features runs.</summary>
+    /// <summary>The run's raw features, in assignments order: from the store for images, from the CSV for runs of a features file.</summary>
     private static FeatureMatrix LoadFeatures(RunSummary summary, string runFolder, IReadOnlyList<string> paths)
     {
         if (summary.Model is not { } model)
         {
-            if (!File.Exists(summary.Input)) throw new UsageException($"the features file of this run is gone: {summary.Input}");
+            if (!File.Exists(summary.Input)) throw new ImageClusterException($"the features file of this run is gone: {summary.Input}");
             var table = FeaturesFile.Read(summary.Input);
             var index = table.Paths.Select((p, i) => (p, i)).GroupBy(t => t.p).ToDictionary(g => g.Key, g => g.First().i);
             return FeatureMatrix.FromRows(paths.Select(p => index.TryGetValue(p, out int i) ? table.Features.ReadRow(i).ToArray()
-                : throw new UsageException($"{p} of assignments.csv is not in {summary.Input}")).ToList());
+                : throw new ImageClusterException($"{p} of assignments.csv is not in {summary.Input}")).ToList());
         }
         string db = Path.Combine(runFolder, ImageStore.FileName);
-        if (!File.Exists(db)) throw new UsageException($"{runFolder} has no {ImageStore.FileName}; the report needs the run's store");
+        if (!File.Exists(db)) throw new ImageClusterException($"{runFolder} has no {ImageStore.FileName}; the report needs the run's store");
         using var store = ImageStore.OpenExistingRun(runFolder, summary.Store);
         var files = store.GetFiles(summary.Input);
         var hashes = paths.Select(p => files.TryGetValue(p, out var f) ? f.Sha256 : null).ToList();
@@ -203,7 +203,7 @@ internal static class ReportBuilder
         for (int i = 0; i < paths.Count; i++)
         {
             if (hashes[i] is not { } h || !vectors.TryGetValue(h, out var v))
-                throw new UsageException($"the store of {runFolder} has no embedding of {paths[i]}; run 'imagecluster cluster' again first");
+                throw new ImageClusterException($"the store of {runFolder} has no embedding of {paths[i]}; cluster the folder again first");
             rows.Add(v);
         }
         return FeatureMatrix.FromRows(rows);

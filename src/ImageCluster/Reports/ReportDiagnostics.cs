@@ -7,7 +7,7 @@ using ImageCluster.Pipeline;
 namespace ImageCluster.Reports;
 
 /// <summary>
-/// The report's bounded versions of <c>imagecluster diagnose</c>'s Hopkins statistic and gap statistic, and a tolerant
+/// The report's bounded versions of the diagnose job's Hopkins statistic and gap statistic, and a tolerant
 /// reader of run.json's optional parts.
 /// </summary>
 internal static class ReportDiagnostics
@@ -116,16 +116,16 @@ internal static class ReportDiagnostics
 
     /// <summary>
     /// Reads run.json, taking its optional <c>baseline</c> (the supervised reference, written by runs with labels, or only
-    /// with <c>--baseline</c> in newer versions) apart: a missing or null field is no baseline, and one this version cannot
+    /// with a baseline in newer versions) apart: a missing or null field is no baseline, and one this version cannot
     /// read is reported as a note instead of failing the whole report.
     /// </summary>
     public static (RunSummary Summary, BaselineSummary? Baseline, string? Problem) ReadRunJson(string file)
     {
         var root = JsonNode.Parse(File.ReadAllText(file)) as JsonObject
-                   ?? throw new UsageException($"{file} is not a run summary (not a JSON object)");
+                   ?? throw new ImageClusterException($"{file} is not a run summary (not a JSON object)");
         JsonNode? baselineNode = root["baseline"];
         root.Remove("baseline");
-        var summary = root.Deserialize<RunSummary>(ClusterJob.Json) ?? throw new UsageException($"{file} is empty");
+        var summary = root.Deserialize<RunSummary>(ClusterJob.Json) ?? throw new ImageClusterException($"{file} is empty");
         if (baselineNode is null) return (summary, null, null);
         try
         {

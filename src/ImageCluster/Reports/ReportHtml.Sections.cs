@@ -42,7 +42,7 @@ internal static partial class ReportHtml
     private static void WriteClusters(TextWriter w, RunReport r, Dictionary<string, PlotImage> plots, ReportOptions o)
     {
         w.Write($"<section id=\"clusters\"><h2>Clusters ({r.Clusters.Count})</h2>\n");
-        w.Write($"<p id=\"cohesion-legend\">{H(ClusterCohesion.Definition)} The review page (<code>imagecluster review</code>) shows the same number. " +
+        w.Write($"<p id=\"cohesion-legend\">{H(ClusterCohesion.Definition)} The review page shows the same number. " +
                 "Silhouette = mean over the cluster's sampled images. Sheets list the images nearest to the cluster's mean " +
                 "(Euclidean, in the clustered feature space) first.</p>\n");
         if (plots.TryGetValue("sizes", out var sizes)) Img(w, sizes);
@@ -85,7 +85,7 @@ internal static partial class ReportHtml
         w.Write("<section id=\"maps\"><h2>Maps of all images</h2>\n<p>Hover over a point to see its image. Colour by " +
                 "<select id=\"colour-by\"><option value=\"cluster\">cluster</option>" +
                 (r.LabelNames.Count > 0 ? "<option value=\"label\">label</option>" : "") + "</select>" +
-                (r.LabelNames.Count > 0 ? "" : " <span class=\"muted\">(pass --labels to colour by label)</span>") + "</p>\n<div class=\"maps\">");
+                (r.LabelNames.Count > 0 ? "" : " <span class=\"muted\">(a report given labels colours by label too)</span>") + "</p>\n<div class=\"maps\">");
         for (int i = 0; i < r.Maps.Count; i++)
         {
             var m = r.Maps[i];
@@ -109,9 +109,9 @@ internal static partial class ReportHtml
                 (gap is { } g
                     ? $"The gap statistic (Tibshirani et al.; R's <code>clusGap</code> with <code>firstSEmax</code>) is computed on a random " +
                       $"{g.SamplesUsed} of the images with B = {g.B} uniform reference sets in the box of their principal axes and one K-Means start per fit; " +
-                      $"its k (bold) is the smallest within one SE of the first maximum. <code>imagecluster diagnose</code> computes it on up to 2000 images " +
+                      $"its k (bold) is the smallest within one SE of the first maximum. The diagnose job computes it on up to 2000 images " +
                       "with a suggested k from all criteria."
-                    : "The gap statistic is off (--gap-samples 0) or undefined for this run; <code>imagecluster diagnose</code> prints it with a suggested k.") +
+                    : "The gap statistic is off (0 gap samples) or undefined for this run; the diagnose job gives it with a suggested k.") +
                 "</p>\n");
         w.Write("<table><tr><th class=\"n\">k</th><th class=\"n\">inertia</th><th class=\"n\">silhouette ↑</th><th class=\"n\">Calinski–Harabasz ↑</th><th class=\"n\">Davies–Bouldin ↓</th>" +
                 (gap is null ? "" : "<th class=\"n\">gap ↑</th><th class=\"n\">SE</th>") + "</tr>\n");
@@ -135,17 +135,17 @@ internal static partial class ReportHtml
 
     private static void WriteAuto(TextWriter w, RunReport r)
     {
-        w.Write("<section id=\"auto\"><h2>Candidates of --algorithm auto</h2>\n");
+        w.Write("<section id=\"auto\"><h2>Candidates of the automatic choice</h2>\n");
         if (r.Summary.Auto is not { Table.Count: > 0 } auto)
         {
-            w.Write($"<p class=\"muted\">This run used --algorithm {H(r.Summary.Clustering?.Algorithm)}; an <code>--algorithm auto</code> run lists every candidate it tried and how it ranked them here.</p></section>\n");
+            w.Write($"<p class=\"muted\">This run used {H(r.Summary.Clustering?.Algorithm)}; a run that chooses the algorithm automatically (<code>auto</code>) lists every candidate it tried and how it ranked them here.</p></section>\n");
             return;
         }
         string rank = auto.RankBy.ToString().ToLowerInvariant();
         var best = auto.Table[0];
         w.Write($"<p>{auto.Table.Count} candidates ranked by <b>{H(rank)}</b>" +
                 (auto.RankBy == AutoRanking.Silhouette ? $" (mean silhouette on {auto.SilhouetteSamples} sampled images, times the share not labelled noise)" : "") +
-                $"; the first was kept: <code>imagecluster cluster … --algorithm {H(best.Algorithm)} {H(best.Parameters)}</code> reruns it. " +
+                $"; the first was kept: <code>{H(best.Algorithm)} {H(best.Parameters)}</code>. " +
                 "The plots above are that candidate's.</p>\n");
         bool labels = auto.Table.Any(c => c.Nmi is not null), qm = auto.Table.Any(c => c.Qm is not null);
         w.Write("<table id=\"auto-table\"><tr><th class=\"n\">rank</th><th>algorithm</th><th>parameters</th><th class=\"n\">clusters</th><th class=\"n\">noise</th>" +
@@ -167,7 +167,7 @@ internal static partial class ReportHtml
         w.Write("<section id=\"evaluation\"><h2>Evaluation against labels</h2>\n");
         if (r.Evaluation is not { } ev)
         {
-            w.Write("<p class=\"muted\">No labels given: <code>imagecluster report RUN --labels labels.csv [--positive CLASS]</code> adds the contingency heat map, the scores and the Quality Metric.</p>\n");
+            w.Write("<p class=\"muted\">No labels given: a report given labels (<code>path,label</code>) and a class of interest adds the contingency heat map, the scores and the Quality Metric.</p>\n");
             WriteBaseline(w, r);
             w.Write("</section>\n");
             return;
@@ -185,7 +185,7 @@ internal static partial class ReportHtml
             w.Write($"<p id=\"quality-metric\">Class of interest <b>{H(q.PositiveClass)}</b>, kept clusters {H(string.Join(", ", q.KeptClusters))} ({H(q.KeptChosenBy)}): " +
                     $"precision {F(q.Precision)} ({q.TruePositives}/{q.Selected}), recall {F(q.Recall)} ({q.TruePositives}/{q.Positives}), " +
                     $"<b>Quality Metric {q.PrecisionWeight.ToString(CultureInfo.InvariantCulture)}·P + {q.RecallWeight.ToString(CultureInfo.InvariantCulture)}·R = {F(q.QualityMetric)}</b></p>\n");
-        else w.Write("<p class=\"muted\">Name a class with --positive for its precision, recall and Quality Metric.</p>\n");
+        else w.Write("<p class=\"muted\">Name a class of interest for its precision, recall and Quality Metric.</p>\n");
         if (plots.TryGetValue("contingency", out var p)) Img(w, p);
         var clusters = ev.Contingency.Values.SelectMany(x => x.Keys).Distinct().Order().ToList();
         w.Write("<details id=\"contingency-table\"><summary>contingency table (images per class and cluster)</summary><table><tr><th>class \\ cluster</th>");

@@ -42,7 +42,7 @@ public sealed record ReportOptions
 
     /// <summary>
     /// Images the gap statistic is computed on (a seeded random subset; 0 = no gap). Each k costs
-    /// (<see cref="GapReferences"/> + 1) K-Means fits, so this bounds the report's time; <c>imagecluster diagnose</c>
+    /// (<see cref="GapReferences"/> + 1) K-Means fits, so this bounds the report's time; the diagnose job
     /// computes it on up to 2000.
     /// </summary>
     public int GapSamples { get; init; } = 500;
@@ -53,13 +53,13 @@ public sealed record ReportOptions
     /// <summary>Validates the options, naming the bad one.</summary>
     public void Validate()
     {
-        if (Positive is not null && Labels is null) throw new UsageException("--positive names a class of the labels: add --labels labels.csv");
-        if (ThumbnailSize is < 16 or > 512) throw new UsageException($"the thumbnail size must be 16 to 512 pixels (got {ThumbnailSize})");
-        if (ThumbnailQuality is < 1 or > 100) throw new UsageException($"the thumbnail quality must be 1 to 100 (got {ThumbnailQuality})");
+        if (Positive is not null && Labels is null) throw new ArgumentException("Positive names a class of the labels: give Labels too", nameof(Positive));
+        if (ThumbnailSize is < 16 or > 512) throw new ImageClusterException($"the thumbnail size must be 16 to 512 pixels (got {ThumbnailSize})");
+        if (ThumbnailQuality is < 1 or > 100) throw new ImageClusterException($"the thumbnail quality must be 1 to 100 (got {ThumbnailQuality})");
         if (SheetLimit < 1 || Extremes < 1 || ElbowKMax < 2 || SilhouetteSamples < 2)
-            throw new UsageException("sheet limit, extremes, elbow k-max and silhouette samples must be positive");
-        if (GapSamples is < 0 or 1 or 2) throw new UsageException($"--gap-samples must be 0 (no gap statistic) or at least 3 (got {GapSamples})");
-        if (GapReferences < 2) throw new UsageException($"the gap statistic needs at least 2 reference sets (got {GapReferences})");
+            throw new ImageClusterException("sheet limit, extremes, elbow k-max and silhouette samples must be positive");
+        if (GapSamples is < 0 or 1 or 2) throw new ArgumentException($"GapSamples must be 0 (no gap statistic) or at least 3 (got {GapSamples})", nameof(GapSamples));
+        if (GapReferences < 2) throw new ImageClusterException($"the gap statistic needs at least 2 reference sets (got {GapReferences})");
     }
 }
 

@@ -8,10 +8,10 @@ internal enum Verdict
     /// <summary>Not decided yet (an image: follows its cluster).</summary>
     Undecided,
 
-    /// <summary>Kept: exported by <c>export --what kept</c>.</summary>
+    /// <summary>Kept: exported by an export of the kept images.</summary>
     Keep,
 
-    /// <summary>Discarded: exported only by <c>--what discarded</c> or <c>all</c>.</summary>
+    /// <summary>Discarded: exported only by an export of the discarded images, or of all.</summary>
     Discard,
 }
 
@@ -121,7 +121,7 @@ internal sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
 /// <summary>
 /// Starts the review of a new clustering of the run from the previous clustering's: the state goes back to the clustering
 /// as written (no names, no cluster verdicts, no moves), then every listed image gets, as its own verdict, the verdict it
-/// had. Recorded by <c>imagecluster cluster</c> when it replaces a reviewed clustering; see <see cref="ReviewCarryOverInfo"/>.
+/// had. Recorded by <see cref="Pipeline.ClusterJob"/> when it replaces a reviewed clustering; see <see cref="ReviewCarryOverInfo"/>.
 /// </summary>
 /// <param name="Kept">Images (relative paths) that were kept.</param>
 /// <param name="Discarded">Images that were discarded.</param>

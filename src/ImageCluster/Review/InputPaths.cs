@@ -8,7 +8,7 @@ namespace ImageCluster.Review;
 internal sealed record InputPath(string Relative, string Full);
 
 /// <summary>
-/// The one check every path from a run, its store or a user (<c>--move path=2</c>, the review page) passes before a file
+/// The one check every path from a run, its store or a user (a move of one image, the review page) passes before a file
 /// is read, linked or moved: it must name something inside the input folder. <c>..</c> segments are refused rather than
 /// normalised (a path that needs them was not written by imagecluster), absolute paths must lie under the input, and the
 /// real path after following every symlink must too — a link inside the input that points outside would otherwise let an
@@ -76,7 +76,7 @@ internal static class InputPaths
         return true;
     }
 
-    /// <summary>As <see cref="TryResolve"/>, but a refused path is a <see cref="UsageException"/> naming it.</summary>
+    /// <summary>As <see cref="TryResolve"/>, but a refused path is a <see cref="ImageClusterException"/> naming it.</summary>
     public static InputPath Resolve(string inputRoot, string path) =>
-        TryResolve(inputRoot, path, out var resolved, out string error) ? resolved : throw new UsageException(error);
+        TryResolve(inputRoot, path, out var resolved, out string error) ? resolved : throw new ImageClusterException(error);
 }

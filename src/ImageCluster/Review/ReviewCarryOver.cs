@@ -2,7 +2,7 @@ using ImageCluster.Store;
 
 namespace ImageCluster.Review;
 
-/// <summary>What <c>imagecluster cluster</c> did with the review of the clustering it replaced (run.json <c>review</c>).</summary>
+/// <summary>What <see cref="Pipeline.ClusterJob"/> did with the review of the clustering it replaced (run.json <c>review</c>).</summary>
 /// <param name="ImageVerdicts">Images still in the run whose own verdict (set one by one) was kept.</param>
 /// <param name="FromClusterVerdicts">Images still in the run that had their cluster's verdict and now have it as their own.</param>
 /// <param name="ClusterDecisions">
@@ -12,7 +12,7 @@ namespace ImageCluster.Review;
 /// <param name="ImagesGone">Decided images that are no longer in the run; their verdicts were dropped.</param>
 /// <param name="ReplacedReview">
 /// The new clustering already had a review (it equals an earlier clustering of the run): the carried verdicts replace
-/// it, and <c>select RUN --undo</c> brings it back.
+/// it, and undoing the carry-over brings it back.
 /// </param>
 /// <param name="Message">The one line printed.</param>
 public sealed record ReviewCarryOverInfo(int ImageVerdicts, int FromClusterVerdicts, IReadOnlyDictionary<string, int> ClusterDecisions,
@@ -23,7 +23,7 @@ public sealed record ReviewCarryOverInfo(int ImageVerdicts, int FromClusterVerdi
 /// image is in the run. A verdict on a cluster becomes the verdict of each image the cluster held at the time (so "keep
 /// these images" survives), since the cluster number now means another group. Names, merges, splits and moves name
 /// clusters that no longer exist: they are dropped, and the line returned says so. The previous log stays as it was
-/// (append-only); the new clustering's log gets one <see cref="CarryOver"/>, which <c>select --undo</c> can undo.
+/// (append-only); the new clustering's log gets one <see cref="CarryOver"/>, which an undo reverts.
 /// </summary>
 internal sealed class ReviewCarryOver
 {
@@ -55,7 +55,7 @@ internal sealed class ReviewCarryOver
             var live = session.LiveDecisions();
             return live.Count == 0 ? null : new ReviewCarryOver(session.BaseKey, session.InputFolder, session.State.Images, live);
         }
-        catch (Exception e) when (e is UsageException or IOException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is ImageClusterException or IOException or InvalidDataException or System.Text.Json.JsonException)
         {
             // A features run (nothing to review) or a run without a review: nothing is lost, say nothing.
             if (!HasLiveDecisions(db, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(assignments))))) return null;
@@ -130,7 +130,7 @@ internal sealed class ReviewCarryOver
                           $"({string.Join(", ", verdictKinds.Where(k => k != "undecided" || kinds.ContainsKey(k)).Select(k => $"{k} {kinds.GetValueOrDefault(k)}"))}) into verdicts of the {Count(fromCluster, "image")} they covered");
         }
         if (dropped.Count > 0) parts.Add("dropped " + string.Join(" and ", dropped));
-        if (replaced) parts.Add("this replaces the earlier review of the same clustering ('imagecluster select RUN --undo' brings it back)");
+        if (replaced) parts.Add("this replaces the earlier review of the same clustering (undoing the carry-over brings it back)");
         return new ReviewCarryOverInfo(own, fromCluster, kinds, gone, replaced, string.Join("; ", parts));
     }
 

@@ -22,7 +22,7 @@ internal sealed record VerdictCounts(int Images, int Kept, int Discarded, int Un
 /// <param name="Undone">Undone (redo brings it back).</param>
 internal sealed record HistoryEntry(long Seq, string Kind, string Description, DateTime CreatedUtc, bool Undone);
 
-/// <summary>Everything a status view shows (<c>select --status --json</c>).</summary>
+/// <summary>Everything a status view shows (the review's counts and decisions).</summary>
 /// <param name="Run">Run folder.</param>
 /// <param name="Input">Input folder.</param>
 /// <param name="Counts">Images by verdict.</param>
@@ -73,8 +73,8 @@ internal sealed class ReviewSession : IDisposable
     /// <summary>The current state (the live decisions replayed over the assignments).</summary>
     public ReviewState State { get; private set; }
 
-    /// <summary>Opens the review of a run folder written by <c>imagecluster cluster</c>.</summary>
-    /// <exception cref="UsageException">Not a run folder of images, or a file of it is missing or unreadable.</exception>
+    /// <summary>Opens the review of a run folder written by <see cref="Pipeline.ClusterJob"/>.</summary>
+    /// <exception cref="ImageClusterException">Not a run folder of images, or a file of it is missing or unreadable.</exception>
     public static ReviewSession Open(string runFolder) => Open(runFolder, withEmbeddings: true);
 
     /// <summary>
@@ -87,7 +87,7 @@ internal sealed class ReviewSession : IDisposable
         string runJson = Path.Combine(folder, "run.json"), assignments = Path.Combine(folder, "assignments.csv"), db = Path.Combine(folder, ImageStore.FileName);
         foreach (var required in new[] { runJson, assignments, db })
             if (!File.Exists(required))
-                throw new UsageException($"{runFolder} is not an imagecluster run folder: {Path.GetFileName(required)} is missing (run 'imagecluster cluster' first)");
+                throw new ImageClusterException($"{runFolder} is not a run folder: {Path.GetFileName(required)} is missing (cluster a folder into it first)");
         RunInfo run;
         try
         {
@@ -95,7 +95,7 @@ internal sealed class ReviewSession : IDisposable
             using var doc = JsonDocument.Parse(File.ReadAllText(runJson));
             var root = doc.RootElement;
             if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
-                throw new UsageException($"{runFolder} clustered a features file, not a folder of images: there are no images to review or export");
+                throw new ImageClusterException($"{runFolder} clustered a features file, not a folder of images: there are no images to review or export");
             run = new RunInfo(root.GetProperty("input").GetString()!, model.GetProperty("name").GetString()!, model.GetProperty("cacheKey").GetString()!,
                 model.GetProperty("output").GetString()!,
                 root.TryGetProperty("options", out var o) && o.TryGetProperty("normalize", out var n) && n.ValueKind == JsonValueKind.True,
@@ -103,7 +103,7 @@ internal sealed class ReviewSession : IDisposable
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new UsageException($"{runJson} is not a run summary of 'imagecluster cluster' ({e.Message})");
+            throw new ImageClusterException($"{runJson} is not the summary of a cluster run ({e.Message})");
         }
 
         var (paths, labels, baseKey) = ReadAssignments(assignments, run.Input);
@@ -124,7 +124,7 @@ internal sealed class ReviewSession : IDisposable
             foreach (var row in Csv.Read(reader).Skip(1))
             {
                 if (row.Length < 2 || !int.TryParse(row[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int label))
-                    throw new UsageException($"{assignments} line {paths.Count + 2} is not 'path,cluster,…'");
+                    throw new ImageClusterException($"{assignments} line {paths.Count + 2} is not 'path,cluster,…'");
                 // The guard runs on every path the run hands us: an edited assignments.csv must not reach outside the input.
                 paths.Add(InputPaths.Resolve(input, row[0]).Relative);
                 labels.Add(label);
@@ -143,11 +143,11 @@ internal sealed class ReviewSession : IDisposable
         store.AppendDecision(baseKey, decision.Kind, JsonSerializer.Serialize(decision, Json));
 
     /// <summary>Checks a path from a user (relative to the input, or absolute) and returns the run's image it names.</summary>
-    /// <exception cref="UsageException">Outside the input folder (see <see cref="InputPaths"/>) or not an image of this run.</exception>
+    /// <exception cref="ImageClusterException">Outside the input folder (see <see cref="InputPaths"/>) or not an image of this run.</exception>
     public InputPath ResolveImage(string path)
     {
         var resolved = InputPaths.Resolve(InputFolder, path);
-        if (!State.Contains(resolved.Relative)) throw new UsageException($"{path} is not an image of this run");
+        if (!State.Contains(resolved.Relative)) throw new ImageClusterException($"{path} is not an image of this run");
         return resolved;
     }
 
@@ -197,18 +197,18 @@ internal sealed class ReviewSession : IDisposable
     /// run's feature space before PCA (L2-normalised when the run was). The larger part keeps the label. Record the
     /// result to apply it.
     /// </summary>
-    /// <exception cref="UsageException">Unknown cluster, fewer than two images, or embeddings missing from the store.</exception>
+    /// <exception cref="ImageClusterException">Unknown cluster, fewer than two images, or embeddings missing from the store.</exception>
     public SplitCluster PlanSplit(int cluster, int seed = 0)
     {
-        if (!State.HasCluster(cluster)) throw new UsageException($"there is no cluster {cluster}");
+        if (!State.HasCluster(cluster)) throw new ImageClusterException($"there is no cluster {cluster}");
         var members = State.Members(cluster);
-        if (members.Count < 2) throw new UsageException($"cluster {cluster} has {members.Count} image(s); a split needs at least 2");
+        if (members.Count < 2) throw new ImageClusterException($"cluster {cluster} has {members.Count} image(s); a split needs at least 2");
         var files = _store.GetFiles(InputFolder);
-        var hashes = members.Select(p => files.TryGetValue(p, out var f) ? f.Sha256 : throw new UsageException(
-            $"{p} is not in the store of {RunFolder}; run 'imagecluster cluster' again")).ToList();
+        var hashes = members.Select(p => files.TryGetValue(p, out var f) ? f.Sha256 : throw new ImageClusterException(
+            $"{p} is not in the store of {RunFolder}; cluster the folder again")).ToList();
         var vectors = _store.GetEmbeddings(hashes, _run.CacheKey, _run.Output);
-        var rows = hashes.Select((h, i) => vectors.TryGetValue(h, out var v) ? v : throw new UsageException(
-            $"the embedding of {members[i]} is not in the store of {RunFolder}; run 'imagecluster cluster' again")).ToList();
+        var rows = hashes.Select((h, i) => vectors.TryGetValue(h, out var v) ? v : throw new ImageClusterException(
+            $"the embedding of {members[i]} is not in the store of {RunFolder}; cluster the folder again")).ToList();
         var features = FeatureMatrix.FromRows(rows);
         if (_run.Normalize) features.NormalizeRowsInPlace();
         var labels = new KMeans(new KMeansOptions { NClusters = 2, Seed = seed }).Fit(features).Labels;

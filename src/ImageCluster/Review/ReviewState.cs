@@ -19,7 +19,7 @@ internal sealed record ImageStatus(string Path, int Cluster, Verdict? Own, Verdi
 
 /// <summary>
 /// Clusters, names and verdicts after replaying a review log over a run's assignments. Applying a decision that does not
-/// fit (an unknown cluster or image) is a <see cref="UsageException"/> and leaves the state unchanged.
+/// fit (an unknown cluster or image) is a <see cref="ImageClusterException"/> and leaves the state unchanged.
 /// </summary>
 internal sealed class ReviewState
 {
@@ -113,16 +113,16 @@ internal sealed class ReviewState
                 break;
             case MergeClusters d:
                 RequireClusters([d.Into, .. d.From]);
-                if (d.From.Length == 0 || d.From.Contains(d.Into)) throw new UsageException("merge needs two different clusters, e.g. 1,2 (2 goes into 1)");
+                if (d.From.Length == 0 || d.From.Contains(d.Into)) throw new ImageClusterException("merge needs two different clusters, e.g. 1,2 (2 goes into 1)");
                 foreach (var p in _order.Where(p => d.From.Contains(_cluster[p]))) _cluster[p] = d.Into;
                 foreach (int c in d.From) _clusters.Remove(c);
                 break;
             case SplitCluster d:
                 RequireClusters([d.Cluster]);
-                if (HasCluster(d.NewCluster)) throw new UsageException($"cluster {d.NewCluster} already exists");
+                if (HasCluster(d.NewCluster)) throw new ImageClusterException($"cluster {d.NewCluster} already exists");
                 RequireImages(d.Moved);
                 if (d.Moved.FirstOrDefault(p => _cluster[p] != d.Cluster) is { } stray)
-                    throw new UsageException($"{stray} is not in cluster {d.Cluster}");
+                    throw new ImageClusterException($"{stray} is not in cluster {d.Cluster}");
                 _clusters[d.NewCluster] = (null, _clusters[d.Cluster].Verdict);
                 _highest = Math.Max(_highest, d.NewCluster);
                 foreach (var p in d.Moved) _cluster[p] = d.NewCluster;
@@ -152,12 +152,12 @@ internal sealed class ReviewState
     private void RequireClusters(IEnumerable<int> clusters)
     {
         if (clusters.FirstOrDefault(c => !_clusters.ContainsKey(c), int.MinValue) is var missing and not int.MinValue)
-            throw new UsageException($"there is no cluster {missing} (clusters: {string.Join(",", _clusters.Keys.Order())})");
+            throw new ImageClusterException($"there is no cluster {missing} (clusters: {string.Join(",", _clusters.Keys.Order())})");
     }
 
     private void RequireImages(IEnumerable<string> paths)
     {
         if (paths.FirstOrDefault(p => !_cluster.ContainsKey(p)) is { } missing)
-            throw new UsageException($"{missing} is not an image of this run");
+            throw new ImageClusterException($"{missing} is not an image of this run");
     }
 }

@@ -41,10 +41,10 @@ internal sealed class SimilarImages
     public bool Contains(string path) => _row.ContainsKey(path);
 
     /// <summary>The <paramref name="count"/> images most similar to <paramref name="path"/> (itself excluded), most similar first.</summary>
-    /// <exception cref="UsageException"><paramref name="path"/> has no stored embedding.</exception>
+    /// <exception cref="ImageClusterException"><paramref name="path"/> has no stored embedding.</exception>
     public IReadOnlyList<SimilarImage> Nearest(string path, int count)
     {
-        if (!_row.TryGetValue(path, out int query)) throw new UsageException($"{path} has no stored embedding; run 'imagecluster cluster' again");
+        if (!_row.TryGetValue(path, out int query)) throw new ImageClusterException($"{path} has no stored embedding; cluster the folder again");
         var q = Row(query);
         var best = new PriorityQueue<int, float>(); // min-heap of the best so far: the root is the one to drop
         for (int i = 0; i < _paths.Length; i++)

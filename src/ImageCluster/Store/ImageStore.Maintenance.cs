@@ -10,7 +10,7 @@ namespace ImageCluster.Store;
 /// <param name="Bytes">Bytes of vector data.</param>
 internal sealed record StoredFeatureSpace(string Model, string Output, int Dimension, long Vectors, long Bytes);
 
-/// <summary>What <c>imagecluster store info</c> shows.</summary>
+/// <summary>A store's size and contents, by model.</summary>
 /// <param name="Path">The store file.</param>
 /// <param name="FileBytes">Its size on disk (with the write-ahead log).</param>
 /// <param name="Files">Remembered files (path, size, time, hash).</param>
@@ -19,7 +19,7 @@ internal sealed record StoredFeatureSpace(string Model, string Output, int Dimen
 /// <param name="FeatureSpaces">Embeddings per model and output.</param>
 internal sealed record StoreInfo(string Path, long FileBytes, long Files, long Roots, long Contents, IReadOnlyList<StoredFeatureSpace> FeatureSpaces);
 
-/// <summary>What <c>imagecluster store prune</c> removed (or would remove, on a dry run).</summary>
+/// <summary>What a prune of the store removed (or would remove, on a dry run).</summary>
 /// <param name="MissingFiles">File records whose file is gone or changed since it was read.</param>
 /// <param name="OrphanEmbeddings">Embeddings of contents no remembered file has any more.</param>
 /// <param name="BytesBefore">Store size before.</param>

@@ -68,16 +68,16 @@ internal sealed partial class ImageStore : IDisposable
     /// Opens the database of an existing run folder with the store its run.json names (<paramref name="sharedStore"/>;
     /// null for a run made before stores were shared, whose own database holds its embeddings).
     /// </summary>
-    /// <exception cref="UsageException">The named store is gone.</exception>
+    /// <exception cref="ImageClusterException">The named store is gone.</exception>
     public static ImageStore OpenExistingRun(string runFolder, string? sharedStore)
     {
         if (sharedStore is not null && !File.Exists(sharedStore))
-            throw new UsageException($"the embedding store of {runFolder}, {sharedStore}, is missing (moved, deleted or on another machine); " +
-                                     "run 'imagecluster cluster' again (with --store FILE to name where it is now)");
+            throw new ImageClusterException($"the embedding store of {runFolder}, {sharedStore}, is missing (moved, deleted or on another machine); " +
+                                     "cluster the folder again, naming the store where it is now");
         return OpenRun(System.IO.Path.Combine(runFolder, FileName), sharedStore);
     }
 
-    /// <exception cref="UsageException">A file that cannot be opened or is not a database: one line naming it.</exception>
+    /// <exception cref="ImageClusterException">A file that cannot be opened or is not a database: one line naming it.</exception>
     private static ImageStore Open(string path, string? cachePath, bool runTables = true)
     {
         // The file a failure is about: the one being opened, then the one being attached.
@@ -130,9 +130,9 @@ internal sealed partial class ImageStore : IDisposable
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             store.Dispose();
-            throw new UsageException(current == cachePath || !runTables
-                ? $"cannot open the embedding store {current} ({e.Message}); pass --store FILE (or set {StoreLocation.Variable}) to use another one"
-                : $"cannot open the run database {current} ({e.Message}); move it away (it holds this run's review decisions) or choose another --out");
+            throw new ImageClusterException(current == cachePath || !runTables
+                ? $"cannot open the embedding store {current} ({e.Message}); name another store (or set {StoreLocation.Variable})"
+                : $"cannot open the run database {current} ({e.Message}); move it away (it holds this run's review decisions) or write the run to another folder");
         }
         catch
         {

@@ -111,7 +111,7 @@ public class ReportCliTests
         Assert.Contains("random 45 of the images with B = 10", diagnostics);
         var gapK = System.Text.RegularExpressions.Regex.Match(diagnostics, "<td class=\"n\">(\\d+)(?: \\(knee\\))? \\(gap\\)</td>");
         Assert.True(gapK.Success && gapK.Groups[1].Value == "3", $"the gap chose k = {gapK.Groups[1].Value}");
-        Assert.Contains("--algorithm kmeans; an <code>--algorithm auto</code> run lists", Section(html, "auto"));
+        Assert.Contains("This run used kmeans; a run that chooses the algorithm automatically (<code>auto</code>) lists", Section(html, "auto"));
 
         // Cohesion: the review page's definition and numbers (ClusterCohesion on the features).
         Assert.Contains(Diagnostics.ClusterCohesion.Definition.Replace("'", "&#39;"), Section(html, "clusters"));

@@ -118,7 +118,7 @@ public class BaselineEmbedderTests
     [InlineData("pixels99999999999")]
     public void Out_of_range_pixel_sizes_are_refused_with_the_range(string name)
     {
-        var e = Assert.Throws<UsageException>(() => ModelResolver.Resolve(name));
+        var e = Assert.Throws<ImageClusterException>(() => ModelResolver.Resolve(name));
         Assert.Contains("between 2 and 256", e.Message);
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using ImageCluster.Embedding;
-using ImageCluster.Embedding.Layers;
 using ImageCluster.Export;
 
 namespace ImageCluster.Tests;
@@ -66,7 +65,7 @@ public class LayerFeatureTests
         Assert.Equal(variants.Length, variants.Select(v => v.CacheKey).Distinct().Count());
         Assert.Equal(variants.Length, variants.Select(v => v.FeatureOutput).Distinct().Count());
         Assert.Equal("489_quantized/max", variants[2].FeatureOutput);
-        Assert.Throws<UsageException>(() => new ResolvedModel(PixelEmbedder.Descriptor, null, null, null, []).WithLayer(new LayerSelection("x")));
+        Assert.Equal("Layer", Assert.Throws<ArgumentException>(() => new ResolvedModel(PixelEmbedder.Descriptor, null, null, null, []).WithLayer(new LayerSelection("x"))).ParamName);
     }
 
     [SharedTheory]

@@ -149,7 +149,7 @@ public class EvaluateCommandTests
 
         var both = await CliRunner.RunAsync("evaluate", "--run", run, "--assignments", Path.Combine(run, "assignments.csv"), "--labels", labels);
         Assert.Equal(2, both.ExitCode);
-        Assert.Equal("error: give --assignments FILE or --run RUN, not both", both.Stderr.Trim());
+        Assert.Equal("error: give --assignments (a CSV file) or --run (a run folder), not both", both.Stderr.Trim());
     }
 
     [Fact]

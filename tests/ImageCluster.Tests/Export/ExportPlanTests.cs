@@ -9,12 +9,12 @@ public class ExportPlanTests
     {
         using var temp = new TempFolder();
         var (input, run) = await ReviewRuns.MakeAsync(temp);
-        var e = Assert.Throws<UsageException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out") }));
+        var e = Assert.Throws<ImageClusterException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out") }));
         Assert.Contains("no image is kept", e.Message);
 
         string gone = Directory.GetFiles(input, "*", SearchOption.AllDirectories)[0];
         File.Delete(gone);
-        e = Assert.Throws<UsageException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out"), What = ExportSelection.All }));
+        e = Assert.Throws<ImageClusterException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out"), What = ExportSelection.All }));
         Assert.Contains($"1 image(s) of the run are missing from the input folder, nothing exported: {gone}", e.Message);
         Assert.False(Directory.Exists(temp.Combine("out")));
         Assert.False(Directory.Exists(Path.Combine(run, "exports")));

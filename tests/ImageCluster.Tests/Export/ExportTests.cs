@@ -87,7 +87,7 @@ public class ExportTests
         }
         var before = ReviewRuns.Snapshot(to);
 
-        var e = Assert.Throws<UsageException>(() => Exporter.Run(new ExportOptions { Run = run, To = to }));
+        var e = Assert.Throws<ImageClusterException>(() => Exporter.Run(new ExportOptions { Run = run, To = to }));
         Assert.Contains("1 destination name(s) already taken, nothing exported", e.Message);
         Assert.Equal(before, ReviewRuns.Snapshot(to));
         Assert.False(Directory.Exists(Path.Combine(run, "exports")));
@@ -208,7 +208,8 @@ public class ExportTests
     {
         using var temp = new TempFolder();
         var (input, run) = await KeepAllButCluster2Async(temp);
-        var e = Assert.Throws<UsageException>(() => Exporter.Run(new ExportOptions { Run = run, To = Path.Combine(input, "kept") }));
+        var e = Assert.Throws<ArgumentException>(() => Exporter.Run(new ExportOptions { Run = run, To = Path.Combine(input, "kept") }));
         Assert.Contains("is inside the input folder", e.Message);
+        Assert.Equal("To", e.ParamName);
     }
 }

@@ -92,7 +92,7 @@ public class FeaturesClusterTests
         var run = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--baseline", "--out", temp.Combine("run"));
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("error: --baseline trains classifiers on the labels: add --labels FILE", run.Stderr);
+        Assert.Contains("error: --baseline trains classifiers on the labels: give --labels too", run.Stderr);
         Assert.False(Directory.Exists(temp.Combine("run")));
     }
 

@@ -35,7 +35,7 @@ public class RunFolderSafetyTests
         var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "2", "--out", temp.Combine("out"), "--model", "pixels");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("not an imagecluster run folder", run.Stderr);
+        Assert.Contains("already holds files and is not a run folder; name a new or empty folder", run.Stderr);
         Assert.Equal("mine", File.ReadAllText(temp.Combine("out", "assignments.csv")));
     }
 
@@ -51,7 +51,7 @@ public class RunFolderSafetyTests
         var second = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "3", "--out", temp.Combine("out"), "--model", "pixels");
 
         Assert.Equal(2, second.ExitCode);
-        Assert.Contains("notes.txt, which imagecluster did not write", second.Stderr);
+        Assert.Contains("notes.txt, which ImageCluster did not write", second.Stderr);
         Assert.Equal("keep me", File.ReadAllText(temp.Combine("out", "clusters", "notes.txt")));
     }
 

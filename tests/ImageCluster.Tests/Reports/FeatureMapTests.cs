@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ImageCluster.Embedding.Layers;
+using ImageCluster.Embedding;
 using ImageCluster.Reports;
 using SkiaSharp;
 

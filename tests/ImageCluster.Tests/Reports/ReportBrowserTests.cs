@@ -46,7 +46,7 @@ public class ReportBrowserTests
         Assert.Equal(1, await page.Locator("#dendrogram img.plot").CountAsync());
         Assert.Contains("Hopkins statistic H = ", await page.Locator("#diagnostics #hopkins").InnerTextAsync());
         Assert.Equal(1, await page.Locator("#diagnostics th", new PageLocatorOptions { HasTextString = "gap" }).CountAsync());
-        Assert.Contains("used --algorithm agglomerative", await page.Locator("#auto").InnerTextAsync());
+        Assert.Contains("This run used agglomerative;", await page.Locator("#auto").InnerTextAsync());
 
         // Hover on a map point shows its thumbnail.
         await page.Locator("#map-1").ScrollIntoViewIfNeededAsync();

@@ -52,10 +52,10 @@ public class InputPathsTests
         using var temp = MakeInput(out string input);
         Directory.CreateDirectory(input + "2");
         File.WriteAllText(Path.Combine(input + "2", "b.jpg"), "b");
-        var e = Assert.Throws<UsageException>(() => InputPaths.Resolve(input, Path.Combine(input + "2", "b.jpg")));
+        var e = Assert.Throws<ImageClusterException>(() => InputPaths.Resolve(input, Path.Combine(input + "2", "b.jpg")));
         Assert.Contains("outside the input folder", e.Message);
-        Assert.Throws<UsageException>(() => InputPaths.Resolve(input, "/etc/passwd"));
-        Assert.Throws<UsageException>(() => InputPaths.Resolve(input, Path.Combine(input, "..", "secret.txt")));
+        Assert.Throws<ImageClusterException>(() => InputPaths.Resolve(input, "/etc/passwd"));
+        Assert.Throws<ImageClusterException>(() => InputPaths.Resolve(input, Path.Combine(input, "..", "secret.txt")));
     }
 
     [Fact]

@@ -82,12 +82,12 @@ public class ReviewSessionTests
         using var temp = new TempFolder();
         var (_, run) = await ReviewRuns.MakeAsync(temp);
         using var review = ReviewSession.Open(run);
-        var e = Assert.Throws<UsageException>(() => review.RecordAll([new ClusterVerdict([0], Verdict.Keep), new ClusterVerdict([7], Verdict.Keep)]));
+        var e = Assert.Throws<ImageClusterException>(() => review.RecordAll([new ClusterVerdict([0], Verdict.Keep), new ClusterVerdict([7], Verdict.Keep)]));
         Assert.Contains("there is no cluster 7", e.Message);
-        Assert.Throws<UsageException>(() => review.Record(new MoveImages(["g01/nope.jpg"], 0)));
+        Assert.Throws<ImageClusterException>(() => review.Record(new MoveImages(["g01/nope.jpg"], 0)));
         Assert.Empty(review.Status().History);
         Assert.Equal(18, review.Status().Counts.Undecided);
-        Assert.Contains("contains '..'", Assert.Throws<UsageException>(() => review.ResolveImage("../run/run.json")).Message);
+        Assert.Contains("contains '..'", Assert.Throws<ImageClusterException>(() => review.ResolveImage("../run/run.json")).Message);
     }
 
     [SharedFact]
@@ -135,7 +135,7 @@ public class ReviewSessionTests
         Assert.True(k3.ExitCode == 0, k3.Stderr);
         // After a carry-over every verdict is an image's own.
         Assert.Contains($"reclustered: kept the verdicts of {expected.Values.Count(v => v != Verdict.Undecided)} images decided one by one; " +
-                        "this replaces the earlier review of the same clustering ('imagecluster select RUN --undo' brings it back)", k3.Stderr);
+                        "this replaces the earlier review of the same clustering (undoing the carry-over brings it back)", k3.Stderr);
         using (var review = ReviewSession.Open(run))
         {
             Assert.Equal(new Dictionary<string, Verdict>(expected) { [kept] = Verdict.Discard }, review.State.Images.ToDictionary(i => i.Path, i => i.Verdict));
@@ -164,7 +164,7 @@ public class ReviewSessionTests
         using var temp = new TempFolder();
         var (_, run) = await ReviewRuns.MakeAsync(temp, groups: 1, k: 1);
         File.AppendAllText(Path.Combine(run, "assignments.csv"), "../../etc/passwd,0,0\n");
-        Assert.Contains("contains '..'", Assert.Throws<UsageException>(() => ReviewSession.Open(run)).Message);
+        Assert.Contains("contains '..'", Assert.Throws<ImageClusterException>(() => ReviewSession.Open(run)).Message);
     }
 
     [SharedFact]
@@ -177,7 +177,7 @@ public class ReviewSessionTests
         cli.Record(new MergeClusters(0, [1]));
         // The page still shows cluster 1, but a decision on it is checked against the stored log.
         Assert.True(page.State.HasCluster(1));
-        Assert.Contains("there is no cluster 1", Assert.Throws<UsageException>(() => page.Record(new ClusterVerdict([1], Verdict.Keep))).Message);
+        Assert.Contains("there is no cluster 1", Assert.Throws<ImageClusterException>(() => page.Record(new ClusterVerdict([1], Verdict.Keep))).Message);
         page.Refresh();
         Assert.False(page.State.HasCluster(1));
         Assert.Single(page.Status().History);

@@ -23,7 +23,7 @@ public class SimilarImagesTests
         Assert.Equal(1 / MathF.Sqrt(2), found[1].Similarity, 5);
         Assert.Equal(4, index.Nearest("a", 100).Count);
         Assert.Empty(index.Nearest("a", 0));
-        Assert.Throws<UsageException>(() => index.Nearest("missing", 3));
+        Assert.Throws<ImageClusterException>(() => index.Nearest("missing", 3));
     }
 
     [Fact]

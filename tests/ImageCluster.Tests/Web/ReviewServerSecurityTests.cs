@@ -128,7 +128,7 @@ public class ReviewServerSecurityTests
         using var temp = new TempFolder();
         var result = await CliRunner.RunAsync("review", temp.Path);
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"error: {temp.Path} is not an imagecluster run folder: run.json is missing (run 'imagecluster cluster' first)", result.Stderr.Trim());
+        Assert.Equal($"error: {temp.Path} is not a run folder: run.json is missing (cluster a folder into it first)", result.Stderr.Trim());
         Assert.Equal(2, (await CliRunner.RunAsync("review", temp.Path, "--port", "70000")).ExitCode);
     }
 

@@ -1,4 +1,4 @@
-namespace ImageCluster.Embedding.Layers;
+namespace ImageCluster.Embedding;
 
 /// <summary>Memory order of a 4-D feature map.</summary>
 internal enum TensorLayout

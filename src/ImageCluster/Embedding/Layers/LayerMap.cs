@@ -1,4 +1,4 @@
-namespace ImageCluster.Embedding.Layers;
+namespace ImageCluster.Embedding;
 
 /// <summary>One image's feature map at a layer, unpooled.</summary>
 /// <param name="Layer">The tensor's name.</param>

@@ -1,4 +1,4 @@
-namespace ImageCluster.Embedding.Layers;
+namespace ImageCluster.Embedding;
 
 /// <summary>How a 4-D feature map (image × channels × height × width) becomes one vector per image.</summary>
 public enum LayerPool
@@ -22,12 +22,12 @@ public sealed record LayerSelection(string Name, LayerPool Pool = LayerPool.Avg)
     public string PoolName => Pool.ToString().ToLowerInvariant();
 
     /// <summary>Parses <c>avg</c>, <c>max</c> or <c>flatten</c>.</summary>
-    /// <exception cref="UsageException">Any other text.</exception>
+    /// <exception cref="ImageClusterException">Any other text.</exception>
     public static LayerPool ParsePool(string text) => text.Trim().ToLowerInvariant() switch
     {
         "avg" or "mean" => LayerPool.Avg,
         "max" => LayerPool.Max,
         "flatten" => LayerPool.Flatten,
-        _ => throw new UsageException($"--pool takes avg, max or flatten, not '{text}'"),
+        _ => throw new ArgumentException($"Pool takes avg, max or flatten, not '{text}'", "Pool"),
     };
 }

@@ -1,10 +1,10 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace ImageCluster.Embedding.Layers;
+namespace ImageCluster.Embedding;
 
 /// <summary>One candidate feature layer of a model.</summary>
-/// <param name="Name">The tensor's name: what <c>--layer</c> takes.</param>
-/// <param name="Node">The node producing it (also accepted by <c>--layer</c>).</param>
+/// <param name="Name">The tensor's name: what a layer selection names.</param>
+/// <param name="Node">The node producing it (also accepted as a layer name).</param>
 /// <param name="OpType">That node's operator.</param>
 /// <param name="ConvIndex">1-based position among the Conv / QLinearConv nodes in graph order; null for other operators.</param>
 /// <param name="Shape">Shape of one image's tensor (batch axis removed).</param>
@@ -19,12 +19,12 @@ internal sealed record LayerInfo(string Name, string Node, string OpType, int? C
 internal sealed record ModelLayerList(string Model, string File, IReadOnlyList<LayerInfo> Layers)
 {
     /// <summary>The layer of the <paramref name="convIndex"/>-th convolution (1-based).</summary>
-    /// <exception cref="UsageException">No such convolution.</exception>
+    /// <exception cref="ImageClusterException">No such convolution.</exception>
     public LayerInfo ByConvIndex(int convIndex)
     {
         int count = Layers.Count(l => l.ConvIndex is not null);
         return Layers.FirstOrDefault(l => l.ConvIndex == convIndex)
-            ?? throw new UsageException($"--conv-index must be between 1 and {count} for {Model} (it has {count} convolutions), not {convIndex}");
+            ?? throw new ArgumentException($"ConvIndex must be between 1 and {count} for {Model} (it has {count} convolutions), not {convIndex}", "ConvIndex");
     }
 }
 
@@ -46,10 +46,10 @@ internal static class ModelLayers
     /// Every convolution, pooling, Gemm/MatMul, Add and Relu/Clip output of the model, with its shape measured by running
     /// one blank image with all of them exposed (shape inference alone leaves many intermediate shapes unknown).
     /// </summary>
-    /// <exception cref="UsageException">The raw-pixel baseline, which has no layers.</exception>
+    /// <exception cref="ImageClusterException">The raw-pixel baseline, which has no layers.</exception>
     public static ModelLayerList List(ResolvedModel model)
     {
-        if (model.Path is null) throw new UsageException($"{model.Descriptor.Name} is not a neural network and has no layers");
+        if (model.Path is null) throw new ImageClusterException($"{model.Descriptor.Name} is not a neural network and has no layers");
         var editor = new OnnxGraphEditor(File.ReadAllBytes(model.Path), model.Path);
         var exposed = new List<(ExposedLayer Layer, int? ConvIndex)>();
         int convolutions = 0;

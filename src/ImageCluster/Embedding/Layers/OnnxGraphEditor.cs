@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 
-namespace ImageCluster.Embedding.Layers;
+namespace ImageCluster.Embedding;
 
 /// <summary>A float tensor of the graph made a graph output by <see cref="OnnxGraphEditor"/>.</summary>
 /// <param name="Layer">The tensor the user named (a node output).</param>
@@ -81,13 +81,13 @@ internal sealed class OnnxGraphEditor
     /// <summary>
     /// Makes the tensor called <paramref name="name"/> (or the first output of the node called so) a float graph output.
     /// </summary>
-    /// <exception cref="UsageException">No such tensor, or one that is neither float nor dequantizable.</exception>
+    /// <exception cref="ImageClusterException">No such tensor, or one that is neither float nor dequantizable.</exception>
     public ExposedLayer Expose(string name)
     {
         if (!_producers.TryGetValue(name, out var producer))
         {
             producer = Graph.Node.FirstOrDefault(n => n.Name == name)
-                ?? throw new UsageException($"{Source} has no layer '{name}'; 'imagecluster models layers MODEL' lists them");
+                ?? throw new ImageClusterException($"{Source} has no layer '{name}'; the model\u2019s layer list names them");
             name = producer.Output[0];
         }
         var layout = producer.OpType == "Transpose" && producer.Attribute.FirstOrDefault(a => a.Name == "perm") is { } perm
@@ -116,7 +116,7 @@ internal sealed class OnnxGraphEditor
         }
         else if (producer.OpType.StartsWith("QLinear", StringComparison.Ordinal) || IsQuantizedPassThrough(producer))
         {
-            throw new UsageException($"layer '{name}' of {Source} is an 8-bit tensor whose scale is not known here ({producer.OpType}); " +
+            throw new ImageClusterException($"layer '{name}' of {Source} is an 8-bit tensor whose scale is not known here ({producer.OpType}); " +
                                      "pick the output of a QLinearConv, QLinearAdd or QLinearMatMul instead");
         }
         if (_outputs.Add(output))

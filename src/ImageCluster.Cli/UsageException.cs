@@ -1,4 +1,4 @@
-namespace ImageCluster;
+namespace ImageCluster.Cli;
 
 /// <summary>
 /// A mistake the user can fix (bad option, missing folder, unsafe output folder). The CLI prints the message as one

@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using ImageCluster.Reports;
 
-namespace ImageCluster.Pipeline;
+namespace ImageCluster.Reports;
 
-/// <summary>Options of <see cref="ReportJob"/> (the <c>imagecluster report</c> command).</summary>
+/// <summary>Options of <see cref="ReportJob"/> (the self-contained HTML report of a run folder).</summary>
 public sealed record ReportJobOptions
 {
-    /// <summary>The run folder (a <c>cluster</c> run's <c>--out</c>).</summary>
+    /// <summary>The run folder (a cluster run's <see cref="Pipeline.ClusterJobOptions.Output"/>).</summary>
     public required string RunFolder { get; init; }
 
     /// <summary>The HTML file to write; null = <c>RUN/report.html</c>. Plots go to <c>plots/</c> beside it.</summary>
@@ -16,7 +15,7 @@ public sealed record ReportJobOptions
     public ReportOptions Report { get; init; } = new();
 }
 
-/// <summary>What <c>report</c> wrote, printed by <c>--json</c>.</summary>
+/// <summary>What the report job wrote.</summary>
 /// <param name="Html">The report file.</param>
 /// <param name="Plots">The plot PNGs.</param>
 /// <param name="Bytes">Size of the report file.</param>
@@ -32,12 +31,12 @@ public sealed record ReportSummary(string Html, IReadOnlyList<string> Plots, lon
 /// <summary>Builds and writes the HTML report of a run folder.</summary>
 public static class ReportJob
 {
-    /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/>.</summary>
+    /// <summary>Runs the job. User mistakes surface as <see cref="ImageClusterException"/>.</summary>
     public static ReportSummary Run(ReportJobOptions o, Action<string>? notice = null, CancellationToken ct = default)
     {
         var sw = Stopwatch.StartNew();
         string run = Path.GetFullPath(o.RunFolder);
-        if (!Directory.Exists(run)) throw new UsageException($"run folder not found: {o.RunFolder}");
+        if (!Directory.Exists(run)) throw new ImageClusterException($"run folder not found: {o.RunFolder}");
         var report = ReportBuilder.Build(run, o.Report, notice, ct);
         var write = Stopwatch.StartNew();
         notice?.Invoke("report: plots and HTML");

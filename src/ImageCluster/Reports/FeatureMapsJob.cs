@@ -1,11 +1,9 @@
 using ImageCluster.Embedding;
-using ImageCluster.Embedding.Layers;
 using ImageCluster.Images;
-using ImageCluster.Reports;
 
-namespace ImageCluster.Pipeline;
+namespace ImageCluster.Reports;
 
-/// <summary>Options of <see cref="FeatureMapsJob"/> (the <c>imagecluster featuremaps</c> command).</summary>
+/// <summary>Options of <see cref="FeatureMapsJob"/> (one image's activations at one layer, as a picture).</summary>
 internal sealed record FeatureMapsJobOptions
 {
     /// <summary>The image whose feature maps are drawn.</summary>
@@ -56,14 +54,14 @@ internal sealed record FeatureMapsSummary(string Image, string Output, string Mo
 /// </summary>
 internal static class FeatureMapsJob
 {
-    /// <summary>Runs the job. User mistakes surface as <see cref="UsageException"/> or <see cref="ModelNotFoundException"/>.</summary>
+    /// <summary>Runs the job. User mistakes surface as <see cref="ImageClusterException"/> or <see cref="ModelNotFoundException"/>.</summary>
     public static FeatureMapsSummary Run(FeatureMapsJobOptions o)
     {
         if ((o.Layer is null) == (o.ConvIndex is null))
-            throw new UsageException("give either --layer NAME or --conv-index N ('imagecluster models layers MODEL' lists both)");
+            throw new ArgumentException("give either Layer or ConvIndex (the model\u2019s layer list names both)", "Layer");
         o.Grid.Validate();
         string image = Path.GetFullPath(o.Image);
-        if (!File.Exists(image)) throw new UsageException($"image not found: {image}");
+        if (!File.Exists(image)) throw new ImageClusterException($"image not found: {image}");
         var model = ModelResolver.Resolve(o.Model, o.ModelFolders);
         string layer = o.Layer ?? ModelLayers.List(model).ByConvIndex(o.ConvIndex!.Value).Name;
         model = model.WithLayer(new LayerSelection(layer));
@@ -76,7 +74,7 @@ internal static class FeatureMapsJob
         }
         catch (ImageDecodeException e)
         {
-            throw new UsageException($"{image}: {e.Message}");
+            throw new ImageClusterException($"{image}: {e.Message}");
         }
         var input = new float[rgb.Length];
         TensorPreprocessor.Fill(d, rgb, input);

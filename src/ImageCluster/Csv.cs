@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using nietras.SeparatedValues;
 
-namespace ImageCluster.Export;
+namespace ImageCluster;
 
 /// <summary>Minimal RFC 4180 CSV writing and reading (paths may hold commas, quotes and any Unicode).</summary>
 internal static class Csv
@@ -40,43 +41,22 @@ internal static class Csv
         File.Move(temp, path, overwrite: false);
     }
 
-    /// <summary>Splits CSV text into records of fields (quoted fields may span lines).</summary>
+    /// <summary>
+    /// Splits CSV text into records of fields (quoted fields may span lines; a blank line is one empty field). No header
+    /// handling and no column-count check: the callers name the file and line of a ragged row themselves.
+    /// </summary>
     public static IEnumerable<string[]> Read(TextReader reader)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false, any = false;
-        int c;
-        while ((c = reader.Read()) >= 0)
+        using var csv = Reader().From(reader);
+        foreach (var row in csv)
         {
-            any = true;
-            char ch = (char)c;
-            if (quoted)
-            {
-                if (ch == '"')
-                {
-                    if (reader.Peek() == '"') { reader.Read(); field.Append('"'); }
-                    else quoted = false;
-                }
-                else field.Append(ch);
-            }
-            else if (ch == '"') quoted = true;
-            else if (ch == ',') { fields.Add(field.ToString()); field.Clear(); }
-            else if (ch == '\r' && reader.Peek() == '\n') { } // CRLF line end; a CR inside quotes is kept above
-            else if (ch == '\n')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-                yield return fields.ToArray();
-                fields.Clear();
-                any = false;
-            }
-            else field.Append(ch);
-        }
-        if (any)
-        {
-            fields.Add(field.ToString());
-            yield return fields.ToArray();
+            var fields = new string[row.ColCount];
+            for (int i = 0; i < fields.Length; i++) fields[i] = row[i].ToString();
+            yield return fields;
         }
     }
+
+    /// <summary>The one reader configuration: comma-separated (never sniffed), quotes removed, rows of any length.</summary>
+    internal static SepReaderOptions Reader() =>
+        Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true });
 }
