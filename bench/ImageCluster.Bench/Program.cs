@@ -12,11 +12,13 @@ using ImageCluster.Images;
 //        bench partitioning <scratch folder>   (K-Means, MiniBatch K-Means and K-Medoids beside scikit-learn and R; see PartitioningBench)
 //        bench models [--specs a,b@LAYER:POOL,…] [--sets …] [--work DIR]   (K-Means NMI of every feature extractor on every labelled set; see ModelsBench)
 //        bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
+//        bench csv <scratch folder> [--rows 10000] [--dims 512] [--runs 5]   (features CSV read, Sep beside the reader it replaced; see CsvBench)
 //        bench report <scratch folder> [--images 20000] [--classes 20] [--runs 3] [--reuse] [--input FOLDER --labels CSV]   (HTML report size and open time in Chromium; see ReportBench)
 if (args.Length > 0 && args[0] == "algorithms") return ImageCluster.Bench.AlgorithmsBench.Run(args[1..]);
 if (args.Length > 1 && args[0] == "case") return ImageCluster.Bench.AlgorithmsBench.RunCase(args[1..]);
 if (args.Length > 0 && args[0] == "models") return ImageCluster.Bench.ModelsBench.Run(args[1..]);
 if (args.Length == 2 && args[0] == "partitioning") return PartitioningBench.Run(args[1]);
+if (args.Length >= 2 && args[0] == "csv") return ImageCluster.Bench.CsvBench.Run(args[1..]);
 if (args.Length >= 2 && args[0] == "report") return await ImageCluster.Bench.ReportBench.RunAsync(args[1..]);
 if (args.Length < 2 || args[0] != "stages")
 {
