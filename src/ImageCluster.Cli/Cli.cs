@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Reports;
 using ImageCluster.Embedding;
 using ImageCluster.Images;
@@ -212,7 +213,7 @@ public static class Cli
                 : null;
             if (parse.GetValue(JsonOption))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(summary, RunFolder.Json));
                 if (reportOptions is not null) WriteReport(summary, reportOptions, stderr, stderr, ct);
                 return Success;
             }
@@ -227,8 +228,8 @@ public static class Cli
             stdout.WriteLine($"sizes: {string.Join(" ", summary.Clusters.Where(x => x.Cluster >= 0).Select(x => x.Size))}" +
                              (info.Noise > 0 ? $"  (noise: {info.Noise})" : ""));
             if (summary.Model is not null) stdout.WriteLine($"clusters:    {Path.Combine(summary.Output, "clusters")}");
-            stdout.WriteLine($"assignments: {Path.Combine(summary.Output, "assignments.csv")}");
-            stdout.WriteLine($"run:         {Path.Combine(summary.Output, "run.json")}");
+            stdout.WriteLine($"assignments: {Path.Combine(summary.Output, RunFolder.AssignmentsFileName)}");
+            stdout.WriteLine($"run:         {Path.Combine(summary.Output, RunFolder.SummaryFileName)}");
             if (summary.Evaluation is { } report) PrintEvaluation(stdout, report);
             if (summary.Baseline is { } baseline) PrintBaseline(stdout, baseline);
             if (reportOptions is not null) WriteReport(summary, reportOptions, stdout, stderr, ct);
@@ -311,7 +312,7 @@ public static class Cli
             }, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct);
             if (parse.GetValue(JsonOption))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(report, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(report, RunFolder.Json));
                 return Success;
             }
             PrintDiagnosis(stdout, report);
@@ -382,7 +383,7 @@ public static class Cli
             if (summary.Errors > 0) stderr.WriteLine($"{summary.Errors} files could not be used; see {summary.ErrorsFile}");
             if (parse.GetValue(JsonOption))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(summary, RunFolder.Json));
                 return Success;
             }
             stdout.WriteLine($"embedded {summary.Scanned - summary.Errors} images with {summary.Model.Name}" +
@@ -423,7 +424,7 @@ public static class Cli
             });
             if (parse.GetValue(JsonOption))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(report, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(report, RunFolder.Json));
                 return Success;
             }
             PrintEvaluation(stdout, report);

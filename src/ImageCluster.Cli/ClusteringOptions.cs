@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ImageCluster.Runs;
 using ImageCluster.Clustering;
 using ImageCluster.Pipeline;
 

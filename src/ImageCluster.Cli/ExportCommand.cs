@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Export;
 using ImageCluster.Pipeline;
 
@@ -51,7 +52,7 @@ internal static class ExportCommand
             }
             if (parse.GetValue(json))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(result, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(result, RunFolder.Json));
                 return Task.FromResult(Cli.Success);
             }
             string how = $"{result.Mode.ToString().ToLowerInvariant()}, {result.What.ToString().ToLowerInvariant()}";
@@ -86,7 +87,7 @@ internal static class ExportCommand
             int code = result.Refused.Count == 0 ? Cli.Success : Cli.Failure;
             if (parse.GetValue(json))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(result, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(result, RunFolder.Json));
                 return code;
             }
             if (result.AlreadyUndone)

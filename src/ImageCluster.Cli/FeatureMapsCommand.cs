@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Pipeline;
 using ImageCluster.Reports;
 
@@ -35,7 +36,7 @@ internal static class FeatureMapsCommand
             foreach (var note in summary.Notes) stderr.WriteLine(note);
             if (parse.GetValue(json))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(summary, RunFolder.Json));
                 return Cli.Success;
             }
             stdout.WriteLine($"{summary.Model} layer {summary.Layer} ({summary.OpType}" + (summary.ConvIndex is int c ? $", convolution {c}" : "") +

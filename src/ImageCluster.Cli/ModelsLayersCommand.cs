@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Embedding;
 using ImageCluster.Pipeline;
 
@@ -22,7 +23,7 @@ internal static class ModelsLayersCommand
             var list = ModelLayers.List(ModelResolver.Resolve(parse.GetValue(name)));
             if (parse.GetValue(json))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(list, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(list, RunFolder.Json));
                 return Cli.Success;
             }
             Print(stdout, list);

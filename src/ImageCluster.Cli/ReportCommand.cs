@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Pipeline;
 using ImageCluster.Reports;
 
@@ -44,7 +45,7 @@ internal static class ReportCommand
     public static void Print(ReportSummary summary, bool json, bool open, TextWriter stdout, TextWriter stderr)
     {
         foreach (var note in summary.Notes) stderr.WriteLine($"report: {note}");
-        if (json) stdout.WriteLine(JsonSerializer.Serialize(summary, ClusterJob.Json));
+        if (json) stdout.WriteLine(JsonSerializer.Serialize(summary, RunFolder.Json));
         else
         {
             stdout.WriteLine($"report of {summary.Images} images in {summary.Clusters} clusters ({summary.Bytes / 1048576.0:F1} MB) in {summary.Seconds:F1} s");

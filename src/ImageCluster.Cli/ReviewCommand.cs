@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Pipeline;
 using ImageCluster.Web;
 
@@ -24,7 +25,7 @@ internal static class ReviewCommand
         {
             await using var server = await ReviewServer.StartAsync(parse.GetValue(run)!, parse.GetValue(port));
             if (parse.GetValue(json))
-                stdout.WriteLine(JsonSerializer.Serialize(new { url = server.Url.ToString(), port = server.Port, run = Path.GetFullPath(parse.GetValue(run)!) }, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(new { url = server.Url.ToString(), port = server.Port, run = Path.GetFullPath(parse.GetValue(run)!) }, RunFolder.Json));
             else
             {
                 stdout.WriteLine($"review page: {server.Url}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Pipeline;
 using ImageCluster.Review;
 
@@ -73,7 +74,7 @@ internal static class SelectCommand
             var report = session.Status();
             if (parse.GetValue(json))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(report, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(report, RunFolder.Json));
                 return Cli.Success;
             }
             foreach (var message in messages) stdout.WriteLine(message);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Pipeline;
 using ImageCluster.Store;
 
@@ -24,7 +25,7 @@ internal static class StoreCommand
             string path = StoreLocation.Resolve(parse.GetValue(Cli.StoreOption));
             if (!File.Exists(path))
             {
-                if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(new StoreInfo(path, 0, 0, 0, 0, []), ClusterJob.Json));
+                if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(new StoreInfo(path, 0, 0, 0, 0, []), RunFolder.Json));
                 else stdout.WriteLine($"store: {path} (not created yet: the first 'imagecluster cluster' creates it)");
                 return Cli.Success;
             }
@@ -32,7 +33,7 @@ internal static class StoreCommand
             var info = store.Describe(path);
             if (parse.GetValue(json))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(info, ClusterJob.Json));
+                stdout.WriteLine(JsonSerializer.Serialize(info, RunFolder.Json));
                 return Cli.Success;
             }
             stdout.WriteLine($"store: {info.Path} ({DownloadProgressPrinter.Megabytes(info.FileBytes)})");
@@ -60,7 +61,7 @@ internal static class StoreCommand
             if (!File.Exists(path)) throw new UsageException($"no store at {path}: nothing to prune");
             using var store = ImageStore.OpenShared(path);
             var result = store.Prune(path, parse.GetValue(dryRun), ct);
-            if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(result, ClusterJob.Json));
+            if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(result, RunFolder.Json));
             else
                 stdout.WriteLine($"{(result.DryRun ? "would remove" : "removed")} {result.MissingFiles} records of files that are gone or changed and " +
                                  $"{result.OrphanEmbeddings} embeddings no file needs; {DownloadProgressPrinter.Megabytes(result.BytesBefore)} → " +

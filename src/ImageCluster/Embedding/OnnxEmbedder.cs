@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
+
 namespace ImageCluster.Embedding;
 
 /// <summary>

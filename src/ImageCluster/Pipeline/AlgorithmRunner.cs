@@ -1,3 +1,4 @@
+using ImageCluster.Runs;
 using ImageCluster.Clustering;
 
 namespace ImageCluster.Pipeline;
@@ -11,17 +12,6 @@ internal sealed record ClusteringOutcome(int[] Labels, float[]? Distances, Clust
     /// <summary>The algorithm's own result (centres, reachability, merge tree), when it ran in this process.</summary>
     internal IClusteringResult? Result { get; init; }
 }
-
-/// <summary>Figures of a clustering in <see cref="RunSummary"/>.</summary>
-/// <param name="Algorithm">Name of the algorithm (<see cref="ClustererOptions.AlgorithmName"/>).</param>
-/// <param name="Clusters">Clusters found, not counting noise.</param>
-/// <param name="Noise">Samples labelled −1.</param>
-/// <param name="Inertia">Sum of squared distances to the centres (K-Means family) or of distances to the medoids (K-Medoids).</param>
-/// <param name="Iterations">Iterations of the winning run, where the algorithm iterates.</param>
-/// <param name="BestInit">Zero-based index of the winning initialisation (K-Means).</param>
-/// <param name="Parameters">The algorithm's options record as it ran, every default filled in.</param>
-public sealed record ClusteringInfo(string Algorithm, int Clusters, int Noise, double? Inertia = null, int? Iterations = null, int? BestInit = null,
-    ClustererOptions? Parameters = null);
 
 /// <summary>Runs one algorithm, or the auto sweep, and puts its result in the shape the jobs write.</summary>
 internal static class AlgorithmRunner

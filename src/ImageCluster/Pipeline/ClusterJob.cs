@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Clustering;
 using ImageCluster.Embedding;
 using ImageCluster.Export;
@@ -76,132 +77,12 @@ public sealed record ClusterJobOptions
 /// <summary>No image of the input could be used (exit code 1 in the CLI).</summary>
 internal sealed class NoUsableImagesException(string message) : ImageClusterException(message);
 
-/// <summary>The summary written to <c>run.json</c>.</summary>
-public sealed record RunSummary
-{
-    /// <summary>Always <c>imagecluster</c>.</summary>
-    public string Tool { get; init; } = "imagecluster";
-
-    /// <summary>Program version.</summary>
-    public string Version { get; init; } = typeof(RunSummary).Assembly.GetName().Version?.ToString() ?? "0";
-
-    /// <summary>The command that produced the run.</summary>
-    public required string Command { get; init; }
-
-    /// <summary>Absolute input folder.</summary>
-    public required string Input { get; init; }
-
-    /// <summary>Absolute run folder.</summary>
-    public required string Output { get; init; }
-
-    /// <summary>Start time, UTC.</summary>
-    public DateTime StartedUtc { get; init; }
-
-    /// <summary>Every option as given (after defaults).</summary>
-    public required IReadOnlyDictionary<string, object?> Options { get; init; }
-
-    /// <summary>Seed of every random choice.</summary>
-    public int Seed { get; init; }
-
-    /// <summary>The model used; null when precomputed features were clustered.</summary>
-    public required ModelInfo? Model { get; init; }
-
-    /// <summary>How many files went where.</summary>
-    public required RunCounts Counts { get; init; }
-
-    /// <summary>Cluster sizes by label, largest first; noise (label −1) last.</summary>
-    public IReadOnlyList<ClusterInfo> Clusters { get; init; } = [];
-
-    /// <summary>What the clustering algorithm reported.</summary>
-    public ClusteringInfo? Clustering { get; init; }
-
-    /// <summary>Scores against the labels, when labels were given.</summary>
-    public EvaluationReport? Evaluation { get; init; }
-
-    /// <summary>Supervised reference accuracies on the same features, when a baseline (with labels) was asked for.</summary>
-    public BaselineSummary? Baseline { get; init; }
-
-    /// <summary>The auto sweep's table, when the algorithm was chosen automatically.</summary>
-    public AutoResult? Auto { get; init; }
-
-    /// <summary>PCA figures, when PCA ran.</summary>
-    public PcaInfo? Pca { get; init; }
-
-    /// <summary>
-    /// True when an earlier run had the same images (by content), model and clustering options, so its deterministic
-    /// result was reused instead of clustering again.
-    /// </summary>
-    public bool ClusteringFromCache { get; init; }
-
-    /// <summary>The shared embedding store the features were read from and written to (null for a features file).</summary>
-    public string? Store { get; init; }
-
-    /// <summary>Seconds per stage.</summary>
-    public required IReadOnlyDictionary<string, double> TimingsSeconds { get; init; }
-
-    /// <summary>Peak resident memory of the process so far, in MB (what the run cost in RAM).</summary>
-    public double PeakMemoryMb { get; init; }
-
-    /// <summary>Files written, relative to <see cref="Output"/>.</summary>
-    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>What became of the review of the clustering this run replaced in the same run folder; null when there was none.</summary>
-    public ReviewCarryOverInfo? Review { get; init; }
-
-    /// <summary>Things the user was told (checksum notes, the review carried over).</summary>
-    public IReadOnlyList<string> Notes { get; init; } = [];
-
-    /// <summary>
-    /// Every clustered image with its cluster, in memory, as the job wrote them to assignments.csv (which this
-    /// summary's JSON does not repeat). Empty for a summary read back from run.json.
-    /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public IReadOnlyList<ClusteredImage> Images { get; init; } = [];
-}
-
-/// <summary>One image of a run and its cluster.</summary>
-/// <param name="Path">Relative to the run's input folder (for a features file: its <c>path</c> column).</param>
-/// <param name="Cluster">Cluster label; −1 = noise.</param>
-/// <param name="Distance">Distance to the cluster's centre in the clustered space, where the algorithm has centres.</param>
-public sealed record ClusteredImage(string Path, int Cluster, float? Distance);
-
-/// <summary>Model identity in <see cref="RunSummary"/>.</summary>
-/// <param name="Name">Catalogue name.</param>
-/// <param name="CacheKey">Key of the features in the store (covers the layer and pool).</param>
-/// <param name="File">The model file.</param>
-/// <param name="Sha256">Its checksum.</param>
-/// <param name="BuiltIn">Shipped with the program.</param>
-/// <param name="Dimension">Features per image.</param>
-/// <param name="Output">The model output or <c>LAYER/POOL</c> the features come from.</param>
-/// <param name="Resize">How images were fitted to the input.</param>
-/// <param name="Layer">The intermediate layer used, or null for the embedding output.</param>
-/// <param name="Pool">How that layer's map was pooled (<c>avg</c>, <c>max</c>, <c>flatten</c>), or null.</param>
-public sealed record ModelInfo(string Name, string CacheKey, string? File, string? Sha256, bool BuiltIn, int Dimension, string Output, string Resize,
-    string? Layer = null, string? Pool = null);
-
-/// <summary>File counts in <see cref="RunSummary"/>.</summary>
-public sealed record RunCounts(int Scanned, int Embedded, int FromCache, int Errors, int Clustered, int Clusters);
-
-/// <summary>One cluster in <see cref="RunSummary"/>.</summary>
-public sealed record ClusterInfo(int Cluster, int Size, string Folder);
-
-/// <summary>PCA figures in <see cref="RunSummary"/>.</summary>
-public sealed record PcaInfo(int Components, double ExplainedVariance);
-
 /// <summary>
 /// The whole <c>cluster</c> job: scan → embed (cached) → normalise → PCA → K-Means → assignments, errors, cluster
 /// folders and run.json in the run folder.
 /// </summary>
 public static class ClusterJob
 {
-    /// <summary>JSON settings of run.json and every JSON output (camelCase names and enum values, indented).</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // OPTICS' max_eps = ∞
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     /// <summary>Runs the job. User mistakes surface as <see cref="ImageClusterException"/>, <see cref="ModelNotFoundException"/>
     /// or <see cref="NoUsableImagesException"/>.</summary>
     public static async Task<RunSummary> RunAsync(ClusterJobOptions o, IProgress<StageProgress>? progress = null, Action<string>? notice = null, CancellationToken ct = default)
@@ -262,8 +143,8 @@ public static class ClusterJob
         // The review of the clustering about to be replaced: its decisions that still apply go over to the new one.
         var previousReview = ReviewCarryOver.Capture(output, notice);
         var folders = ClusterFolders.Write(output, input, embedded.Paths, clustering.Labels, o.Copy);
-        RunOutputs.WriteErrors(Path.Combine(output, "errors.csv"), embedded.Errors);
-        RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), embedded.Paths, clustering.Labels, clustering.Distances);
+        RunOutputs.WriteErrors(Path.Combine(output, RunFolder.ErrorsFileName), embedded.Errors);
+        RunOutputs.WriteAssignments(Path.Combine(output, RunFolder.AssignmentsFileName), embedded.Paths, clustering.Labels, clustering.Distances);
         var review = previousReview?.CarryInto(output, input);
         if (review is not null) notice?.Invoke(review.Message);
         timings["write"] = sw.Elapsed.TotalSeconds;
@@ -278,12 +159,13 @@ public static class ClusterJob
             Output = output,
             StartedUtc = started,
             Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto),
-            Options = new Dictionary<string, object?>
+            Options = new RunOptions
             {
-                ["model"] = o.Model, ["layer"] = o.Layer?.Name, ["pool"] = o.Layer?.PoolName, ["algorithm"] = o.Clustering?.AlgorithmName ?? "auto", ["clustering"] = o.Clustering, ["auto"] = o.Auto, ["seed"] = AlgorithmRunner.SeedOf(o.Clustering, o.Auto),
-                ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["resize"] = model.Descriptor.Resize.ToString().ToLowerInvariant(), ["normalize"] = o.Normalize, ["copy"] = o.Copy, ["batchSize"] = o.Embedding.BatchSize,
-                ["decodeThreads"] = o.Embedding.DecodeThreads, ["inferenceThreads"] = o.Embedding.InferenceThreads, ["out"] = o.Output,
-                ["labels"] = o.Labels, ["positive"] = o.Positive, ["baseline"] = o.Baseline,
+                Model = o.Model, Layer = o.Layer?.Name, Pool = o.Layer?.PoolName, Algorithm = o.Clustering?.AlgorithmName ?? "auto",
+                Clustering = o.Clustering, Auto = o.Auto, Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), Pca = o.Pca, Whiten = o.Whiten,
+                Resize = model.Descriptor.Resize.ToString().ToLowerInvariant(), Normalize = o.Normalize, Copy = o.Copy,
+                BatchSize = o.Embedding.BatchSize, DecodeThreads = o.Embedding.DecodeThreads, InferenceThreads = o.Embedding.InferenceThreads,
+                Output = o.Output, Labels = o.Labels, Positive = o.Positive, Baseline = o.Baseline,
             },
             Model = Describe(model, embedded.Features.Columns),
             Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
@@ -299,15 +181,14 @@ public static class ClusterJob
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
             Files = new Dictionary<string, string>
             {
-                ["assignments"] = "assignments.csv", ["errors"] = "errors.csv", ["clusters"] = ClusterFolders.FolderName + "/",
-                ["store"] = ImageStore.FileName, ["run"] = "run.json",
+                ["assignments"] = RunFolder.AssignmentsFileName, ["errors"] = RunFolder.ErrorsFileName, ["clusters"] = ClusterFolders.FolderName + "/",
+                ["store"] = ImageStore.FileName, ["run"] = RunFolder.SummaryFileName,
             },
             Review = review,
             Notes = review is null ? model.Notes : [.. model.Notes, review.Message],
             Images = Images(embedded.Paths, clustering.Labels, clustering.Distances),
         };
-        string json = JsonSerializer.Serialize(summary, Json);
-        Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
+        string json = RunFolder.Write(output, summary);
         store.AddRun(started, input, model.CacheKey, AlgorithmRunner.SeedOf(o.Clustering, o.Auto), json);
         return summary;
     }
@@ -374,7 +255,7 @@ public static class ClusterJob
         string key = ClusteringKey(o, model, embedded);
         // A label-ranked sweep depends on the labels file's content, which the key does not cover: never reuse it.
         bool reusable = o.Auto?.Labels is null;
-        if (reusable && store.GetClustering(key) is { } stored && JsonSerializer.Deserialize<StoredFigures>(stored.SummaryJson, Json) is { } figures)
+        if (reusable && store.GetClustering(key) is { } stored && JsonSerializer.Deserialize<StoredFigures>(stored.SummaryJson, RunFolder.Json) is { } figures)
         {
             timings["prepare"] = 0;
             timings["cluster"] = sw.Elapsed.TotalSeconds;
@@ -390,7 +271,7 @@ public static class ClusterJob
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, embedded.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
-        store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto), Json)));
+        store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto), RunFolder.Json)));
         return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false, features);
     }
 
@@ -440,7 +321,7 @@ public static class ClusterJob
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         string header = string.Join('\n', typeof(ClusterJob).Assembly.ManifestModule.ModuleVersionId, model.CacheKey,
-            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.Whiten, JsonSerializer.Serialize(o.Clustering, Json));
+            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.Whiten, JsonSerializer.Serialize(o.Clustering, RunFolder.Json));
         hash.AppendData(Encoding.UTF8.GetBytes(header));
         for (int i = 0; i < embedded.Paths.Count; i++)
             hash.AppendData(Encoding.UTF8.GetBytes($"\n{embedded.Paths[i]}\0{embedded.ContentHashes[i]}"));

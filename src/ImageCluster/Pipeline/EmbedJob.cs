@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ImageCluster.Runs;
 using ImageCluster.Embedding;
 using ImageCluster.Export;
 using ImageCluster.Images;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Export;
 
 namespace ImageCluster.Pipeline;
@@ -47,7 +48,7 @@ public sealed record FeaturesClusterJobOptions
 /// </summary>
 public static class FeaturesClusterJob
 {
-    private static readonly string[] OwnFiles = ["assignments.csv", "run.json"];
+    private static readonly string[] OwnFiles = [RunFolder.AssignmentsFileName, RunFolder.SummaryFileName];
 
     /// <summary>Runs the job. User mistakes surface as <see cref="ImageClusterException"/>.</summary>
     public static RunSummary Run(FeaturesClusterJobOptions o, Action<string>? notice = null, CancellationToken ct = default)
@@ -92,11 +93,11 @@ public static class FeaturesClusterJob
             Output = output,
             StartedUtc = started,
             Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto),
-            Options = new Dictionary<string, object?>
+            Options = new RunOptions
             {
-                ["features"] = o.Features, ["algorithm"] = o.Clustering?.AlgorithmName ?? "auto", ["clustering"] = o.Clustering, ["auto"] = o.Auto,
-                ["seed"] = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), ["normalize"] = o.Normalize, ["pca"] = o.Pca, ["whiten"] = o.Whiten, ["out"] = o.Output,
-                ["labels"] = o.Labels, ["positive"] = o.Positive, ["baseline"] = o.Baseline,
+                Features = o.Features, Algorithm = o.Clustering?.AlgorithmName ?? "auto", Clustering = o.Clustering, Auto = o.Auto,
+                Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), Normalize = o.Normalize, Pca = o.Pca, Whiten = o.Whiten, Output = o.Output,
+                Labels = o.Labels, Positive = o.Positive, Baseline = o.Baseline,
             },
             Model = null,
             Counts = new RunCounts(table.Paths.Count, 0, 0, 0, table.Paths.Count, outcome.Info.Clusters),
@@ -109,17 +110,17 @@ public static class FeaturesClusterJob
             Pca = pca,
             TimingsSeconds = timings,
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
-            Files = new Dictionary<string, string> { ["assignments"] = "assignments.csv", ["run"] = "run.json" },
+            Files = new Dictionary<string, string> { ["assignments"] = RunFolder.AssignmentsFileName, ["run"] = RunFolder.SummaryFileName },
             Images = ClusterJob.Images(table.Paths, outcome.Labels, outcome.Distances),
         };
-        string json = JsonSerializer.Serialize(summary, ClusterJob.Json);
+
         // Only now, with everything computed, is the run folder touched; if writing fails, a folder this run created goes.
         string? created = RunFolders.FirstMissing(output);
         try
         {
             RunFolders.Create(output);
-            RunOutputs.WriteAssignments(Path.Combine(output, "assignments.csv"), table.Paths, outcome.Labels, outcome.Distances);
-            Csv.WriteAtomically(Path.Combine(output, "run.json"), w => w.Write(json));
+            RunOutputs.WriteAssignments(Path.Combine(output, RunFolder.AssignmentsFileName), table.Paths, outcome.Labels, outcome.Distances);
+            RunFolder.Write(output, summary);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using ImageCluster.Runs;
 using ImageCluster.Images;
 using ImageCluster.Store;
 
@@ -45,21 +46,8 @@ internal static class RunFolders
         for (int i = 1; ; i++)
         {
             string candidate = Path.Combine(parent, i == 1 ? name : $"{name}-{i}");
-            if (!Directory.Exists(candidate) || !Directory.EnumerateFileSystemEntries(candidate).Any() || InputOf(candidate) == full)
+            if (!Directory.Exists(candidate) || !Directory.EnumerateFileSystemEntries(candidate).Any() || RunFolder.InputOf(candidate) == full)
                 return candidate;
-        }
-    }
-
-    private static string? InputOf(string runFolder)
-    {
-        try
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "run.json")));
-            return doc.RootElement.TryGetProperty("input", out var i) ? i.GetString() : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
-        {
-            return null;
         }
     }
 

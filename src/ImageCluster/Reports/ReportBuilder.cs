@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Clustering;
 using ImageCluster.Diagnostics;
 using ImageCluster.Export;
@@ -25,26 +26,23 @@ internal static class ReportBuilder
         o.Validate();
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
-        runFolder = Path.GetFullPath(runFolder);
-        string runJson = Path.Combine(runFolder, "run.json");
-        if (!File.Exists(runJson))
-            throw new ImageClusterException($"{runFolder} is not a run folder (no run.json); give the output folder of a cluster run");
-        var (summary, baseline, baselineProblem) = ReportDiagnostics.ReadRunJson(runJson);
+        var run = RunFolder.Open(runFolder);
+        runFolder = run.Path;
+        var summary = run.Summary;
+        var baseline = summary.Baseline;
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels);
 
-        var assignments = EvaluateJob.ReadTable(Path.Combine(runFolder, "assignments.csv"), "cluster");
+        var assignments = EvaluateJob.ReadTable(run.AssignmentsFile, "cluster");
         var paths = assignments.Select(a => a.Path).ToList();
         var labels = assignments.Select(a => int.Parse(a.Value, CultureInfo.InvariantCulture)).ToArray();
-        var errors = ReadErrors(Path.Combine(runFolder, "errors.csv"));
+        var errors = ReadErrors(run.ErrorsFile);
         // An auto run's dendrogram, reachability or k-distance plot is that of the candidate it kept.
         var settings = summary.Auto?.BestOptions ?? summary.Clustering?.Parameters;
-        var notes = new List<string>();
-        if (baselineProblem is not null) notes.Add(baselineProblem);
+        var notes = new List<string>(run.Problems);
 
         notice?.Invoke($"report: reading the features of {paths.Count} images");
         var raw = LoadFeatures(summary, runFolder, paths);
-        var (x, _) = ClusterJob.Prepare(raw, Setting<bool?>(summary, "normalize") ?? false, Setting<double?>(summary, "pca"),
-            Setting<bool?>(summary, "whiten") ?? false, ct);
+        var (x, _) = ClusterJob.Prepare(raw, summary.Options.Normalize, summary.Options.Pca, summary.Options.Whiten, ct);
         timings["features"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
@@ -158,7 +156,7 @@ internal static class ReportBuilder
         timings["algorithmPlots"] = sw.Elapsed.TotalSeconds;
 
         EvaluationReport? evaluation = null;
-        if (labelFile is not null) evaluation = EvaluateJob.Evaluate(paths, labels, labelFile, Path.Combine(runFolder, "assignments.csv"), o.Positive);
+        if (labelFile is not null) evaluation = EvaluateJob.Evaluate(paths, labels, labelFile, run.AssignmentsFile, o.Positive);
         var labelNames = images.Where(i => i.Label is not null).Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
 
         return new RunReport
@@ -169,11 +167,6 @@ internal static class ReportBuilder
             Dendrogram = dendrogram, Evaluation = evaluation, LabelNames = labelNames, Notes = notes, TimingsSeconds = timings,
         };
     }
-
-    private static T? Setting<T>(RunSummary summary, string name) =>
-        summary.Options.TryGetValue(name, out var value) && value is JsonElement e && e.ValueKind != JsonValueKind.Null
-            ? e.Deserialize<T>(ClusterJob.Json)
-            : default;
 
     private static List<(string, string)> ReadErrors(string file)
     {

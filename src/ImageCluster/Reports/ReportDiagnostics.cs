@@ -113,28 +113,4 @@ internal static class ReportDiagnostics
             for (int j = 0; j < columns; j++) t[j * rows + i] = a[i * columns + j];
         return t;
     }
-
-    /// <summary>
-    /// Reads run.json, taking its optional <c>baseline</c> (the supervised reference, written by runs with labels, or only
-    /// with a baseline in newer versions) apart: a missing or null field is no baseline, and one this version cannot
-    /// read is reported as a note instead of failing the whole report.
-    /// </summary>
-    public static (RunSummary Summary, BaselineSummary? Baseline, string? Problem) ReadRunJson(string file)
-    {
-        var root = JsonNode.Parse(File.ReadAllText(file)) as JsonObject
-                   ?? throw new ImageClusterException($"{file} is not a run summary (not a JSON object)");
-        JsonNode? baselineNode = root["baseline"];
-        root.Remove("baseline");
-        var summary = root.Deserialize<RunSummary>(ClusterJob.Json) ?? throw new ImageClusterException($"{file} is empty");
-        if (baselineNode is null) return (summary, null, null);
-        try
-        {
-            var baseline = baselineNode.Deserialize<BaselineSummary>(ClusterJob.Json);
-            return (summary with { Baseline = baseline }, baseline, null);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            return (summary, null, $"run.json's supervised baseline could not be read by this version ({e.Message}); it is not shown");
-        }
-    }
 }

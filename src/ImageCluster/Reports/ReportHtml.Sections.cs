@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Diagnostics;
 using ImageCluster.Pipeline;
 
@@ -28,7 +29,7 @@ internal static partial class ReportHtml
         Row("timings (s)", string.Join(", ", s.TimingsSeconds.Select(t => $"{t.Key} {t.Value:F2}")));
         Row("report timings (s)", string.Join(", ", r.TimingsSeconds.Select(t => $"{t.Key} {t.Value:F2}")));
         w.Write("</table>\n<details><summary>every option (run.json)</summary><pre>");
-        w.Write(H(JsonSerializer.Serialize(s.Options, ClusterJob.Json)));
+        w.Write(H(JsonSerializer.Serialize(s.Options, RunFolder.Json)));
         w.Write("</pre></details>\n");
         if (r.Notes.Count > 0)
         {

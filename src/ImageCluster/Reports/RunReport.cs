@@ -1,3 +1,4 @@
+using ImageCluster.Runs;
 using ImageCluster.Clustering;
 using ImageCluster.Diagnostics;
 using ImageCluster.Pipeline;

@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 
+using ImageCluster.Runs;
+
 namespace ImageCluster.Review;
 
 /// <summary>What a reviewer decided about a cluster or an image.</summary>

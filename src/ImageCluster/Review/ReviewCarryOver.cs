@@ -1,22 +1,7 @@
+using ImageCluster.Runs;
 using ImageCluster.Store;
 
 namespace ImageCluster.Review;
-
-/// <summary>What <see cref="Pipeline.ClusterJob"/> did with the review of the clustering it replaced (run.json <c>review</c>).</summary>
-/// <param name="ImageVerdicts">Images still in the run whose own verdict (set one by one) was kept.</param>
-/// <param name="FromClusterVerdicts">Images still in the run that had their cluster's verdict and now have it as their own.</param>
-/// <param name="ClusterDecisions">
-/// Live decisions that name clusters of the previous clustering, by kind: <c>keep</c>, <c>discard</c>, <c>undecided</c>
-/// (their verdicts became image verdicts), <c>rename</c>, <c>merge</c>, <c>split</c>, <c>move</c> (dropped).
-/// </param>
-/// <param name="ImagesGone">Decided images that are no longer in the run; their verdicts were dropped.</param>
-/// <param name="ReplacedReview">
-/// The new clustering already had a review (it equals an earlier clustering of the run): the carried verdicts replace
-/// it, and undoing the carry-over brings it back.
-/// </param>
-/// <param name="Message">The one line printed.</param>
-public sealed record ReviewCarryOverInfo(int ImageVerdicts, int FromClusterVerdicts, IReadOnlyDictionary<string, int> ClusterDecisions,
-    int ImagesGone, bool ReplacedReview, string Message);
 
 /// <summary>
 /// Carries a review over a new clustering of the same run folder. A person's verdict on an image survives as long as the
@@ -46,7 +31,7 @@ internal sealed class ReviewCarryOver
     /// </summary>
     public static ReviewCarryOver? Capture(string runFolder, Action<string>? notice)
     {
-        string assignments = Path.Combine(runFolder, "assignments.csv"), db = Path.Combine(runFolder, ImageStore.FileName);
+        string assignments = Path.Combine(runFolder, Runs.RunFolder.AssignmentsFileName), db = Path.Combine(runFolder, ImageStore.FileName);
         if (!File.Exists(assignments) || !File.Exists(db)) return null;
         try
         {
@@ -76,7 +61,7 @@ internal sealed class ReviewCarryOver
     /// </summary>
     public ReviewCarryOverInfo? CarryInto(string runFolder, string input)
     {
-        var (paths, _, baseKey) = ReviewSession.ReadAssignments(Path.Combine(runFolder, "assignments.csv"), input);
+        var (paths, _, baseKey) = ReviewSession.ReadAssignments(Path.Combine(runFolder, Runs.RunFolder.AssignmentsFileName), input);
         if (baseKey == _baseKey) return null;
 
         bool sameInput = string.Equals(Path.GetFullPath(_input).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(input).TrimEnd(Path.DirectorySeparatorChar),

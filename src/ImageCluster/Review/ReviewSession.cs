@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Clustering;
 using ImageCluster.Export;
 using ImageCluster.Store;
@@ -83,28 +84,15 @@ internal sealed class ReviewSession : IDisposable
     /// </summary>
     internal static ReviewSession Open(string runFolder, bool withEmbeddings)
     {
-        string folder = Path.GetFullPath(runFolder);
-        string runJson = Path.Combine(folder, "run.json"), assignments = Path.Combine(folder, "assignments.csv"), db = Path.Combine(folder, ImageStore.FileName);
-        foreach (var required in new[] { runJson, assignments, db })
+        var runFolderFiles = Runs.RunFolder.Open(runFolder);
+        string folder = runFolderFiles.Path, assignments = runFolderFiles.AssignmentsFile, db = Path.Combine(folder, ImageStore.FileName);
+        foreach (var required in new[] { assignments, db })
             if (!File.Exists(required))
                 throw new ImageClusterException($"{runFolder} is not a run folder: {Path.GetFileName(required)} is missing (cluster a folder into it first)");
-        RunInfo run;
-        try
-        {
-            // Only the fields needed here: the summary's other records need not round-trip through JSON.
-            using var doc = JsonDocument.Parse(File.ReadAllText(runJson));
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
-                throw new ImageClusterException($"{runFolder} clustered a features file, not a folder of images: there are no images to review or export");
-            run = new RunInfo(root.GetProperty("input").GetString()!, model.GetProperty("name").GetString()!, model.GetProperty("cacheKey").GetString()!,
-                model.GetProperty("output").GetString()!,
-                root.TryGetProperty("options", out var o) && o.TryGetProperty("normalize", out var n) && n.ValueKind == JsonValueKind.True,
-                root.TryGetProperty("store", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() : null);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new ImageClusterException($"{runJson} is not the summary of a cluster run ({e.Message})");
-        }
+        var summary = runFolderFiles.Summary;
+        if (summary.Model is not { } model)
+            throw new ImageClusterException($"{runFolder} clustered a features file, not a folder of images: there are no images to review or export");
+        var run = new RunInfo(summary.Input, model.Name, model.CacheKey, model.Output, summary.Options.Normalize, summary.Store);
 
         var (paths, labels, baseKey) = ReadAssignments(assignments, run.Input);
         var store = withEmbeddings ? ImageStore.OpenExistingRun(folder, run.Store) : ImageStore.Open(db);

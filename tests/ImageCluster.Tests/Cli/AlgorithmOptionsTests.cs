@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ImageCluster.Runs;
 using ImageCluster.Cli;
 using ImageCluster.Clustering;
 using ImageCluster.Export;
@@ -46,19 +47,19 @@ public class AlgorithmOptionsTests
     [MemberData(nameof(EveryAlgorithm))]
     public void Options_round_trip_through_json_as_their_own_type(ClustererOptions options)
     {
-        string json = JsonSerializer.Serialize(options, ClusterJob.Json);
+        string json = JsonSerializer.Serialize(options, RunFolder.Json);
         Assert.StartsWith($"{{\n  \"estimator\": \"{options.AlgorithmName}\"", json.ReplaceLineEndings("\n"));
-        var back = JsonSerializer.Deserialize<ClustererOptions>(json, ClusterJob.Json)!;
+        var back = JsonSerializer.Deserialize<ClustererOptions>(json, RunFolder.Json)!;
         Assert.Equal(options.GetType(), back.GetType());
-        Assert.Equal(json, JsonSerializer.Serialize(back, ClusterJob.Json));
+        Assert.Equal(json, JsonSerializer.Serialize(back, RunFolder.Json));
     }
 
     [Fact]
     public void Initial_centres_round_trip_through_json()
     {
         var centres = FeatureMatrix.FromRows([[1f, 2f], [3.5f, -4f]]);
-        string json = JsonSerializer.Serialize<ClustererOptions>(new KMeansOptions { NClusters = 2, Init = centres }, ClusterJob.Json);
-        var back = (KMeansOptions)JsonSerializer.Deserialize<ClustererOptions>(json, ClusterJob.Json)!;
+        string json = JsonSerializer.Serialize<ClustererOptions>(new KMeansOptions { NClusters = 2, Init = centres }, RunFolder.Json);
+        var back = (KMeansOptions)JsonSerializer.Deserialize<ClustererOptions>(json, RunFolder.Json)!;
         Assert.Equal(centres.Data, back.Init!.Data);
         Assert.Equal(2, back.Init.Columns);
     }
@@ -99,7 +100,7 @@ public class AlgorithmOptionsTests
             var (name, value) = (pair[..pair.IndexOf('=')], pair[(pair.IndexOf('=') + 1)..]);
             Assert.Equal(value, parameters[name]?.ToJsonString().Trim('"') ?? "null");
         }
-        Assert.IsType(ClustererOptions.Algorithms[options[1]], parameters.Deserialize<ClustererOptions>(ClusterJob.Json));
+        Assert.IsType(ClustererOptions.Algorithms[options[1]], parameters.Deserialize<ClustererOptions>(RunFolder.Json));
     }
 
     [Fact]

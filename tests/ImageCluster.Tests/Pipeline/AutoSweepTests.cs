@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ImageCluster.Runs;
 using ImageCluster.Evaluation;
 using ImageCluster.Export;
 using ImageCluster.Pipeline;

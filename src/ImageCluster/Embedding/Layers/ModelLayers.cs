@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
+
 namespace ImageCluster.Embedding;
 
 /// <summary>One candidate feature layer of a model.</summary>
