@@ -145,6 +145,7 @@ public static class ClusterJob
         var folders = ClusterFolders.Write(output, input, embedded.Paths, clustering.Labels, o.Copy);
         RunOutputs.WriteErrors(Path.Combine(output, RunFolder.ErrorsFileName), embedded.Errors);
         RunOutputs.WriteAssignments(Path.Combine(output, RunFolder.AssignmentsFileName), embedded.Paths, clustering.Labels, clustering.Distances);
+        RunFolder.WriteFit(output, clustering.Fit);
         var review = previousReview?.CarryInto(output, input);
         if (review is not null) notice?.Invoke(review.Message);
         timings["write"] = sw.Elapsed.TotalSeconds;
@@ -183,7 +184,7 @@ public static class ClusterJob
             {
                 ["assignments"] = RunFolder.AssignmentsFileName, ["errors"] = RunFolder.ErrorsFileName, ["clusters"] = ClusterFolders.FolderName + "/",
                 ["store"] = ImageStore.FileName, ["run"] = RunFolder.SummaryFileName,
-            },
+            }.WithFit(clustering.Fit),
             Review = review,
             Notes = review is null ? model.Notes : [.. model.Notes, review.Message],
             Images = Images(embedded.Paths, clustering.Labels, clustering.Distances),
@@ -243,9 +244,10 @@ public static class ClusterJob
 
     // Features: the prepared (normalised, PCA) matrix, or null when the result came from the store.
     private sealed record Clustering(int[] Labels, float[]? Distances, ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto, bool FromCache,
-        FeatureMatrix? Features = null);
+        FitFigures? Fit, FeatureMatrix? Features = null);
 
-    private sealed record StoredFigures(ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto);
+    // Fit: null in clusterings cached before the fit's figures were kept (the report then fits again).
+    private sealed record StoredFigures(ClusteringInfo Info, PcaInfo? Pca, AutoResult? Auto, FitFigures? Fit = null);
 
     /// <summary>Normalise, PCA and cluster; or the stored result of an identical earlier clustering.</summary>
     private static Clustering Cluster(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded, ImageStore store,
@@ -259,7 +261,7 @@ public static class ClusterJob
         {
             timings["prepare"] = 0;
             timings["cluster"] = sw.Elapsed.TotalSeconds;
-            return new Clustering(stored.Labels, stored.Distances.Length == 0 ? null : stored.Distances, figures.Info, figures.Pca, figures.Auto, FromCache: true);
+            return new Clustering(stored.Labels, stored.Distances.Length == 0 ? null : stored.Distances, figures.Info, figures.Pca, figures.Auto, FromCache: true, figures.Fit);
         }
 
         notice?.Invoke($"clustering {embedded.Paths.Count} images with {o.Clustering?.AlgorithmName ?? "the auto sweep"}" +
@@ -271,8 +273,10 @@ public static class ClusterJob
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, embedded.Paths, notice, ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
-        store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [], JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto), RunFolder.Json)));
-        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false, features);
+        var fit = FitFigures.Of(outcome.Result, outcome.Info.Parameters, features.Rows);
+        store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [],
+            JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto, fit), RunFolder.Json)));
+        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false, fit, features);
     }
 
     /// <summary>The features as the algorithm sees them: optionally L2-normalised, then optionally PCA-reduced.</summary>

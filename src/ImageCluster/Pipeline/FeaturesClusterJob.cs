@@ -48,7 +48,7 @@ public sealed record FeaturesClusterJobOptions
 /// </summary>
 public static class FeaturesClusterJob
 {
-    private static readonly string[] OwnFiles = [RunFolder.AssignmentsFileName, RunFolder.SummaryFileName];
+    private static readonly string[] OwnFiles = [RunFolder.AssignmentsFileName, RunFolder.SummaryFileName, RunFolder.FitFileName];
 
     /// <summary>Runs the job. User mistakes surface as <see cref="ImageClusterException"/>.</summary>
     public static RunSummary Run(FeaturesClusterJobOptions o, Action<string>? notice = null, CancellationToken ct = default)
@@ -74,6 +74,7 @@ public static class FeaturesClusterJob
         timings["prepare"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, table.Paths, notice, ct);
+        var fit = FitFigures.Of(outcome.Result, outcome.Info.Parameters, features.Rows);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         var evaluation = labelFile is null ? null : EvaluateJob.Evaluate(table.Paths, outcome.Labels, labelFile, o.Features, o.Positive);
         BaselineSummary? baseline = null;
@@ -110,7 +111,7 @@ public static class FeaturesClusterJob
             Pca = pca,
             TimingsSeconds = timings,
             PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
-            Files = new Dictionary<string, string> { ["assignments"] = RunFolder.AssignmentsFileName, ["run"] = RunFolder.SummaryFileName },
+            Files = new Dictionary<string, string> { ["assignments"] = RunFolder.AssignmentsFileName, ["run"] = RunFolder.SummaryFileName }.WithFit(fit),
             Images = ClusterJob.Images(table.Paths, outcome.Labels, outcome.Distances),
         };
 
@@ -120,6 +121,7 @@ public static class FeaturesClusterJob
         {
             RunFolders.Create(output);
             RunOutputs.WriteAssignments(Path.Combine(output, RunFolder.AssignmentsFileName), table.Paths, outcome.Labels, outcome.Distances);
+            RunFolder.WriteFit(output, fit);
             RunFolder.Write(output, summary);
         }
         catch

@@ -144,14 +144,16 @@ internal static class ReportBuilder
         };
         if (density is { } dn && x.Rows > dn.MinSamples)
             kdist = KDistance.Compute(x, new KDistanceOptions { MinSamples = dn.MinSamples, Seed = summary.Seed, Metric = dn.Metric }, ct);
-        OpticsResult? optics = null;
-        if (settings is OpticsOptions opticsOptions)
-            optics = new Optics(opticsOptions).Fit(x, ct);
-        Dendrogram? dendrogram = null;
-        if (settings is AgglomerativeOptions agglomerativeOptions)
+        // The reachability and the dendrogram are the run's own, kept in fit.json; only runs from before it fit again.
+        var kept = run.ReadFit();
+        var optics = kept?.Reachability;
+        var dendrogram = kept?.Dendrogram();
+        if ((settings is OpticsOptions && optics is null) || (settings is AgglomerativeOptions && dendrogram is null))
         {
-            var tree = new Agglomerative(agglomerativeOptions).Fit(x, ct);
-            dendrogram = DendrogramLayout.Truncate(tree, x.Rows, 40, kCut: agglomerativeOptions.DistanceThreshold is null && agglomerativeOptions.Sim is null);
+            var fit = FitFigures.Of(settings!.CreateClusterer().Fit(x, ct), settings, x.Rows);
+            optics ??= fit?.Reachability;
+            dendrogram ??= fit?.Dendrogram();
+            notes.Add($"{settings.AlgorithmName} fitted again for its plot: the run folder has no {RunFolder.FitFileName} (a run of an earlier version)");
         }
         timings["algorithmPlots"] = sw.Elapsed.TotalSeconds;
 

@@ -80,7 +80,7 @@ internal static partial class ReportHtml
                 ReportPlots.SilhouettePlot(s.Samples.Select(i => r.Images[i].Cluster).ToArray(), s.Values, s.Mean));
         if (r.Elbow is { } e) plots["elbow"] = new PlotImage("elbow.png", "Elbow curve", ReportPlots.ElbowPlot(e.Ks, e.Inertias, e.KneeK));
         if (r.Optics is { } op)
-            plots["reachability"] = new PlotImage("reachability.png", "OPTICS reachability", ReportPlots.ReachabilityPlot(op.Ordering, op.Reachability, op.Labels));
+            plots["reachability"] = new PlotImage("reachability.png", "OPTICS reachability", ReportPlots.ReachabilityPlot(op.Ordering, op.Reachability, [.. r.Images.Select(i => i.Cluster)]));
         if (r.KDistance is { } k)
             plots["kdistance"] = new PlotImage("kdistance.png", "k-distance plot",
                 ReportPlots.KDistancePlot(k.SortedDistances, k.MinSamples, k.SuggestedEps, RunEps(r)));

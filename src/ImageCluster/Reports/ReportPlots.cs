@@ -1,3 +1,4 @@
+using ImageCluster.Clustering;
 using ScottPlot;
 
 namespace ImageCluster.Reports;

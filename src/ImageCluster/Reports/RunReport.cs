@@ -93,11 +93,6 @@ internal sealed record ReportCluster(int Cluster, int[] Members, double Cohesion
 /// <param name="Note">How it was made (explained variance, subsampling, perplexity).</param>
 internal sealed record ReportMap(string Name, int[] Samples, double[] X, double[] Y, string Note);
 
-/// <summary>A dendrogram truncated to its last merges (SciPy <c>truncate_mode="lastp"</c>), ready to draw.</summary>
-/// <param name="Segments">Line segments (x1, y1, x2, y2); leaves at x = 0, 1, 2…</param>
-/// <param name="LeafSizes">Images under each drawn leaf, left to right.</param>
-/// <param name="CutDistance">Height of the cut that gave the run's clusters (+∞ = no cut drawn).</param>
-internal sealed record Dendrogram(IReadOnlyList<(double X1, double Y1, double X2, double Y2)> Segments, int[] LeafSizes, double CutDistance);
 
 /// <summary>Everything the report shows about a run; built by <see cref="ReportBuilder"/>, written by <see cref="ReportHtml"/>.</summary>
 internal sealed record RunReport
@@ -151,7 +146,7 @@ internal sealed record RunReport
     public int KDistanceMinSamples { get; init; }
 
     /// <summary>OPTICS ordering and reachability (OPTICS runs).</summary>
-    public OpticsResult? Optics { get; init; }
+    public ReachabilityFigure? Optics { get; init; }
 
     /// <summary>The dendrogram (agglomerative runs).</summary>
     public Dendrogram? Dendrogram { get; init; }

@@ -20,6 +20,9 @@ public sealed class RunFolder
     /// <summary>The files that could not be used and why (<c>path,error</c>).</summary>
     public const string ErrorsFileName = "errors.csv";
 
+    /// <summary>What the report draws of the fit itself (OPTICS reachability, the top of a merge tree), when the algorithm has it.</summary>
+    public const string FitFileName = "fit.json";
+
     /// <summary>
     /// JSON settings of run.json and of every JSON output: camelCase names and enum values, indented, ∞ as a number
     /// (OPTICS' <c>max_eps</c>); the options records' <c>estimator</c> may come anywhere in their object.
@@ -59,6 +62,29 @@ public sealed class RunFolder
 
     /// <summary>The run's <c>errors.csv</c> (absent when every file could be used by a features run).</summary>
     public string ErrorsFile => System.IO.Path.Combine(Path, ErrorsFileName);
+
+    /// <summary>The figures of the fit the run kept, or null when it kept none (or a version before them wrote it).</summary>
+    internal FitFigures? ReadFit()
+    {
+        string file = System.IO.Path.Combine(Path, FitFileName);
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<FitFigures>(File.ReadAllText(file), Json);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the fit's figures, or removes an earlier clustering's when this one has none.</summary>
+    internal static void WriteFit(string folder, FitFigures? figures)
+    {
+        string file = System.IO.Path.Combine(folder, FitFileName);
+        if (figures is null) File.Delete(file);
+        else Csv.WriteAtomically(file, w => w.Write(JsonSerializer.Serialize(figures, Json)));
+    }
 
     /// <summary>Opens the run folder <paramref name="folder"/> and reads its summary.</summary>
     /// <exception cref="ImageClusterException">No <c>run.json</c>, or one that is not the summary of a cluster run.</exception>

@@ -9,7 +9,7 @@ namespace ImageCluster.Tests;
 /// <summary>run.json through its one typed reader: what a run writes reads back whole, older and newer files degrade part by part.</summary>
 public class RunFolderTests
 {
-    private static string WriteRun(TempFolder temp, ClustererOptions clustering)
+    internal static string WriteRun(TempFolder temp, ClustererOptions clustering)
     {
         var random = new Random(3);
         var lines = new List<string> { "path,f0,f1,f2" };

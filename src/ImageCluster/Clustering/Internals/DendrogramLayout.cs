@@ -1,6 +1,5 @@
-using ImageCluster.Clustering;
 
-namespace ImageCluster.Reports;
+namespace ImageCluster.Clustering;
 
 /// <summary>Lays out the top of a merge tree as SciPy's <c>dendrogram(truncate_mode="lastp")</c> does.</summary>
 internal static class DendrogramLayout
@@ -49,3 +48,9 @@ internal static class DendrogramLayout
         }
     }
 }
+
+/// <summary>A dendrogram truncated to its last merges (SciPy <c>truncate_mode="lastp"</c>), ready to draw.</summary>
+/// <param name="Segments">Line segments (x1, y1, x2, y2); leaves at x = 0, 1, 2…</param>
+/// <param name="LeafSizes">Images under each drawn leaf, left to right.</param>
+/// <param name="CutDistance">Height of the cut that gave the run's clusters (+∞ = no cut drawn).</param>
+internal sealed record Dendrogram(IReadOnlyList<(double X1, double Y1, double X2, double Y2)> Segments, int[] LeafSizes, double CutDistance);
