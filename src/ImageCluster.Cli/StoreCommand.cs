@@ -19,10 +19,10 @@ internal static class StoreCommand
     private static Command BuildInfo(TextWriter stdout)
     {
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON on stdout" };
-        var command = new Command("info", "Where the store is, how many files and embeddings it holds, per model") { Cli.StoreOption, json };
+        var command = new Command("info", "Where the store is, how many files and embeddings it holds, per model") { CommonOptions.StoreOption, json };
         command.SetAction(parse =>
         {
-            string path = StoreLocation.Resolve(parse.GetValue(Cli.StoreOption));
+            string path = StoreLocation.Resolve(parse.GetValue(CommonOptions.StoreOption));
             if (!File.Exists(path))
             {
                 if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(new StoreInfo(path, 0, 0, 0, 0, []), RunFolder.Json));
@@ -53,11 +53,11 @@ internal static class StoreCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count what would be removed" };
         var command = new Command("prune", "Forget files that are gone or changed and the embeddings no remembered file needs, then compact the store")
         {
-            Cli.StoreOption, dryRun, json,
+            CommonOptions.StoreOption, dryRun, json,
         };
         command.SetAction((parse, ct) =>
         {
-            string path = StoreLocation.Resolve(parse.GetValue(Cli.StoreOption));
+            string path = StoreLocation.Resolve(parse.GetValue(CommonOptions.StoreOption));
             if (!File.Exists(path)) throw new UsageException($"no store at {path}: nothing to prune");
             using var store = ImageStore.OpenShared(path);
             var result = store.Prune(path, parse.GetValue(dryRun), ct);

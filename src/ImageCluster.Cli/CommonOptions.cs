@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ImageCluster.Embedding;
+using ImageCluster.Images;
+using ImageCluster.Pipeline;
+using ImageCluster.Reports;
+using ImageCluster.Runs;
+using static ImageCluster.Cli.Cli;
+using static ImageCluster.Cli.ClusterCommand;
+
+namespace ImageCluster.Cli;
+
+/// <summary>The options several commands share (model, layer, threads, store, --json) and how their values become library options.</summary>
+internal static class CommonOptions
+{
+    internal static readonly Option<string?> ModelOption = new("--model", "-m")
+    {
+        Description = $"Model name ({string.Join(", ", ModelCatalog.All.Select(m => m.Name))}; no model: {FeatureBaselines.Names}) or path to an .onnx file. " +
+                      $"Names are looked up in ${ModelResolver.ModelsVariable}, then {ModelResolver.UserCacheFolder}. " +
+                      $"Default: {ModelCatalog.DefaultModel} (built into the library)",
+    };
+
+    internal static readonly Option<int> BatchOption = new("--batch-size") { Description = "Images per inference call", DefaultValueFactory = _ => new EmbeddingOptions().BatchSize };
+    internal static readonly Option<int> DecodeThreadsOption = new("--decode-threads") { Description = "Threads that read and decode images (0 = one per core)", DefaultValueFactory = _ => 0 };
+    internal static readonly Option<int> InferenceThreadsOption = new("--inference-threads") { Description = "ONNX Runtime threads (0 = one per core)", DefaultValueFactory = _ => 0 };
+    internal static readonly Option<ResizeMode?> ResizeOption = new("--resize")
+    {
+        Description = "Fit images to the model input by squash (whole image stretched; the default) or centercrop " +
+                      "(shorter side scaled, centre cut out: better for large non-square photos)",
+    };
+
+    internal static readonly Option<string?> LayerOption = new("--layer")
+    {
+        Description = "Use this intermediate tensor (a node output or node name; 'imagecluster models layers MODEL' lists them) " +
+                      "as the features instead of the model's embedding. 8-bit layers of int8 models are dequantized to float",
+    };
+
+    internal static readonly Option<string> PoolOption = new("--pool")
+    {
+        Description = "How --layer's 4-D map becomes a vector: avg (mean per channel), max (maximum per channel) or flatten (every value)",
+        DefaultValueFactory = _ => "avg",
+    };
+
+    // --pool alone would silently do nothing: the embedding output is already pooled by the model.
+    internal static Embedding.LayerSelection? LayerFrom(ParseResult parse)
+    {
+        string? layer = parse.GetValue(LayerOption);
+        var pool = Embedding.LayerSelection.ParsePool(parse.GetValue(PoolOption)!);
+        if (layer is null)
+            return parse.GetResult(PoolOption) is { Implicit: false } ? throw new UsageException("--pool applies to --layer; add --layer NAME") : null;
+        return new Embedding.LayerSelection(layer, pool);
+    }
+
+    internal static readonly Option<bool> JsonOption = new("--json") { Description = "Print the summary as JSON on stdout" };
+
+    internal static readonly Option<string?> StoreOption = new("--store")
+    {
+        Description = $"Embedding store shared by every run folder (default: ${Store.StoreLocation.Variable}, else {Store.StoreLocation.Default})",
+    };
+
+    /// <summary>A path as a shell user would type it back: relative to the working directory when below it, quoted when it has spaces.</summary>
+    internal static string Quote(string path)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        string shown = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+        return shown.Any(ch => char.IsWhiteSpace(ch) || ch is '\'' or '"' or '$' or '&' or ';' or '(' or ')') ? $"'{shown.Replace("'", "'\\''")}'" : shown;
+    }
+
+    internal static EmbeddingOptions EmbeddingOptionsFrom(ParseResult parse)
+    {
+        return new EmbeddingOptions
+        {
+            BatchSize = parse.GetValue(BatchOption),
+            DecodeThreads = parse.GetValue(DecodeThreadsOption),
+            InferenceThreads = parse.GetValue(InferenceThreadsOption),
+        };
+    }
+
+    internal static double? ParsePca(string? text)
+    {
+        if (text is null) return null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            throw new UsageException($"--pca takes a variance fraction like 0.95 or a number of components like 50, not '{text}'");
+        return value;
+    }
+
+    internal static void PrintErrors(TextWriter stderr, string output, int count)
+    {
+        if (count == 0) return;
+        string file = Path.Combine(output, "errors.csv");
+        stderr.WriteLine($"{count} files could not be used (listed in {file}):");
+        using var reader = new StreamReader(file);
+        foreach (var row in Csv.Read(reader).Skip(1).Take(20)) stderr.WriteLine($"  {row[0]}: {row[1]}");
+        if (count > 20) stderr.WriteLine($"  … and {count - 20} more");
+    }
+}
