@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using ImageCluster.Embedding;
-using ImageCluster.Images;
 using ImageCluster.Pipeline;
 using ImageCluster.Reports;
 using ImageCluster.Runs;

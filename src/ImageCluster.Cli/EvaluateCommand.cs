@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using ImageCluster.Embedding;
-using ImageCluster.Images;
 using ImageCluster.Pipeline;
-using ImageCluster.Reports;
 using ImageCluster.Runs;
 using static ImageCluster.Cli.Cli;
 using static ImageCluster.Cli.CommonOptions;

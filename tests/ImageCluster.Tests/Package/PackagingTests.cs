@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 
 namespace ImageCluster.Tests;
@@ -7,30 +6,13 @@ namespace ImageCluster.Tests;
 [Collection(nameof(PackagingCollection))]
 public class PackagingTests
 {
-    private sealed record Result(int ExitCode, string Output);
-
-    private static async Task<Result> Run(string file, IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null)
-    {
-        var start = new ProcessStartInfo(file, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await stdout + await stderr);
-    }
-
-    private static Task<Result> Dotnet(string workingDirectory, params string[] args) =>
-        Run("dotnet", args, workingDirectory, new Dictionary<string, string?> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" });
-
     private static string Project(string name) => Path.Combine(SharedData.RepoRoot, "src", name, name + ".csproj");
 
     [Fact]
     public async Task The_library_packs_with_docs_readme_licence_and_source_link_metadata()
     {
         using var temp = new TempFolder();
-        var pack = await Dotnet(SharedData.RepoRoot, "pack", Project("ImageCluster"), "-c", "Release", "-o", temp.Path);
+        var pack = await ChildProcess.Dotnet(SharedData.RepoRoot, "pack", Project("ImageCluster"), "-c", "Release", "-o", temp.Path);
         Assert.True(pack.ExitCode == 0, pack.Output);
 
         using var package = ZipFile.OpenRead(temp.Combine("ImageCluster.Core.0.1.0.nupkg"));
@@ -53,17 +35,17 @@ public class PackagingTests
     {
         using var temp = new TempFolder();
         // RID cleared: the pointer package plus one package per platform (see the CLI project).
-        var pack = await Dotnet(SharedData.RepoRoot, "pack", Project("ImageCluster.Cli"), "-c", "Release", "-p:RuntimeIdentifier=", "-o", temp.Combine("packages"));
+        var pack = await ChildProcess.Dotnet(SharedData.RepoRoot, "pack", Project("ImageCluster.Cli"), "-c", "Release", "-p:RuntimeIdentifier=", "-o", temp.Combine("packages"));
         Assert.True(pack.ExitCode == 0, pack.Output);
         // Only the local folder as a source: the install must not need the network.
         File.WriteAllText(temp.Combine("nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration><packageSources><clear /><add key="local" value="{temp.Combine("packages")}" /></packageSources></configuration>
             """);
-        var install = await Dotnet(temp.Path, "tool", "install", "--tool-path", temp.Combine("tools"), "--configfile", temp.Combine("nuget.config"), "ImageCluster.Tool", "--version", "0.1.0");
+        var install = await ChildProcess.Dotnet(temp.Path, "tool", "install", "--tool-path", temp.Combine("tools"), "--configfile", temp.Combine("nuget.config"), "ImageCluster.Tool", "--version", "0.1.0");
         Assert.True(install.ExitCode == 0, install.Output);
 
-        var run = await Run(temp.Combine("tools", "imagecluster"), ["cluster", SharedData.Sample, "--k", "6", "--out", temp.Combine("run")], temp.Path,
+        var run = await ChildProcess.Run(temp.Combine("tools", "imagecluster"), ["cluster", SharedData.Sample, "--k", "6", "--out", temp.Combine("run")], temp.Path,
             new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = temp.Combine("cache"), [Embedding.ModelResolver.ModelsVariable] = null });
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("clustered 65 images into 6 clusters with kmeans on mobilenetv2_12_int8", run.Output);
@@ -74,7 +56,7 @@ public class PackagingTests
     public async Task The_single_file_program_runs_where_no_dotnet_is_installed()
     {
         using var temp = new TempFolder();
-        var publish = await Dotnet(SharedData.RepoRoot, "publish", Project("ImageCluster.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained",
+        var publish = await ChildProcess.Dotnet(SharedData.RepoRoot, "publish", Project("ImageCluster.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained",
             "-p:PublishSingleFile=true", "-o", temp.Combine("app"));
         Assert.True(publish.ExitCode == 0, publish.Output);
         Assert.Empty(Directory.GetFiles(temp.Combine("app"), "*.dll")); // no Windows natives, no loose assemblies
@@ -90,8 +72,8 @@ public class PackagingTests
         bool hide = Environment.UserName == "root" && File.Exists("/usr/bin/unshare") && Directory.Exists(dotnetRoot);
         Directory.CreateDirectory(temp.Combine("empty"));
         var run = hide
-            ? await Run("/usr/bin/unshare", ["-m", "/bin/sh", "-c", $"mount --bind '{temp.Combine("empty")}' '{dotnetRoot}' && test ! -e '{dotnetRoot}/dotnet' && exec env -i HOME='{home}' PATH=/nonexistent {command}"], temp.Path)
-            : await Run("/usr/bin/env", ["-i", $"HOME={home}", "PATH=/nonexistent", "/bin/sh", "-c", command], temp.Path);
+            ? await ChildProcess.Run("/usr/bin/unshare", ["-m", "/bin/sh", "-c", $"mount --bind '{temp.Combine("empty")}' '{dotnetRoot}' && test ! -e '{dotnetRoot}/dotnet' && exec env -i HOME='{home}' PATH=/nonexistent {command}"], temp.Path)
+            : await ChildProcess.Run("/usr/bin/env", ["-i", $"HOME={home}", "PATH=/nonexistent", "/bin/sh", "-c", command], temp.Path);
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("clustered 65 images into 6 clusters", run.Output);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace ImageCluster.Tests;
@@ -39,7 +38,7 @@ public class ReadmeCSharpTests
         using var temp = new TempFolder();
         // A version no earlier pack can have left in the global packages folder, so the restore takes this build.
         string version = $"0.1.0-readme.{DateTime.UtcNow:yyyyMMddHHmmss}";
-        var pack = await Dotnet(SharedData.RepoRoot, "pack", Path.Combine(SharedData.RepoRoot, "src", "ImageCluster", "ImageCluster.csproj"),
+        var pack = await ChildProcess.Dotnet(SharedData.RepoRoot, "pack", Path.Combine(SharedData.RepoRoot, "src", "ImageCluster", "ImageCluster.csproj"),
             "-c", "Release", $"-p:Version={version}", "-o", temp.Combine("packages"));
         Assert.True(pack.ExitCode == 0, pack.Output);
         // Only the packed folder as a source: the library's dependencies come from the global packages folder the
@@ -68,10 +67,10 @@ public class ReadmeCSharpTests
                       <ItemGroup><PackageReference Include="ImageCluster.Core" Version="{version}" /></ItemGroup>
                     </Project>
                     """);
-                var build = await Dotnet(project, "build", "-c", "Release", "--configfile", temp.Combine("nuget.config"), "-o", Path.Combine(project, "out"));
+                var build = await ChildProcess.Dotnet(project, "build", "-c", "Release", "--configfile", temp.Combine("nuget.config"), "-o", Path.Combine(project, "out"));
                 Assert.True(build.ExitCode == 0, $"block {b + 1} does not build:\n{blocks[b]}\n{build.Output}");
                 // Run from the repository root, as the README's paths are; a private cache so the shared store starts empty.
-                var run = await Run("dotnet", [Path.Combine(project, "out", $"block{b + 1}.dll")], SharedData.RepoRoot,
+                var run = await ChildProcess.Run("dotnet", [Path.Combine(project, "out", $"block{b + 1}.dll")], SharedData.RepoRoot,
                     new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = temp.Combine("cache"), [Embedding.ModelResolver.ModelsVariable] = null });
                 Assert.True(run.ExitCode == 0, $"block {b + 1} failed:\n{blocks[b]}\n{run.Output}");
                 outputs.Add(run.Output);
@@ -98,22 +97,4 @@ public class ReadmeCSharpTests
             if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
         }
     }
-
-    private sealed record Result(int ExitCode, string Output);
-
-    private static async Task<Result> Run(string file, IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null)
-    {
-        var start = new ProcessStartInfo(file, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await stdout + await stderr);
-    }
-
-    private static Task<Result> Dotnet(string workingDirectory, params string[] args) => Run("dotnet", args, workingDirectory);
 }
