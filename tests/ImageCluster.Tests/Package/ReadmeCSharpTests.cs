@@ -41,11 +41,15 @@ public class ReadmeCSharpTests
         var pack = await ChildProcess.Dotnet(SharedData.RepoRoot, "pack", Path.Combine(SharedData.RepoRoot, "src", "ImageCluster", "ImageCluster.csproj"),
             "-c", "Release", $"-p:Version={version}", "-o", temp.Combine("packages"));
         Assert.True(pack.ExitCode == 0, pack.Output);
-        // Only the packed folder as a source: the library's dependencies come from the global packages folder the
-        // repository's restore filled, so no network is needed.
+        // Two local sources only, so no network is needed: the packed library, and the global packages folder the
+        // repository's own restore filled with its dependencies (a folder feed NuGet reads like any other).
+        string global = await GlobalPackagesFolder();
         File.WriteAllText(temp.Combine("nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
-            <configuration><packageSources><clear /><add key="local" value="{temp.Combine("packages")}" /></packageSources></configuration>
+            <configuration><packageSources><clear />
+              <add key="local" value="{temp.Combine("packages")}" />
+              <add key="global-packages" value="{global}" />
+            </packageSources></configuration>
             """);
         try
         {
@@ -91,10 +95,16 @@ public class ReadmeCSharpTests
         finally
         {
             // The unique version would otherwise stay in the global packages folder after every run.
-            string global = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
             string cached = Path.Combine(global, "imagecluster.core", version);
             if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
         }
+    }
+
+    private static async Task<string> GlobalPackagesFolder()
+    {
+        var locals = await ChildProcess.Dotnet(SharedData.RepoRoot, "nuget", "locals", "global-packages", "--list");
+        Assert.True(locals.ExitCode == 0, locals.Output);
+        // "global-packages: /root/.nuget/packages/"
+        return locals.Output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("global-packages:", StringComparison.Ordinal))["global-packages:".Length..].Trim();
     }
 }
