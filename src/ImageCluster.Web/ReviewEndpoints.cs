@@ -121,7 +121,9 @@ internal static class ReviewEndpoints
         }
         catch (Exception e) when (e is ImageClusterException or ArgumentException)
         {
-            return Results.Json(new { error = e.Message }, ReviewServer.Json, statusCode: StatusCodes.Status400BadRequest);
+            // The page shows the sentence, not .NET's "(Parameter 'To')" suffix.
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+            return Results.Json(new { error = message }, ReviewServer.Json, statusCode: StatusCodes.Status400BadRequest);
         }
     }
 
