@@ -51,6 +51,8 @@ internal static class UserErrors
     {
         UnfinishedExportException u => $" ('imagecluster export --resume {u.Journal}' completes it, 'imagecluster undo {u.Journal}' reverts it)",
         ExportException { Journal: { } j } => $" ('imagecluster export --resume {j}' goes on, 'imagecluster undo {j}' reverts it)",
+        DestinationsTakenException => " (--on-collision skip|rename, or another --to)",
+        NothingSelectedException => " ('imagecluster select RUN --keep 0,3' decides; --what all exports every image)",
         ModelNotFoundException => " ('imagecluster models list' shows the known models, 'imagecluster models import' adds your own)",
         ArgumentException { ParamName: "Layer" or "ConvIndex" } => " ('imagecluster models layers MODEL' lists them)",
         _ => "",

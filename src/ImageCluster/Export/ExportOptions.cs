@@ -110,6 +110,12 @@ internal sealed class ExportException(string message, Exception? inner = null) :
     public string? Journal { get; init; }
 }
 
+/// <summary>Destination names of an export are taken and the collision policy is to fail: nothing was exported.</summary>
+internal sealed class DestinationsTakenException(string message) : ImageClusterException(message);
+
+/// <summary>The review keeps (or discards) no image, so an export of those has nothing to take.</summary>
+internal sealed class NothingSelectedException(string message) : ImageClusterException(message);
+
 /// <summary>An earlier export to the same folder stopped part-way and must be resumed or undone first.</summary>
 internal sealed class UnfinishedExportException(string message, string journal) : ImageClusterException(message)
 {

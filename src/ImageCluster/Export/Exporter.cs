@@ -126,11 +126,11 @@ public static class Exporter
         var (items, collisions, manifest) = Plan(o, review);
         var failed = collisions.Where(c => c.Resolution == "failed").ToList();
         if (failed.Count > 0)
-            throw new ImageClusterException($"{failed.Count} destination name(s) already taken, nothing exported: " +
+            throw new DestinationsTakenException($"{failed.Count} destination name(s) already taken, nothing exported: " +
                                      string.Join(", ", failed.Take(5).Select(c => c.Destination)) + (failed.Count > 5 ? ", …" : "") +
                                      "; skip or rename colliding files, or export to another folder");
         if (items.Count == 0)
-            throw new ImageClusterException($"no image is {(o.What == ExportSelection.Kept ? "kept" : "discarded")} in {review.RunFolder}; " +
+            throw new NothingSelectedException($"no image is {(o.What == ExportSelection.Kept ? "kept" : "discarded")} in {review.RunFolder}; " +
                                      "keep or discard clusters first, or export all of them");
         var missing = items.Where(i => !File.Exists(i.Source.Full)).ToList();
         if (missing.Count > 0)

@@ -9,8 +9,11 @@ public class ExportPlanTests
     {
         using var temp = new TempFolder();
         var (input, run) = await ReviewRuns.MakeAsync(temp);
-        var e = Assert.Throws<ImageClusterException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out") }));
+        ImageClusterException e = Assert.Throws<NothingSelectedException>(() => Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out") }));
         Assert.Contains("no image is kept", e.Message);
+        var cli = await CliRunner.RunAsync("export", run, "--to", temp.Combine("out"));
+        Assert.Equal(2, cli.ExitCode);
+        Assert.EndsWith("keep or discard clusters first, or export all of them ('imagecluster select RUN --keep 0,3' decides; --what all exports every image)", cli.Stderr.Trim());
 
         string gone = Directory.GetFiles(input, "*", SearchOption.AllDirectories)[0];
         File.Delete(gone);

@@ -87,8 +87,11 @@ public class ExportTests
         }
         var before = ReviewRuns.Snapshot(to);
 
-        var e = Assert.Throws<ImageClusterException>(() => Exporter.Run(new ExportOptions { Run = run, To = to }));
+        var e = Assert.Throws<DestinationsTakenException>(() => Exporter.Run(new ExportOptions { Run = run, To = to }));
         Assert.Contains("1 destination name(s) already taken, nothing exported", e.Message);
+        var cli = await CliRunner.RunAsync("export", run, "--to", to);
+        Assert.Equal(2, cli.ExitCode);
+        Assert.EndsWith("; skip or rename colliding files, or export to another folder (--on-collision skip|rename, or another --to)", cli.Stderr.Trim());
         Assert.Equal(before, ReviewRuns.Snapshot(to));
         Assert.False(Directory.Exists(Path.Combine(run, "exports")));
 
