@@ -54,7 +54,9 @@ internal static class UserErrors
         DestinationsTakenException => " (--on-collision skip|rename, or another --to)",
         NothingSelectedException => " ('imagecluster select RUN --keep 0,3' decides; --what all exports every image)",
         ModelNotFoundException => " ('imagecluster models list' shows the known models, 'imagecluster models import' adds your own)",
-        ArgumentException { ParamName: "Layer" or "ConvIndex" } => " ('imagecluster models layers MODEL' lists them)",
+        // Not for a model without layers (the pixel baselines): there is nothing to list.
+        ArgumentException { ParamName: "Layer" or "ConvIndex" } a when !a.Message.Contains("has no layers", StringComparison.Ordinal) =>
+            " ('imagecluster models layers MODEL' lists them)",
         _ => "",
     };
 

@@ -157,7 +157,7 @@ internal sealed class OnnxEmbedder : IEmbedder
         {
             editor.Expose(tensor);
         }
-        catch (ImageClusterException)
+        catch (Exception e) when (e is ImageClusterException or ArgumentException)
         {
             return null;
         }

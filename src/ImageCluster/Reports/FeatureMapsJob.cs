@@ -58,7 +58,7 @@ internal static class FeatureMapsJob
     public static FeatureMapsSummary Run(FeatureMapsJobOptions o)
     {
         if ((o.Layer is null) == (o.ConvIndex is null))
-            throw new ArgumentException("give either Layer or ConvIndex (the model\u2019s layer list names both)", "Layer");
+            throw new ArgumentException("give either Layer or ConvIndex", "Layer");
         o.Grid.Validate();
         string image = Path.GetFullPath(o.Image);
         if (!File.Exists(image)) throw new ImageClusterException($"image not found: {image}");

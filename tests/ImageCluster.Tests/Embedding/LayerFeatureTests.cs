@@ -148,7 +148,7 @@ public class LayerFeatureTests
         string images = Path.Combine(SharedData.Models, "reference", "images");
         var unknown = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--layer", "no_such_tensor");
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("has no layer 'no_such_tensor'", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains("has no layer 'no_such_tensor' ('imagecluster models layers MODEL' lists them)", unknown.Stderr, StringComparison.Ordinal);
         var notFloat = await CliRunner.RunAsync("embed", images, "--out", temp.Combine("a.csv"), "--layer", "465"); // int64 output of Shape
         Assert.Equal(2, notFloat.ExitCode);
         Assert.Contains("is not a float tensor", notFloat.Stderr, StringComparison.Ordinal);

@@ -81,13 +81,14 @@ internal sealed class OnnxGraphEditor
     /// <summary>
     /// Makes the tensor called <paramref name="name"/> (or the first output of the node called so) a float graph output.
     /// </summary>
-    /// <exception cref="ImageClusterException">No such tensor, or one that is neither float nor dequantizable.</exception>
+    /// <exception cref="ArgumentException">No such tensor (ParamName <c>Layer</c>).</exception>
+    /// <exception cref="ImageClusterException">A tensor that is neither float nor dequantizable.</exception>
     public ExposedLayer Expose(string name)
     {
         if (!_producers.TryGetValue(name, out var producer))
         {
             producer = Graph.Node.FirstOrDefault(n => n.Name == name)
-                ?? throw new ImageClusterException($"{Source} has no layer '{name}'; the model\u2019s layer list names them");
+                ?? throw new ArgumentException($"{Source} has no layer '{name}'", "Layer");
             name = producer.Output[0];
         }
         var layout = producer.OpType == "Transpose" && producer.Attribute.FirstOrDefault(a => a.Name == "perm") is { } perm
