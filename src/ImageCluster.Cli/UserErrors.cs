@@ -36,10 +36,11 @@ internal static class UserErrors
         if (e.ParamName is not { } parameter || (parameter != "nSamples" && !flags.ContainsKey(parameter))) return null;
         string message = e.Message.Replace($" (Parameter '{parameter}')", "");
         // The library's messages start in lower case, so a capitalised word is a property name; only "Xi" is also an enum
-        // value (the Xi extraction), replaced only when it is the culprit.
+        // value (the Xi extraction), replaced only when it is the culprit. A name inside a path (/data/Output/x, Model.onnx)
+        // is not a word of the sentence: only names between spaces or punctuation are replaced.
         foreach (var (property, flag) in flags.OrderByDescending(f => f.Key.Length))
             if (property == parameter || !Ambiguous.Contains(property))
-                message = Regex.Replace(message, $@"(?<![\w-]){property}\b", flag);
+                message = Regex.Replace(message, $@"(?<=^|[\s(,;:']){property}(?=[\s),;:']|\.(?:\s|$)|$)", flag);
         return message.TrimEnd('.');
     }
 
