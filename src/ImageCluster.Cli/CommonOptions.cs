@@ -17,6 +17,11 @@ internal static class CommonOptions
 
     internal static readonly Option<int> BatchOption = new("--batch-size") { Description = "Images per inference call", DefaultValueFactory = _ => new EmbeddingOptions().BatchSize };
     internal static readonly Option<int> DecodeThreadsOption = new("--decode-threads") { Description = "Threads that read and decode images (0 = one per core)", DefaultValueFactory = _ => 0 };
+    internal static readonly Option<int> MaxFileOption = new("--max-file-mb")
+    {
+        Description = "Files larger than this many MB are listed in errors.csv instead of read (each file is read whole to hash and decode it)",
+        DefaultValueFactory = _ => (int)(new EmbeddingOptions().MaxFileBytes >> 20),
+    };
     internal static readonly Option<int> InferenceThreadsOption = new("--inference-threads") { Description = "ONNX Runtime threads (0 = one per core)", DefaultValueFactory = _ => 0 };
     internal static readonly Option<ResizeMode?> ResizeOption = new("--resize")
     {
@@ -68,6 +73,8 @@ internal static class CommonOptions
             BatchSize = parse.GetValue(BatchOption),
             DecodeThreads = parse.GetValue(DecodeThreadsOption),
             InferenceThreads = parse.GetValue(InferenceThreadsOption),
+            MaxFileBytes = parse.GetValue(MaxFileOption) is >= 1 and var mb ? (long)mb << 20
+                : throw new UsageException($"--max-file-mb must be at least 1 (got {parse.GetValue(MaxFileOption)})"),
         };
     }
 

@@ -19,6 +19,12 @@ public sealed record EmbeddingOptions
     /// <summary>ONNX Runtime intra-op threads; 0 = one per core.</summary>
     public int InferenceThreads { get; init; }
 
+    /// <summary>
+    /// Files larger than this many bytes are listed as errors instead of read (a file is read whole to hash and decode it):
+    /// 512 MB by default, far above any camera's JPEG and most scans.
+    /// </summary>
+    public long MaxFileBytes { get; init; } = 512L << 20;
+
     /// <summary>Largest accepted batch: 1024 images of 224×224 already take 600 MB of input tensor.</summary>
     public const int MaxBatchSize = 1024;
 
@@ -27,6 +33,7 @@ public sealed record EmbeddingOptions
     {
         if (BatchSize is < 1 or > MaxBatchSize) throw new ArgumentException($"BatchSize must be between 1 and {MaxBatchSize} (got {BatchSize})", nameof(BatchSize));
         if (DecodeThreads < 0) throw new ArgumentException($"DecodeThreads must be 0 (one per core) or more (got {DecodeThreads})", nameof(DecodeThreads));
+        if (MaxFileBytes < 1) throw new ArgumentException($"MaxFileBytes must be at least 1 (got {MaxFileBytes})", nameof(MaxFileBytes));
         if (InferenceThreads < 0) throw new ArgumentException($"InferenceThreads must be 0 (one per core) or more (got {InferenceThreads})", nameof(InferenceThreads));
     }
 }
@@ -57,6 +64,27 @@ internal sealed record EmbeddingResult(
 /// </summary>
 internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Func<IEmbedder> createEmbedder, EmbeddingOptions? options = null)
 {
+    /// <summary>
+    /// The file's bytes, refusing one larger than <paramref name="limit"/> before reading it, and one that grows past it
+    /// while read (the size from the scan may be stale).
+    /// </summary>
+    internal static async Task<byte[]> ReadCapped(string path, long limit, CancellationToken ct)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        long length = stream.Length;
+        if (length > limit) throw new FileTooLargeException(length, limit);
+        var buffer = new byte[length];
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = await stream.ReadAsync(buffer.AsMemory(read), ct);
+            if (n == 0) throw new IOException($"the file shrank while it was read ({read} of {length} bytes)");
+            read += n;
+        }
+        if (stream.ReadByte() >= 0) throw new IOException("the file grew while it was read");
+        return buffer;
+    }
+
     private readonly EmbeddingOptions _options = options ?? new EmbeddingOptions();
 
     /// <summary>Embeds <paramref name="files"/> found under <paramref name="root"/>.</summary>
@@ -118,11 +146,12 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
                         byte[] bytes;
                         try
                         {
-                            bytes = await File.ReadAllBytesAsync(f.FullPath, token);
+                            bytes = await ReadCapped(f.FullPath, _options.MaxFileBytes, token);
                         }
-                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        catch (Exception e) when (e is not OperationCanceledException)
                         {
-                            errors[i] = $"cannot read: {e.Message}";
+                            // Any failure to read one file is that file's line, never the end of the run.
+                            errors[i] = e is FileTooLargeException ? e.Message : $"cannot read: {e.Message}";
                             Interlocked.Increment(ref failed);
                             Interlocked.Increment(ref done);
                             return;
@@ -250,3 +279,7 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
         return vectors;
     }
 }
+
+/// <summary>A file above <see cref="EmbeddingOptions.MaxFileBytes"/>: listed as an error, never read.</summary>
+internal sealed class FileTooLargeException(long length, long limit)
+    : IOException($"file too large: {length / 1048576.0:F0} MB, above the {limit / 1048576.0:F0} MB limit for one image");

@@ -92,7 +92,25 @@ internal static class ImageScanner
         }
     }
 
+    // One entry's problem never ends the scan: whatever its name, kind or path length, it becomes that file's line.
     private static ScannedFile Describe(FileInfo file, string relative, bool decodable)
+    {
+        // The runtime decodes a name that is not UTF-8 with U+FFFD; that name opens nothing.
+        if (file.Name.Contains('\uFFFD'))
+            return new ScannedFile(relative, file.FullName, 0, default, "the file name is not valid UTF-8; rename it");
+        try
+        {
+            if (FileKind.NotRegular(file.FullName) is { } kind)
+                return new ScannedFile(relative, file.FullName, 0, default, $"not a regular file ({kind}); only regular files are read");
+            return DescribeFile(file, relative, decodable);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ScannedFile(relative, file.FullName, 0, default, $"cannot read: {e.Message}");
+        }
+    }
+
+    private static ScannedFile DescribeFile(FileInfo file, string relative, bool decodable)
     {
         if (file.LinkTarget is not null)
         {
