@@ -74,7 +74,7 @@ internal static class ReviewEndpoints
         app.MapPost("/api/redo", () => Results.Json(model.Undo(redo: true), ReviewServer.Json));
         app.MapPost("/api/export", (ExportBody body) => Guarded(() =>
         {
-            string to = ExportFolder(body.To, model.InputFolder);
+            string to = ExportFolder(body.To, model.InputFolder, model.RunFolder);
             var result = model.Export(new ExportOptions { Run = model.RunFolder, To = to, Mode = body.Mode, What = body.What, OnCollision = body.OnCollision });
             return Results.Json(result, ReviewServer.Json);
         }));
@@ -84,7 +84,7 @@ internal static class ReviewEndpoints
     /// The export folder must be written out in full: the page has no working folder to be relative to, and <c>..</c>
     /// is refused so that what the page shows is where the files go.
     /// </summary>
-    private static string ExportFolder(string? to, string input)
+    private static string ExportFolder(string? to, string input, string runFolder)
     {
         if (string.IsNullOrWhiteSpace(to) || to.Contains('\0')) throw new ImageClusterException("give the export folder as a full path, e.g. /home/me/kept");
         if (!Path.IsPathRooted(to)) throw new ImageClusterException($"{to} is not a full path; give the export folder as e.g. /home/me/kept");
@@ -92,6 +92,9 @@ internal static class ReviewEndpoints
         string full = Path.GetFullPath(to), root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(input));
         if (full == root || full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ImageClusterException($"{to} is inside the input folder {root}; export somewhere else so the originals stay as they are");
+        string run = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runFolder));
+        if (full == run || full.StartsWith(run + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ImageClusterException($"{to} is inside the run folder {run}; export somewhere else so the run stays as it is");
         return full;
     }
 

@@ -128,6 +128,19 @@ internal sealed class ExportJournal : IDisposable
     }
 
     /// <summary>
+    /// True when the journal holds no whole record: the begin record (written with the plan in one flushed write, before
+    /// any file is touched) never reached the disk, so the export did nothing.
+    /// </summary>
+    public static bool NeverStarted(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        int b;
+        while ((b = stream.ReadByte()) >= 0)
+            if (b == '\n') return false;
+        return true;
+    }
+
+    /// <summary>
     /// Reads every record. A last line cut short by a crash is ignored (its operation had not started); a bad line
     /// anywhere else means the file is not a journal.
     /// </summary>

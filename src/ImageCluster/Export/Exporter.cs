@@ -30,6 +30,10 @@ public static class Exporter
         if (realInput.StartsWith(realTo + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"To {o.To} contains the input folder {input}; export to a folder outside it", nameof(o.To));
         if (File.Exists(to)) throw new ArgumentException($"To {o.To} is a file, not a folder", nameof(o.To));
+        string realRun = ImageScanner.RealPath(review.RunFolder);
+        if (realTo == realRun || realTo.StartsWith(realRun + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"To {o.To} is inside the run folder {review.RunFolder}; export to a folder outside it " +
+                                        "(the run's files and links would be mixed with the exports)", nameof(o.To));
 
         var items = new List<ExportItem>();
         var collisions = new List<Collision>();
@@ -90,6 +94,13 @@ public static class Exporter
         if (!Directory.Exists(folder)) return null;
         foreach (var file in Directory.GetFiles(folder, "*.jsonl").Order(StringComparer.Ordinal))
         {
+            // Killed between creating the journal and its first record: that export touched nothing, and its file must not
+            // block every later export of the run.
+            if (ExportJournal.NeverStarted(file))
+            {
+                File.Delete(file);
+                continue;
+            }
             var records = ExportJournal.Read(file);
             if (records[0].To == to && !records.Any(r => r.Type is "end" or "undo-begin")) return (file, records[0]);
         }

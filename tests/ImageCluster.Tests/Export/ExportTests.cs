@@ -215,4 +215,39 @@ public class ExportTests
         Assert.Contains("is inside the input folder", e.Message);
         Assert.Equal("To", e.ParamName);
     }
+
+    [SharedFact]
+    public async Task A_journal_killed_before_its_first_record_does_not_block_the_next_export()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await KeepAllButCluster2Async(temp);
+        Directory.CreateDirectory(Path.Combine(run, "exports"));
+        string empty = Path.Combine(run, "exports", "20260101T000000Z-aaaaaa.jsonl"), cut = Path.Combine(run, "exports", "20260101T000001Z-bbbbbb.jsonl");
+        File.WriteAllText(empty, "");                       // created, killed before the begin record
+        File.WriteAllText(cut, "{\"type\":\"begin\",\"id\":"); // killed part-way through it
+
+        var result = Exporter.Run(new ExportOptions { Run = run, To = temp.Combine("out") });
+
+        Assert.Equal(Kept(run), result.Written);
+        Assert.False(File.Exists(empty));
+        Assert.False(File.Exists(cut));
+    }
+
+    [SharedFact]
+    public async Task An_export_into_the_run_folder_is_refused()
+    {
+        using var temp = new TempFolder();
+        var (input, run) = await KeepAllButCluster2Async(temp);
+        var before = ReviewRuns.Snapshot(input);
+        foreach (var to in new[] { run, Path.Combine(run, "clusters"), Path.Combine(run, "kept") })
+        {
+            var e = Assert.Throws<ArgumentException>(() => Exporter.Run(new ExportOptions { Run = run, To = to, Mode = ExportMode.Move, What = ExportSelection.All }));
+            Assert.Equal("To", e.ParamName);
+            Assert.Contains("is inside the run folder", e.Message);
+        }
+        var cli = await CliRunner.RunAsync("export", run, "--to", run, "--mode", "move", "--what", "all");
+        Assert.Equal(2, cli.ExitCode);
+        Assert.Equal($"error: --to {run} is inside the run folder {run}; export to a folder outside it (the run's files and links would be mixed with the exports)", cli.Stderr.Trim());
+        Assert.Equal(before, ReviewRuns.Snapshot(input));
+    }
 }

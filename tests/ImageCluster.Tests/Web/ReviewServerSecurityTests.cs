@@ -114,12 +114,14 @@ public class ReviewServerSecurityTests
             Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{url}: {response.StatusCode}");
             Assert.NotEqual("image/png", response.Content.Headers.ContentType?.MediaType);
         }
-        foreach (var to in new[] { "relative/kept", temp.Combine("out", "..", "in", "kept"), Path.Combine(input, "kept"), "" })
+        foreach (var to in new[] { "relative/kept", temp.Combine("out", "..", "in", "kept"), Path.Combine(input, "kept"), "", run, Path.Combine(run, "clusters") })
         {
             var response = await owner.PostAsync("/api/export", Body($$"""{"to":{{System.Text.Json.JsonSerializer.Serialize(to)}}}"""));
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{to}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
+        Assert.Contains("is inside the run folder", await (await owner.PostAsync("/api/export", Body($$"""{"to":{{System.Text.Json.JsonSerializer.Serialize(run)}}}"""))).Content.ReadAsStringAsync());
         Assert.False(Directory.Exists(Path.Combine(input, "kept")));
+        Assert.False(Directory.Exists(Path.Combine(run, "exports")));
     }
 
     [Fact]
