@@ -102,16 +102,25 @@ public static class ClusterJob
 
         string? created = RunFolders.FirstMissing(output);
         ClusterFolders.RequireOurs(Path.Combine(output, ClusterFolders.FolderName)); // a user's file in clusters/ fails now, not after embedding
+        RunFolderLock? held = null;
         try
         {
+            RunFolders.Create(output);
+            held = RunFolderLock.Acquire(output, notice);
             return await RunInFolderAsync(o, input, output, labelFile, started, total, timings, progress, notice, ct);
         }
         catch
         {
+            held?.Dispose();
+            held = null;
             // A failed run leaves no half-written run folder: one it created goes; an existing one keeps its previous
             // outputs, since nothing is written there before everything has been computed.
             RunFolders.RemoveCreated(created, notice);
             throw;
+        }
+        finally
+        {
+            held?.Dispose();
         }
     }
 

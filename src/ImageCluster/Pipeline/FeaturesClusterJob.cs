@@ -61,7 +61,7 @@ public static class FeaturesClusterJob
         if (o.Baseline && labelFile is null) throw new ArgumentException(EvaluateJob.BaselineNeedsLabels, "Baseline");
         if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         string output = o.ResolvedOutput;
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(f => !OwnFiles.Contains(Path.GetFileName(f))))
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(f => !OwnFiles.Contains(Path.GetFileName(f)) && !RunFolderLock.IsBookkeeping(Path.GetFileName(f))))
             throw new ArgumentException($"Output {output} already holds files that an earlier features run did not write; name a new or empty folder", "Output");
 
         var sw = Stopwatch.StartNew();
@@ -120,6 +120,7 @@ public static class FeaturesClusterJob
         try
         {
             RunFolders.Create(output);
+            using var held = RunFolderLock.Acquire(output, notice);
             RunOutputs.WriteAssignments(Path.Combine(output, RunFolder.AssignmentsFileName), table.Paths, outcome.Labels, outcome.Distances);
             RunFolder.WriteFit(output, fit);
             RunFolder.Write(output, summary);

@@ -26,7 +26,8 @@ internal static class RunFolders
             throw new ArgumentException("Output must not be the input folder itself; name a new folder", "Output");
         if (realInput.StartsWith(realOutput + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"Output {output} contains the input folder; name a folder outside it (or inside the input)", "Output");
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !File.Exists(Path.Combine(output, ImageStore.FileName)))
+        if (Directory.Exists(output) && !File.Exists(Path.Combine(output, ImageStore.FileName)) &&
+            Directory.EnumerateFileSystemEntries(output).Any(e => !RunFolderLock.IsBookkeeping(Path.GetFileName(e))))
             throw new ArgumentException($"Output {output} already holds files and is not a run folder; name a new or empty folder", "Output");
     }
 
@@ -46,7 +47,7 @@ internal static class RunFolders
         for (int i = 1; ; i++)
         {
             string candidate = Path.Combine(parent, i == 1 ? name : $"{name}-{i}");
-            if (!Directory.Exists(candidate) || !Directory.EnumerateFileSystemEntries(candidate).Any() || RunFolder.InputOf(candidate) == full)
+            if (!Directory.Exists(candidate) || !Directory.EnumerateFileSystemEntries(candidate).Any(e => !RunFolderLock.IsBookkeeping(Path.GetFileName(e))) || RunFolder.InputOf(candidate) == full)
                 return candidate;
         }
     }
