@@ -56,6 +56,18 @@ internal static class Csv
         }
     }
 
+    /// <summary>Like <see cref="Read"/>, with the line each record starts on (1-based), for messages that name it.</summary>
+    public static IEnumerable<(int Line, string[] Fields)> ReadLines(TextReader reader)
+    {
+        using var csv = Reader().From(reader);
+        foreach (var row in csv)
+        {
+            var fields = new string[row.ColCount];
+            for (int i = 0; i < fields.Length; i++) fields[i] = row[i].ToString();
+            yield return (row.LineNumberFrom, fields);
+        }
+    }
+
     /// <summary>The one reader configuration: comma-separated (never sniffed), quotes removed, rows of any length.</summary>
     internal static SepReaderOptions Reader() =>
         Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true });

@@ -154,12 +154,17 @@ internal static class EvaluateJob
     {
         if (!File.Exists(file)) throw new ImageClusterException($"file not found: {file}");
         using var reader = new StreamReader(file);
-        var rows = Csv.Read(reader).ToList();
+        var rows = Csv.ReadLines(reader).Where(r => r.Fields is not [""]).ToList(); // blank lines are nothing
         if (rows.Count == 0) throw new ImageClusterException($"{file} is empty");
-        int column = valueColumns.Select(name => Array.IndexOf(rows[0], name)).FirstOrDefault(i => i >= 0, -1);
-        if (column < 0 || Array.IndexOf(rows[0], "path") != 0)
-            throw new ImageClusterException($"{file}: expected a header 'path,{valueColumns[0]}' (got '{string.Join(',', rows[0])}')");
-        return rows.Skip(1).Where(r => r.Length > column).Select(r => (r[0], r[column])).ToList();
+        var header = rows[0].Fields;
+        int column = valueColumns.Select(name => Array.IndexOf(header, name)).FirstOrDefault(i => i >= 0, -1);
+        if (column < 0 || Array.IndexOf(header, "path") != 0)
+            throw new ImageClusterException($"{file}: expected a header 'path,{valueColumns[0]}' (got '{string.Join(',', header)}')");
+        // A short row is a damaged file, never a row to drop: an unclosed quote swallows every line after it.
+        if (rows.Skip(1).FirstOrDefault(r => r.Fields.Length <= column) is { Fields: not null } bad)
+            throw new ImageClusterException($"{file} line {bad.Line}: {bad.Fields.Length} field(s) where the header has {header.Length}" +
+                                            (bad.Fields.Any(f => f.Contains('\n')) ? "; a quote opened there is never closed" : ""));
+        return rows.Skip(1).Select(r => (r.Fields[0], r.Fields[column])).ToList();
     }
 }
 

@@ -34,6 +34,7 @@ internal static class ReportBuilder
 
         var assignments = EvaluateJob.ReadTable(run.AssignmentsFile, "cluster");
         var paths = assignments.Select(a => a.Path).ToList();
+        run.RequireAllAssignments(paths.Count);
         var labels = assignments.Select(a => int.Parse(a.Value, CultureInfo.InvariantCulture)).ToArray();
         var errors = ReadErrors(run.ErrorsFile);
         // An auto run's dendrogram, reachability or k-distance plot is that of the candidate it kept.

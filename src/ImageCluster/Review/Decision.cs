@@ -34,6 +34,9 @@ internal abstract record Decision
 
     /// <summary>One line for history listings.</summary>
     public abstract string Describe();
+
+    /// <summary>The same decision with each cluster and image named once (what is stored: bounded by the run's size).</summary>
+    public virtual Decision Normalized() => this;
 }
 
 /// <summary>Sets the verdict of whole clusters.</summary>
@@ -41,6 +44,9 @@ internal abstract record Decision
 /// <param name="Verdict">Keep, discard or undecided.</param>
 internal sealed record ClusterVerdict(int[] Clusters, Verdict Verdict) : Decision
 {
+    /// <inheritdoc />
+    public override Decision Normalized() => this with { Clusters = [.. Clusters.Distinct()] };
+
     /// <inheritdoc />
     [JsonIgnore]
     public override string Kind => "cluster-verdict";
@@ -68,6 +74,9 @@ internal sealed record RenameCluster(int Cluster, string Name) : Decision
 internal sealed record MergeClusters(int Into, int[] From) : Decision
 {
     /// <inheritdoc />
+    public override Decision Normalized() => this with { From = [.. From.Distinct()] };
+
+    /// <inheritdoc />
     [JsonIgnore]
     public override string Kind => "merge";
 
@@ -86,6 +95,9 @@ internal sealed record MergeClusters(int Into, int[] From) : Decision
 internal sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved, string Method) : Decision
 {
     /// <inheritdoc />
+    public override Decision Normalized() => this with { Moved = [.. Moved.Distinct(StringComparer.Ordinal)] };
+
+    /// <inheritdoc />
     [JsonIgnore]
     public override string Kind => "split";
 
@@ -99,6 +111,9 @@ internal sealed record SplitCluster(int Cluster, int NewCluster, string[] Moved,
 internal sealed record MoveImages(string[] Paths, int To) : Decision
 {
     /// <inheritdoc />
+    public override Decision Normalized() => this with { Paths = [.. Paths.Distinct(StringComparer.Ordinal)] };
+
+    /// <inheritdoc />
     [JsonIgnore]
     public override string Kind => "move";
 
@@ -111,6 +126,9 @@ internal sealed record MoveImages(string[] Paths, int To) : Decision
 /// <param name="Verdict">The image's own verdict.</param>
 internal sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
 {
+    /// <inheritdoc />
+    public override Decision Normalized() => this with { Paths = [.. Paths.Distinct(StringComparer.Ordinal)] };
+
     /// <inheritdoc />
     [JsonIgnore]
     public override string Kind => "image-verdict";

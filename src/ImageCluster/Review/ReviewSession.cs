@@ -95,6 +95,7 @@ internal sealed class ReviewSession : IDisposable
         var run = new RunInfo(summary.Input, model.Name, model.CacheKey, model.Output, summary.Options.Normalize, summary.Store);
 
         var (paths, labels, baseKey) = ReadAssignments(assignments, run.Input);
+        runFolderFiles.RequireAllAssignments(paths.Count);
         var store = withEmbeddings ? ImageStore.OpenExistingRun(folder, run.Store) : ImageStore.Open(db);
         return new ReviewSession(folder, run, paths, labels, baseKey, store);
     }
@@ -142,6 +143,7 @@ internal sealed class ReviewSession : IDisposable
     /// <summary>Applies and stores a decision (committed before returning). A decision that does not fit changes nothing.</summary>
     public long Record(Decision decision)
     {
+        decision = decision.Normalized();
         // Another process (the CLI beside the review page) may have written since: decide on the stored state.
         State = Replay();
         var next = State.Clone();
@@ -160,7 +162,7 @@ internal sealed class ReviewSession : IDisposable
     {
         State = Replay();
         var trial = State.Clone();
-        foreach (var d in decisions) trial.Apply(d);
+        foreach (var d in decisions) trial.Apply(d.Normalized());
         return decisions.Select(d => (Record(d), d)).ToList();
     }
 
@@ -234,8 +236,18 @@ internal sealed class ReviewSession : IDisposable
 
     private HistoryEntry ToEntry(DecisionRecord r) => new(r.Seq, r.Kind, Parse(r).Describe(), r.CreatedUtc, r.Undone);
 
-    private static Decision Parse(DecisionRecord r) =>
-        JsonSerializer.Deserialize<Decision>(r.PayloadJson, Json) ?? throw new InvalidDataException($"decision {r.Seq} is empty");
+    private Decision Parse(DecisionRecord r)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Decision>(r.PayloadJson, Json) ?? throw new JsonException("null");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            throw new ImageClusterException($"decision {r.Seq} ({r.Kind}) in the review log of {RunFolder} cannot be read ({e.Message}): " +
+                                            $"{Path.Combine(RunFolder, ImageStore.FileName)} is damaged");
+        }
+    }
 
     private ReviewState Replay()
     {

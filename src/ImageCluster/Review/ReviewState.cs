@@ -104,11 +104,14 @@ internal sealed class ReviewState
         switch (decision)
         {
             case ClusterVerdict d:
+                RequireVerdict(d.Verdict);
                 RequireClusters(d.Clusters);
                 foreach (int c in d.Clusters) _clusters[c] = (_clusters[c].Name, d.Verdict);
                 break;
             case RenameCluster d:
                 RequireClusters([d.Cluster]);
+                if (d.Name?.Length > MaxNameLength)
+                    throw new ImageClusterException($"a cluster name is at most {MaxNameLength} characters (got {d.Name.Length})");
                 _clusters[d.Cluster] = (string.IsNullOrWhiteSpace(d.Name) ? null : d.Name.Trim(), _clusters[d.Cluster].Verdict);
                 break;
             case MergeClusters d:
@@ -139,6 +142,7 @@ internal sealed class ReviewState
                 foreach (var p in d.Discarded) _own[p] = Verdict.Discard;
                 break;
             case ImageVerdict d:
+                RequireVerdict(d.Verdict);
                 RequireImages(d.Paths);
                 foreach (var p in d.Paths)
                     if (d.Verdict == Verdict.Undecided) _own.Remove(p);
@@ -147,6 +151,14 @@ internal sealed class ReviewState
             default:
                 throw new ArgumentException($"unknown decision {decision.GetType().Name}", nameof(decision));
         }
+    }
+
+    /// <summary>Longest cluster name kept (a name is a label for people, not a document).</summary>
+    public const int MaxNameLength = 200;
+
+    private static void RequireVerdict(Verdict verdict)
+    {
+        if (!Enum.IsDefined(verdict)) throw new ImageClusterException($"verdict {(int)verdict} is not keep, discard or undecided");
     }
 
     private void RequireClusters(IEnumerable<int> clusters)

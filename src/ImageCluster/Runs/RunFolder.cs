@@ -63,6 +63,18 @@ public sealed class RunFolder
     /// <summary>The run's <c>errors.csv</c> (absent when every file could be used by a features run).</summary>
     public string ErrorsFile => System.IO.Path.Combine(Path, ErrorsFileName);
 
+    /// <summary>
+    /// Refuses an <c>assignments.csv</c> with another number of images than the run clustered (cut short, emptied or
+    /// edited): reviewing or reporting part of a run as if it were all of it would silently lose images.
+    /// </summary>
+    /// <exception cref="ImageClusterException">The counts differ.</exception>
+    internal void RequireAllAssignments(int images)
+    {
+        if (images != Summary.Counts.Clustered)
+            throw new ImageClusterException($"{AssignmentsFile} holds {images} images but the run clustered {Summary.Counts.Clustered} (run.json): " +
+                                            "the file is damaged; cluster the folder again to rewrite it");
+    }
+
     /// <summary>The figures of the fit the run kept, or null when it kept none (or a version before them wrote it).</summary>
     internal FitFigures? ReadFit()
     {
