@@ -22,6 +22,11 @@ internal static class CommonOptions
         Description = "Files larger than this many MB are listed in errors.csv instead of read (each file is read whole to hash and decode it)",
         DefaultValueFactory = _ => (int)(new EmbeddingOptions().MaxFileBytes >> 20),
     };
+    internal static readonly Option<int> DecodeMemoryOption = new("--decode-memory-mb")
+    {
+        Description = "Memory all decode threads together may hold for pixels (MB); an image that alone needs more is listed in errors.csv",
+        DefaultValueFactory = _ => (int)(new EmbeddingOptions().DecodeMemoryBytes >> 20),
+    };
     internal static readonly Option<int> InferenceThreadsOption = new("--inference-threads") { Description = "ONNX Runtime threads (0 = one per core)", DefaultValueFactory = _ => 0 };
     internal static readonly Option<ResizeMode?> ResizeOption = new("--resize")
     {
@@ -73,6 +78,8 @@ internal static class CommonOptions
             BatchSize = parse.GetValue(BatchOption),
             DecodeThreads = parse.GetValue(DecodeThreadsOption),
             InferenceThreads = parse.GetValue(InferenceThreadsOption),
+            DecodeMemoryBytes = parse.GetValue(DecodeMemoryOption) is >= 1 and var budget ? (long)budget << 20
+                : throw new UsageException($"--decode-memory-mb must be at least 1 (got {parse.GetValue(DecodeMemoryOption)})"),
             MaxFileBytes = parse.GetValue(MaxFileOption) is >= 1 and var mb ? (long)mb << 20
                 : throw new UsageException($"--max-file-mb must be at least 1 (got {parse.GetValue(MaxFileOption)})"),
         };

@@ -25,6 +25,14 @@ public sealed record EmbeddingOptions
     /// </summary>
     public long MaxFileBytes { get; init; } = 512L << 20;
 
+    /// <summary>
+    /// Memory all decode threads together may hold for pixels at once (512 MB by default): a decode waits while others
+    /// hold it, and an image that alone needs more is refused. A non-JPEG is decoded at full size, 4 bytes per pixel, so
+    /// the default refuses PNG, WebP, GIF and BMP above ≈ 120 Mpx; JPEGs decode at a reduced scale, except that a progressive
+    /// one also needs 6 bytes per stored pixel.
+    /// </summary>
+    public long DecodeMemoryBytes { get; init; } = 512L << 20;
+
     /// <summary>Largest accepted batch: 1024 images of 224×224 already take 600 MB of input tensor.</summary>
     public const int MaxBatchSize = 1024;
 
@@ -33,6 +41,7 @@ public sealed record EmbeddingOptions
     {
         if (BatchSize is < 1 or > MaxBatchSize) throw new ArgumentException($"BatchSize must be between 1 and {MaxBatchSize} (got {BatchSize})", nameof(BatchSize));
         if (DecodeThreads < 0) throw new ArgumentException($"DecodeThreads must be 0 (one per core) or more (got {DecodeThreads})", nameof(DecodeThreads));
+        if (DecodeMemoryBytes < 1 << 20) throw new ArgumentException($"DecodeMemoryBytes must be at least 1 MB (got {DecodeMemoryBytes} bytes)", nameof(DecodeMemoryBytes));
         if (MaxFileBytes < 1) throw new ArgumentException($"MaxFileBytes must be at least 1 (got {MaxFileBytes})", nameof(MaxFileBytes));
         if (InferenceThreads < 0) throw new ArgumentException($"InferenceThreads must be 0 (one per core) or more (got {InferenceThreads})", nameof(InferenceThreads));
     }
@@ -135,6 +144,7 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
             loadSeconds = Stopwatch.GetElapsedTime(l0).TotalSeconds;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
+            var budget = new DecodeBudget(_options.DecodeMemoryBytes);
             var producer = Task.Run(async () =>
             {
                 try
@@ -170,12 +180,12 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
                             input = ArrayPool<float>.Shared.Rent(inputLength);
                             try
                             {
-                                ImageDecoder.DecodeRgb(bytes, descriptor.Width, descriptor.Height, descriptor.Resize, rgb.AsSpan(0, inputLength));
+                                ImageDecoder.DecodeRgb(bytes, descriptor.Width, descriptor.Height, descriptor.Resize, rgb.AsSpan(0, inputLength), budget, token);
                                 TensorPreprocessor.Fill(descriptor, rgb.AsSpan(0, inputLength), input.AsSpan(0, inputLength));
                             }
                             catch (Exception e) when (e is not OperationCanceledException)
                             {
-                                error = e is ImageDecodeException ? e.Message : $"decoder failed: {e.Message}";
+                                error = e is ImageDecodeException or DecodeBudgetException ? e.Message : $"decoder failed: {e.Message}";
                                 cacheError = e is ImageDecodeException;
                                 ArrayPool<float>.Shared.Return(input);
                                 input = null;

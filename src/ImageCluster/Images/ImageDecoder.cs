@@ -39,7 +39,15 @@ internal static class ImageDecoder
 
     /// <summary>Decodes into a caller-provided buffer of <c>width × height × 3</c> bytes.</summary>
     /// <exception cref="ImageDecodeException">The bytes are not a readable image.</exception>
-    public static void DecodeRgb(ReadOnlySpan<byte> encoded, int width, int height, ResizeMode mode, Span<byte> rgb)
+    /// <param name="encoded">The file's bytes.</param>
+    /// <param name="width">Target width.</param>
+    /// <param name="height">Target height.</param>
+    /// <param name="mode">How the image is fitted to the target.</param>
+    /// <param name="rgb">The output, <c>width × height × 3</c> bytes.</param>
+    /// <param name="budget">Memory shared with the other decoders of the run (null: only <see cref="MaxPixels"/> limits a decode).</param>
+    /// <param name="ct">Cancels a wait for the budget.</param>
+    public static void DecodeRgb(ReadOnlySpan<byte> encoded, int width, int height, ResizeMode mode, Span<byte> rgb, DecodeBudget? budget = null,
+        CancellationToken ct = default)
     {
         if (rgb.Length != width * height * 3) throw new ArgumentException("Buffer size does not match width × height × 3.", nameof(rgb));
         if (encoded.Length == 0) throw new ImageDecodeException("empty file (0 bytes)");
@@ -62,6 +70,13 @@ internal static class ImageDecoder
             throw new ImageDecodeException(
                 $"image too large: {stored.Width}×{stored.Height} ({decodePixels / 1e6:F0} Mpx) is above the {MaxPixels / 1e6:F0} Mpx limit for this format");
 
+        // What the decode allocates: its RGBA bitmap (a third more with mipmaps), the target, and for a progressive JPEG the
+        // coefficients libjpeg keeps for the whole stored image (two bytes per component sample) whatever the output scale.
+        bool shrinksMuch = decodeSize.Width > 2 * needW || decodeSize.Height > 2 * needH;
+        long need = decodePixels * 4 * (shrinksMuch ? 4 : 3) / 3 + (long)width * height * 4;
+        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && IsProgressiveJpeg(encoded)) need += (long)stored.Width * stored.Height * 3 * 2;
+        using var held = budget?.Reserve(need, $"this {stored.Width}×{stored.Height} image", ct) ?? default;
+
         using var source = new SKBitmap(new SKImageInfo(decodeSize.Width, decodeSize.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var result = codec.GetPixels(source.Info, source.GetPixels());
         if (result is not SKCodecResult.Success)
@@ -81,7 +96,6 @@ internal static class ImageDecoder
             using var paint = new SKPaint();
             // Mipmaps prevent aliasing when shrinking more than 2×, but building them costs 3× the whole draw, so
             // plain bilinear serves enlargements and mild reductions (most inputs, after scaled JPEG decoding).
-            bool shrinksMuch = decodeSize.Width > 2 * needW || decodeSize.Height > 2 * needH;
             var sampling = new SKSamplingOptions(SKFilterMode.Linear, shrinksMuch ? SKMipmapMode.Linear : SKMipmapMode.None);
             canvas.DrawImage(image, 0, 0, sampling, paint);
         }
@@ -93,6 +107,25 @@ internal static class ImageDecoder
             rgb[q + 1] = rgba[p + 1];
             rgb[q + 2] = rgba[p + 2];
         }
+    }
+
+    /// <summary>True when the JPEG's frame is progressive (SOF2, 6, 10, 14), read from its markers up to the first scan.</summary>
+    internal static bool IsProgressiveJpeg(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 4 || b[0] != 0xFF || b[1] != 0xD8) return false;
+        int i = 2;
+        while (i + 4 <= b.Length)
+        {
+            if (b[i] != 0xFF) return false;
+            byte marker = b[i + 1];
+            if (marker == 0xFF) { i++; continue; } // fill byte
+            if (marker is 0x01 or (>= 0xD0 and <= 0xD8)) { i += 2; continue; } // markers without a length
+            if (marker is 0xDA or 0xD9) return false; // a scan or the end before any frame header
+            if (marker is 0xC2 or 0xC6 or 0xCA or 0xCE) return true;
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) return false; // a sequential frame
+            i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+        }
+        return false;
     }
 
     /// <summary>Reads only the header: the displayed size (after EXIF orientation).</summary>

@@ -1,0 +1,129 @@
+using System.Buffers.Binary;
+using System.Text;
+using ImageCluster.Images;
+
+namespace ImageCluster.Tests;
+
+/// <summary>Files that lie about their size cannot take the machine's memory (issue 14, item 1).</summary>
+public class DecodeBudgetTests
+{
+    private const long Budget = 512L << 20;
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320 & (uint)-(int)(crc & 1));
+        }
+        return ~crc;
+    }
+
+    private static void Chunk(MemoryStream png, string type, byte[] data)
+    {
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+        png.Write(length);
+        byte[] typed = [.. Encoding.ASCII.GetBytes(type), .. data];
+        png.Write(typed);
+        Span<byte> crc = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
+        png.Write(crc);
+    }
+
+    /// <summary>A few dozen bytes of PNG declaring <paramref name="side"/>² RGBA pixels.</summary>
+    internal static byte[] LyingPng(int side)
+    {
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, side);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), side);
+        ihdr[8] = 8; ihdr[9] = 6; // 8-bit RGBA
+        Chunk(png, "IHDR", ihdr);
+        Chunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // an empty zlib stream
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    /// <summary>A real JPEG of the sample whose frame header now says progressive, <paramref name="side"/>² pixels.</summary>
+    internal static byte[] LyingProgressiveJpeg(int side)
+    {
+        var jpeg = File.ReadAllBytes(Path.Combine(SharedData.Sample, "photo_cat_01.jpg"));
+        for (int i = 2; i + 9 < jpeg.Length;)
+        {
+            Assert.Equal(0xFF, jpeg[i]);
+            byte marker = jpeg[i + 1];
+            if (marker is 0xC0 or 0xC1 or 0xC2)
+            {
+                jpeg[i + 1] = 0xC2;
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(i + 5), (ushort)side);
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(i + 7), (ushort)side);
+                return jpeg;
+            }
+            i += 2 + BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(i + 2));
+        }
+        throw new InvalidOperationException("no frame header");
+    }
+
+    [Fact]
+    public void A_tiny_png_declaring_13000_squared_pixels_is_refused_before_its_pixels_are_allocated()
+    {
+        var png = LyingPng(13_000);
+        Assert.True(png.Length < 80);
+        var rgb = new byte[224 * 224 * 3];
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<DecodeBudgetException>(() => ImageDecoder.DecodeRgb(png, 224, 224, ResizeMode.Squash, rgb, new DecodeBudget(Budget)));
+        Assert.Equal("this 13000×13000 image needs about 860 MB to decode, above the 512 MB decode memory budget", e.Message);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 16 << 20, "the decoder allocated the pixels first");
+    }
+
+    [Fact]
+    public void A_progressive_jpeg_is_charged_for_the_coefficients_of_its_stored_size()
+    {
+        Assert.True(ImageDecoder.IsProgressiveJpeg(LyingProgressiveJpeg(400)));
+        Assert.False(ImageDecoder.IsProgressiveJpeg(File.ReadAllBytes(Path.Combine(SharedData.Sample, "photo_cat_02.jpg"))) &&
+                     ImageDecoder.IsProgressiveJpeg([0xFF, 0xD8, 0xFF, 0xD9]));
+        var rgb = new byte[224 * 224 * 3];
+        // 40 000² decodes at 1/8 scale (25 Mpx, under the pixel limit), but libjpeg keeps 9.6 GB of coefficients for it.
+        var e = Assert.Throws<DecodeBudgetException>(() =>
+            ImageDecoder.DecodeRgb(LyingProgressiveJpeg(40_000), 224, 224, ResizeMode.Squash, rgb, new DecodeBudget(Budget)));
+        Assert.StartsWith("this 40000×40000 image needs about 9", e.Message);
+    }
+
+    [Fact]
+    public async Task Decodes_wait_while_others_hold_the_budget()
+    {
+        var budget = new DecodeBudget(100);
+        var first = budget.Reserve(60, "first");
+        var second = Task.Run(() => budget.Reserve(60, "second"));
+        await Task.Delay(300);
+        Assert.False(second.IsCompleted);
+        first.Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        budget.Reserve(100, "all of it").Dispose();
+    }
+
+    [Fact]
+    public async Task In_a_run_the_refused_images_are_listed_and_the_rest_clustered()
+    {
+        using var temp = new TempFolder();
+        string input = temp.Combine("in");
+        Directory.CreateDirectory(input);
+        foreach (var name in new[] { "photo_cat_01.jpg", "photo_cat_02.jpg", "photo_rocket_01.jpg", "photo_rocket_02.jpg" })
+            File.Copy(Path.Combine(SharedData.Sample, name), Path.Combine(input, name));
+        File.WriteAllBytes(Path.Combine(input, "lying.png"), LyingPng(13_000));
+        File.WriteAllBytes(Path.Combine(input, "lying.jpg"), LyingProgressiveJpeg(40_000));
+
+        var run = await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", temp.Combine("run"), "--decode-memory-mb", "256");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("clustered 4 images into 2 clusters", run.Stderr + run.Stdout);
+        using var reader = new StreamReader(temp.Combine("run", "errors.csv"));
+        var errors = Csv.Read(reader).Skip(1).ToDictionary(r => r[0], r => r[1]);
+        Assert.Equal("this 13000×13000 image needs about 860 MB to decode, above the 256 MB decode memory budget", errors["lying.png"]);
+        Assert.StartsWith("this 40000×40000 image needs about", errors["lying.jpg"]);
+        Assert.Equal(2, errors.Count);
+    }
+}
