@@ -45,10 +45,11 @@ internal static class ImageScanner
         if (!rootInfo.Exists) throw new DirectoryNotFoundException($"Folder not found: {root}");
         var excluded = new HashSet<string>(options.ExcludedDirectories.Select(RealPath), StringComparer.Ordinal);
         var visited = new HashSet<string>(StringComparer.Ordinal);
-        return Walk(rootInfo, "", options, excluded, visited);
+        return Walk(rootInfo, "", options, excluded, visited, RealPath(rootInfo.FullName));
     }
 
-    private static IEnumerable<ScannedFile> Walk(DirectoryInfo dir, string prefix, ScanOptions options, HashSet<string> excluded, HashSet<string> visited)
+    private static IEnumerable<ScannedFile> Walk(DirectoryInfo dir, string prefix, ScanOptions options, HashSet<string> excluded, HashSet<string> visited,
+        string root)
     {
         string real = RealPath(dir.FullName);
         if (excluded.Contains(real) || !visited.Add(real)) yield break;
@@ -80,20 +81,27 @@ internal static class ImageScanner
             if (entry is DirectoryInfo sub)
             {
                 if (!options.IncludeHidden && sub.Name.StartsWith('.')) continue;
-                foreach (var f in Walk(sub, relative + "/", options, excluded, visited)) yield return f;
+                // Decided here, once: the review, select and export only ever touch files inside the input folder.
+                if (sub.LinkTarget is not null && !Inside(root, RealPath(sub.FullName)))
+                {
+                    yield return new ScannedFile(relative, sub.FullName, 0, default,
+                        $"symbolic link to a folder outside the input folder ({sub.LinkTarget}); not followed");
+                    continue;
+                }
+                foreach (var f in Walk(sub, relative + "/", options, excluded, visited, root)) yield return f;
             }
             else if (entry is FileInfo file)
             {
                 string ext = file.Extension;
                 bool decodable = DecodableExtensions.Contains(ext);
                 if (!decodable && !UnsupportedImageExtensions.Contains(ext)) continue;
-                yield return Describe(file, relative, decodable);
+                yield return Describe(file, relative, decodable, root);
             }
         }
     }
 
     // One entry's problem never ends the scan: whatever its name, kind or path length, it becomes that file's line.
-    private static ScannedFile Describe(FileInfo file, string relative, bool decodable)
+    private static ScannedFile Describe(FileInfo file, string relative, bool decodable, string root)
     {
         // The runtime decodes a name that is not UTF-8 with U+FFFD; that name opens nothing.
         if (file.Name.Contains('\uFFFD'))
@@ -102,7 +110,7 @@ internal static class ImageScanner
         {
             if (FileKind.NotRegular(file.FullName) is { } kind)
                 return new ScannedFile(relative, file.FullName, 0, default, $"not a regular file ({kind}); only regular files are read");
-            return DescribeFile(file, relative, decodable);
+            return DescribeFile(file, relative, decodable, root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -110,7 +118,7 @@ internal static class ImageScanner
         }
     }
 
-    private static ScannedFile DescribeFile(FileInfo file, string relative, bool decodable)
+    private static ScannedFile DescribeFile(FileInfo file, string relative, bool decodable, string root)
     {
         if (file.LinkTarget is not null)
         {
@@ -125,6 +133,9 @@ internal static class ImageScanner
             }
             if (target is not FileInfo { Exists: true } targetFile)
                 return new ScannedFile(relative, file.FullName, 0, default, $"broken symbolic link (target {file.LinkTarget} does not exist)");
+            if (!Inside(root, Path.Combine(RealPath(targetFile.DirectoryName!), targetFile.Name)))
+                return new ScannedFile(relative, file.FullName, 0, default,
+                    $"symbolic link to a file outside the input folder ({file.LinkTarget}); only files inside it are used");
             return new ScannedFile(relative, file.FullName, targetFile.Length, targetFile.LastWriteTimeUtc,
                 decodable ? null : UnsupportedReason(file.Extension));
         }
@@ -134,6 +145,9 @@ internal static class ImageScanner
 
     private static string UnsupportedReason(string extension) =>
         $"unsupported format {extension.TrimStart('.').ToUpperInvariant()} (the decoder reads JPEG, PNG, WebP, GIF and BMP); convert it first";
+
+    private static bool Inside(string root, string real) =>
+        real == root || real.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>The path with every symlink resolved; the path itself when it cannot be resolved.</summary>
     internal static string RealPath(string path)

@@ -79,4 +79,32 @@ public partial class HostileFilesTests
         Assert.Contains("clustered 4 images into 2 clusters", run.Stderr + run.Stdout);
         Assert.Equal(5, File.ReadAllLines(temp.Combine("run", "assignments.csv")).Length);
     }
+
+    [Fact]
+    public async Task Links_leading_out_of_the_input_are_listed_at_scan_time_so_review_select_and_export_accept_the_run()
+    {
+        using var temp = new TempFolder();
+        string input = temp.Combine("in"), outside = temp.Combine("outside");
+        Directory.CreateDirectory(input);
+        Directory.CreateDirectory(outside);
+        foreach (var name in new[] { "photo_cat_01.jpg", "photo_cat_02.jpg", "photo_rocket_01.jpg", "photo_rocket_02.jpg" })
+            File.Copy(Path.Combine(SharedData.Sample, name), Path.Combine(input, name));
+        File.Copy(Path.Combine(SharedData.Sample, "photo_space_01.jpg"), Path.Combine(outside, "space.jpg"));
+        File.CreateSymbolicLink(Path.Combine(input, "space.jpg"), Path.Combine(outside, "space.jpg"));
+        Directory.CreateSymbolicLink(Path.Combine(input, "elsewhere"), outside);
+        File.CreateSymbolicLink(Path.Combine(input, "inside.jpg"), Path.Combine(input, "photo_cat_01.jpg")); // stays in: read
+
+        var run = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", temp.Combine("run"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var errors = Errors(temp.Combine("run"));
+        Assert.Equal($"symbolic link to a file outside the input folder ({Path.Combine(outside, "space.jpg")}); only files inside it are used", errors["space.jpg"]);
+        Assert.Equal($"symbolic link to a folder outside the input folder ({outside}); not followed", errors["elsewhere"]);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal(6, File.ReadAllLines(temp.Combine("run", "assignments.csv")).Length); // 4 images and inside.jpg
+
+        var select = await CliRunner.RunAsync("select", temp.Combine("run"), "--keep", "0");
+        Assert.True(select.ExitCode == 0, select.Stderr);
+        var export = await CliRunner.RunAsync("export", temp.Combine("run"), "--to", temp.Combine("kept"));
+        Assert.True(export.ExitCode == 0, export.Stderr);
+    }
 }
