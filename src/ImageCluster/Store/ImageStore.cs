@@ -130,9 +130,15 @@ internal sealed partial class ImageStore : IDisposable
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             store.Dispose();
+            // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the file itself is damaged, and naming it again cannot help.
+            bool damaged = e is SqliteException { SqliteErrorCode: 11 or 26 };
             throw new ImageClusterException(current == cachePath || !runTables
-                ? $"cannot open the embedding store {current} ({e.Message}); name another store (or set {StoreLocation.Variable})"
-                : $"cannot open the run database {current} ({e.Message}); move it away (it holds this run's review decisions) or write the run to another folder");
+                ? $"cannot open the embedding store {current} ({e.Message}); " + (damaged
+                    ? "the file is damaged: move it away (a new store is made and the embeddings computed again) or name another store"
+                    : $"name another store (or set {StoreLocation.Variable})")
+                : $"cannot open the run database {current} ({e.Message}); " + (damaged
+                    ? "the file is damaged and with it this run's review decisions: move it away and cluster the folder again"
+                    : "move it away (it holds this run's review decisions) or write the run to another folder"));
         }
         catch
         {
@@ -186,7 +192,8 @@ internal sealed partial class ImageStore : IDisposable
     public HashSet<string> GetEmbeddedHashes(string model, string output)
     {
         var hashes = new HashSet<string>(StringComparer.Ordinal);
-        using var cmd = Command($"SELECT sha256 FROM {_cache}.embeddings WHERE model = $model AND output = $output");
+        // The same test as GetEmbeddings: a vector of another length than its row says is not an embedding.
+        using var cmd = Command($"SELECT sha256 FROM {_cache}.embeddings WHERE model = $model AND output = $output AND dimension > 0 AND length(vector) = dimension * 4");
         cmd.Parameters.AddWithValue("$model", model);
         cmd.Parameters.AddWithValue("$output", output);
         using var reader = cmd.ExecuteReader();
@@ -198,7 +205,7 @@ internal sealed partial class ImageStore : IDisposable
     public Dictionary<string, float[]> GetEmbeddings(IEnumerable<string> hashes, string model, string output)
     {
         var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        using var cmd = Command($"SELECT vector FROM {_cache}.embeddings WHERE sha256 = $sha AND model = $model AND output = $output");
+        using var cmd = Command($"SELECT vector, dimension FROM {_cache}.embeddings WHERE sha256 = $sha AND model = $model AND output = $output");
         var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
         cmd.Parameters.AddWithValue("$model", model);
         cmd.Parameters.AddWithValue("$output", output);
@@ -207,7 +214,10 @@ internal sealed partial class ImageStore : IDisposable
         {
             if (vectors.ContainsKey(hash)) continue;
             sha.Value = hash;
-            if (cmd.ExecuteScalar() is byte[] blob)
+            using var row = cmd.ExecuteReader();
+            // A vector of another length than its row says (a damaged or cut file) is never used: it counts as not stored,
+            // so the embedding is computed again.
+            if (row.Read() && row.GetValue(0) is byte[] blob && row.GetInt64(1) is > 0 and var dimension && blob.Length == dimension * sizeof(float))
                 vectors[hash] = MemoryMarshal.Cast<byte, float>(blob).ToArray();
         }
         return vectors;

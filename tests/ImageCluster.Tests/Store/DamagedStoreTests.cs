@@ -1,0 +1,51 @@
+using Microsoft.Data.Sqlite;
+
+namespace ImageCluster.Tests;
+
+/// <summary>A damaged store is never used as if whole (issue 14, item 10).</summary>
+public class DamagedStoreTests
+{
+    private static string Input(TempFolder temp)
+    {
+        string input = temp.Combine("in");
+        Directory.CreateDirectory(input);
+        foreach (var name in new[] { "photo_cat_01.jpg", "photo_cat_02.jpg", "photo_rocket_01.jpg", "photo_rocket_02.jpg" })
+            File.Copy(Path.Combine(SharedData.Sample, name), Path.Combine(input, name));
+        return input;
+    }
+
+    [Fact]
+    public async Task A_cut_vector_is_computed_again_instead_of_used()
+    {
+        using var temp = new TempFolder();
+        string input = Input(temp), store = temp.Combine("store.db");
+        var first = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", temp.Combine("run1"), "--store", store);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        using (var db = new SqliteConnection($"Data Source={store};Pooling=False"))
+        {
+            db.Open();
+            using var cut = db.CreateCommand();
+            cut.CommandText = "UPDATE embeddings SET vector = x'00' WHERE rowid = (SELECT min(rowid) FROM embeddings)";
+            Assert.Equal(1, cut.ExecuteNonQuery());
+        }
+
+        var second = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", temp.Combine("run2"), "--store", store);
+
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Contains("(embedded 1, from cache 3, unreadable 0)", second.Stderr + second.Stdout);
+        Assert.Equal(File.ReadAllText(temp.Combine("run1", "assignments.csv")), File.ReadAllText(temp.Combine("run2", "assignments.csv")));
+    }
+
+    [Fact]
+    public async Task A_store_that_is_not_a_database_says_so_and_what_to_do()
+    {
+        using var temp = new TempFolder();
+        string input = Input(temp), store = temp.Combine("store.db");
+        File.WriteAllBytes(store, [.. "SQLite format 3\0"u8, .. new byte[4080]]); // a header and nothing valid after it
+        var run = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", temp.Combine("run"), "--store", store);
+        Assert.Equal(2, run.ExitCode);
+        string error = run.Stderr.Trim().Split('\n')[^1];
+        Assert.StartsWith($"error: cannot open the embedding store {store} (", error);
+        Assert.EndsWith("the file is damaged: move it away (a new store is made and the embeddings computed again) or name another store", error);
+    }
+}
