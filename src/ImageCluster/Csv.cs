@@ -7,9 +7,26 @@ namespace ImageCluster;
 /// <summary>Minimal RFC 4180 CSV writing and reading (paths may hold commas, quotes and any Unicode).</summary>
 internal static class Csv
 {
-    /// <summary>Quotes a field when it holds a comma, quote, CR or LF.</summary>
-    public static string Escape(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+    /// <summary>
+    /// Quotes a field when it holds a comma, quote, CR or LF, and defuses one a spreadsheet would run as a formula (a file
+    /// named <c>=cmd|…</c>): such a field gets a leading apostrophe, which <see cref="Read"/> takes off again.
+    /// </summary>
+    public static string Escape(string field)
+    {
+        if (NeedsFormulaGuard(field)) field = "'" + field;
+        return field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+    }
+
+    // OWASP's list of cell starts that spreadsheets evaluate. An apostrophe before one of them (or before another
+    // apostrophe) is guarded too, so that reading back is exact for every name.
+    private static bool IsFormulaStart(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r';
+
+    private static bool NeedsFormulaGuard(string field) =>
+        field.Length > 0 && (IsFormulaStart(field[0]) || (field[0] == '\'' && field.Length > 1 && (IsFormulaStart(field[1]) || field[1] == '\'')));
+
+    /// <summary>A field as written before <see cref="Escape"/> guarded it.</summary>
+    public static string Unguard(string field) =>
+        field.Length > 1 && field[0] == '\'' && (IsFormulaStart(field[1]) || field[1] == '\'') ? field[1..] : field;
 
     /// <summary>Formats a float so it reads back to the same value.</summary>
     public static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
@@ -51,7 +68,7 @@ internal static class Csv
         foreach (var row in csv)
         {
             var fields = new string[row.ColCount];
-            for (int i = 0; i < fields.Length; i++) fields[i] = row[i].ToString();
+            for (int i = 0; i < fields.Length; i++) fields[i] = Unguard(row[i].ToString());
             yield return fields;
         }
     }
@@ -63,7 +80,7 @@ internal static class Csv
         foreach (var row in csv)
         {
             var fields = new string[row.ColCount];
-            for (int i = 0; i < fields.Length; i++) fields[i] = row[i].ToString();
+            for (int i = 0; i < fields.Length; i++) fields[i] = Unguard(row[i].ToString());
             yield return (row.LineNumberFrom, fields);
         }
     }

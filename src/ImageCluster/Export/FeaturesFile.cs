@@ -55,7 +55,7 @@ internal static class FeaturesFile
         int line = row.LineNumberFrom;
         if (row.ColCount != header.Length)
             return new ParsedRow(null, null, $"{file} line {line}: {row.ColCount} fields where the header has {header.Length}");
-        string? name = first == 1 ? row[0].ToString() : null;
+        string? name = first == 1 ? Csv.Unguard(row[0].ToString()) : null;
         string shown = name ?? $"row{row.RowIndex}";
         var values = new float[header.Length - first];
         for (int j = first; j < header.Length; j++)
