@@ -109,10 +109,7 @@ public class DecodeBudgetTests
     public async Task In_a_run_the_refused_images_are_listed_and_the_rest_clustered()
     {
         using var temp = new TempFolder();
-        string input = temp.Combine("in");
-        Directory.CreateDirectory(input);
-        foreach (var name in new[] { "photo_cat_01.jpg", "photo_cat_02.jpg", "photo_rocket_01.jpg", "photo_rocket_02.jpg" })
-            File.Copy(Path.Combine(SharedData.Sample, name), Path.Combine(input, name));
+        string input = TestData.FourPhotos(temp);
         File.WriteAllBytes(Path.Combine(input, "lying.png"), LyingPng(13_000));
         File.WriteAllBytes(Path.Combine(input, "lying.jpg"), LyingProgressiveJpeg(40_000));
 

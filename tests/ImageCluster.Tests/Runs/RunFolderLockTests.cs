@@ -5,20 +5,11 @@ namespace ImageCluster.Tests;
 /// <summary>One run at a time writes a run folder, and what a killed run left is cleared by the next (issue 14, items 4 and 7).</summary>
 public class RunFolderLockTests
 {
-    private static string Input(TempFolder temp)
-    {
-        string input = temp.Combine("in");
-        Directory.CreateDirectory(input);
-        foreach (var name in new[] { "photo_cat_01.jpg", "photo_cat_02.jpg", "photo_rocket_01.jpg", "photo_rocket_02.jpg" })
-            File.Copy(Path.Combine(SharedData.Sample, name), Path.Combine(input, name));
-        return input;
-    }
-
     [Fact]
     public async Task A_second_run_into_a_locked_run_folder_is_refused_and_the_first_runs_files_stay()
     {
         using var temp = new TempFolder();
-        string input = Input(temp), run = temp.Combine("run");
+        string input = TestData.FourPhotos(temp), run = temp.Combine("run");
         var first = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run);
         Assert.True(first.ExitCode == 0, first.Stderr);
         string assignments = File.ReadAllText(Path.Combine(run, "assignments.csv")), summary = File.ReadAllText(Path.Combine(run, "run.json"));
@@ -41,7 +32,7 @@ public class RunFolderLockTests
     public async Task What_a_killed_run_left_is_removed_by_the_next_and_does_not_make_the_folder_foreign()
     {
         using var temp = new TempFolder();
-        string input = Input(temp), run = temp.Combine("run");
+        string input = TestData.FourPhotos(temp), run = temp.Combine("run");
         // A run killed right after it created the folder and took the lock, while writing its outputs.
         Directory.CreateDirectory(Path.Combine(run, "clusters.new-999999", "cluster_with_2", "cluster_0"));
         File.CreateSymbolicLink(Path.Combine(run, "clusters.new-999999", "cluster_with_2", "cluster_0", "photo_cat_01.jpg"), Path.Combine(input, "photo_cat_01.jpg"));

@@ -5,20 +5,11 @@ namespace ImageCluster.Tests;
 /// <summary>A damaged store is never used as if whole (issue 14, item 10).</summary>
 public class DamagedStoreTests
 {
-    private static string Input(TempFolder temp)
-    {
-        string input = temp.Combine("in");
-        Directory.CreateDirectory(input);
-        foreach (var name in new[] { "photo_cat_01.jpg", "photo_cat_02.jpg", "photo_rocket_01.jpg", "photo_rocket_02.jpg" })
-            File.Copy(Path.Combine(SharedData.Sample, name), Path.Combine(input, name));
-        return input;
-    }
-
     [Fact]
     public async Task A_cut_vector_is_computed_again_instead_of_used()
     {
         using var temp = new TempFolder();
-        string input = Input(temp), store = temp.Combine("store.db");
+        string input = TestData.FourPhotos(temp), store = temp.Combine("store.db");
         var first = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", temp.Combine("run1"), "--store", store);
         Assert.True(first.ExitCode == 0, first.Stderr);
         using (var db = new SqliteConnection($"Data Source={store};Pooling=False"))
@@ -40,7 +31,7 @@ public class DamagedStoreTests
     public async Task A_store_that_is_not_a_database_says_so_and_what_to_do()
     {
         using var temp = new TempFolder();
-        string input = Input(temp), store = temp.Combine("store.db");
+        string input = TestData.FourPhotos(temp), store = temp.Combine("store.db");
         File.WriteAllBytes(store, [.. "SQLite format 3\0"u8, .. new byte[4080]]); // a header and nothing valid after it
         var run = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", temp.Combine("run"), "--store", store);
         Assert.Equal(2, run.ExitCode);

@@ -31,4 +31,17 @@ internal static class TestData
         for (int i = 0; i < x.Data.Length; i++) x.Data[i] = (float)Gaussian(random);
         return x;
     }
+
+    /// <summary>
+    /// temp/in with four photos of the committed sample (two cats, two rockets: two clusters for any model), for tests that
+    /// add a hostile or damaged file beside them.
+    /// </summary>
+    public static string FourPhotos(TempFolder temp)
+    {
+        string input = temp.Combine("in");
+        Directory.CreateDirectory(input);
+        foreach (var name in new[] { "photo_cat_01.jpg", "photo_cat_02.jpg", "photo_rocket_01.jpg", "photo_rocket_02.jpg" })
+            File.Copy(Path.Combine(SharedData.Sample, name), Path.Combine(input, name));
+        return input;
+    }
 }
