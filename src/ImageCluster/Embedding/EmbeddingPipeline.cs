@@ -28,8 +28,8 @@ public sealed record EmbeddingOptions
     /// <summary>
     /// Memory all decode threads together may hold for pixels at once (512 MB by default): a decode waits while others
     /// hold it, and an image that alone needs more is refused. A non-JPEG is decoded at full size, 4 bytes per pixel, so
-    /// the default refuses PNG, WebP, GIF and BMP above ≈ 120 Mpx; JPEGs decode at a reduced scale, except that a progressive
-    /// one also needs 6 bytes per stored pixel.
+    /// the default refuses PNG, WebP, GIF and BMP above ≈ 95 Mpx (4 bytes per pixel and a third more for the mipmaps of a large
+    /// reduction); JPEGs decode at a reduced scale, except that a progressive one also needs 6 bytes per stored pixel.
     /// </summary>
     public long DecodeMemoryBytes { get; init; } = 512L << 20;
 
