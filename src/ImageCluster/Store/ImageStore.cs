@@ -98,6 +98,12 @@ internal sealed partial class ImageStore : IDisposable
                 PRAGMA synchronous = NORMAL;
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """);
+            // A run database that had a review log and lost its table (dropped, or a damaged copy) must not start an empty
+            // one as if the decisions had never been made: the marker says it had one.
+            if (runTables && Convert.ToInt64(store.ScalarOf("SELECT count(*) FROM meta WHERE key = 'review_log'"), System.Globalization.CultureInfo.InvariantCulture) > 0
+                          && Convert.ToInt64(store.ScalarOf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'decisions'"), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                throw new ImageClusterException($"{path}: its review log (the decisions table) is gone, and with it this run's review decisions; " +
+                                                "move the file away and cluster the folder again to start a new review");
             if (runTables) store.Execute("""
                 CREATE TABLE IF NOT EXISTS clusterings (
                     key TEXT PRIMARY KEY, labels BLOB NOT NULL, distances BLOB NOT NULL, summary_json TEXT NOT NULL);
@@ -108,6 +114,7 @@ internal sealed partial class ImageStore : IDisposable
                     seq INTEGER PRIMARY KEY AUTOINCREMENT, base TEXT NOT NULL, kind TEXT NOT NULL, payload_json TEXT NOT NULL,
                     created_utc TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
                 """);
+            if (runTables) store.Execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('review_log', '1')");
             using (var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)"))
             {
                 cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));

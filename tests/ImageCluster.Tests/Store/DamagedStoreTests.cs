@@ -39,4 +39,26 @@ public class DamagedStoreTests
         Assert.StartsWith($"error: cannot open the embedding store {store} (", error);
         Assert.EndsWith("the file is damaged: move it away (a new store is made and the embeddings computed again) or name another store", error);
     }
+
+    [Fact]
+    public async Task A_dropped_review_log_is_named_instead_of_silently_started_anew()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), run = temp.Combine("run");
+        Assert.True((await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run, "--store", temp.Combine("store.db"))).ExitCode == 0);
+        Assert.True((await CliRunner.RunAsync("select", run, "--keep", "0")).ExitCode == 0);
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(run, "imagecluster.db")};Pooling=False"))
+        {
+            db.Open();
+            using var drop = db.CreateCommand();
+            drop.CommandText = "DROP TABLE decisions";
+            drop.ExecuteNonQuery();
+        }
+
+        var status = await CliRunner.RunAsync("select", run, "--status");
+
+        Assert.Equal(2, status.ExitCode);
+        Assert.Equal($"error: {Path.Combine(run, "imagecluster.db")}: its review log (the decisions table) is gone, and with it this run's review decisions; " +
+                     "move the file away and cluster the folder again to start a new review", status.Stderr.Trim());
+    }
 }
