@@ -71,6 +71,10 @@ internal static class CommonOptions
         return shown.Any(ch => char.IsWhiteSpace(ch) || ch is '\'' or '"' or '$' or '&' or ';' or '(' or ')') ? $"'{shown.Replace("'", "'\\''")}'" : shown;
     }
 
+    // A size given in MB, as bytes.
+    private static long Bytes(ParseResult parse, Option<int> megabytes) =>
+        parse.GetValue(megabytes) is >= 1 and var mb ? (long)mb << 20 : throw new UsageException($"{megabytes.Name} must be at least 1 (got {parse.GetValue(megabytes)})");
+
     internal static EmbeddingOptions EmbeddingOptionsFrom(ParseResult parse)
     {
         return new EmbeddingOptions
@@ -78,10 +82,8 @@ internal static class CommonOptions
             BatchSize = parse.GetValue(BatchOption),
             DecodeThreads = parse.GetValue(DecodeThreadsOption),
             InferenceThreads = parse.GetValue(InferenceThreadsOption),
-            DecodeMemoryBytes = parse.GetValue(DecodeMemoryOption) is >= 1 and var budget ? (long)budget << 20
-                : throw new UsageException($"--decode-memory-mb must be at least 1 (got {parse.GetValue(DecodeMemoryOption)})"),
-            MaxFileBytes = parse.GetValue(MaxFileOption) is >= 1 and var mb ? (long)mb << 20
-                : throw new UsageException($"--max-file-mb must be at least 1 (got {parse.GetValue(MaxFileOption)})"),
+            DecodeMemoryBytes = Bytes(parse, DecodeMemoryOption),
+            MaxFileBytes = Bytes(parse, MaxFileOption),
         };
     }
 

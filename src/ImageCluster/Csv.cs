@@ -62,16 +62,7 @@ internal static class Csv
     /// Splits CSV text into records of fields (quoted fields may span lines; a blank line is one empty field). No header
     /// handling and no column-count check: the callers name the file and line of a ragged row themselves.
     /// </summary>
-    public static IEnumerable<string[]> Read(TextReader reader)
-    {
-        using var csv = Reader().From(reader);
-        foreach (var row in csv)
-        {
-            var fields = new string[row.ColCount];
-            for (int i = 0; i < fields.Length; i++) fields[i] = Unguard(row[i].ToString());
-            yield return fields;
-        }
-    }
+    public static IEnumerable<string[]> Read(TextReader reader) => ReadLines(reader).Select(r => r.Fields);
 
     /// <summary>Like <see cref="Read"/>, with the line each record starts on (1-based), for messages that name it.</summary>
     public static IEnumerable<(int Line, string[] Fields)> ReadLines(TextReader reader)

@@ -25,13 +25,13 @@ public static class Exporter
         string to = Path.GetFullPath(o.To);
         string input = review.InputFolder;
         string realTo = ImageScanner.RealPath(to), realInput = ImageScanner.RealPath(input);
-        if (realTo == realInput || realTo.StartsWith(realInput + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (ImageScanner.Inside(realInput, realTo))
             throw new ArgumentException($"To {o.To} is inside the input folder {input}; export to a folder outside it (the next scan would find the exports)", nameof(o.To));
-        if (realInput.StartsWith(realTo + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (ImageScanner.Inside(realTo, realInput))
             throw new ArgumentException($"To {o.To} contains the input folder {input}; export to a folder outside it", nameof(o.To));
         if (File.Exists(to)) throw new ArgumentException($"To {o.To} is a file, not a folder", nameof(o.To));
         string realRun = ImageScanner.RealPath(review.RunFolder);
-        if (realTo == realRun || realTo.StartsWith(realRun + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (ImageScanner.Inside(realRun, realTo))
             throw new ArgumentException($"To {o.To} is inside the run folder {review.RunFolder}; export to a folder outside it " +
                                         "(the run's files and links would be mixed with the exports)", nameof(o.To));
 

@@ -146,7 +146,8 @@ internal static class ImageScanner
     private static string UnsupportedReason(string extension) =>
         $"unsupported format {extension.TrimStart('.').ToUpperInvariant()} (the decoder reads JPEG, PNG, WebP, GIF and BMP); convert it first";
 
-    private static bool Inside(string root, string real) =>
+    /// <summary>True when the real path <paramref name="real"/> is <paramref name="root"/> or below it (both resolved).</summary>
+    internal static bool Inside(string root, string real) =>
         real == root || real.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>The path with every symlink resolved; the path itself when it cannot be resolved.</summary>
