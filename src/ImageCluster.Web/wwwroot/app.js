@@ -21,12 +21,17 @@ async function api(method, url, body) {
 
 function say(text, isError) { const m = $('message'); m.textContent = text; m.className = isError ? 'error' : ''; }
 
+// body[data-pending] counts the actions still on their way, so a script (or a test) can wait for the page to settle.
+let pending = 0;
+function busy(delta) { pending += delta; document.body.dataset.pending = String(pending); }
+
 async function act(method, url, body, done) {
+  busy(1);
   try {
     const result = await api(method, url, body);
     if (result && result.counts) await show(result);
     if (done) done(result);
-  } catch (e) { say(e.message, true); }
+  } catch (e) { say(e.message, true); } finally { busy(-1); }
 }
 
 function label(c) {
@@ -83,13 +88,19 @@ async function openCluster(cluster, keepScroll) {
   $('rename-input').value = c.name || '';
   const others = overview.clusters.filter(k => k.cluster !== cluster);
   $('merge-from').replaceChildren(...others.map(k => new Option(`${label(k)} (${k.size})`, k.cluster)));
+  // A refresh (after an edit, or coming back to the window) keeps the target the reviewer already chose.
+  const target = $('move-to').value;
   $('move-to').replaceChildren(...others.map(k => new Option(`to ${label(k)}`, k.cluster)));
+  if (sameCluster && others.some(k => String(k.cluster) === target)) $('move-to').value = target;
   $('grid-space').style.height = `${Math.ceil(view.images.length / columns()) * TILE}px`;
   if (!(keepScroll && sameCluster)) { $('grid').scrollTop = 0; selected = -1; tiles.forEach(t => t.remove()); tiles.clear(); }
   if (selected >= view.images.length) selected = view.images.length - 1;
   renderGrid(true);
   showDetail();
-  $('grid').focus({ preventScroll: true });
+  // Opening a cluster puts the keys on its grid; a refresh of the open one leaves the focus where the reviewer put it
+  // (pressing M while a split is still on its way must leave the target list focused).
+  const focusLost = !document.activeElement || document.activeElement === document.body;
+  if (!sameCluster || focusLost) $('grid').focus({ preventScroll: true });
 }
 
 function columns() { return Math.max(1, Math.floor($('grid').clientWidth / TILE)); }
@@ -260,6 +271,7 @@ async function start() {
     [paths, overview] = await Promise.all([api('GET', '/api/images'), api('GET', '/api/overview')]);
     await show(overview);
     await route();
+    busy(0);
     document.body.dataset.ready = 'true';
   } catch (e) { say(e.message, true); }
 }

@@ -48,6 +48,7 @@ public class ReviewBrowserEditTests
         await Expect(page.Locator("#detail-verdict")).ToHaveTextAsync("discard (its own verdict)");
         await page.Keyboard.PressAsync("s");
         await Expect(page.Locator("#message")).ToContainTextAsync("split cluster");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-pending", "0");
 
         // M focuses the target list; Enter there moves the selected image.
         string moving = (await page.Locator("#detail-path").TextContentAsync())!;
@@ -55,6 +56,11 @@ public class ReviewBrowserEditTests
         await Expect(page.Locator("#move-to")).ToBeFocusedAsync();
         string target = await page.Locator("#move-to option").Last.GetAttributeAsync("value") ?? "";
         await page.SelectOptionAsync("#move-to", target);
+        // Coming back to the window refreshes the page from the store; the chosen target and the focus stay.
+        await page.EvaluateAsync("() => window.dispatchEvent(new Event('focus'))");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-pending", "0");
+        await Expect(page.Locator("#move-to")).ToBeFocusedAsync();
+        await Expect(page.Locator("#move-to")).ToHaveValueAsync(target);
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#message")).ToContainTextAsync($"move {moving} to cluster {target}");
 
