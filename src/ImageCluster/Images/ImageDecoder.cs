@@ -61,6 +61,11 @@ internal static class ImageDecoder
         var stored = codec.Info.Size;
         if ((long)stored.Width * stored.Height <= 0) throw new ImageDecodeException("image has no pixels");
 
+        byte frame = codec.EncodedFormat == SKEncodedImageFormat.Jpeg ? JpegFrameMarker(encoded) : (byte)0;
+        if (IsHuffmanCoded(frame) && LeastHuffmanBytes(stored) > encoded.Length)
+            throw new ImageDecodeException(
+                $"corrupt header: it declares {stored.Width}×{stored.Height}, which needs at least {Size(LeastHuffmanBytes(stored))} of image data; the file has {Size(encoded.Length)}");
+
         bool swapsAxes = SwapsAxes(origin);
         // Target size expressed in stored (unrotated) axes, to pick a JPEG decode scale.
         int needW = swapsAxes ? height : width, needH = swapsAxes ? width : height;
@@ -74,7 +79,7 @@ internal static class ImageDecoder
         // coefficients libjpeg keeps for the whole stored image (two bytes per component sample) whatever the output scale.
         bool shrinksMuch = decodeSize.Width > 2 * needW || decodeSize.Height > 2 * needH;
         long need = decodePixels * 4 * (shrinksMuch ? 4 : 3) / 3 + (long)width * height * 4;
-        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && IsProgressiveJpeg(encoded)) need += (long)stored.Width * stored.Height * 3 * 2;
+        if (IsProgressive(frame)) need += (long)stored.Width * stored.Height * 3 * 2;
         using var held = budget?.Reserve(need, $"this {stored.Width}×{stored.Height} image", ct) ?? default;
 
         using var source = new SKBitmap(new SKImageInfo(decodeSize.Width, decodeSize.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
@@ -110,22 +115,44 @@ internal static class ImageDecoder
     }
 
     /// <summary>True when the JPEG's frame is progressive (SOF2, 6, 10, 14), read from its markers up to the first scan.</summary>
-    internal static bool IsProgressiveJpeg(ReadOnlySpan<byte> b)
+    internal static bool IsProgressiveJpeg(ReadOnlySpan<byte> b) => IsProgressive(JpegFrameMarker(b));
+
+    private static bool IsProgressive(byte frame) => frame is 0xC2 or 0xC6 or 0xCA or 0xCE;
+
+    /// <summary>Frames whose scans are Huffman-coded (SOF0–3, 5–7); arithmetic coding (SOF9 and up) has no per-block floor.</summary>
+    private static bool IsHuffmanCoded(byte frame) => frame is >= 0xC0 and <= 0xC7 and not 0xC4;
+
+    /// <summary>
+    /// The fewest bytes a Huffman-coded JPEG of this size can hold: every 8×8 block of the full-resolution component needs at
+    /// least one code of at least one bit (its DC difference). A header that declares more pixels than the file can carry is a
+    /// lie the decoder would otherwise paper over with grey, clustering a forged file as if it were an image.
+    /// </summary>
+    private static long LeastHuffmanBytes(SKSizeI stored) => ((stored.Width + 7L) / 8) * ((stored.Height + 7L) / 8) / 8;
+
+    private static string Size(long bytes) => bytes switch
     {
-        if (b.Length < 4 || b[0] != 0xFF || b[1] != 0xD8) return false;
+        >= 1 << 20 => $"{bytes / 1048576.0:F1} MB",
+        >= 100 << 10 => $"{bytes / 1024.0:F0} KB",
+        >= 1 << 10 => $"{bytes / 1024.0:F1} KB",
+        _ => $"{bytes} bytes",
+    };
+
+    /// <summary>The JPEG's frame marker (0xC0–0xCF, not DHT/JPG/DAC), read from its markers up to the first scan; 0 when none.</summary>
+    private static byte JpegFrameMarker(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 4 || b[0] != 0xFF || b[1] != 0xD8) return 0;
         int i = 2;
         while (i + 4 <= b.Length)
         {
-            if (b[i] != 0xFF) return false;
+            if (b[i] != 0xFF) return 0;
             byte marker = b[i + 1];
             if (marker == 0xFF) { i++; continue; } // fill byte
             if (marker is 0x01 or (>= 0xD0 and <= 0xD8)) { i += 2; continue; } // markers without a length
-            if (marker is 0xDA or 0xD9) return false; // a scan or the end before any frame header
-            if (marker is 0xC2 or 0xC6 or 0xCA or 0xCE) return true;
-            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) return false; // a sequential frame
+            if (marker is 0xDA or 0xD9) return 0; // a scan or the end before any frame header
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) return marker;
             i += 2 + ((b[i + 2] << 8) | b[i + 3]);
         }
-        return false;
+        return 0;
     }
 
     /// <summary>Reads only the header: the displayed size (after EXIF orientation).</summary>

@@ -48,18 +48,25 @@ public class DecodeBudgetTests
     }
 
     /// <summary>A real JPEG of the sample whose frame header now says progressive, <paramref name="side"/>² pixels.</summary>
-    internal static byte[] LyingProgressiveJpeg(int side)
+    internal static byte[] LyingProgressiveJpeg(int side) => ForgedJpeg(side, side, progressive: true);
+
+    /// <summary>
+    /// The sample's cat JPEG with its frame header rewritten to <paramref name="width"/>×<paramref name="height"/>;
+    /// <paramref name="paddedTo"/> appends zeros after the end marker so that the file is as long as such an image could need.
+    /// </summary>
+    internal static byte[] ForgedJpeg(int width, int height, bool progressive, int paddedTo = 0)
     {
         var jpeg = File.ReadAllBytes(Path.Combine(SharedData.Sample, "photo_cat_01.jpg"));
+        if (paddedTo > jpeg.Length) Array.Resize(ref jpeg, paddedTo);
         for (int i = 2; i + 9 < jpeg.Length;)
         {
             Assert.Equal(0xFF, jpeg[i]);
             byte marker = jpeg[i + 1];
             if (marker is 0xC0 or 0xC1 or 0xC2)
             {
-                jpeg[i + 1] = 0xC2;
-                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(i + 5), (ushort)side);
-                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(i + 7), (ushort)side);
+                if (progressive) jpeg[i + 1] = 0xC2;
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(i + 5), (ushort)height);
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(i + 7), (ushort)width);
                 return jpeg;
             }
             i += 2 + BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(i + 2));
@@ -87,9 +94,31 @@ public class DecodeBudgetTests
                      ImageDecoder.IsProgressiveJpeg([0xFF, 0xD8, 0xFF, 0xD9]));
         var rgb = new byte[224 * 224 * 3];
         // 40 000² decodes at 1/8 scale (25 Mpx, under the pixel limit), but libjpeg keeps 9.6 GB of coefficients for it.
-        var e = Assert.Throws<DecodeBudgetException>(() =>
-            ImageDecoder.DecodeRgb(LyingProgressiveJpeg(40_000), 224, 224, ResizeMode.Squash, rgb, new DecodeBudget(Budget)));
+        // Padded to the 3.1 MB such an image needs at the least, so that the header check lets it through to the budget.
+        var e = Assert.Throws<DecodeBudgetException>(() => ImageDecoder.DecodeRgb(
+            ForgedJpeg(40_000, 40_000, progressive: true, paddedTo: 3_200_000), 224, 224, ResizeMode.Squash, rgb, new DecodeBudget(Budget)));
         Assert.StartsWith("this 40000×40000 image needs about 9", e.Message);
+    }
+
+    [Theory]
+    [InlineData(40_000, 40_000, false, "corrupt header: it declares 40000×40000, which needs at least 3.0 MB of image data; the file has 22.6 KB")]
+    [InlineData(4_000, 3_000, false, "corrupt header: it declares 4000×3000, which needs at least 22.9 KB of image data; the file has 22.6 KB")]
+    [InlineData(40_000, 40_000, true, "corrupt header: it declares 40000×40000, which needs at least 3.0 MB of image data; the file has 22.6 KB")]
+    public void A_jpeg_declaring_more_blocks_than_its_bytes_can_hold_is_refused_not_decoded_as_grey(int width, int height, bool progressive, string expected)
+    {
+        var rgb = new byte[224 * 224 * 3];
+        var e = Assert.Throws<ImageDecodeException>(() =>
+            ImageDecoder.DecodeRgb(ForgedJpeg(width, height, progressive), 224, 224, ResizeMode.Squash, rgb, new DecodeBudget(Budget)));
+        Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void Every_sample_jpeg_carries_more_bytes_than_its_header_needs()
+    {
+        var rgb = new byte[224 * 224 * 3];
+        var jpegs = Directory.GetFiles(SharedData.Sample, "*.jpg").Where(f => !Path.GetFileName(f).StartsWith("broken_", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(jpegs);
+        foreach (string jpeg in jpegs) ImageDecoder.DecodeRgb(File.ReadAllBytes(jpeg), 224, 224, ResizeMode.Squash, rgb);
     }
 
     [Fact]
@@ -120,7 +149,7 @@ public class DecodeBudgetTests
         using var reader = new StreamReader(temp.Combine("run", "errors.csv"));
         var errors = Csv.Read(reader).Skip(1).ToDictionary(r => r[0], r => r[1]);
         Assert.Equal("this 13000×13000 image needs about 860 MB to decode, above the 256 MB decode memory budget", errors["lying.png"]);
-        Assert.StartsWith("this 40000×40000 image needs about", errors["lying.jpg"]);
+        Assert.StartsWith("corrupt header: it declares 40000×40000", errors["lying.jpg"]);
         Assert.Equal(2, errors.Count);
     }
 }
