@@ -27,6 +27,11 @@ internal static class CommonOptions
         Description = "Memory all decode threads together may hold for pixels (MB); an image that alone needs more is listed in errors.csv",
         DefaultValueFactory = _ => (int)(new EmbeddingOptions().DecodeMemoryBytes >> 20),
     };
+    internal static readonly Option<int> FileTimeLimitOption = new("--file-time-limit")
+    {
+        Description = "Seconds one file may take to decode; a file still decoding then is listed in errors.csv and the run goes on",
+        DefaultValueFactory = _ => (int)new EmbeddingOptions().FileTimeLimit.TotalSeconds,
+    };
     internal static readonly Option<int> InferenceThreadsOption = new("--inference-threads") { Description = "ONNX Runtime threads (0 = one per core)", DefaultValueFactory = _ => 0 };
     internal static readonly Option<ResizeMode?> ResizeOption = new("--resize")
     {
@@ -84,6 +89,9 @@ internal static class CommonOptions
             InferenceThreads = parse.GetValue(InferenceThreadsOption),
             DecodeMemoryBytes = Bytes(parse, DecodeMemoryOption),
             MaxFileBytes = Bytes(parse, MaxFileOption),
+            FileTimeLimit = parse.GetValue(FileTimeLimitOption) is >= 1 and var seconds
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new UsageException($"--file-time-limit must be at least 1 second (got {parse.GetValue(FileTimeLimitOption)})"),
         };
     }
 

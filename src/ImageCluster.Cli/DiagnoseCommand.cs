@@ -27,7 +27,7 @@ internal static class DiagnoseCommand
         var command = new Command("diagnose", "Without labels: Hopkins clustering tendency, elbow, silhouette, Calinski–Harabasz, Davies–Bouldin, gap; suggests k and DBSCAN's eps")
         {
             folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, noNormalize, normalize, kMin, kMax, minSamples, gapB, seed,
-            BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, JsonOption,
+            BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {

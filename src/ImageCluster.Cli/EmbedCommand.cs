@@ -19,7 +19,7 @@ internal static class EmbedCommand
         };
         var command = new Command("embed", "Write the feature vector of every image of FOLDER to a CSV file")
         {
-            folder, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, JsonOption,
+            folder, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {

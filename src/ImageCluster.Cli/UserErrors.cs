@@ -14,7 +14,7 @@ internal static class UserErrors
     /// <summary>Options properties of the library's job records and the flag each command gives them.</summary>
     private static readonly Dictionary<string, string> Flags = new()
     {
-        ["BatchSize"] = "--batch-size", ["DecodeThreads"] = "--decode-threads", ["MaxFileBytes"] = "--max-file-mb", ["DecodeMemoryBytes"] = "--decode-memory-mb", ["InferenceThreads"] = "--inference-threads",
+        ["BatchSize"] = "--batch-size", ["DecodeThreads"] = "--decode-threads", ["MaxFileBytes"] = "--max-file-mb", ["DecodeMemoryBytes"] = "--decode-memory-mb", ["FileTimeLimit"] = "--file-time-limit", ["InferenceThreads"] = "--inference-threads",
         ["Output"] = "--out", ["Store"] = "--store", ["Model"] = "--model", ["Layer"] = "--layer", ["Pool"] = "--pool",
         ["ConvIndex"] = "--conv-index", ["Channels"] = "--channels", ["GapSamples"] = "--gap-samples", ["Labels"] = "--labels",
         ["Positive"] = "--positive", ["KMin"] = "--k-min", ["KMax"] = "--k-max", ["MinSamples"] = "--min-samples",

@@ -33,6 +33,12 @@ public sealed record EmbeddingOptions
     /// </summary>
     public long DecodeMemoryBytes { get; init; } = 512L << 20;
 
+    /// <summary>
+    /// Longest one file may take to decode (60 s by default; a 100 Mpx PNG takes about 2 s here): a file still decoding then is
+    /// listed as an error and the run goes on without it, so one file that sends the decoder into a loop cannot hang the run.
+    /// </summary>
+    public TimeSpan FileTimeLimit { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Largest accepted batch: 1024 images of 224×224 already take 600 MB of input tensor.</summary>
     public const int MaxBatchSize = 1024;
 
@@ -43,6 +49,7 @@ public sealed record EmbeddingOptions
         if (DecodeThreads < 0) throw new ArgumentException($"DecodeThreads must be 0 (one per core) or more (got {DecodeThreads})", nameof(DecodeThreads));
         if (DecodeMemoryBytes < 1 << 20) throw new ArgumentException($"DecodeMemoryBytes must be at least 1 MB (got {DecodeMemoryBytes} bytes)", nameof(DecodeMemoryBytes));
         if (MaxFileBytes < 1) throw new ArgumentException($"MaxFileBytes must be at least 1 (got {MaxFileBytes})", nameof(MaxFileBytes));
+        if (FileTimeLimit <= TimeSpan.Zero) throw new ArgumentException($"FileTimeLimit must be positive (got {FileTimeLimit})", nameof(FileTimeLimit));
         if (InferenceThreads < 0) throw new ArgumentException($"InferenceThreads must be 0 (one per core) or more (got {InferenceThreads})", nameof(InferenceThreads));
     }
 }
@@ -54,7 +61,8 @@ public sealed record FileError(string Path, string Error);
 public sealed record StageProgress(string Stage, int Done, int Total, int Failed);
 
 /// <summary>Seconds spent per stage of <see cref="EmbeddingPipeline"/>.</summary>
-internal sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds);
+internal sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds,
+    double SlowestDecodeSeconds);
 
 /// <summary>The vectors of every usable file, in scan order (with their content hashes), and what happened to the others.</summary>
 internal sealed record EmbeddingResult(
@@ -124,7 +132,7 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
 
         var fresh = new Dictionary<int, float[]>();
         var newRecords = new List<FileRecord>();
-        long readHashTicks = 0, decodeTicks = 0;
+        long readHashTicks = 0, decodeTicks = 0, slowestDecodeTicks = 0;
         double inferenceSeconds = 0, loadSeconds = 0;
         int done = 0, failed = 0, total = pending.Count;
         progress?.Report(new StageProgress("embed", 0, total, 0));
@@ -175,26 +183,28 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
                         float[]? input = null;
                         if (!embeddedHashes.Contains(hash))
                         {
-                            // Pooled: a 224×224 tensor is 600 kB, and fresh arrays that size churn the large-object heap.
-                            var rgb = ArrayPool<byte>.Shared.Rent(inputLength);
-                            input = ArrayPool<float>.Shared.Rent(inputLength);
+                            var decoding = Task.Run(() => DecodeInput(bytes, descriptor, inputLength, budget, token), token);
                             try
                             {
-                                ImageDecoder.DecodeRgb(bytes, descriptor.Width, descriptor.Height, descriptor.Resize, rgb.AsSpan(0, inputLength), budget, token);
-                                TensorPreprocessor.Fill(descriptor, rgb.AsSpan(0, inputLength), input.AsSpan(0, inputLength));
+                                input = await decoding.WaitAsync(_options.FileTimeLimit, token);
+                            }
+                            catch (TimeoutException)
+                            {
+                                // The decoder cannot be interrupted: it finishes (or not) on its own thread, which then returns
+                                // the buffer; a timeout is the machine's state as much as the file's, so it is not remembered.
+                                error = $"decoding took longer than the {Seconds(_options.FileTimeLimit)} limit for one file";
+                                _ = decoding.ContinueWith(t => { if (t.IsCompletedSuccessfully) ArrayPool<float>.Shared.Return(t.Result); },
+                                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                             }
                             catch (Exception e) when (e is not OperationCanceledException)
                             {
                                 error = e is ImageDecodeException or DecodeBudgetException ? e.Message : $"decoder failed: {e.Message}";
                                 cacheError = e is ImageDecodeException;
-                                ArrayPool<float>.Shared.Return(input);
-                                input = null;
                             }
-                            finally
-                            {
-                                ArrayPool<byte>.Shared.Return(rgb);
-                            }
-                            Interlocked.Add(ref decodeTicks, Stopwatch.GetTimestamp() - t1);
+                            long ticks = Stopwatch.GetTimestamp() - t1;
+                            Interlocked.Add(ref decodeTicks, ticks);
+                            for (long seen = Volatile.Read(ref slowestDecodeTicks); ticks > seen; seen = Volatile.Read(ref slowestDecodeTicks))
+                                if (Interlocked.CompareExchange(ref slowestDecodeTicks, ticks, seen) == seen) break;
                         }
                         // Only the decoder's own verdicts are remembered; anything unexpected is retried next run.
                         if (error is null || cacheError)
@@ -264,7 +274,34 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
         }
         double tick = Stopwatch.Frequency;
         return new EmbeddingResult(paths, contentHashes, FeatureMatrix.FromRows(rows), fileErrors, fresh.Count, rows.Count - fresh.Count,
-            new EmbeddingTimings(readHashTicks / tick, decodeTicks / tick, inferenceSeconds, wall.Elapsed.TotalSeconds, loadSeconds));
+            new EmbeddingTimings(readHashTicks / tick, decodeTicks / tick, inferenceSeconds, wall.Elapsed.TotalSeconds, loadSeconds, slowestDecodeTicks / tick));
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds >= 1
+        ? $"{t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s"
+        : $"{t.TotalMilliseconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} ms";
+
+    // The model's input tensor for one file, in a pooled array (a 224×224 tensor is 600 kB, and fresh arrays that size churn
+    // the large-object heap); the caller returns it to the pool.
+    private static float[] DecodeInput(byte[] bytes, ModelDescriptor descriptor, int inputLength, DecodeBudget budget, CancellationToken ct)
+    {
+        var rgb = ArrayPool<byte>.Shared.Rent(inputLength);
+        var input = ArrayPool<float>.Shared.Rent(inputLength);
+        try
+        {
+            ImageDecoder.DecodeRgb(bytes, descriptor.Width, descriptor.Height, descriptor.Resize, rgb.AsSpan(0, inputLength), budget, ct);
+            TensorPreprocessor.Fill(descriptor, rgb.AsSpan(0, inputLength), input.AsSpan(0, inputLength));
+            return input;
+        }
+        catch
+        {
+            ArrayPool<float>.Shared.Return(input);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+        }
     }
 
     private static float[][] EmbedBatch(IEmbedder embedder, List<(int Index, float[] Input)> batch, int inputLength)

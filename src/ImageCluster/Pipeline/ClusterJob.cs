@@ -232,6 +232,7 @@ public static class ClusterJob
             var embedded = await pipeline.RunAsync(input, files, progress, ct);
             timings["readHash"] = embedded.Timings.ReadHashSeconds;
             timings["decodeCpu"] = embedded.Timings.DecodeSeconds;
+            timings["slowestDecode"] = embedded.Timings.SlowestDecodeSeconds;
             timings["loadModel"] = embedded.Timings.LoadModelSeconds;
             timings["inference"] = embedded.Timings.InferenceSeconds;
             timings["embed"] = embedded.Timings.WallSeconds;

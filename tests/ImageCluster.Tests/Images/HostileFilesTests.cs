@@ -1,3 +1,4 @@
+using ImageCluster.Embedding;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -100,5 +101,23 @@ public partial class HostileFilesTests
         Assert.True(select.ExitCode == 0, select.Stderr);
         var export = await CliRunner.RunAsync("export", temp.Combine("run"), "--to", temp.Combine("kept"));
         Assert.True(export.ExitCode == 0, export.Stderr);
+    }
+
+    [Fact]
+    public async Task A_file_over_the_decode_time_limit_is_listed_the_run_does_not_wait_for_it_and_the_next_run_tries_again()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp);
+        var options = new ImageFeaturesOptions { Model = "pixels", Store = temp.Combine("store.db") };
+
+        // No decode finishes within a microsecond, so every file stands for one that never finishes.
+        var e = await Assert.ThrowsAsync<ImageClusterException>(() => ImageFeatures.FromFolderAsync(input,
+            options with { Embedding = new EmbeddingOptions { FileTimeLimit = TimeSpan.FromTicks(10) } }).WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.EndsWith(": decoding took longer than the 0.001 ms limit for one file", e.Message);
+
+        var again = await ImageFeatures.FromFolderAsync(input, options);
+        Assert.Equal(4, again.Paths.Count);
+        Assert.Empty(again.Errors);
+        Assert.Throws<ArgumentException>("FileTimeLimit", () => new EmbeddingOptions { FileTimeLimit = TimeSpan.Zero }.Validate());
     }
 }
