@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ImageCluster.Web;
@@ -56,6 +57,10 @@ public sealed class ReviewServer : IAsyncDisposable
         var model = new ReviewModel(ReviewSession.Open(runFolder));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The server is embedded (in the CLI, in a user's program): the host must not take SIGTERM and Ctrl+C for itself.
+        // Its console lifetime did, and a SIGTERM in the first second after start was swallowed (issue 14, item 12); the
+        // process that embeds the server decides when to stop it (the CLI: on its command's cancellation).
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         // Loopback only, by address: no other interface of the machine ever accepts a connection.
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -102,6 +107,9 @@ public sealed class ReviewServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The host's services (tests check what the host was given).</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>Stops the server and closes the run's store.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -109,4 +117,12 @@ public sealed class ReviewServer : IAsyncDisposable
         await _app.DisposeAsync();
         _model.Dispose();
     }
+}
+
+/// <summary>A host lifetime that listens to no signal: the embedding process owns them.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
