@@ -89,6 +89,7 @@ internal static class ImageDecoder
             {
                 SKCodecResult.IncompleteInput => "truncated file: the image data ends early",
                 SKCodecResult.ErrorInInput => "corrupt image data",
+                SKCodecResult.InvalidInput => "corrupt image data: the decoder refused the image's parameters",
                 _ => $"cannot decode ({result})",
             });
 
