@@ -244,7 +244,8 @@ internal static class FuzzCorpus
         }
     }
 
-    private static void Chunk(Stream png, string type, byte[] data)
+    /// <summary>Writes one PNG chunk: length, type, data and its CRC.</summary>
+    internal static void Chunk(Stream png, string type, byte[] data)
     {
         Span<byte> word = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
@@ -255,7 +256,7 @@ internal static class FuzzCorpus
         png.Write(word);
     }
 
-    private static uint Crc32(ReadOnlySpan<byte> data)
+    internal static uint Crc32(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFF;
         foreach (byte b in data)

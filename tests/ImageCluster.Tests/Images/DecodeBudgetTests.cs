@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using ImageCluster.Bench;
 using ImageCluster.Images;
 
 namespace ImageCluster.Tests;
@@ -8,29 +9,6 @@ namespace ImageCluster.Tests;
 public class DecodeBudgetTests
 {
     private const long Budget = 512L << 20;
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320 & (uint)-(int)(crc & 1));
-        }
-        return ~crc;
-    }
-
-    private static void Chunk(MemoryStream png, string type, byte[] data)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
-        png.Write(length);
-        byte[] typed = [.. Encoding.ASCII.GetBytes(type), .. data];
-        png.Write(typed);
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
-        png.Write(crc);
-    }
 
     /// <summary>A few dozen bytes of PNG declaring <paramref name="side"/>² RGBA pixels.</summary>
     internal static byte[] LyingPng(int side)
@@ -41,9 +19,9 @@ public class DecodeBudgetTests
         BinaryPrimitives.WriteInt32BigEndian(ihdr, side);
         BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), side);
         ihdr[8] = 8; ihdr[9] = 6; // 8-bit RGBA
-        Chunk(png, "IHDR", ihdr);
-        Chunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // an empty zlib stream
-        Chunk(png, "IEND", []);
+        FuzzCorpus.Chunk(png, "IHDR", ihdr);
+        FuzzCorpus.Chunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // an empty zlib stream
+        FuzzCorpus.Chunk(png, "IEND", []);
         return png.ToArray();
     }
 
