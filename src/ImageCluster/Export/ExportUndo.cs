@@ -28,6 +28,8 @@ internal static class ExportUndo
     {
         var state = JournalState.Load(journalPath);
         var begin = state.Begin;
+        using var held = Exporter.RunFolderOf(begin) is { } run ? Exporter.LockRun(run) : null;
+        state = JournalState.Load(journalPath); // read again under the lock: an export may have finished meanwhile
         var mode = Enum.Parse<ExportMode>(begin.Mode!, ignoreCase: true);
         // Folders kept earlier because another export's files were in them may be empty by now.
         if (state.UndoFinished) return new UndoResult(journalPath, begin.To!, mode, 0, 0, AlreadyUndone: true, [], RemoveEmptyFolders(state));

@@ -2,6 +2,7 @@ using System.Globalization;
 using ImageCluster.Embedding;
 using ImageCluster.Images;
 using ImageCluster.Review;
+using ImageCluster.Runs;
 
 namespace ImageCluster.Export;
 
@@ -127,11 +128,13 @@ public static class Exporter
     {
         using var review = ReviewSession.Open(o.Run);
         string to = Path.GetFullPath(o.To);
+        // Two exports of one run, or an export during a cluster rerun, would each plan from what the other is changing.
+        using var held = o.DryRun ? null : LockRun(review.RunFolder);
         if (!o.DryRun && Unfinished(review.RunFolder, to) is { } earlier)
         {
             // The files of a stopped export would all look like collisions: carry on with its own plan instead.
             if (earlier.Begin.Mode == Name(o.Mode) && earlier.Begin.What == Name(o.What))
-                return Resume(earlier.Path, progress, o.PausePerFile, ct: ct);
+                return ResumeLocked(earlier.Path, progress, o.PausePerFile, ct: ct);
             throw new UnfinishedExportException($"an unfinished {earlier.Begin.Mode} export to {to} is in {earlier.Path}; resume or undo it first", earlier.Path);
         }
         var (items, collisions, manifest) = Plan(o, review);
@@ -168,8 +171,16 @@ public static class Exporter
                 }),
             ]);
         }
-        return Resume(journalPath, progress, o.PausePerFile, collisions, ct);
+        return ResumeLocked(journalPath, progress, o.PausePerFile, collisions, ct);
     }
+
+    /// <summary>Locks the run folder for an export or an undo (see <see cref="RunFolderLock"/>).</summary>
+    internal static RunFolderLock LockRun(string runFolder) =>
+        RunFolderLock.Acquire(runFolder, advice: "wait for it to finish, then export or undo");
+
+    /// <summary>The run folder a journal's export came from, or null when it is no longer there.</summary>
+    internal static string? RunFolderOf(JournalRecord begin) =>
+        begin.Run is { } run && Directory.Exists(run) ? run : null;
 
     /// <summary>
     /// Runs (or completes) the export a journal describes: files done are checked and skipped, a file caught mid-way is
@@ -178,6 +189,13 @@ public static class Exporter
     /// <exception cref="ImageClusterException">Not a journal, an export that was undone, or an export folder that cannot be written.</exception>
     /// <exception cref="ExportException">A file operation failed (the message names the file and cause).</exception>
     public static ExportResult Resume(string journalPath, IProgress<StageProgress>? progress = null, TimeSpan pausePerFile = default,
+        IReadOnlyList<Collision>? collisions = null, CancellationToken ct = default)
+    {
+        using var held = RunFolderOf(JournalState.Load(journalPath).Begin) is { } run ? LockRun(run) : null;
+        return ResumeLocked(journalPath, progress, pausePerFile, collisions, ct);
+    }
+
+    private static ExportResult ResumeLocked(string journalPath, IProgress<StageProgress>? progress, TimeSpan pausePerFile = default,
         IReadOnlyList<Collision>? collisions = null, CancellationToken ct = default)
     {
         var state = JournalState.Load(journalPath);

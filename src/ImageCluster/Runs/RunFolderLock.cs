@@ -17,8 +17,12 @@ internal sealed partial class RunFolderLock : IDisposable
     private RunFolderLock(FileStream stream) => _stream = stream;
 
     /// <summary>Locks <paramref name="folder"/> (which must exist) and removes what runs killed earlier left behind.</summary>
-    /// <exception cref="ImageClusterException">Another process holds the lock.</exception>
-    public static RunFolderLock Acquire(string folder, Action<string>? notice = null)
+    /// <param name="folder">The run folder.</param>
+    /// <param name="notice">Told what was removed.</param>
+    /// <param name="advice">What the second process can do, for its message.</param>
+    /// <exception cref="ImageClusterException">Another process (or another command of this one) holds the lock.</exception>
+    public static RunFolderLock Acquire(string folder, Action<string>? notice = null,
+        string advice = "wait for it to finish, or write this run to another folder")
     {
         string path = Path.Combine(folder, FileName);
         FileStream stream;
@@ -29,8 +33,7 @@ internal sealed partial class RunFolderLock : IDisposable
         }
         catch (IOException e) when (File.Exists(path))
         {
-            throw new ImageClusterException($"{folder} is being written by another run (it holds {path}: {e.Message}); " +
-                                            "wait for it to finish, or write this run to another folder");
+            throw new ImageClusterException($"{folder} is being written by another run (it holds {path}: {e.Message}); {advice}");
         }
         stream.SetLength(0);
         stream.Write(System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId}\n"));

@@ -29,6 +29,36 @@ public class RunFolderLockTests
     }
 
     [Fact]
+    public async Task An_export_or_undo_waits_its_turn_on_a_locked_run_folder_and_touches_nothing()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), run = temp.Combine("run"), to = temp.Combine("out");
+        var clustered = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run);
+        Assert.True(clustered.ExitCode == 0, clustered.Stderr);
+        var exported = await CliRunner.RunAsync("export", run, "--to", to, "--what", "all", "--mode", "move", "--json");
+        Assert.True(exported.ExitCode == 0, exported.Stderr);
+        string journal = Directory.GetFiles(Path.Combine(run, "exports"), "*.jsonl").Single();
+
+        using (RunFolderLock.Acquire(run))
+        {
+            var second = await CliRunner.RunAsync("export", run, "--to", temp.Combine("out2"), "--what", "all", "--mode", "copy");
+            var undo = await CliRunner.RunAsync("undo", journal);
+            foreach (var refused in new[] { second, undo })
+            {
+                Assert.Equal(2, refused.ExitCode);
+                Assert.StartsWith($"error: {run} is being written by another run", refused.Stderr.Trim());
+                Assert.EndsWith("wait for it to finish, then export or undo", refused.Stderr.Trim());
+            }
+            Assert.False(Directory.Exists(temp.Combine("out2")));
+            Assert.Equal(4, Directory.GetFiles(to, "*", SearchOption.AllDirectories).Count(f => f.EndsWith(".jpg", StringComparison.Ordinal)));
+        }
+
+        var undone = await CliRunner.RunAsync("undo", journal); // released: goes ahead
+        Assert.True(undone.ExitCode == 0, undone.Stderr);
+        Assert.Equal(4, Directory.GetFiles(input, "*.jpg").Length);
+    }
+
+    [Fact]
     public async Task What_a_killed_run_left_is_removed_by_the_next_and_does_not_make_the_folder_foreign()
     {
         using var temp = new TempFolder();
