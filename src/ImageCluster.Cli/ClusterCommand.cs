@@ -27,11 +27,17 @@ internal static class ClusterCommand
             Description = "With --labels: also cross-validate supervised classifiers on the same features (stratified 5-fold logistic regression " +
                           "and 5-NN), the reference the clustering scores are read against. Off by default: it can cost more time and memory than the clustering",
         };
+        var timeLimit = new Option<double>("--cluster-time-limit")
+        {
+            Description = "Minutes a DBSCAN, OPTICS, HDBSCAN, agglomerative or K-Medoids fit may be expected to take (their time grows with " +
+                          "N²; two trial fits on subsets estimate it from 16 000 images on): above it the run stops with the estimate. 0 = no limit",
+            DefaultValueFactory = _ => ClusterJobOptions.DefaultClusteringTimeLimit.TotalMinutes,
+        };
         var reportOption = new Option<bool>("--report") { Description = "Also write RUN/report.html (as 'imagecluster report RUN' with the same --labels and --positive)" };
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, JsonOption, reportOption, baselineOption,
+            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, timeLimit, JsonOption, reportOption, baselineOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -40,6 +46,8 @@ internal static class ClusterCommand
             string? featuresFile = parse.GetValue(features), input = parse.GetValue(folder);
             if ((featuresFile is null) == (input is null))
                 throw new UsageException(input is null ? "give a FOLDER of images or --features FILE" : "give either a FOLDER of images or --features FILE, not both");
+            double minutes = parse.GetValue(timeLimit);
+            TimeSpan? clusteringTimeLimit = minutes == 0 ? null : TimeSpan.FromMinutes(double.IsFinite(minutes) ? minutes : -1);
             RunSummary summary;
             if (featuresFile is not null)
             {
@@ -50,8 +58,8 @@ internal static class ClusterCommand
                     Features = featuresFile, Output = parse.GetValue(output), Clustering = choice.Clustering, Auto = choice.Auto, Normalize = parse.GetValue(normalize),
                     Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive), Whiten = parse.GetValue(whiten),
                     Baseline = parse.GetValue(baselineOption),
-                    Pca = ParsePca(parse.GetValue(pca)),
-                }, note => stderr.WriteLine(note), ct));
+                    Pca = ParsePca(parse.GetValue(pca)), ClusteringTimeLimit = clusteringTimeLimit,
+                }, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct));
             }
             else
             {
@@ -74,6 +82,7 @@ internal static class ClusterCommand
                     Whiten = parse.GetValue(whiten),
                     Normalize = !parse.GetValue(noNormalize),
                     Copy = parse.GetValue(copy),
+                    ClusteringTimeLimit = clusteringTimeLimit,
                     Embedding = EmbeddingOptionsFrom(parse),
                 };
                 if (clusterOptions.Output is null) stderr.WriteLine($"run folder: {clusterOptions.ResolvedOutput} (--out DIR chooses another)");

@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using ImageCluster.Embedding;
 
 namespace ImageCluster.Cli;
 
 /// <summary>
-/// Shows stage progress on stderr: a redrawn bar with images/s and ETA on a terminal, a plain line every
-/// few seconds otherwise (logs and CI stay readable).
+/// Shows stage progress on stderr: a redrawn bar with items/s and ETA on a terminal, a plain line every
+/// few seconds otherwise (logs and CI stay readable). Rate and ETA count from the start of each stage.
 /// </summary>
 internal sealed class ProgressPrinter(TextWriter writer) : IProgress<StageProgress>
 {
@@ -14,6 +13,9 @@ internal sealed class ProgressPrinter(TextWriter writer) : IProgress<StageProgre
     private readonly object _lock = new();
     private double _lastPrintSeconds = double.NegativeInfinity;
     private (string, int) _lastPrinted;
+    private string? _stage;
+    private double _stageStartSeconds;
+    private int _stageStartDone;
 
     private static string FormatDuration(double seconds)
     {
@@ -26,15 +28,19 @@ internal sealed class ProgressPrinter(TextWriter writer) : IProgress<StageProgre
         lock (_lock)
         {
             double now = _clock.Elapsed.TotalSeconds;
+            // A fit's meter first speaks after a quiet second with work already done: the rate counts from that first report.
+            if (p.Stage != _stage) (_stage, _stageStartSeconds, _stageStartDone) = (p.Stage, now, p.Done);
             bool finished = p.Done >= p.Total;
             if (p.Total == 0 || _lastPrinted == (p.Stage, p.Done)) return;
             if (!finished && now - _lastPrintSeconds < (_terminal ? 0.1 : 5)) return;
             _lastPrintSeconds = now;
             _lastPrinted = (p.Stage, p.Done);
-            double rate = p.Done / Math.Max(now, 1e-3);
-            string eta = rate > 0 && !finished ? $" ETA {FormatDuration((p.Total - p.Done) / rate)}" : "";
+            double elapsed = now - _stageStartSeconds, rate = (p.Done - _stageStartDone) / Math.Max(elapsed, 1e-3);
+            string speed = elapsed < 0.05 ? "" : $"{rate:F0}/s";
+            string eta = rate > 0 && elapsed >= 0.05 && !finished ? $" ETA {FormatDuration((p.Total - p.Done) / rate)}" : "";
             string failed = p.Failed > 0 ? $", {p.Failed} unreadable" : "";
-            string text = $"{p.Stage} {p.Done}/{p.Total} images ({rate:F0}/s{eta}{failed})";
+            string details = (speed + eta + failed).TrimStart(' ', ',');
+            string text = $"{p.Stage} {p.Done}/{p.Total} {p.Unit}" + (details.Length > 0 ? $" ({details})" : "");
             if (_terminal)
             {
                 const int width = 30;

@@ -21,7 +21,11 @@ public sealed class Agglomerative : IClusterer
     /// <summary>Clusters the rows of <paramref name="x"/>. A single sample forms one cluster (scikit-learn refuses it).</summary>
     /// <exception cref="ArgumentException">Invalid options, too many samples, or non-finite values in <paramref name="x"/>.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public AgglomerativeResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public AgglomerativeResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public AgglomerativeResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         x.ThrowIfNotFinite();
@@ -31,9 +35,9 @@ public sealed class Agglomerative : IClusterer
             MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism,
             CancellationToken = cancellation,
         };
-        using var distances = CondensedDistances.Compute(x, _options.Metric, parallel);
+        using var distances = CondensedDistances.Compute(x, _options.Metric, parallel, progress);
         double max = distances.Max;
-        var tree = LinkageBuilder.Build(distances, _options.Linkage, cancellation);
+        var tree = LinkageBuilder.Build(distances, _options.Linkage, cancellation, progress);
         return Cut(tree, max, _options);
     }
 
@@ -68,4 +72,8 @@ public sealed class Agglomerative : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

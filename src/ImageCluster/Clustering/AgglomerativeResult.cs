@@ -1,7 +1,7 @@
 namespace ImageCluster.Clustering;
 
 /// <summary>
-/// Outcome of <see cref="Agglomerative.Fit"/>: the flat clustering and the full merge tree in SciPy's linkage form
+/// Outcome of <see cref="Agglomerative.Fit(FeatureMatrix, CancellationToken)"/>: the flat clustering and the full merge tree in SciPy's linkage form
 /// (row m of SciPy's Z is <c>Children[m].Left, Children[m].Right, Distances[m], Counts[m]</c>).
 /// </summary>
 public sealed class AgglomerativeResult : IClusteringResult

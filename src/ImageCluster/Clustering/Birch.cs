@@ -21,7 +21,11 @@ public sealed class Birch : IClusterer
     /// <summary>Clusters the rows of <paramref name="x"/>, one sample at a time in row order (the order matters, as in scikit-learn).</summary>
     /// <exception cref="ArgumentException">Invalid options, too many subclusters for the global step, or non-finite values.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public BirchResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public BirchResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public BirchResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         x.ThrowIfNotFinite();
@@ -126,4 +130,8 @@ public sealed class Birch : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

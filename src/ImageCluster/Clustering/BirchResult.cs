@@ -1,6 +1,6 @@
 namespace ImageCluster.Clustering;
 
-/// <summary>Outcome of <see cref="Birch.Fit"/>.</summary>
+/// <summary>Outcome of <see cref="Birch.Fit(FeatureMatrix, CancellationToken)"/>.</summary>
 public sealed class BirchResult : IClusteringResult
 {
     internal BirchResult(int[] labels, int nClusters, FeatureMatrix subclusterCenters, int[] subclusterLabels, bool skipped)

@@ -40,7 +40,11 @@ public sealed class Dbscan : IClusterer
     /// <summary>Clusters the rows of <paramref name="x"/>; label −1 marks noise.</summary>
     /// <exception cref="ArgumentException">Invalid options or non-finite values in <paramref name="x"/>.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public DbscanResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public DbscanResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public DbscanResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         _options.Validate(x.Rows);
@@ -49,10 +53,10 @@ public sealed class Dbscan : IClusterer
         var space = new DensitySpace(x, _options.Metric);
         double threshold = space.ScoreOf(_options.Eps);
 
-        int[] counts = DbscanPasses.CountNeighbours(space, threshold, parallel);
+        int[] counts = DbscanPasses.CountNeighbours(space, threshold, parallel, progress);
         var coreIds = Enumerable.Range(0, x.Rows).Where(i => counts[i] >= _options.MinSamples).ToArray();
         var cores = space.Gather(coreIds);
-        int[] root = DbscanPasses.ConnectCores(space, cores, threshold, parallel);
+        int[] root = DbscanPasses.ConnectCores(space, cores, threshold, parallel, progress);
 
         // Components in the order scikit-learn discovers them: by lowest core index (= root, as core ids ascend).
         var component = new int[x.Rows];
@@ -60,7 +64,7 @@ public sealed class Dbscan : IClusterer
         for (int c = 0; c < coreIds.Length; c++) component[coreIds[c]] = coreIds[root[c]];
         // A count of 1 is the sample itself (an all-zero row under cosine is nobody's neighbour below eps = 1): no core neighbour.
         var borderIds = Enumerable.Range(0, x.Rows).Where(i => counts[i] > 1 && counts[i] < _options.MinSamples).ToArray();
-        int[] nearestRoot = DbscanPasses.LowestNeighbouringRoot(space, cores, root, borderIds, threshold, parallel);
+        int[] nearestRoot = DbscanPasses.LowestNeighbouringRoot(space, cores, root, borderIds, threshold, parallel, progress);
         for (int b = 0; b < borderIds.Length; b++) component[borderIds[b]] = nearestRoot[b];
         return new DbscanResult(LabelOrder.BySize(component), coreIds);
     }
@@ -70,4 +74,8 @@ public sealed class Dbscan : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

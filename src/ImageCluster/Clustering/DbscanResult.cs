@@ -1,6 +1,6 @@
 namespace ImageCluster.Clustering;
 
-/// <summary>Outcome of <see cref="Dbscan.Fit"/>.</summary>
+/// <summary>Outcome of <see cref="Dbscan.Fit(FeatureMatrix, CancellationToken)"/>.</summary>
 public sealed class DbscanResult : IClusteringResult
 {
     internal DbscanResult(int[] labels, int[] coreSampleIndices)

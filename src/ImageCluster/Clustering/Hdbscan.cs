@@ -31,7 +31,11 @@ public sealed class Hdbscan : IClusterer
     /// <summary>Clusters the rows of <paramref name="x"/>.</summary>
     /// <exception cref="ArgumentException">Invalid options or non-finite values in <paramref name="x"/>.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public HdbscanResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public HdbscanResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public HdbscanResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         x.ThrowIfNotFinite();
@@ -42,8 +46,8 @@ public sealed class Hdbscan : IClusterer
             CancellationToken = cancellation,
         };
         var distances = new PointDistances(x, _options.Metric);
-        float[] core = CoreDistances.Compute(distances, _options.EffectiveMinSamples, parallel);
-        var (from, to, weight) = MutualReachabilityMst.Build(distances, core, parallel, cancellation);
+        float[] core = CoreDistances.Compute(distances, _options.EffectiveMinSamples, parallel, progress);
+        var (from, to, weight) = MutualReachabilityMst.Build(distances, core, parallel, cancellation, progress);
         var merges = SingleLinkage.FromSpanningTree(from, to, weight);
         var tree = new ClusterTree(merges, _options.MinClusterSize);
 
@@ -62,4 +66,8 @@ public sealed class Hdbscan : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

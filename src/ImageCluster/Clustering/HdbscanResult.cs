@@ -23,7 +23,7 @@ public readonly record struct SingleLinkageMerge(int ChildA, int ChildB, double 
 /// <param name="ChildSize">Number of samples in the child.</param>
 public readonly record struct CondensedTreeEdge(int Parent, int Child, double Lambda, int ChildSize);
 
-/// <summary>Outcome of <see cref="Hdbscan.Fit"/>.</summary>
+/// <summary>Outcome of <see cref="Hdbscan.Fit(FeatureMatrix, CancellationToken)"/>.</summary>
 public sealed class HdbscanResult : IClusteringResult
 {
     internal HdbscanResult(int[] labels, int nClusters, double[] probabilities, double[] outlierScores, double[] coreDistances,

@@ -33,7 +33,11 @@ public sealed class KMeans : IClusterer
     /// </summary>
     /// <exception cref="ArgumentException">Invalid options or non-finite values in <paramref name="x"/>.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public KMeansResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public KMeansResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public KMeansResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         _options.Validate(x.Rows);
@@ -68,6 +72,7 @@ public sealed class KMeans : IClusterer
         }
 
         var runs = new InitResult[nInit];
+        var meter = WorkMeter.Start(progress, "kmeans", nInit, "runs");
         int workers = _options.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : _options.MaxDegreeOfParallelism;
         if (workers > 1 && nInit >= workers)
         {
@@ -81,7 +86,11 @@ public sealed class KMeans : IClusterer
             try
             {
                 System.Threading.Tasks.Parallel.For(0, nInit, outer,
-                    init => runs[init] = RunOnce(sequential, k, initSeeds[init], seedCentres[init], tolerance, cancellation));
+                    init =>
+                    {
+                        runs[init] = RunOnce(sequential, k, initSeeds[init], seedCentres[init], tolerance, cancellation);
+                        meter.Add(1);
+                    });
             }
             catch (AggregateException e)
             {
@@ -92,8 +101,12 @@ public sealed class KMeans : IClusterer
         else
         {
             for (int init = 0; init < nInit; init++)
+            {
                 runs[init] = RunOnce(data, k, initSeeds[init], seedCentres[init], tolerance, cancellation);
+                meter.Add(1);
+            }
         }
+        meter.Finish();
 
         // Earliest run wins ties, as when the runs are done in order.
         int bestInit = 0;
@@ -181,4 +194,8 @@ public sealed class KMeans : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

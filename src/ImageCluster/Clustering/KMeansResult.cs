@@ -1,6 +1,6 @@
 namespace ImageCluster.Clustering;
 
-/// <summary>Outcome of <see cref="KMeans.Fit"/>: the best of all initialisations.</summary>
+/// <summary>Outcome of <see cref="KMeans.Fit(FeatureMatrix, CancellationToken)"/>: the best of all initialisations.</summary>
 public sealed class KMeansResult : IClusteringResult
 {
     internal KMeansResult(int[] labels, FeatureMatrix centers, float[] distances, double inertia, int nIterations, int bestInit)

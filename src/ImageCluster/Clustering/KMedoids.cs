@@ -29,14 +29,18 @@ public sealed class KMedoids : IClusterer
     /// Invalid options, more samples than <see cref="KMedoidsOptions.MaxSamples"/>, or non-finite values in <paramref name="x"/>.
     /// </exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public KMedoidsResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public KMedoidsResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public KMedoidsResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         _options.Validate(x.Rows);
         x.ThrowIfNotFinite();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellation };
         int k = _options.NClusters;
-        var d = Dissimilarities.Compute(x, _options.Metric, parallel);
+        var d = Dissimilarities.Compute(x, _options.Metric, parallel, progress);
         // R's stand-in for "no medoid yet": above every distance.
         double far = d.Max * 1.1 + 1;
         int[] medoids = _options.Init switch
@@ -90,4 +94,8 @@ public sealed class KMedoids : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

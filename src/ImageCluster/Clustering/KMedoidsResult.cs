@@ -1,6 +1,6 @@
 namespace ImageCluster.Clustering;
 
-/// <summary>Outcome of <see cref="KMedoids.Fit"/>.</summary>
+/// <summary>Outcome of <see cref="KMedoids.Fit(FeatureMatrix, CancellationToken)"/>.</summary>
 public sealed class KMedoidsResult : IClusteringResult
 {
     internal KMedoidsResult(int[] labels, int[] medoidIndices, FeatureMatrix centers, double inertia, int nIterations)

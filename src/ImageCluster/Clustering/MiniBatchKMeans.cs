@@ -25,7 +25,11 @@ public sealed class MiniBatchKMeans : IClusterer
     /// <summary>Clusters the rows of <paramref name="x"/>.</summary>
     /// <exception cref="ArgumentException">Invalid options or non-finite values in <paramref name="x"/>.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public MiniBatchKMeansResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public MiniBatchKMeansResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public MiniBatchKMeansResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         _options.Validate(x.Rows);
@@ -48,9 +52,12 @@ public sealed class MiniBatchKMeans : IClusterer
         long maxSteps = (long)_options.MaxIter * n / batch;
         var indices = new int[batch];
         int sinceReassign = 0, steps = 0;
+        // Stops early once converged; the meter then jumps to the end.
+        var meter = WorkMeter.Start(progress, "minibatch-kmeans", (int)Math.Min(maxSteps, int.MaxValue), "steps");
         for (long s = 0; s < maxSteps; s++)
         {
             cancellation.ThrowIfCancellationRequested();
+            meter.Add(1);
             steps++;
             for (int r = 0; r < batch; r++) indices[r] = random.Next(n);
             step.Gather(indices, step.Rows);
@@ -69,6 +76,7 @@ public sealed class MiniBatchKMeans : IClusterer
             (centres, next) = (next, centres);
             if (monitor.Converged(s, shift, batchInertia)) break;
         }
+        meter.Finish();
         return BuildResult(x, mean, k, centres, steps, parallel);
     }
 
@@ -218,4 +226,8 @@ public sealed class MiniBatchKMeans : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

@@ -1,6 +1,6 @@
 namespace ImageCluster.Clustering;
 
-/// <summary>Outcome of <see cref="MiniBatchKMeans.Fit"/>.</summary>
+/// <summary>Outcome of <see cref="MiniBatchKMeans.Fit(FeatureMatrix, CancellationToken)"/>.</summary>
 public sealed class MiniBatchKMeansResult : IClusteringResult
 {
     internal MiniBatchKMeansResult(int[] labels, FeatureMatrix centers, double inertia, int nIterations)

@@ -32,15 +32,19 @@ public sealed class Optics : IClusterer
     /// <summary>Orders the rows of <paramref name="x"/> and extracts clusters; label −1 marks noise.</summary>
     /// <exception cref="ArgumentException">Invalid options or non-finite values in <paramref name="x"/>.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellation"/> is signalled.</exception>
-    public OpticsResult Fit(FeatureMatrix x, CancellationToken cancellation = default)
+    public OpticsResult Fit(FeatureMatrix x, CancellationToken cancellation = default) => Fit(x, null, cancellation);
+
+    /// <summary>As <see cref="Fit(FeatureMatrix, CancellationToken)"/>, reporting how far its long passes have got to <paramref name="progress"/>
+    /// (nothing for a pass that ends within a second).</summary>
+    public OpticsResult Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         _options.Validate(x.Rows);
         x.ThrowIfNotFinite();
         var parallel = DensityTiles.Options(_options.MaxDegreeOfParallelism, cancellation);
         var space = new DensitySpace(x, _options.Metric);
-        double[] core = OpticsGraph.CoreDistances(space, _options.MinSamples, _options.MaxEps, parallel);
-        var (ordering, reachability, predecessor) = OpticsGraph.Order(space, core, _options.MaxEps, parallel);
+        double[] core = OpticsGraph.CoreDistances(space, _options.MinSamples, _options.MaxEps, parallel, progress);
+        var (ordering, reachability, predecessor) = OpticsGraph.Order(space, core, _options.MaxEps, parallel, progress);
 
         if (_options.ClusterMethod == OpticsClusterMethod.Dbscan)
         {
@@ -58,4 +62,8 @@ public sealed class Optics : IClusterer
 
     /// <inheritdoc />
     IClusteringResult IClusterer.Fit(FeatureMatrix x, CancellationToken cancellation) => Fit(x, cancellation);
+
+    /// <inheritdoc />
+    IClusteringResult IClusterer.Fit(FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken cancellation) =>
+        Fit(x, progress, cancellation);
 }

@@ -1,6 +1,6 @@
 namespace ImageCluster.Clustering;
 
-/// <summary>Outcome of <see cref="Optics.Fit"/>: the reachability plot and the clusters extracted from it.</summary>
+/// <summary>Outcome of <see cref="Optics.Fit(FeatureMatrix, CancellationToken)"/>: the reachability plot and the clusters extracted from it.</summary>
 public sealed class OpticsResult : IClusteringResult
 {
     internal OpticsResult(int[] labels, int[] ordering, double[] reachability, double[] coreDistances, int[] predecessor,

@@ -57,9 +57,6 @@ public sealed record EmbeddingOptions
 /// <summary>A file that could not be used, with the reason shown to the user.</summary>
 public sealed record FileError(string Path, string Error);
 
-/// <summary>Progress of a long stage: <paramref name="Done"/> of <paramref name="Total"/> items.</summary>
-public sealed record StageProgress(string Stage, int Done, int Total, int Failed);
-
 /// <summary>Seconds spent per stage of <see cref="EmbeddingPipeline"/>.</summary>
 internal sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds,
     double SlowestDecodeSeconds);

@@ -13,6 +13,14 @@ internal sealed record ClusteringOutcome(int[] Labels, float[]? Distances, Clust
     internal IClusteringResult? Result { get; init; }
 }
 
+/// <summary>How a job wants its fits run: the time limit of <see cref="FitBudget"/>, progress and notices.</summary>
+/// <param name="TimeLimit">Refuse a super-linear fit expected to take longer; null = no limit.</param>
+/// <param name="Progress">Progress of the fit's long passes.</param>
+/// <param name="Notice">One-line notices (the estimate of a long fit, the sweep's rows).</param>
+/// <param name="RefusalAfterword">Appended to a refusal, e.g. that the embeddings are kept for the rerun.</param>
+internal sealed record FitContext(TimeSpan? TimeLimit = null, IProgress<StageProgress>? Progress = null, Action<string>? Notice = null,
+    string RefusalAfterword = "");
+
 /// <summary>Runs one algorithm, or the auto sweep, and puts its result in the shape the jobs write.</summary>
 internal static class AlgorithmRunner
 {
@@ -48,11 +56,22 @@ internal static class AlgorithmRunner
         _ => auto?.Seed ?? 0,
     };
 
-    /// <summary>Runs the algorithm <paramref name="options"/> describe on <paramref name="x"/>.</summary>
-    /// <exception cref="ArgumentException">An option does not fit this data (e.g. k larger than the number of images).</exception>
-    public static ClusteringOutcome Fit(ClustererOptions options, FeatureMatrix x, CancellationToken ct = default)
+    /// <summary>Runs the algorithm <paramref name="options"/> describe on <paramref name="x"/>, after <see cref="FitBudget.Check"/>.</summary>
+    /// <exception cref="ArgumentException">
+    /// An option does not fit this data (e.g. k larger than the number of images), or the fit is expected to take longer than
+    /// <see cref="FitContext.TimeLimit"/>.
+    /// </exception>
+    public static ClusteringOutcome Fit(ClustererOptions options, FeatureMatrix x, FitContext? context = null, CancellationToken ct = default)
     {
-        var result = options.CreateClusterer().Fit(x, ct);
+        context ??= new FitContext();
+        FitBudget.Check(options, x, context.TimeLimit, context.Notice, context.RefusalAfterword, ct);
+        return FitUnguarded(options, x, context.Progress, ct);
+    }
+
+    /// <summary>As <see cref="Fit"/> without the time estimate (the caller made it).</summary>
+    internal static ClusteringOutcome FitUnguarded(ClustererOptions options, FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken ct)
+    {
+        var result = options.CreateClusterer().Fit(x, progress, ct);
         string name = options.AlgorithmName;
         int noise = result.Labels.Count(l => l < 0);
         var outcome = result switch
@@ -70,10 +89,10 @@ internal static class AlgorithmRunner
 
     /// <summary>Runs one algorithm, or the auto sweep (whose table is returned).</summary>
     public static (ClusteringOutcome Outcome, AutoResult? Auto) Run(ClustererOptions? clustering, AutoOptions? auto, FeatureMatrix x,
-        IReadOnlyList<string> paths, Action<string>? notice, CancellationToken ct)
+        IReadOnlyList<string> paths, FitContext context, CancellationToken ct)
     {
-        if (clustering is not null) return (Fit(clustering, x, ct), null);
-        var (best, table) = AutoSweep.Run(x, paths, auto ?? new AutoOptions(), notice, ct);
+        if (clustering is not null) return (Fit(clustering, x, context, ct), null);
+        var (best, table) = AutoSweep.Run(x, paths, auto ?? new AutoOptions(), context, ct);
         return (best, table);
     }
 

@@ -15,9 +15,12 @@ internal static class AutoSweep
 {
     /// <summary>Sweeps and ranks. <paramref name="paths"/> name the rows for label matching.</summary>
     /// <exception cref="ArgumentException">An external ranking without labels, QM without a class of interest, or no k to try.</exception>
-    public static (ClusteringOutcome Best, AutoResult Result) Run(FeatureMatrix x, IReadOnlyList<string> paths, AutoOptions options, Action<string>? notice = null,
+    /// <remarks>A candidate over <see cref="FitContext.TimeLimit"/> is left out with a notice: the linear ones always run.</remarks>
+    public static (ClusteringOutcome Best, AutoResult Result) Run(FeatureMatrix x, IReadOnlyList<string> paths, AutoOptions options, FitContext? context = null,
         CancellationToken ct = default)
     {
+        context ??= new FitContext();
+        var notice = context.Notice;
         options.Validate();
         var ranking = options.Ranking;
         int seed = options.Seed;
@@ -34,7 +37,17 @@ internal static class AutoSweep
         {
             ct.ThrowIfCancellationRequested();
             var sw = Stopwatch.StartNew();
-            var outcome = AlgorithmRunner.Fit(candidate, x, ct);
+            if (FitBudget.Estimate(candidate, x, ct) is { } estimate)
+            {
+                string expected = estimate.Describe(candidate.AlgorithmName, x.Rows);
+                if (context.TimeLimit is { } limit && estimate.UpTo > limit.TotalSeconds)
+                {
+                    notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: left out, {expected}, over the time limit of {FitBudget.Format(limit.TotalSeconds)}");
+                    continue;
+                }
+                if (estimate.UpTo >= FitBudget.AnnouncedFrom) notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: {expected}");
+            }
+            var outcome = AlgorithmRunner.FitUnguarded(candidate, x, context.Progress, ct);
             double seconds = sw.Elapsed.TotalSeconds;
             var row = Score(x, paths, outcome, options, labelFile, sampleSize, seed, parameters, seconds);
             notice?.Invoke($"auto: {row.Algorithm} {row.Parameters}: {row.Clusters} clusters, noise {row.Noise}, " +

@@ -43,6 +43,15 @@ public sealed record ClusterJobOptions
     /// <summary>A sweep over algorithms and parameters that keeps the best-ranked result, instead of one <see cref="Clustering"/>.</summary>
     public AutoOptions? Auto { get; init; }
 
+    /// <summary>
+    /// Refuse an algorithm whose time grows with N² (DBSCAN, OPTICS, HDBSCAN, agglomerative, K-Medoids) when two trial fits
+    /// on subsets predict a longer fit than this (default 30 minutes); null = no limit. Checked on 16 000 images and more.
+    /// </summary>
+    public TimeSpan? ClusteringTimeLimit { get; init; } = DefaultClusteringTimeLimit;
+
+    /// <summary>The default <see cref="ClusteringTimeLimit"/>: 30 minutes.</summary>
+    public static readonly TimeSpan DefaultClusteringTimeLimit = TimeSpan.FromMinutes(30);
+
     /// <summary>PCA before clustering: a fraction in (0,1) of variance to keep, or a number of components; null = none.</summary>
     public double? Pca { get; init; }
 
@@ -96,6 +105,7 @@ public static class ClusterJob
         if (o.Baseline && labelFile is null) throw new ArgumentException(EvaluateJob.BaselineNeedsLabels, "Baseline");
         if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
         ValidatePreparation(o.Pca, o.Whiten);
+        FitBudget.ValidateLimit(o.ClusteringTimeLimit);
         o.Embedding.Validate();
         string output = o.ResolvedOutput;
         RunFolders.RequireSafeRunFolder(input, output);
@@ -134,7 +144,7 @@ public static class ClusterJob
         var sw = Stopwatch.StartNew();
         RequireEnoughRows(o.Clustering, embedded.Paths.Count, "usable images");
 
-        var clustering = Cluster(o, model, embedded, store, timings, notice, ct);
+        var clustering = Cluster(o, model, embedded, store, timings, progress, notice, ct);
 
         sw.Restart();
         var evaluation = labelFile is null ? null : EvaluateJob.Evaluate(embedded.Paths, clustering.Labels, labelFile, input, o.Positive);
@@ -261,7 +271,7 @@ public static class ClusterJob
 
     /// <summary>Normalise, PCA and cluster; or the stored result of an identical earlier clustering.</summary>
     private static Clustering Cluster(ClusterJobOptions o, ResolvedModel model, EmbeddingResult embedded, ImageStore store,
-        Dictionary<string, double> timings, Action<string>? notice, CancellationToken ct)
+        Dictionary<string, double> timings, IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         string key = ClusteringKey(o, model, embedded);
@@ -281,7 +291,8 @@ public static class ClusterJob
         timings["prepare"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
-        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, embedded.Paths, notice, ct);
+        var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, embedded.Paths,
+            new FitContext(o.ClusteringTimeLimit, progress, notice, "; the embeddings are stored, so the rerun does not embed again"), ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         var fit = FitFigures.Of(outcome.Result, outcome.Info.Parameters, features.Rows);
         store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [],

@@ -122,9 +122,9 @@ public class RunFolderSafetyTests
         Assert.False(Directory.Exists(temp.Combine("out")));
     }
 
-    private sealed class SynchronousProgress(Action<Embedding.StageProgress> report) : IProgress<Embedding.StageProgress>
+    private sealed class SynchronousProgress(Action<StageProgress> report) : IProgress<StageProgress>
     {
-        public void Report(Embedding.StageProgress value) => report(value);
+        public void Report(StageProgress value) => report(value);
     }
 
     [SharedFact]

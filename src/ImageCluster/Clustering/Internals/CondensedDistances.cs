@@ -122,7 +122,8 @@ internal sealed unsafe class CondensedDistances : IDisposable
     }
 
     /// <summary>Computes every pairwise distance of the rows of <paramref name="x"/>.</summary>
-    public static CondensedDistances Compute(FeatureMatrix x, DistanceMetric metric, ParallelOptions parallel)
+    public static CondensedDistances Compute(FeatureMatrix x, DistanceMetric metric, ParallelOptions parallel,
+        IProgress<StageProgress>? progress = null)
     {
         int n = x.Rows, d = x.Columns;
         var (values, rowBase) = Allocate(n);
@@ -139,6 +140,7 @@ internal sealed unsafe class CondensedDistances : IDisposable
 
         int blocks = (n + BlockRows - 1) / BlockRows, tile = TileColumns(d);
         var blockMax = new double[blocks];
+        var meter = WorkMeter.Start(progress, "agglomerative distances", n);
         Parallel.For(0, blocks, parallel, () => (new float[BlockRows * tile], new int[BlockRows]), (block, _, scratch) =>
         {
             var (products, rows) = scratch;
@@ -166,8 +168,10 @@ internal sealed unsafe class CondensedDistances : IDisposable
                 }
             }
             blockMax[block] = max;
+            meter.Add(count);
             return scratch;
         }, _ => { });
+        meter.Finish();
         double overall = 0;
         foreach (double m in blockMax) overall = Math.Max(overall, m);
         return new CondensedDistances(n, values, rowBase, overall);

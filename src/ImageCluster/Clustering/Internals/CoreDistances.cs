@@ -17,7 +17,7 @@ internal static class CoreDistances
 {
     private const int Block = 128;
 
-    public static float[] Compute(PointDistances distances, int minSamples, ParallelOptions parallel)
+    public static float[] Compute(PointDistances distances, int minSamples, ParallelOptions parallel, IProgress<StageProgress>? progress = null)
     {
         int n = distances.Count;
         var core = new float[n];
@@ -30,6 +30,8 @@ internal static class CoreDistances
         var locks = new object[blocks];
         for (int b = 0; b < blocks; b++) locks[b] = new object();
         long pairs = (long)blocks * (blocks + 1) / 2;
+        // Pairs of blocks, as the work is split; beyond int.MaxValue pairs (≈ 8 million rows) the count stops at the end.
+        var meter = WorkMeter.Start(progress, "hdbscan core distances", (int)Math.Min(pairs, int.MaxValue), "blocks");
         Parallel.For(0L, pairs, parallel,
             () => new float[Block * Block],
             (pair, _, keys) =>
@@ -43,12 +45,14 @@ internal static class CoreDistances
                     for (int r = 0; r < rowCount; r++)
                         OfferRow(tile.Slice(r * colCount, colCount), i == j ? r : -1,
                             heaps.AsSpan((rowStart + r) * k, k), ref counts[rowStart + r]);
+                meter.Add(1);
                 if (i == j) return keys; // the diagonal block already holds both orders of every pair
                 lock (locks[j])
                     OfferColumns(tile, rowCount, colCount, heaps.AsSpan(colStart * k, colCount * k), counts.AsSpan(colStart, colCount));
                 return keys;
             },
             _ => { });
+        meter.Finish();
         // The root (or halving) of the largest kept key: the same float as the pair's own distance.
         for (int i = 0; i < n; i++) core[i] = distances.FromKey(heaps[i * k]);
         return core;

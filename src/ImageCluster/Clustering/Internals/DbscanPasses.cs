@@ -4,7 +4,7 @@ namespace ImageCluster.Clustering;
 internal static class DbscanPasses
 {
     /// <summary>Neighbours within the threshold (the sample itself included) of every sample; each pair scored once.</summary>
-    public static int[] CountNeighbours(DensitySpace space, double threshold, ParallelOptions parallel)
+    public static int[] CountNeighbours(DensitySpace space, double threshold, ParallelOptions parallel, IProgress<StageProgress>? progress = null)
     {
         var all = space.All;
         var counts = new int[all.Count];
@@ -21,7 +21,8 @@ internal static class DbscanPasses
             local =>
             {
                 for (int i = 0; i < counts.Length; i++) counts[i] += local[i];
-            });
+            },
+            WorkMeter.Start(progress, "dbscan neighbours", all.Count));
         return counts;
     }
 
@@ -30,7 +31,7 @@ internal static class DbscanPasses
     /// sample, as its lowest index in <paramref name="cores"/>. Each worker unites into its own forest; the forests are
     /// merged at the end, which gives the same components whatever the thread count.
     /// </summary>
-    public static int[] ConnectCores(DensitySpace space, DensityRows cores, double threshold, ParallelOptions parallel)
+    public static int[] ConnectCores(DensitySpace space, DensityRows cores, double threshold, ParallelOptions parallel, IProgress<StageProgress>? progress = null)
     {
         var global = new UnionFind(cores.Count);
         DensityTiles.Run(space, cores, Enumerable.Range(0, cores.Count).ToArray(), cores, upperOnly: true, parallel,
@@ -46,7 +47,8 @@ internal static class DbscanPasses
             local =>
             {
                 for (int i = 0; i < cores.Count; i++) global.Union(i, local.Find(i));
-            });
+            },
+            WorkMeter.Start(progress, "dbscan core links", cores.Count));
         var root = new int[cores.Count];
         for (int i = 0; i < root.Length; i++) root[i] = global.Find(i);
         return root;
@@ -57,7 +59,7 @@ internal static class DbscanPasses
     /// or −1 when it has none (noise).
     /// </summary>
     public static int[] LowestNeighbouringRoot(DensitySpace space, DensityRows cores, int[] root, int[] borderIds,
-        double threshold, ParallelOptions parallel)
+        double threshold, ParallelOptions parallel, IProgress<StageProgress>? progress = null)
     {
         var all = space.All;
         var best = new int[all.Count];
@@ -72,7 +74,8 @@ internal static class DbscanPasses
                     space.Scan(tile.Slice(r * k, k), c0, c0, all.Norms[rows[r]], cores, ref attacher);
                 }
             },
-            _ => { });
+            _ => { },
+            WorkMeter.Start(progress, "dbscan borders", borderIds.Length));
         var result = new int[borderIds.Length];
         for (int b = 0; b < borderIds.Length; b++)
             result[b] = best[borderIds[b]] == int.MaxValue ? -1 : cores.Ids[best[borderIds[b]]];

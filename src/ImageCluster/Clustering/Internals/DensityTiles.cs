@@ -18,10 +18,10 @@ internal static class DensityTiles
     /// Scores <paramref name="rowIds"/> (indices into <paramref name="rows"/>) against the rows of <paramref name="columns"/>.
     /// With <paramref name="upperOnly"/> (rows and columns the same set, <paramref name="rowIds"/> = 0, 1, …), a block
     /// only meets the columns from its own first row on: each unordered pair is seen once (the callback skips j &lt; i
-    /// inside the diagonal tile), which halves the work of symmetric passes.
+    /// inside the diagonal tile), which halves the work of symmetric passes. <paramref name="meter"/> counts the rows done.
     /// </summary>
     public static void Run<TLocal>(DensitySpace space, DensityRows rows, int[] rowIds, DensityRows columns, bool upperOnly,
-        ParallelOptions parallel, Func<TLocal> init, Body<TLocal> body, Action<TLocal> merge)
+        ParallelOptions parallel, Func<TLocal> init, Body<TLocal> body, Action<TLocal> merge, WorkMeter? meter = null)
     {
         int tileColumns = space.TileColumns;
         int blocks = (rowIds.Length + RowBlock - 1) / RowBlock;
@@ -41,12 +41,14 @@ internal static class DensityTiles
                         space.Tile(rows, block, columns, c0, k, tile);
                         body(block, c0, k, tile, state.Local);
                     }
+                    meter?.Add(count);
                     return state;
                 },
                 state =>
                 {
                     lock (gate) merge(state.Local);
                 });
+            meter?.Finish();
         }
         catch (AggregateException e)
         {

@@ -38,7 +38,8 @@ internal sealed class Dissimilarities
     /// Builds the matrix. Cosine works on unit-length copies of the rows (an all-zero row stays zero, so it is at
     /// distance 1 from everything else, as in scikit-learn).
     /// </summary>
-    public static Dissimilarities Compute(FeatureMatrix x, DistanceMetric metric, ParallelOptions parallel)
+    public static Dissimilarities Compute(FeatureMatrix x, DistanceMetric metric, ParallelOptions parallel,
+        IProgress<StageProgress>? progress = null)
     {
         int n = x.Rows, d = x.Columns;
         var rows = new double[n * d];
@@ -52,10 +53,13 @@ internal sealed class Dissimilarities
             }
         var matrix = new Dissimilarities(n, d, rows, metric);
         var values = matrix.Values;
+        var meter = WorkMeter.Start(progress, "kmedoids distances", n);
         System.Threading.Tasks.Parallel.For(0, n, parallel, i =>
         {
             for (int j = i + 1; j < n; j++) values[i * n + j] = (float)matrix.Exact(i, j);
+            meter.Add(1);
         });
+        meter.Finish();
         // Mirror in tiles so both the reads and the writes stay within a few cache lines.
         const int tile = 64;
         int tiles = (n + tile - 1) / tile;

@@ -18,7 +18,8 @@ internal static unsafe class LinkageBuilder
     // each such read lands on its own cache line and usually its own page.
     private const int PrefetchDistance = 16;
 
-    public static MergeTree Build(CondensedDistances distances, Linkage linkage, CancellationToken cancellation)
+    public static MergeTree Build(CondensedDistances distances, Linkage linkage, CancellationToken cancellation,
+        IProgress<StageProgress>? progress = null)
     {
         int n = distances.N;
         var left = new int[Math.Max(n - 1, 0)];
@@ -26,20 +27,22 @@ internal static unsafe class LinkageBuilder
         var heights = new double[left.Length];
         if (n >= 2)
         {
+            var meter = WorkMeter.Start(progress, "agglomerative merges", n - 1, "merges");
             switch (linkage)
             {
-                case Linkage.Ward: NearestNeighbourChain<Ward>(distances, left, right, heights, cancellation); break;
-                case Linkage.Complete: NearestNeighbourChain<Complete>(distances, left, right, heights, cancellation); break;
-                case Linkage.Average: NearestNeighbourChain<Average>(distances, left, right, heights, cancellation); break;
-                default: MinimumSpanningTree(distances, left, right, heights, cancellation); break;
+                case Linkage.Ward: NearestNeighbourChain<Ward>(distances, left, right, heights, cancellation, meter); break;
+                case Linkage.Complete: NearestNeighbourChain<Complete>(distances, left, right, heights, cancellation, meter); break;
+                case Linkage.Average: NearestNeighbourChain<Average>(distances, left, right, heights, cancellation, meter); break;
+                default: MinimumSpanningTree(distances, left, right, heights, cancellation, meter); break;
             }
+            meter.Finish();
         }
         GC.KeepAlive(distances); // the loops above only hold a raw pointer into it
         return SortAndLabel(n, left, right, heights);
     }
 
     private static void NearestNeighbourChain<TUpdate>(CondensedDistances distances, int[] left, int[] right,
-        double[] heights, CancellationToken cancellation) where TUpdate : struct, ILanceWilliams
+        double[] heights, CancellationToken cancellation, WorkMeter meter) where TUpdate : struct, ILanceWilliams
     {
         int n = distances.N;
         var size = new int[n];
@@ -53,6 +56,7 @@ internal static unsafe class LinkageBuilder
             for (int k = 0; k < n - 1; k++)
             {
                 if ((k & 255) == 0) cancellation.ThrowIfCancellationRequested();
+                meter.Add(1);
                 if (chainLength == 0) chain[chainLength++] = active.First;
                 int x, y;
                 double currentMin;
@@ -131,7 +135,7 @@ internal static unsafe class LinkageBuilder
     }
 
     private static void MinimumSpanningTree(CondensedDistances distances, int[] left, int[] right, double[] heights,
-        CancellationToken cancellation)
+        CancellationToken cancellation, WorkMeter meter)
     {
         int n = distances.N;
         var merged = new bool[n];
@@ -142,6 +146,7 @@ internal static unsafe class LinkageBuilder
         for (int k = 0; k < n - 1; k++)
         {
             if ((k & 255) == 0) cancellation.ThrowIfCancellationRequested();
+            meter.Add(1);
             double currentMin = double.PositiveInfinity;
             merged[x] = true;
             for (int i = 0; i < n; i++)

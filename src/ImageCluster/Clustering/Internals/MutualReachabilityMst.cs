@@ -53,7 +53,8 @@ internal sealed unsafe class MutualReachabilityMst
 
     /// <summary>The N − 1 edges in Prim's order.</summary>
     public static (int[] From, int[] To, float[] Weight) Build(
-        PointDistances distances, float[] core, ParallelOptions parallel, CancellationToken cancellation)
+        PointDistances distances, float[] core, ParallelOptions parallel, CancellationToken cancellation,
+        IProgress<StageProgress>? progress = null)
     {
         int n = distances.Count;
         var from = new int[Math.Max(0, n - 1)];
@@ -64,14 +65,17 @@ internal sealed unsafe class MutualReachabilityMst
         var prim = new MutualReachabilityMst(distances, core);
         int current = 0;
         prim.TakeQuery(0); // vertex 0 starts the tree
+        var meter = WorkMeter.Start(progress, "hdbscan spanning tree", n - 1, "edges");
         for (int edge = 0; edge < n - 1; edge++)
         {
             if ((edge & 255) == 0) cancellation.ThrowIfCancellationRequested();
+            meter.Add(1);
             var (w, next, position) = prim.Step(parallel);
             (from[edge], to[edge], weight[edge]) = (next, current, w);
             prim.TakeQuery(position);
             current = next;
         }
+        meter.Finish();
         return (from, to, weight);
     }
 

@@ -12,7 +12,8 @@ internal static class OpticsGraph
     /// Blocked: each row keeps a sorted buffer of its <paramref name="minSamples"/> smallest exact scores; an approximate
     /// score is recomputed exactly only when it may beat the buffer's largest. Memory O(N · minSamples).
     /// </summary>
-    public static double[] CoreDistances(DensitySpace space, int minSamples, double maxEps, ParallelOptions parallel)
+    public static double[] CoreDistances(DensitySpace space, int minSamples, double maxEps, ParallelOptions parallel,
+        IProgress<StageProgress>? progress = null)
     {
         var all = space.All;
         int n = all.Count, k = minSamples;
@@ -28,7 +29,8 @@ internal static class OpticsGraph
                     space.Scan(tile.Slice(r * width, width), c0, c0, all.Norms[rows[r]], all, ref nearestK);
                 }
             },
-            _ => { });
+            _ => { },
+            WorkMeter.Start(progress, "optics core distances", n));
         var core = new double[n];
         for (int i = 0; i < n; i++)
         {
@@ -64,7 +66,7 @@ internal static class OpticsGraph
     /// Each step scores one row on demand: O(N · d) time per step, O(N) memory.
     /// </summary>
     public static (int[] Ordering, double[] Reachability, int[] Predecessor) Order(
-        DensitySpace space, double[] core, double maxEps, ParallelOptions parallel)
+        DensitySpace space, double[] core, double maxEps, ParallelOptions parallel, IProgress<StageProgress>? progress = null)
     {
         int n = core.Length, d = space.D;
         var reachability = new double[n];
@@ -79,9 +81,11 @@ internal static class OpticsGraph
         var chunkBest = new int[(n + chunk - 1) / chunk];
 
         int point = 0;
+        var meter = WorkMeter.Start(progress, "optics ordering", n);
         for (int step = 0; step < n; step++)
         {
             parallel.CancellationToken.ThrowIfCancellationRequested();
+            meter.Add(1);
             ordering[step] = point;
             live.Remove(point);
             if (live.Count == 0) break;
@@ -104,6 +108,7 @@ internal static class OpticsGraph
             for (int c = 1; c < chunks; c++)
                 if (Before(chunkBest[c], point, reachability)) point = chunkBest[c];
         }
+        meter.Finish();
         return (ordering, reachability, predecessor);
     }
 
