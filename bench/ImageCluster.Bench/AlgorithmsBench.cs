@@ -48,7 +48,7 @@ internal static class AlgorithmsBench
     public static int Run(string[] args)
     {
         // Without --cases the speed table runs (the "mem-" cases are asked for by name: they take minutes).
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         string python = Arg("--python", "/usr/bin/python3");
         string work = Directory.CreateDirectory(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-bench"))).FullName;
         var wanted = Arg("--cases", string.Join(",", Cases.Where(c => !c.Name.StartsWith("mem-", StringComparison.Ordinal)).Select(c => c.Name))).Split(',');
@@ -96,7 +96,7 @@ internal static class AlgorithmsBench
     /// <summary>The child: loads the data, warms the JIT on a small slice, times the case, prints JSON.</summary>
     public static int RunCase(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         string name = args[0];
         int n = int.Parse(Arg("--n", "0"), CultureInfo.InvariantCulture), d = int.Parse(Arg("--d", "0"), CultureInfo.InvariantCulture);
         int k = int.Parse(Arg("--k", "20"), CultureInfo.InvariantCulture);

@@ -17,7 +17,7 @@ internal static class BudgetBench
 {
     public static int Run(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         int[] sizes = Arg("--sizes", "50000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         int d = int.Parse(Arg("--d", "128"), CultureInfo.InvariantCulture);
         double eps = double.Parse(Arg("--eps", "15"), CultureInfo.InvariantCulture);

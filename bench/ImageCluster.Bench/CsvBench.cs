@@ -14,7 +14,7 @@ internal static class CsvBench
 {
     public static int Run(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         string folder = Path.GetFullPath(args[0]);
         int rows = int.Parse(Arg("--rows", "10000"), CultureInfo.InvariantCulture);
         int dims = int.Parse(Arg("--dims", "512"), CultureInfo.InvariantCulture);

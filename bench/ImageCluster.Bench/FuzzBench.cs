@@ -18,7 +18,7 @@ internal static class FuzzBench
     {
         int split = Array.IndexOf(args, "--");
         string[] own = split >= 0 ? args[..split] : args, extra = split >= 0 ? args[(split + 1)..] : [];
-        string Arg(string name, string fallback) => Array.IndexOf(own, name) is var i and >= 0 && i + 1 < own.Length ? own[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Value(own, name, fallback);
         int count = int.Parse(Arg("--count", "10000"), CultureInfo.InvariantCulture);
         int seed = int.Parse(Arg("--seed", "14"), CultureInfo.InvariantCulture);
         string work = Path.GetFullPath(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-fuzz")));

@@ -49,7 +49,7 @@ internal static class ModelsBench
 
     public static int Run(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         string root = RepoRoot();
         string shared = Path.GetFullPath(Arg("--shared", Environment.GetEnvironmentVariable("IMAGECLUSTER_SHARED") is { Length: > 0 } s ? s : Path.Combine(root, "..", "shared")));
         string models = Path.Combine(shared, "models");

@@ -30,7 +30,7 @@ if (args.Length < 2 || args[0] != "stages")
     return 2;
 }
 string folder = Path.GetFullPath(args[1]);
-string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+string Arg(string name, string fallback) => ImageCluster.Bench.BenchArgs.Value(args, name, fallback);
 int k = int.Parse(Arg("--k", "10"), CultureInfo.InvariantCulture);
 string? modelName = Arg("--model", "") is { Length: > 0 } m ? m : null;
 string cli = Arg("--cli", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "ImageCluster.Cli", "bin", "Release", "net10.0", "imagecluster"));

@@ -19,7 +19,7 @@ public static class ReportBench
     public static async Task<int> RunAsync(string[] args)
     {
         string scratch = Path.GetFullPath(args[0]);
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         int images = int.Parse(Arg("--images", "20000"), CultureInfo.InvariantCulture);
         int classes = int.Parse(Arg("--classes", "20"), CultureInfo.InvariantCulture);
         int runs = int.Parse(Arg("--runs", "3"), CultureInfo.InvariantCulture);

@@ -30,7 +30,7 @@ internal static class ClusterCommand
         var timeLimit = new Option<double>("--cluster-time-limit")
         {
             Description = "Minutes a DBSCAN, OPTICS, HDBSCAN, agglomerative or K-Medoids fit may be expected to take (their time grows with " +
-                          "N²; two trial fits on subsets estimate it from 16 000 images on): above it the run stops with the estimate. 0 = no limit",
+                          "N²; from 16 000 images on a trial fit on a subset estimates it): above it the run stops with the estimate. 0 = no limit",
             DefaultValueFactory = _ => ClusterJobOptions.DefaultClusteringTimeLimit.TotalMinutes,
         };
         var reportOption = new Option<bool>("--report") { Description = "Also write RUN/report.html (as 'imagecluster report RUN' with the same --labels and --positive)" };

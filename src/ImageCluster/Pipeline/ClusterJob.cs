@@ -44,8 +44,8 @@ public sealed record ClusterJobOptions
     public AutoOptions? Auto { get; init; }
 
     /// <summary>
-    /// Refuse an algorithm whose time grows with N² (DBSCAN, OPTICS, HDBSCAN, agglomerative, K-Medoids) when two trial fits
-    /// on subsets predict a longer fit than this (default 30 minutes); null = no limit. Checked on 16 000 images and more.
+    /// Refuse an algorithm whose time grows with N² (DBSCAN, OPTICS, HDBSCAN, agglomerative, K-Medoids) when a trial fit
+    /// on a subset predicts a longer fit than this (default 30 minutes); null = no limit. Checked on 16 000 images and more.
     /// </summary>
     public TimeSpan? ClusteringTimeLimit { get; init; } = DefaultClusteringTimeLimit;
 
