@@ -8,7 +8,7 @@ namespace ImageCluster.Bench;
 /// All-kNN on the HNSW index beside the exact scan, one process: build the USearch graph of N seeded vectors, find the k
 /// nearest of every row, then run the exact scan for a sample of rows — its time per row extrapolated to N (stated as
 /// such) and the graph's recall@k measured on that sample. Peak RSS from the process itself.
-/// Usage: bench neighbours [--n 100000] [--d 128] [--k 10] [--metric euclidean|cosine] [--exact-sample 1000]
+/// Usage: bench neighbours [--n 100000] [--d 128] [--k 10] [--metric euclidean|cosine] [--exact-sample 1000] [--features CSV]
 /// </summary>
 internal static class NeighboursBench
 {
@@ -18,8 +18,13 @@ internal static class NeighboursBench
         int n = int.Parse(Arg("--n", "100000"), CultureInfo.InvariantCulture), d = int.Parse(Arg("--d", "128"), CultureInfo.InvariantCulture);
         int k = int.Parse(Arg("--k", "10"), CultureInfo.InvariantCulture), sample = int.Parse(Arg("--exact-sample", "1000"), CultureInfo.InvariantCulture);
         var metric = Enum.Parse<DistanceMetric>(Arg("--metric", "euclidean"), ignoreCase: true);
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {n} × {d}, k = {k}, {metric}");
-        var x = Blobs(n, d, centres: Math.Max(10, n / 1000), seed: 15);
+        string? features = Arg("--features", "") is { Length: > 0 } f ? f : null;
+        // A features CSV (as `embed` writes) instead of blobs: real embeddings, L2-normalised as `cluster` does.
+        var x = features is null ? Blobs(n, d, centres: Math.Max(10, n / 1000), seed: 15)
+            : Export.FeaturesFile.Read(features).Features.Clone().NormalizeRowsInPlace();
+        (n, d, sample) = (x.Rows, x.Columns, Math.Min(sample, x.Rows));
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; " +
+                          $"{features ?? "blobs"} {n} × {d}, k = {k}, {metric}");
 
         var sw = Stopwatch.StartNew();
         using var hnsw = HnswNeighbourIndex.Build(x, metric);

@@ -13,7 +13,7 @@ using ImageCluster.Images;
 //        bench models [--specs a,b@LAYER:POOL,…] [--sets …] [--work DIR]   (K-Means NMI of every feature extractor on every labelled set; see ModelsBench)
 //        bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
 //        bench csv <scratch folder> [--rows 10000] [--dims 512] [--runs 5]   (features CSV read, Sep beside the reader it replaced; see CsvBench)
-//        bench neighbours [--n 100000] [--d 128] [--k 10] [--metric euclidean|cosine] [--exact-sample 1000]   (all-kNN on the HNSW index beside the exact scan; see NeighboursBench)
+//        bench neighbours [--n 100000] [--d 128] [--k 10] [--metric euclidean|cosine] [--exact-sample 1000] [--features CSV]   (all-kNN on the HNSW index beside the exact scan; see NeighboursBench)
 //        bench budget [--sizes 50000,100000] [--d 128] [--algorithms dbscan,optics,hdbscan,ward,kmedoids] [--estimate-only]   (clustering time estimates beside the real fits; see BudgetBench)
 //        bench fuzz [--count 10000] [--seed 14] [--work DIR] [--cli PATH] [--timeout-min 60] [-- cluster options]   (hostile-file corpus through the CLI; see FuzzBench)
 //        bench report <scratch folder> [--images 20000] [--classes 20] [--runs 3] [--reuse] [--input FOLDER --labels CSV]   (HTML report size and open time in Chromium; see ReportBench)
