@@ -52,7 +52,7 @@ internal static class AlgorithmsBench
         string python = Arg("--python", "/usr/bin/python3");
         string work = Directory.CreateDirectory(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-bench"))).FullName;
         var wanted = Arg("--cases", string.Join(",", Cases.Where(c => !c.Name.StartsWith("mem-", StringComparison.Ordinal)).Select(c => c.Name))).Split(',');
-        string peer = Path.Combine(RepoRoot(), "bench", "sklearn_peer.py");
+        string peer = Path.Combine(BenchArgs.RepoRoot(), "bench", "sklearn_peer.py");
         string self = Environment.ProcessPath!;
         // Started as `dotnet Bench.dll` the child needs the dll; started through the apphost it does not.
         string[] selfPrefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(AlgorithmsBench).Assembly.Location] : [];
@@ -202,11 +202,4 @@ internal static class AlgorithmsBench
     }
 
     private static string Inv(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ImageCluster.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root");
-    }
 }

@@ -22,9 +22,9 @@ internal static class FuzzBench
         int count = int.Parse(Arg("--count", "10000"), CultureInfo.InvariantCulture);
         int seed = int.Parse(Arg("--seed", "14"), CultureInfo.InvariantCulture);
         string work = Path.GetFullPath(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-fuzz")));
-        string cli = Arg("--cli", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "ImageCluster.Cli", "bin", "Release", "net10.0", "imagecluster"));
+        string cli = Arg("--cli", BenchArgs.ReleaseCli());
         var timeout = TimeSpan.FromMinutes(double.Parse(Arg("--timeout-min", "60"), CultureInfo.InvariantCulture));
-        string samples = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "mixed-dump");
+        string samples = Path.Combine(BenchArgs.RepoRoot(), "samples", "mixed-dump");
         if (!File.Exists(cli)) { Console.Error.WriteLine($"--cli: {cli} not found (build src/ImageCluster.Cli -c Release, or pass --cli)"); return 2; }
 
         string input = Path.Combine(work, "in"), run = Path.Combine(work, "run"), store = Path.Combine(work, "store.db");

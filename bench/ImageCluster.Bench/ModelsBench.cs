@@ -50,7 +50,7 @@ internal static class ModelsBench
     public static int Run(string[] args)
     {
         string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
-        string root = RepoRoot();
+        string root = BenchArgs.RepoRoot();
         string shared = Path.GetFullPath(Arg("--shared", Environment.GetEnvironmentVariable("IMAGECLUSTER_SHARED") is { Length: > 0 } s ? s : Path.Combine(root, "..", "shared")));
         string models = Path.Combine(shared, "models");
         if (!File.Exists(Path.Combine(models, "MODELS.md"))) throw new InvalidOperationException($"../shared is missing: no {models}/MODELS.md (pass --shared DIR)");
@@ -319,11 +319,4 @@ internal static class ModelsBench
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ImageCluster.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root");
-    }
 }

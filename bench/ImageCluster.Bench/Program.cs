@@ -13,10 +13,12 @@ using ImageCluster.Images;
 //        bench models [--specs a,b@LAYER:POOL,…] [--sets …] [--work DIR]   (K-Means NMI of every feature extractor on every labelled set; see ModelsBench)
 //        bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
 //        bench csv <scratch folder> [--rows 10000] [--dims 512] [--runs 5]   (features CSV read, Sep beside the reader it replaced; see CsvBench)
+//        bench near-duplicates [--input DIR] [--model NAME] [--k 10]   (near-duplicate threshold curve on a set with a group column; see NearDuplicatesBench)
 //        bench neighbours [--n 100000] [--d 128] [--k 10] [--metric euclidean|cosine] [--exact-sample 1000] [--features CSV]   (all-kNN on the HNSW index beside the exact scan; see NeighboursBench)
 //        bench budget [--sizes 50000,100000] [--d 128] [--algorithms dbscan,optics,hdbscan,ward,kmedoids] [--estimate-only]   (clustering time estimates beside the real fits; see BudgetBench)
 //        bench fuzz [--count 10000] [--seed 14] [--work DIR] [--cli PATH] [--timeout-min 60] [-- cluster options]   (hostile-file corpus through the CLI; see FuzzBench)
 //        bench report <scratch folder> [--images 20000] [--classes 20] [--runs 3] [--reuse] [--input FOLDER --labels CSV]   (HTML report size and open time in Chromium; see ReportBench)
+if (args.Length > 0 && args[0] == "near-duplicates") return await ImageCluster.Bench.NearDuplicatesBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "neighbours") return ImageCluster.Bench.NeighboursBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "budget") return ImageCluster.Bench.BudgetBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return ImageCluster.Bench.FuzzBench.Run(args[1..]);
@@ -35,7 +37,7 @@ string folder = Path.GetFullPath(args[1]);
 string Arg(string name, string fallback) => ImageCluster.Bench.BenchArgs.Value(args, name, fallback);
 int k = int.Parse(Arg("--k", "10"), CultureInfo.InvariantCulture);
 string? modelName = Arg("--model", "") is { Length: > 0 } m ? m : null;
-string cli = Arg("--cli", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "ImageCluster.Cli", "bin", "Release", "net10.0", "imagecluster"));
+string cli = Arg("--cli", ImageCluster.Bench.BenchArgs.ReleaseCli());
 int[] batchSizes = Arg("--batch-sizes", "32").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 int limit = int.Parse(Arg("--limit", "0"), CultureInfo.InvariantCulture);
 
