@@ -58,6 +58,13 @@ internal static class FitBudget
         try
         {
             Fit(options, EvenlySpaced(x, TrialRows / 8), ct); // compiles the code paths, so the timed trial is not the JIT's
+        }
+        catch (ArgumentException)
+        {
+            // Options the small warm-up cannot take (k above its rows) may still fit the trial.
+        }
+        try
+        {
             // The best of two: a trial is short enough for one hiccup of the machine to double it.
             var trial = EvenlySpaced(x, TrialRows);
             double seconds = Math.Min(Fit(options, trial, ct), Fit(options, trial, ct));

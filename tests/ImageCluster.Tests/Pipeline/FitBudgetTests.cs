@@ -46,8 +46,10 @@ public class FitBudgetTests
         Assert.Null(FitBudget.Estimate(new KMeansOptions { NClusters = 5 }, Large));
         Assert.Null(FitBudget.Estimate(new BirchOptions(), Large));
         Assert.Null(FitBudget.Estimate(new HdbscanOptions(), TestData.Blobs(FitBudget.SmallestEstimated - 1, 4, 3, seed: 2, out _)));
-        // 3 000 medoids cannot be fitted on a 2 000-row trial: no estimate, and the real fit says what is wrong itself.
-        Assert.Null(FitBudget.Estimate(new KMedoidsOptions { NClusters = 3_000 }, Large));
+        // 5 000 medoids cannot be fitted on a 4 000-row trial: no estimate, and the real fit says what is wrong itself.
+        Assert.Null(FitBudget.Estimate(new KMedoidsOptions { NClusters = 5_000 }, Large));
+        // 1 000 clusters do not fit the 500-row warm-up but do fit the trial: still estimated.
+        Assert.NotNull(FitBudget.Estimate(new AgglomerativeOptions { NClusters = 1_000 }, Large));
 
         var estimate = FitBudget.Estimate(new HdbscanOptions { MinClusterSize = 20 }, Large);
         Assert.NotNull(estimate);
