@@ -20,8 +20,7 @@ internal sealed record AllNeighbours(int[] Rows, float[] Distances, int K)
         Array.Fill(rows, -1);
         Array.Fill(distances, float.PositiveInfinity);
         var meter = Clustering.WorkMeter.Start(progress, "neighbours", n);
-        int threads = index is HnswNeighbourIndex h ? h.SearchThreads : Environment.ProcessorCount;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = index.SearchThreads, CancellationToken = ct };
         Parallel.For(0, n, parallel, () => (new int[k + 1], new float[k + 1]), (i, _, buffers) =>
         {
             var (found, dist) = buffers;

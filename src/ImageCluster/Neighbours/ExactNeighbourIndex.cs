@@ -27,6 +27,9 @@ internal sealed class ExactNeighbourIndex : INeighbourIndex
 
     public DistanceMetric Metric { get; }
 
+    /// <summary>One per core: a scan keeps no state between calls.</summary>
+    public int SearchThreads => Environment.ProcessorCount;
+
     public int Search(ReadOnlySpan<float> query, Span<int> rows, Span<float> distances)
     {
         int k = Math.Min(rows.Length, Count);

@@ -107,7 +107,6 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
     }
 
     /// <inheritdoc />
-    /// <remarks>At most <see cref="SearchThreads"/> searches at once: USearch keeps a search context per reserved thread.</remarks>
     public int Search(ReadOnlySpan<float> query, Span<int> rows, Span<float> distances)
     {
         // The wrapper takes arrays and allocates its results: one small array per query, next to a graph walk.
@@ -120,7 +119,7 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
         return found;
     }
 
-    /// <summary>Threads that may search at once.</summary>
+    /// <summary>The threads reserved at build or load: USearch keeps one search context per reserved thread.</summary>
     public int SearchThreads => _threads;
 
     public void Dispose() => _index.Dispose();

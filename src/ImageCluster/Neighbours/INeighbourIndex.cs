@@ -16,10 +16,13 @@ internal interface INeighbourIndex : IDisposable
     /// <summary>The metric of the distances returned.</summary>
     DistanceMetric Metric { get; }
 
+    /// <summary>Most <see cref="Search"/> calls that may run at once.</summary>
+    int SearchThreads { get; }
+
     /// <summary>
     /// Writes the rows nearest to <paramref name="query"/>, nearest first, into <paramref name="rows"/> and their distances
     /// into <paramref name="distances"/> (both of length k); returns how many were found (fewer than k only when the index
-    /// holds fewer rows). Safe to call from several threads at once.
+    /// holds fewer rows). Safe to call from up to <see cref="SearchThreads"/> threads at once.
     /// </summary>
     int Search(ReadOnlySpan<float> query, Span<int> rows, Span<float> distances);
 }

@@ -40,12 +40,12 @@ internal static class AutoSweep
             if (FitBudget.Estimate(candidate, x, ct) is { } estimate)
             {
                 string expected = estimate.Describe(candidate.AlgorithmName, x.Rows);
-                if (context.TimeLimit is { } limit && estimate.UpTo > limit.TotalSeconds)
+                if (estimate.Exceeds(context.TimeLimit))
                 {
-                    notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: left out, {expected}, over the time limit of {FitBudget.Format(limit.TotalSeconds)}");
+                    notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: left out, {expected}, over the time limit of {FitBudget.Format(context.TimeLimit!.Value.TotalSeconds)}");
                     continue;
                 }
-                if (estimate.UpTo >= FitBudget.AnnouncedFrom) notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: {expected}");
+                if (estimate.WorthAnnouncing) notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: {expected}");
             }
             var outcome = AlgorithmRunner.FitUnguarded(candidate, x, context.Progress, ct);
             double seconds = sw.Elapsed.TotalSeconds;

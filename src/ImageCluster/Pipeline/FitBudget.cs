@@ -12,6 +12,12 @@ namespace ImageCluster.Pipeline;
 /// <param name="TrialSeconds">Seconds the trial fit took (the best of two).</param>
 internal sealed record FitEstimate(double Seconds, double UpTo, int TrialRows, double TrialSeconds)
 {
+    /// <summary>Whether the slow end of the estimate is over <paramref name="limit"/> (never without a limit).</summary>
+    public bool Exceeds(TimeSpan? limit) => limit is { } max && UpTo > max.TotalSeconds;
+
+    /// <summary>Whether the wait is long enough to be worth a line before the fit starts.</summary>
+    public bool WorthAnnouncing => UpTo >= FitBudget.AnnouncedFrom;
+
     /// <summary>One line for a person: the estimate and what it rests on.</summary>
     public string Describe(string algorithm, int rows) => FormattableString.Invariant(
         $"estimated {(UpTo > Seconds ? $"{FitBudget.Format(Seconds)} to {FitBudget.Format(UpTo)}" : FitBudget.Format(Seconds))} for {algorithm} on {rows:N0} images (a trial fit on {TrialRows:N0} of them took {TrialSeconds:F2} s; the time grows with the square of the number of images)");
@@ -88,12 +94,12 @@ internal static class FitBudget
     {
         if (Estimate(options, x, ct) is not { } estimate) return;
         string line = estimate.Describe(options.AlgorithmName, x.Rows);
-        if (limit is { } max && estimate.UpTo > max.TotalSeconds)
+        if (estimate.Exceeds(limit))
             throw new ArgumentException(
-                $"{line}: over ClusteringTimeLimit = {Format(max.TotalSeconds)}; use an algorithm that grows linearly " +
+                $"{line}: over ClusteringTimeLimit = {Format(limit!.Value.TotalSeconds)}; use an algorithm that grows linearly " +
                 $"(kmeans, minibatch-kmeans, birch), fewer features (Pca) or a higher ClusteringTimeLimit{afterword}",
                 "ClusteringTimeLimit");
-        if (estimate.UpTo >= AnnouncedFrom) notice?.Invoke(line);
+        if (estimate.WorthAnnouncing) notice?.Invoke(line);
     }
 
     /// <summary>A limit that is set must be positive.</summary>

@@ -108,7 +108,8 @@ public class FitBudgetTests
     {
         var reports = new List<StageProgress>();
         var sink = new Collect(reports);
-        var meter = WorkMeter.Start(sink, "test pass", 1_000, "blocks", TimeSpan.Zero);
+        WorkMeter meter;
+        using (WorkMeter.QuietFor(TimeSpan.Zero)) meter = WorkMeter.Start(sink, "test pass", 1_000, "blocks");
 
         Parallel.For(0, 1_000, _ => { meter.Add(1); Thread.SpinWait(2_000); });
         meter.Finish();
@@ -123,7 +124,8 @@ public class FitBudgetTests
     public void A_pass_shorter_than_the_quiet_period_reports_nothing()
     {
         var reports = new List<StageProgress>();
-        var meter = WorkMeter.Start(new Collect(reports), "short pass", 10, "images", TimeSpan.FromMinutes(1));
+        WorkMeter meter;
+        using (WorkMeter.QuietFor(TimeSpan.FromMinutes(1))) meter = WorkMeter.Start(new Collect(reports), "short pass", 10, "images");
 
         for (int i = 0; i < 10; i++) meter.Add(1);
         meter.Finish();

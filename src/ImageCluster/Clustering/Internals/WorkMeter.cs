@@ -43,10 +43,6 @@ internal sealed class WorkMeter
         public void Dispose() => restore();
     }
 
-    /// <summary>As <see cref="Start(IProgress{StageProgress}, string, int, string)"/> with a chosen quiet period (tests).</summary>
-    internal static WorkMeter Start(IProgress<StageProgress>? sink, string stage, int total, string unit, TimeSpan quiet) =>
-        new(sink, stage, total, unit, quiet.Ticks);
-
     /// <summary>Adds <paramref name="items"/> finished items.</summary>
     public void Add(int items)
     {
