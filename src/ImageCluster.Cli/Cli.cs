@@ -67,6 +67,8 @@ public static class Cli
         {
             ClusterCommand.Build(stdout, stderr),
             EmbedCommand.Build(stdout, stderr),
+            CurationCommands.BuildDuplicates(stdout, stderr),
+            CurationCommands.BuildIssues(stdout, stderr),
             EvaluateCommand.Build(stdout),
             DiagnoseCommand.Build(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),

@@ -14,8 +14,10 @@ internal static class NearDuplicateGroups
     /// </summary>
     /// <param name="neighbours">All-kNN under <see cref="DistanceMetric.Cosine"/>.</param>
     /// <param name="threshold">Least similarity of a linking pair, in [0, 1].</param>
+    /// <param name="hashes">Content hash of every row, or null: rows with the same hash are linked whatever their
+    /// neighbours (more identical copies than k, or a threshold of 1 that rounding would miss).</param>
     /// <exception cref="ArgumentException">A threshold outside [0, 1] (ParamName <c>Threshold</c>).</exception>
-    public static int[] Of(AllNeighbours neighbours, double threshold)
+    public static int[] Of(AllNeighbours neighbours, double threshold, IReadOnlyList<string>? hashes = null)
     {
         if (!(threshold >= 0 && threshold <= 1))
             throw new ArgumentException($"Threshold must be a cosine similarity between 0 and 1 (got {threshold}).", "Threshold");
@@ -30,6 +32,18 @@ internal static class NearDuplicateGroups
                 components.Union(i, other);
                 linked[i] = linked[other] = true;
             }
+        if (hashes is not null)
+        {
+            var firstWith = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < n; i++)
+            {
+                if (!firstWith.TryAdd(hashes[i], i))
+                {
+                    components.Union(i, firstWith[hashes[i]]);
+                    linked[i] = linked[firstWith[hashes[i]]] = true;
+                }
+            }
+        }
         var group = new int[n];
         var numbers = new Dictionary<int, int>();
         for (int i = 0; i < n; i++)

@@ -26,10 +26,18 @@ internal static class RunFolders
             throw new ArgumentException("Output must not be the input folder itself; name a new folder", "Output");
         if (realInput.StartsWith(realOutput + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"Output {output} contains the input folder; name a folder outside it (or inside the input)", "Output");
-        if (Directory.Exists(output) && !File.Exists(Path.Combine(output, ImageStore.FileName)) &&
+        if (Directory.Exists(output) && !IsRunFolder(output) &&
             Directory.EnumerateFileSystemEntries(output).Any(e => !RunFolderLock.IsBookkeeping(Path.GetFileName(e))))
             throw new ArgumentException($"Output {output} already holds files and is not a run folder; name a new or empty folder", "Output");
     }
+
+    /// <summary>
+    /// True when <paramref name="folder"/> holds a run: a cluster run's database, or the summary of a duplicates or
+    /// issues run (which keep no database of their own).
+    /// </summary>
+    public static bool IsRunFolder(string folder) =>
+        File.Exists(Path.Combine(folder, ImageStore.FileName)) || File.Exists(Path.Combine(folder, CurationJob.DuplicatesSummaryFileName)) ||
+        File.Exists(Path.Combine(folder, CurationJob.IssuesSummaryFileName));
 
     /// <summary>
     /// The run folder used when none is given: <c>./imagecluster-runs/NAME</c> (NAME = the input folder's name), or
@@ -47,10 +55,14 @@ internal static class RunFolders
         for (int i = 1; ; i++)
         {
             string candidate = Path.Combine(parent, i == 1 ? name : $"{name}-{i}");
-            if (!Directory.Exists(candidate) || !Directory.EnumerateFileSystemEntries(candidate).Any(e => !RunFolderLock.IsBookkeeping(Path.GetFileName(e))) || RunFolder.InputOf(candidate) == full)
+            if (!Directory.Exists(candidate) || !Directory.EnumerateFileSystemEntries(candidate).Any(e => !RunFolderLock.IsBookkeeping(Path.GetFileName(e))) || InputOf(candidate) == full)
                 return candidate;
         }
     }
+
+    // The input a run folder belongs to: its cluster run's, else its duplicates or issues run's.
+    private static string? InputOf(string folder) =>
+        RunFolder.InputOf(folder) ?? RunFolder.InputOf(folder, CurationJob.DuplicatesSummaryFileName) ?? RunFolder.InputOf(folder, CurationJob.IssuesSummaryFileName);
 
     /// <summary>Creates the run folder, as a usage error when that is impossible (read-only input, say).</summary>
     public static void Create(string output)

@@ -120,14 +120,14 @@ public sealed class RunFolder
     }
 
     /// <summary>
-    /// The input folder of the run in <paramref name="folder"/>, or null when it holds no readable run. Only the
-    /// <c>input</c> field is read, so a run of another version still claims its folder.
+    /// The input folder of the run in <paramref name="folder"/> (by its <paramref name="summaryFile"/>), or null when it holds
+    /// no readable run. Only the <c>input</c> field is read, so a run of another version still claims its folder.
     /// </summary>
-    internal static string? InputOf(string folder)
+    internal static string? InputOf(string folder, string summaryFile = SummaryFileName)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunInput>(File.ReadAllText(System.IO.Path.Combine(folder, SummaryFileName)), Json)?.Input;
+            return JsonSerializer.Deserialize<RunInput>(File.ReadAllText(System.IO.Path.Combine(folder, summaryFile)), Json)?.Input;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {

@@ -193,7 +193,7 @@ public class CliErrorTests
     [Fact]
     public async Task A_missing_command_lists_the_commands()
     {
-        AssertOneLineError(await CliRunner.RunAsync(), 2, "error: 'imagecluster' needs a command: cluster, embed, evaluate, diagnose, models,");
+        AssertOneLineError(await CliRunner.RunAsync(), 2, "error: 'imagecluster' needs a command: cluster, embed, duplicates, issues, evaluate, diagnose, models,");
         AssertOneLineError(await CliRunner.RunAsync("models"), 2, "error: 'imagecluster models' needs a command: list, info, pull, import, layers\n");
     }
 

@@ -1,0 +1,115 @@
+using System.Text.Json;
+
+namespace ImageCluster.Tests;
+
+/// <summary>The duplicates and issues commands end to end, and their refusals of bad input (issue 15).</summary>
+public class CurationCommandTests
+{
+    private static string[] Lines(string file) => File.ReadAllLines(file);
+
+    [Fact]
+    public async Task Duplicates_writes_every_grouped_image_with_its_similarity_to_the_kept_one_and_issues_name_the_copy()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp);
+        File.Copy(Path.Combine(input, "photo_cat_01.jpg"), Path.Combine(input, "copy_of_cat.jpg"));
+        string run = temp.Combine("run"), store = temp.Combine("store.db");
+
+        var result = await CliRunner.RunAsync("duplicates", input, "--out", run, "--store", store, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        var summary = JsonDocument.Parse(result.Stdout).RootElement;
+        var rows = Lines(Path.Combine(run, "duplicates.csv"));
+        Assert.Equal("path,group,similarity,keep", rows[0]);
+        var byPath = rows.Skip(1).Select(r => r.Split(',')).ToDictionary(f => f[0]);
+        Assert.Equal(byPath["copy_of_cat.jpg"][1], byPath["photo_cat_01.jpg"][1]);
+        Assert.Equal("1", byPath[byPath["copy_of_cat.jpg"][3] == "true" ? "photo_cat_01.jpg" : "copy_of_cat.jpg"][2]);
+        foreach (var group in byPath.Values.GroupBy(f => f[1])) Assert.Single(group, f => f[3] == "true");
+        Assert.Equal(byPath.Values.Select(f => f[1]).Distinct().Count(), summary.GetProperty("groups").GetInt32());
+        Assert.True(summary.GetProperty("exactDuplicates").GetInt32() >= 1);
+
+        var issues = await CliRunner.RunAsync("issues", input, "--out", run, "--store", store);
+        Assert.Equal(0, issues.ExitCode);
+        var issueRows = Lines(Path.Combine(run, "issues.csv"));
+        Assert.Equal("path,issue,score", issueRows[0]);
+        Assert.Single(issueRows, r => r.EndsWith(",exact_duplicate,1", StringComparison.Ordinal) && (r.StartsWith("copy_of_cat.jpg,") || r.StartsWith("photo_cat_01.jpg,")));
+        Assert.All(issueRows.Skip(1), r => Assert.InRange(double.Parse(r.Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
+        Assert.Equal(6, Lines(Path.Combine(run, "measures.csv")).Length); // header + 5 images
+    }
+
+    [Fact]
+    public async Task Issues_name_the_broken_and_the_flat_files_of_the_sample()
+    {
+        using var temp = new TempFolder();
+        var result = await CliRunner.RunAsync("issues", SharedData.Sample, "--out", temp.Combine("run"), "--store", temp.Combine("store.db"));
+
+        Assert.Equal(0, result.ExitCode);
+        var issues = Lines(temp.Combine("run", "issues.csv")).Skip(1).Select(r => r.Split(',')).Select(f => (f[0], f[1])).ToHashSet();
+        Assert.Contains(("broken_empty.jpg", "corrupt"), issues);
+        Assert.Contains(("broken_truncated.jpg", "corrupt"), issues);
+        Assert.Contains(("flat_red.png", "low_information"), issues);
+        Assert.Contains(("flat_black.jpg", "dark"), issues);
+        Assert.Contains(("tiny_cat_12px.png", "odd_size"), issues);
+        Assert.DoesNotContain(issues, i => i.Item1.StartsWith("photo_", StringComparison.Ordinal) && i.Item2 is "blurry" or "dark" or "light" or "low_information");
+    }
+
+    [Fact]
+    public async Task A_features_file_is_grouped_by_its_vectors_and_keeps_the_first_path()
+    {
+        using var temp = new TempFolder();
+        string features = temp.Combine("f.csv");
+        File.WriteAllLines(features, ["path,f0,f1", "b.jpg,1,0", "a.jpg,1,0.001", "c.jpg,0,1", "d.jpg,-1,0"]);
+
+        var result = await CliRunner.RunAsync("duplicates", "--features", features, "--out", temp.Combine("run"));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["path,group,similarity,keep", "a.jpg,0,1,true", "b.jpg,0,1,false"], Lines(temp.Combine("run", "duplicates.csv")));
+        Assert.Contains("give the threshold for another", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_run_folder_of_cluster_takes_the_findings_and_cluster_takes_a_folder_they_made()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), store = temp.Combine("store.db");
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", temp.Combine("a"), "--store", store)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("duplicates", input, "--out", temp.Combine("a"), "--store", store)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("issues", input, "--out", temp.Combine("b"), "--store", store)).ExitCode);
+        var again = await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", temp.Combine("b"), "--store", store);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.True(File.Exists(temp.Combine("b", "issues.csv")) && File.Exists(temp.Combine("b", "assignments.csv")));
+    }
+
+    public static TheoryData<string, string[], int, string> BadInputs() => new()
+    {
+        { "nan", ["duplicates", "--features", "{temp}/nan.csv"], 2, "nan.csv" },
+        { "empty", ["issues", "{temp}/empty"], 1, "no image files found in" },
+        { "broken", ["duplicates", "{temp}/broken"], 1, "none of the 2 image files could be read" },
+        { "threshold", ["duplicates", "{temp}/empty", "--threshold", "1.5"], 2, "--threshold must be a cosine similarity between 0 and 1 (got 1.5)" },
+        { "keep", ["duplicates", "--features", "{temp}/ok.csv", "--keep", "largest"], 2, "--keep largest compares the images themselves" },
+        { "keep-name", ["issues", "{temp}/empty", "--keep", "biggest"], 2, "--keep takes largest, sharpest, oldest or first, not 'biggest'" },
+        { "both", ["issues", "{temp}/empty", "--features", "{temp}/ok.csv"], 2, "not both" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task Bad_input_is_one_line_a_non_zero_exit_and_no_run_folder(string name, string[] args, int exitCode, string message)
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.Combine("empty"));
+        Directory.CreateDirectory(temp.Combine("broken"));
+        File.WriteAllText(temp.Combine("broken", "a.jpg"), "not a jpeg");
+        File.WriteAllBytes(temp.Combine("broken", "b.png"), []);
+        File.WriteAllLines(temp.Combine("nan.csv"), ["path,f0,f1", "a.jpg,1,0", "b.jpg,NaN,1"]);
+        File.WriteAllLines(temp.Combine("ok.csv"), ["path,f0,f1", "a.jpg,1,0", "b.jpg,0,1"]);
+        string run = temp.Combine("run");
+
+        var result = await CliRunner.RunAsync([.. args.Select(a => a.Replace("{temp}", temp.Path)), "--out", run, "--store", temp.Combine("store.db")]);
+
+        Assert.True(exitCode == result.ExitCode, $"{name}: exit {result.ExitCode}: {result.Stderr}");
+        var errors = result.Stderr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 1 && errors[0].Contains(message, StringComparison.Ordinal), $"{name}: {result.Stderr}");
+        Assert.False(Directory.Exists(run), $"{name}: the run folder was left behind");
+        Assert.Equal("", result.Stdout);
+    }
+}
