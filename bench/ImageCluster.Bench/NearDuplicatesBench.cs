@@ -1,14 +1,14 @@
 using System.Globalization;
-using ImageCluster.Embedding;
 using ImageCluster.Neighbours;
+using ImageCluster.Pipeline;
 
 namespace ImageCluster.Bench;
 
 /// <summary>
-/// The near-duplicate threshold curve: embeds a folder whose <c>labels.csv</c> has a <c>group</c> column (the shared
-/// near_duplicates set by default), links the pairs of each image's k nearest (cosine) at or above each threshold,
-/// and prints the pairwise precision and recall of the resulting groups against the true ones.
-/// Usage: bench near-duplicates [--input DIR (with labels.csv: path,group,…)] [--model NAME] [--k 10]
+/// The near-duplicate threshold curve: runs the <c>duplicates</c> job at each threshold on a folder whose
+/// <c>labels.csv</c> has a <c>group</c> column (the shared near_duplicates set by default) and prints the pairwise
+/// precision and recall of the groups it writes against the true ones.
+/// Usage: bench near-duplicates [--input DIR (with labels.csv: path,group,…)] [--model NAME] [--keep largest|first]
 /// </summary>
 internal static class NearDuplicatesBench
 {
@@ -16,32 +16,33 @@ internal static class NearDuplicatesBench
     {
         string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         string input = Path.GetFullPath(Arg("--input", Path.Combine(BenchArgs.RepoRoot(), "..", "shared", "datasets", "near_duplicates")));
-        int k = int.Parse(Arg("--k", "10"), CultureInfo.InvariantCulture);
         string? model = Arg("--model", "") is { Length: > 0 } m ? m : null;
-        var truthByPath = File.ReadLines(Path.Combine(input, "labels.csv")).Skip(1).Select(l => l.Split(','))
-            .ToDictionary(f => f[0], f => f[1]);
-        string store = Path.Combine(Path.GetTempPath(), $"near-duplicates-bench-{Environment.ProcessId}.db");
+        var keep = Enum.Parse<Curation.KeepRule>(Arg("--keep", "largest"), ignoreCase: true);
+        var truthByPath = File.ReadLines(Path.Combine(input, "labels.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[1]);
+        string work = Path.Combine(Path.GetTempPath(), $"near-duplicates-bench-{Environment.ProcessId}");
         try
         {
-            var features = await ImageFeatures.FromFolderAsync(input, new ImageFeaturesOptions { Model = model, Store = store });
-            var truth = features.Paths.Select(p => truthByPath[Path.GetRelativePath(input, Path.GetFullPath(p, input)).Replace('\\', '/')]).ToArray();
-            using var index = new ExactNeighbourIndex(features.Matrix, DistanceMetric.Cosine);
-            var neighbours = AllNeighbours.Of(index, features.Matrix, k);
-            Console.WriteLine($"set: {input} ({features.Paths.Count} images, {truth.Distinct().Count()} groups), model {features.Model}, k = {k}");
-            Console.WriteLine("| threshold | pairwise precision | pairwise recall | F1 | images in a group |");
-            Console.WriteLine("|---|---|---|---|---|");
-            for (int t = 50; t <= 99; t++)
+            Console.WriteLine($"set: {input} ({truthByPath.Count} images, {truthByPath.Values.Distinct().Count()} groups), keep {keep}");
+            Console.WriteLine("| threshold | pairwise precision | pairwise recall | F1 | images in a group | groups |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            for (int t = 80; t <= 97; t++)
             {
-                var groups = NearDuplicateGroups.Of(neighbours, t / 100.0);
-                var (precision, recall) = NearDuplicateGroups.PairwiseScores(groups, truth);
+                var summary = await CurationJob.DuplicatesAsync(new CurationJobOptions
+                {
+                    Input = input, Output = Path.Combine(work, $"t{t}"), Store = Path.Combine(work, "store.db"), Model = model, Threshold = t / 100.0, Keep = keep,
+                });
+                var group = File.ReadLines(summary.DuplicatesFile).Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => int.Parse(f[1], CultureInfo.InvariantCulture));
+                var paths = truthByPath.Keys.ToList();
+                var found = paths.Select(p => group.GetValueOrDefault(p, -1)).ToArray();
+                var (precision, recall) = NearDuplicateGroups.PairwiseScores(found, paths.Select(p => truthByPath[p]).ToList());
                 double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-                Console.WriteLine(FormattableString.Invariant($"| {t / 100.0:F2} | {precision:F3} | {recall:F3} | {f1:F3} | {groups.Count(g => g >= 0)} |"));
+                Console.WriteLine(FormattableString.Invariant($"| {t / 100.0:F2} | {precision:F3} | {recall:F3} | {f1:F3} | {summary.InGroups} | {summary.Groups} |"));
             }
             return 0;
         }
         finally
         {
-            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(store) + "*")) File.Delete(file);
+            Directory.Delete(work, recursive: true);
         }
     }
 }

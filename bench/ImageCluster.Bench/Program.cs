@@ -14,10 +14,15 @@ using ImageCluster.Images;
 //        bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
 //        bench csv <scratch folder> [--rows 10000] [--dims 512] [--runs 5]   (features CSV read, Sep beside the reader it replaced; see CsvBench)
 //        bench near-duplicates [--input DIR] [--model NAME] [--k 10]   (near-duplicate threshold curve on a set with a group column; see NearDuplicatesBench)
+//        bench curation [--n 100000] [--d 128] [--work DIR]   (duplicates and issues on a large features file with planted duplicates; see CurationBench)
+//        bench issues [--set oxford17_flowers] [--per-kind 30] [--originals 600] [--work DIR]   (planted junk: recall per kind, false flags on the originals; see IssuesBench)
 //        bench neighbours [--n 100000] [--d 128] [--k 10] [--metric euclidean|cosine] [--exact-sample 1000] [--features CSV]   (all-kNN on the HNSW index beside the exact scan; see NeighboursBench)
 //        bench budget [--sizes 50000,100000] [--d 128] [--algorithms dbscan,optics,hdbscan,ward,kmedoids] [--estimate-only]   (clustering time estimates beside the real fits; see BudgetBench)
 //        bench fuzz [--count 10000] [--seed 14] [--work DIR] [--cli PATH] [--timeout-min 60] [-- cluster options]   (hostile-file corpus through the CLI; see FuzzBench)
 //        bench report <scratch folder> [--images 20000] [--classes 20] [--runs 3] [--reuse] [--input FOLDER --labels CSV]   (HTML report size and open time in Chromium; see ReportBench)
+if (args.Length > 1 && args[0] == "montage") return ImageCluster.Bench.Montage.Run(args[1..]);
+if (args.Length > 0 && args[0] == "curation") return await ImageCluster.Bench.CurationBench.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "issues") return await ImageCluster.Bench.IssuesBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "near-duplicates") return await ImageCluster.Bench.NearDuplicatesBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "neighbours") return ImageCluster.Bench.NeighboursBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "budget") return ImageCluster.Bench.BudgetBench.Run(args[1..]);
