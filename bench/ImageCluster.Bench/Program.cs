@@ -13,7 +13,7 @@ using ImageCluster.Images;
 //        bench models [--specs a,b@LAYER:POOL,…] [--sets …] [--work DIR]   (K-Means NMI of every feature extractor on every labelled set; see ModelsBench)
 //        bench stages <image folder> --k K [--model NAME] [--cli PATH/imagecluster] [--batch-sizes 8,16,32,64]
 //        bench csv <scratch folder> [--rows 10000] [--dims 512] [--runs 5]   (features CSV read, Sep beside the reader it replaced; see CsvBench)
-//        bench near-duplicates [--input DIR] [--model NAME] [--k 10]   (near-duplicate threshold curve on a set with a group column; see NearDuplicatesBench)
+//        bench near-duplicates [--input DIR] [--model NAME] [--keep largest] [--max-hash-distance 18|none]   (near-duplicate threshold curve on a set with a group column; see NearDuplicatesBench)
 //        bench curation [--n 100000] [--d 128] [--work DIR]   (duplicates and issues on a large features file with planted duplicates; see CurationBench)
 //        bench issues [--set oxford17_flowers] [--per-kind 30] [--originals 600] [--work DIR]   (planted junk: recall per kind, false flags on the originals; see IssuesBench)
 //        bench neighbours [--n 100000] [--d 128] [--k 10] [--metric euclidean|cosine] [--exact-sample 1000] [--features CSV]   (all-kNN on the HNSW index beside the exact scan; see NeighboursBench)

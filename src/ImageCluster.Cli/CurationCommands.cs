@@ -24,11 +24,17 @@ internal static class CurationCommands
                           "different photos of the same flower species not; docs/benchmarks.md has the curve)",
         };
         public readonly Option<string?> Keep = new("--keep") { Description = "Which image of a group is kept: largest (most pixels, then largest file; the default for images), sharpest, oldest (file time) or first (path order; the only one for --features)" };
+        public readonly Option<int> MaxHashDistance = new("--max-hash-distance")
+        {
+            Description = "Images: most bits (of 64) in which the perceptual hashes (DCT pHash, mirror-aware) of two near duplicates may differ, " +
+                          "so that two photos of the same kind of subject are not called duplicates; 64 = the embedding alone decides",
+            DefaultValueFactory = _ => CurationJobOptions.DefaultMaxHashDistance,
+        };
         public readonly Option<int> Neighbours = new("--neighbours") { Description = "Nearest neighbours asked of every image: duplicates link through them, outliers are judged on them", DefaultValueFactory = _ => new CurationJobOptions().Neighbours };
 
         public void AddTo(Command command)
         {
-            foreach (var symbol in new Symbol[] { Folder, Features, Output, StoreOption, ModelOption, ResizeOption, Threshold, Keep, Neighbours, BatchOption, DecodeThreadsOption,
+            foreach (var symbol in new Symbol[] { Folder, Features, Output, StoreOption, ModelOption, ResizeOption, Threshold, MaxHashDistance, Keep, Neighbours, BatchOption, DecodeThreadsOption,
                          InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, JsonOption })
                 if (symbol is Argument a) command.Arguments.Add(a);
                 else command.Options.Add((Option)symbol);
@@ -39,6 +45,8 @@ internal static class CurationCommands
             string? folder = parse.GetValue(Folder), features = parse.GetValue(Features);
             if ((folder is null) == (features is null))
                 throw new UsageException(folder is null ? "give a FOLDER of images or --features FILE" : "give either a FOLDER of images or --features FILE, not both");
+            if (features is not null && parse.GetResult(MaxHashDistance) is { Implicit: false })
+                throw new UsageException("--max-hash-distance compares the images' pixels; a --features file has only vectors");
             if (features is not null && parse.GetResult(ResizeOption) is { Implicit: false })
                 throw new UsageException("--resize is for folders of images; a --features file already holds its features");
             return new CurationJobOptions
@@ -46,6 +54,7 @@ internal static class CurationCommands
                 Input = folder, Features = features, Output = parse.GetValue(Output), Store = parse.GetValue(StoreOption), Model = parse.GetValue(ModelOption),
                 Resize = parse.GetValue(ResizeOption), Embedding = features is null ? EmbeddingOptionsFrom(parse) : new(), Threshold = parse.GetValue(Threshold),
                 Keep = KeepFrom(parse.GetValue(Keep)), Neighbours = parse.GetValue(Neighbours), Labels = labels,
+                MaxHashDistance = parse.GetValue(MaxHashDistance) is 64 ? null : parse.GetValue(MaxHashDistance),
             };
         }
 
@@ -77,7 +86,8 @@ internal static class CurationCommands
             }
             stdout.WriteLine($"{summary.Images} images: {summary.Groups} duplicate groups holding {summary.InGroups} images; " +
                              $"{summary.ToDiscard} can go ({summary.ExactDuplicates} exact, {summary.NearDuplicates} near), one per group kept ({summary.Keep.ToString().ToLowerInvariant()})");
-            stdout.WriteLine($"threshold {summary.Threshold.ToString(CultureInfo.InvariantCulture)} ({summary.ThresholdSource}); neighbours by {summary.Neighbours}; {summary.TimingsSeconds["total"]:F1} s");
+            stdout.WriteLine($"threshold {summary.Threshold.ToString(CultureInfo.InvariantCulture)} ({summary.ThresholdSource})" +
+                             (summary.MaxHashDistance is { } bits ? $" and perceptual hashes within {bits} bits" : "") + $"; neighbours by {summary.Neighbours}; {summary.TimingsSeconds["total"]:F1} s");
             stdout.WriteLine($"duplicates: {Quote(summary.DuplicatesFile)}");
             return Success;
         });

@@ -22,7 +22,7 @@ internal static class UserErrors
         ["Assignments"] = "--assignments", ["To"] = "--to", ["OnCollision"] = "--on-collision", ["What"] = "--what", ["Mode"] = "--mode",
         ["Pca"] = "--pca", ["Whiten"] = "--whiten", ["Baseline"] = "--baseline", ["Force"] = "--force", ["Url"] = "URL",
         ["Input"] = "FOLDER", ["NClusters"] = "--k",
-        ["ClusteringTimeLimit"] = "--cluster-time-limit", ["Threshold"] = "--threshold", ["Keep"] = "--keep", ["Neighbours"] = "--neighbours",
+        ["ClusteringTimeLimit"] = "--cluster-time-limit", ["Threshold"] = "--threshold", ["Keep"] = "--keep", ["Neighbours"] = "--neighbours", ["MaxHashDistance"] = "--max-hash-distance",
     };
 
     /// <summary>

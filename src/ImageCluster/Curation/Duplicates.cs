@@ -45,11 +45,24 @@ internal sealed record DuplicateGroups(int[] Group, int[] Kept, float[] Similari
     /// Groups <paramref name="unitRows"/> (L2-normalised) from their neighbours: pairs at or above <paramref name="threshold"/>
     /// and pairs with the same content hash are the candidates; every group is a star around its centre.
     /// </summary>
+    /// <param name="unitRows">The rows, L2-normalised.</param>
+    /// <param name="neighbours">All-kNN of the rows under cosine distance.</param>
+    /// <param name="threshold">Least cosine similarity of a near-duplicate pair, in [0, 1].</param>
+    /// <param name="hashes">Content hash per row, or null (a features file).</param>
+    /// <param name="keep">Which image of a group is kept.</param>
+    /// <param name="facts">What the keep rule compares.</param>
+    /// <param name="maxHashDistance">Most bits in which the perceptual hashes of a near pair may differ (when both rows have
+    /// <see cref="KeepFacts.Quality"/>); null = the embedding alone decides.</param>
     /// <exception cref="ArgumentException">A threshold outside [0, 1] (ParamName <c>Threshold</c>).</exception>
     public static DuplicateGroups Find(FeatureMatrix unitRows, AllNeighbours neighbours, double threshold, IReadOnlyList<string>? hashes, KeepRule keep,
-        KeepFacts facts)
+        KeepFacts facts, int? maxHashDistance = null)
     {
-        var component = NearDuplicateGroups.Of(neighbours, threshold, hashes);
+        // Both images measured: their perceptual hashes must agree too, which tells a re-encode or crop of one photo from
+        // another photo of the same kind of subject (an embedding sees both as "a dandelion close-up").
+        Func<int, int, bool>? confirm = maxHashDistance is { } most && facts.Quality is { } q
+            ? (a, b) => q[a] is not { } qa || q[b] is not { } qb || qa.HashDistance(qb) <= most
+            : null;
+        var component = NearDuplicateGroups.Of(neighbours, threshold, hashes, confirm);
         var comparer = Comparer(keep, facts);
         var members = new Dictionary<int, List<int>>();
         for (int i = 0; i < component.Length; i++)
@@ -65,7 +78,7 @@ internal sealed record DuplicateGroups(int[] Group, int[] Kept, float[] Similari
         var byHash = hashes is null ? null : Enumerable.Range(0, component.Length).Where(i => component[i] >= 0).ToLookup(i => hashes[i], StringComparer.Ordinal);
         foreach (var rows in members.Values.OrderBy(m => m[0]))
         {
-            var near = rows.ToDictionary(r => r, r => Near(r, rows, unitRows, neighbours, threshold, hashes, byHash));
+            var near = rows.ToDictionary(r => r, r => Near(r, rows, unitRows, neighbours, threshold, hashes, byHash, confirm));
             var centres = rows.OrderByDescending(r => near[r].Count).ThenBy(r => r, comparer).ToList();
             foreach (int centre in centres)
             {
@@ -105,13 +118,14 @@ internal sealed record DuplicateGroups(int[] Group, int[] Kept, float[] Similari
     // The rows of the component within the threshold of row (or identical to it). A large component (a burst, a video's
     // frames) is not compared all against all: a row looks only at its own neighbours and copies, so the work stays O(N·k).
     private static List<int> Near(int row, List<int> component, FeatureMatrix unitRows, AllNeighbours neighbours, double threshold,
-        IReadOnlyList<string>? hashes, ILookup<string, int>? byHash)
+        IReadOnlyList<string>? hashes, ILookup<string, int>? byHash, Func<int, int, bool>? confirm)
     {
         var candidates = component.Count <= LargeComponent ? (IEnumerable<int>)component
             : Enumerable.Range(row * neighbours.K, neighbours.K).Select(j => neighbours.Rows[j]).Where(r => r >= 0)
                 .Concat(byHash is null ? [] : byHash[hashes![row]]).Distinct();
         return candidates.Where(other => other != row &&
-            ((hashes is not null && hashes[other] == hashes[row]) || Dot(unitRows.ReadRow(other), unitRows.ReadRow(row)) >= threshold)).ToList();
+            ((hashes is not null && hashes[other] == hashes[row]) ||
+             (Dot(unitRows.ReadRow(other), unitRows.ReadRow(row)) >= threshold && (confirm is null || confirm(row, other))))).ToList();
     }
 
     /// <summary>Orders rows best first by <paramref name="keep"/>, ties by path; refuses a rule the facts cannot decide.</summary>

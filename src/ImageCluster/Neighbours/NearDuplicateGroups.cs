@@ -16,8 +16,9 @@ internal static class NearDuplicateGroups
     /// <param name="threshold">Least similarity of a linking pair, in [0, 1].</param>
     /// <param name="hashes">Content hash of every row, or null: rows with the same hash are linked whatever their
     /// neighbours (more identical copies than k, or a threshold of 1 that rounding would miss).</param>
+    /// <param name="confirm">A second test a pair above the threshold must pass (rows i, j), or null.</param>
     /// <exception cref="ArgumentException">A threshold outside [0, 1] (ParamName <c>Threshold</c>).</exception>
-    public static int[] Of(AllNeighbours neighbours, double threshold, IReadOnlyList<string>? hashes = null)
+    public static int[] Of(AllNeighbours neighbours, double threshold, IReadOnlyList<string>? hashes = null, Func<int, int, bool>? confirm = null)
     {
         if (!(threshold >= 0 && threshold <= 1))
             throw new ArgumentException($"Threshold must be a cosine similarity between 0 and 1 (got {threshold}).", "Threshold");
@@ -28,7 +29,7 @@ internal static class NearDuplicateGroups
             for (int j = 0; j < neighbours.K; j++)
             {
                 int other = neighbours.Rows[i * neighbours.K + j];
-                if (other < 0 || 1 - neighbours.Distances[i * neighbours.K + j] < threshold) continue;
+                if (other < 0 || 1 - neighbours.Distances[i * neighbours.K + j] < threshold || (confirm is not null && !confirm(i, other))) continue;
                 components.Union(i, other);
                 linked[i] = linked[other] = true;
             }

@@ -45,6 +45,17 @@ internal sealed record CurationJobOptions
     /// <summary>Which image of a group is kept; null = <see cref="KeepRule.Largest"/> for images, <see cref="KeepRule.First"/> for a features file.</summary>
     public KeepRule? Keep { get; init; }
 
+    /// <summary>
+    /// Images: most bits (of 64) in which the perceptual hashes of a near-duplicate pair may differ, so that two photos of the
+    /// same kind of subject, which embeddings put close, are not called duplicates; null = the embedding alone decides. 18
+    /// separates both calibration sets (docs/benchmarks.md): re-encodes, resizes, mirrors and 90 % crops differ by at most
+    /// 18, different photos above 0.8 similarity by at least 20 (the distance is always even).
+    /// </summary>
+    public int? MaxHashDistance { get; init; } = DefaultMaxHashDistance;
+
+    /// <summary>The default of <see cref="MaxHashDistance"/>.</summary>
+    public const int DefaultMaxHashDistance = 18;
+
     /// <summary>Neighbours asked of every image (duplicates link through them; outliers and label issues are judged on them).</summary>
     public int Neighbours { get; init; } = 10;
 
@@ -63,6 +74,7 @@ internal sealed record CurationJobOptions
             throw new ArgumentException(Input is null ? "Input: give a folder of images or a features file" : "Input: give a folder of images or a features file, not both", nameof(Input));
         if (Threshold is { } t && !(t >= 0 && t <= 1))
             throw new ArgumentException($"Threshold must be a cosine similarity between 0 and 1 (got {t.ToString(CultureInfo.InvariantCulture)})", nameof(Threshold));
+        if (MaxHashDistance is < 0 or > 64) throw new ArgumentException($"MaxHashDistance must be between 0 and 64 bits (got {MaxHashDistance})", nameof(MaxHashDistance));
         if (Neighbours is < 1 or > 1000) throw new ArgumentException($"Neighbours must be between 1 and 1000 (got {Neighbours})", nameof(Neighbours));
         if (Features is not null && Keep is { } keep && keep != KeepRule.First)
             throw new ArgumentException($"Keep {keep.ToString().ToLowerInvariant()} compares the images themselves; a features file has only vectors, so only first applies", nameof(Keep));
@@ -72,12 +84,12 @@ internal sealed record CurationJobOptions
 
 /// <summary>What <c>duplicates</c> found and wrote.</summary>
 internal sealed record DuplicatesSummary(string Command, string? Input, string? Features, string Output, string DuplicatesFile, string? ErrorsFile, string Model,
-    double Threshold, string ThresholdSource, KeepRule Keep, int Images, int Errors, int Groups, int InGroups, int ToDiscard, int ExactDuplicates, int NearDuplicates,
+    double Threshold, string ThresholdSource, int? MaxHashDistance, KeepRule Keep, int Images, int Errors, int Groups, int InGroups, int ToDiscard, int ExactDuplicates, int NearDuplicates,
     string Neighbours, IReadOnlyDictionary<string, double> TimingsSeconds);
 
 /// <summary>What <c>issues</c> found and wrote: how many images carry each issue.</summary>
 internal sealed record IssuesSummary(string Command, string? Input, string? Features, string Output, string IssuesFile, string MeasuresFile, string? ErrorsFile,
-    string Model, double Threshold, string ThresholdSource, KeepRule Keep, int Images, int Errors, int WithIssues, IReadOnlyDictionary<string, int> Counts,
+    string Model, double Threshold, string ThresholdSource, int? MaxHashDistance, KeepRule Keep, int Images, int Errors, int WithIssues, IReadOnlyDictionary<string, int> Counts,
     IssueThresholds Thresholds, string Neighbours, IReadOnlyDictionary<string, double> TimingsSeconds);
 
 /// <summary>
@@ -114,8 +126,7 @@ internal static class CurationJob
         var (data, output) = Prepare(o, notice);
         return await InRunFolder(output, notice, async () =>
         {
-            var loaded = await LoadAsync(o, data, measure: o.Keep is KeepRule.Largest or KeepRule.Sharpest || (o.Keep is null && o.Input is not null),
-                timings, progress, notice, ct);
+            var loaded = await LoadAsync(o, data, measure: o.Input is not null, timings, progress, notice, ct);
             var (duplicates, neighbours, kind) = Group(o, loaded, timings, progress, ct);
             var sw = Stopwatch.StartNew();
             string file = Path.Combine(output, DuplicatesFileName);
@@ -126,7 +137,7 @@ internal static class CurationJob
             int toDiscard = Enumerable.Range(0, loaded.Paths.Count).Count(i => duplicates.Group[i] >= 0 && duplicates.Kept[duplicates.Group[i]] != i);
             int exact = Enumerable.Range(0, loaded.Paths.Count).Count(i => duplicates.Group[i] >= 0 && duplicates.Kept[duplicates.Group[i]] != i && duplicates.Exact[i]);
             var summary = new DuplicatesSummary("duplicates", data.Input, data.Features, output, file, errors, loaded.Model, loaded.Threshold, loaded.ThresholdSource,
-                loaded.Keep, loaded.Paths.Count, loaded.Errors.Count, duplicates.Kept.Length, duplicates.Members, toDiscard, exact, toDiscard - exact, kind, timings);
+                loaded.Quality is null ? null : o.MaxHashDistance, loaded.Keep, loaded.Paths.Count, loaded.Errors.Count, duplicates.Kept.Length, duplicates.Members, toDiscard, exact, toDiscard - exact, kind, timings);
             Csv.WriteAtomically(Path.Combine(output, DuplicatesSummaryFileName), w => w.Write(JsonSerializer.Serialize(summary, RunFolder.Json)));
             return summary;
         });
@@ -160,7 +171,7 @@ internal static class CurationJob
             counts[IssueNames.Corrupt] = loaded.Corrupt.Count;
             int with = found.Select(f => f.Row).Distinct().Count() + loaded.Corrupt.Count;
             var summary = new IssuesSummary("issues", data.Input, data.Features, output, file, measures, errors, loaded.Model, loaded.Threshold, loaded.ThresholdSource,
-                loaded.Keep, loaded.Paths.Count, loaded.Errors.Count, with, counts, o.Thresholds, kind, timings);
+                loaded.Quality is null ? null : o.MaxHashDistance, loaded.Keep, loaded.Paths.Count, loaded.Errors.Count, with, counts, o.Thresholds, kind, timings);
             Csv.WriteAtomically(Path.Combine(output, IssuesSummaryFileName), w => w.Write(JsonSerializer.Serialize(summary, RunFolder.Json)));
             return summary;
         });
@@ -309,7 +320,7 @@ internal static class CurationJob
         var neighbours = AllNeighbours.Of(index, loaded.Unit, k, progress, ct);
         timings["neighbours"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var groups = DuplicateGroups.Find(loaded.Unit, neighbours, loaded.Threshold, loaded.Hashes, loaded.Keep, loaded.Facts);
+        var groups = DuplicateGroups.Find(loaded.Unit, neighbours, loaded.Threshold, loaded.Hashes, loaded.Keep, loaded.Facts, o.MaxHashDistance);
         timings["group"] = sw.Elapsed.TotalSeconds;
         return (groups, neighbours, exact ? $"exact scan, k = {k}" : $"HNSW index (USearch), k = {k}");
     }
@@ -344,15 +355,15 @@ internal static class CurationJob
     {
         Csv.WriteAtomically(file, w =>
         {
-            w.WriteLine(loaded.Quality is null ? "path,knn_distance" : "path,width,height,dark_end,bright_end,sharpness,entropy,colourfulness,knn_distance");
+            w.WriteLine(loaded.Quality is null ? "path,knn_distance" : "path,width,height,dark_end,bright_end,sharpness,entropy,colourfulness,phash,phash_mirrored,knn_distance");
             for (int i = 0; i < loaded.Paths.Count; i++)
             {
                 w.Write(Csv.Escape(loaded.Paths[i]));
                 if (loaded.Quality is not null)
                 {
                     if (loaded.Quality[i] is { } q)
-                        w.Write($",{q.Width},{q.Height},{Score(q.DarkEnd)},{Score(q.BrightEnd)},{q.Sharpness.ToString("0.######", CultureInfo.InvariantCulture)},{Score(q.Entropy)},{Score(q.Colourfulness)}");
-                    else w.Write(",,,,,,,");
+                        w.Write($",{q.Width},{q.Height},{Score(q.DarkEnd)},{Score(q.BrightEnd)},{q.Sharpness.ToString("0.######", CultureInfo.InvariantCulture)},{Score(q.Entropy)},{Score(q.Colourfulness)},{q.PerceptualHash:x16},{q.MirroredHash:x16}");
+                    else w.Write(",,,,,,,,,");
                 }
                 w.WriteLine($",{Score(knn[i])}");
             }

@@ -89,6 +89,8 @@ public class CurationCommandTests
         { "keep", ["duplicates", "--features", "{temp}/ok.csv", "--keep", "largest"], 2, "--keep largest compares the images themselves" },
         { "keep-name", ["issues", "{temp}/empty", "--keep", "biggest"], 2, "--keep takes largest, sharpest, oldest or first, not 'biggest'" },
         { "both", ["issues", "{temp}/empty", "--features", "{temp}/ok.csv"], 2, "not both" },
+        { "hash", ["duplicates", "{temp}/empty", "--max-hash-distance", "65"], 2, "--max-hash-distance must be between 0 and 64 bits (got 65)" },
+        { "hash-features", ["duplicates", "--features", "{temp}/ok.csv", "--max-hash-distance", "10"], 2, "--max-hash-distance compares the images' pixels" },
     };
 
     [Theory]

@@ -62,6 +62,20 @@ public class DuplicateGroupsTests
     }
 
     [Fact]
+    public void A_close_pair_whose_perceptual_hashes_differ_is_not_a_duplicate()
+    {
+        var x = Angles(0, 1, 2);
+        ImageQuality Q(ulong hash) => new(100, 100, 0, 1, 0.1f, 7, 0.2f, hash, hash);
+        var facts = new KeepFacts(["a.jpg", "b.jpg", "c.jpg"], [Q(0x00000000FFFFFFFF), Q(0x00000001FFFFFFFE), Q(0xFFFFFFFF00000000)]);
+
+        var confirmed = DuplicateGroups.Find(x, Cosine(x, 2), 0.99, null, KeepRule.First, facts, maxHashDistance: 18);
+        var embeddingAlone = DuplicateGroups.Find(x, Cosine(x, 2), 0.99, null, KeepRule.First, facts, maxHashDistance: null);
+
+        Assert.Equal([0, 0, -1], confirmed.Group); // c's hash differs in all 64 bits
+        Assert.Equal([0, 0, 0], embeddingAlone.Group);
+    }
+
+    [Fact]
     public void A_large_component_is_split_from_neighbour_lists_without_comparing_all_pairs()
     {
         // 2 500 copies of nearly one direction: a component above the all-pairs size, still one group with one kept row.

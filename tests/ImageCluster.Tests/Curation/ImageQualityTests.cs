@@ -57,6 +57,21 @@ public class ImageQualityTests
     }
 
     [Fact]
+    public void The_perceptual_hash_sees_a_mirror_image_as_the_same_and_another_picture_as_different()
+    {
+        Func<int, int, (byte, byte, byte)> scene = (x, y) => Grey(x < 20 && y > 10 ? 230 : (x * 7 + y * 3) % 90 + y * 2);
+        var original = Measure(scene);
+        var mirrored = Measure((x, y) => scene(63 - x, y));
+        var darker = Measure((x, y) => { var (r, _, _) = scene(x, y); return Grey(r * 0.8); });
+        var other = Measure((x, y) => Grey(y < 40 && x > 30 ? 20 : 200 - x - y));
+
+        Assert.Equal(0, original.HashDistance(mirrored));
+        Assert.True(original.HashDistance(darker) <= 4, $"{original.HashDistance(darker)}");
+        Assert.True(original.HashDistance(other) >= 20, $"{original.HashDistance(other)}");
+        Assert.Equal(32, System.Numerics.BitOperations.PopCount(original.PerceptualHash)); // half the bits above the median
+    }
+
+    [Fact]
     public void Measurements_round_trip_through_the_store_vector()
     {
         var q = Measure((x, y) => ((byte)x, (byte)y, (byte)(x + y)));
