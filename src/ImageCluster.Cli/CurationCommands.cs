@@ -84,7 +84,7 @@ internal static class CurationCommands
                 stdout.WriteLine(JsonSerializer.Serialize(summary, RunFolder.Json));
                 return Success;
             }
-            stdout.WriteLine($"{summary.Images} images: {summary.Groups} duplicate groups holding {summary.InGroups} images; " +
+            stdout.WriteLine($"{summary.Images} images" + (summary.Errors > 0 ? $" ({summary.Errors} unreadable, listed in errors.csv)" : "") + $": {summary.Groups} duplicate groups holding {summary.InGroups} images; " +
                              $"{summary.ToDiscard} can go ({summary.ExactDuplicates} exact, {summary.NearDuplicates} near), one per group kept ({summary.Keep.ToString().ToLowerInvariant()})");
             stdout.WriteLine($"threshold {summary.Threshold.ToString(CultureInfo.InvariantCulture)} ({summary.ThresholdSource})" +
                              (summary.MaxHashDistance is { } bits ? $" and perceptual hashes within {bits} bits" : "") + $"; neighbours by {summary.Neighbours}; {summary.TimingsSeconds["total"]:F1} s");

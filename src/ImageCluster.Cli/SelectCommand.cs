@@ -24,6 +24,14 @@ internal static class SelectCommand
         var discardImage = new Option<string[]>("--discard-image") { Description = "Discard one image whatever its cluster's verdict (repeatable)" };
         var keepImage = new Option<string[]>("--keep-image") { Description = "Keep one image whatever its cluster's verdict (repeatable)" };
         var followImage = new Option<string[]>("--follow-cluster") { Description = "Drop an image's own verdict: it follows its cluster again (repeatable)" };
+        var discardDuplicates = new Option<bool>("--discard-duplicates")
+        {
+            Description = "Discard every duplicate 'imagecluster duplicates' found, except the kept image of each group (one decision: one --undo takes it back)",
+        };
+        var discardIssue = new Option<string?>("--discard-issue")
+        {
+            Description = "Discard every image 'imagecluster issues' gave one of these issues, e.g. blurry,dark,corrupt (one decision)",
+        };
         var undo = new Option<bool>("--undo") { Description = "Undo the last decision" };
         var redo = new Option<bool>("--redo") { Description = "Redo the last undone decision" };
         var status = new Option<bool>("--status") { Description = "Print every cluster with its verdict and counts, and the history" };
@@ -31,7 +39,8 @@ internal static class SelectCommand
         var command = new Command("select", "Keep, discard, rename, merge, split clusters and move or mark images; undo and redo. " +
                                             "Every decision is stored in the run's database at once")
         {
-            run, keep, discard, undecide, rename, merge, split, seed, move, discardImage, keepImage, followImage, undo, redo, status, json,
+            run, keep, discard, undecide, rename, merge, split, seed, move, discardImage, keepImage, followImage, discardDuplicates, discardIssue,
+            undo, redo, status, json,
         };
         command.SetAction(parse =>
         {
@@ -55,6 +64,11 @@ internal static class SelectCommand
             foreach (var (option, verdict) in new[] { (keepImage, Verdict.Keep), (discardImage, Verdict.Discard), (followImage, Verdict.Undecided) })
                 if (parse.GetValue(option) is { Length: > 0 } paths)
                     decisions.Add(new ImageVerdict(paths.Select(p => session.ResolveImage(p).Relative).ToArray(), verdict));
+            if (parse.GetValue(discardDuplicates))
+                AddFindings(session.PlanDiscardDuplicates, CurationFiles.Duplicates, "duplicates", "duplicates", session, decisions, messages);
+            if (parse.GetValue(discardIssue) is { } issueList)
+                AddFindings(() => session.PlanDiscardIssues(issueList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)),
+                    CurationFiles.Issues, "issues", "images with those issues", session, decisions, messages);
             foreach (var spec in parse.GetValue(rename) ?? [])
             {
                 int at = spec.IndexOf('=');
@@ -84,6 +98,22 @@ internal static class SelectCommand
             return Cli.Success;
         });
         return command;
+    }
+
+    // A bulk discard from the run's findings; the command that makes the findings is named when they are missing.
+    private static void AddFindings(Func<CurationPlan> plan, string file, string command, string what, ReviewSession session,
+        List<Decision> decisions, List<string> messages)
+    {
+        if (!File.Exists(Path.Combine(session.RunFolder, file)))
+        {
+            string input = File.Exists(session.InputFolder) ? $"--features {session.InputFolder}" : session.InputFolder;
+            throw new UsageException($"{session.RunFolder} has no {file}: run 'imagecluster {command} {input} --out {session.RunFolder}' first");
+        }
+        var found = plan();
+        if (found.NotInRun > 0)
+            messages.Add($"{found.NotInRun} of the {what} are not images of this run (unreadable, or added after clustering): left as they are");
+        if (found.Decision is { } d) decisions.Add(d);
+        else messages.Add($"no {what} to discard");
     }
 
     private static int[] Clusters(string text, string option)

@@ -23,6 +23,7 @@ internal static class UserErrors
         ["Pca"] = "--pca", ["Whiten"] = "--whiten", ["Baseline"] = "--baseline", ["Force"] = "--force", ["Url"] = "URL",
         ["Input"] = "FOLDER", ["NClusters"] = "--k",
         ["ClusteringTimeLimit"] = "--cluster-time-limit", ["Threshold"] = "--threshold", ["Keep"] = "--keep", ["Neighbours"] = "--neighbours", ["MaxHashDistance"] = "--max-hash-distance",
+        ["Issues"] = "--discard-issue",
     };
 
     /// <summary>

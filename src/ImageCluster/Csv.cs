@@ -72,7 +72,8 @@ internal static class Csv
         {
             var fields = new string[row.ColCount];
             for (int i = 0; i < fields.Length; i++) fields[i] = Unguard(row[i].ToString());
-            yield return (row.LineNumberFrom, fields);
+            // Sep 0.18 gives the first row of a file read without a header the line it ends on; it always starts on line 1.
+            yield return (row.RowIndex == 0 ? 1 : row.LineNumberFrom, fields);
         }
     }
 

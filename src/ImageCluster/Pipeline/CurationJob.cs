@@ -99,12 +99,6 @@ internal sealed record IssuesSummary(string Command, string? Input, string? Feat
 /// </summary>
 internal static class CurationJob
 {
-    public const string DuplicatesFileName = "duplicates.csv";
-    public const string DuplicatesSummaryFileName = "duplicates.json";
-    public const string IssuesFileName = "issues.csv";
-    public const string IssuesSummaryFileName = "issues.json";
-    public const string MeasuresFileName = "measures.csv";
-
     /// <summary>Calibrated near-duplicate thresholds per model (bench near-duplicates on the shared near_duplicates set).</summary>
     private static readonly Dictionary<string, double> CalibratedThresholds = new(StringComparer.Ordinal)
     {
@@ -129,7 +123,7 @@ internal static class CurationJob
             var loaded = await LoadAsync(o, data, measure: o.Input is not null, timings, progress, notice, ct);
             var (duplicates, neighbours, kind) = Group(o, loaded, timings, progress, ct);
             var sw = Stopwatch.StartNew();
-            string file = Path.Combine(output, DuplicatesFileName);
+            string file = Path.Combine(output, CurationFiles.Duplicates);
             WriteDuplicates(file, loaded.Paths, duplicates);
             string? errors = WriteErrors(output, loaded.Errors);
             timings["write"] = sw.Elapsed.TotalSeconds;
@@ -138,7 +132,7 @@ internal static class CurationJob
             int exact = Enumerable.Range(0, loaded.Paths.Count).Count(i => duplicates.Group[i] >= 0 && duplicates.Kept[duplicates.Group[i]] != i && duplicates.Exact[i]);
             var summary = new DuplicatesSummary("duplicates", data.Input, data.Features, output, file, errors, loaded.Model, loaded.Threshold, loaded.ThresholdSource,
                 loaded.Quality is null ? null : o.MaxHashDistance, loaded.Keep, loaded.Paths.Count, loaded.Errors.Count, duplicates.Kept.Length, duplicates.Members, toDiscard, exact, toDiscard - exact, kind, timings);
-            Csv.WriteAtomically(Path.Combine(output, DuplicatesSummaryFileName), w => w.Write(JsonSerializer.Serialize(summary, RunFolder.Json)));
+            Csv.WriteAtomically(Path.Combine(output, CurationFiles.DuplicatesSummary), w => w.Write(JsonSerializer.Serialize(summary, RunFolder.Json)));
             return summary;
         });
     }
@@ -161,7 +155,7 @@ internal static class CurationJob
             var found = IssueFinder.Find(loaded.Paths.Count, loaded.Quality, neighbours, duplicates, labels, o.Thresholds);
             timings["issues"] = sw.Elapsed.TotalSeconds;
             sw.Restart();
-            string file = Path.Combine(output, IssuesFileName), measures = Path.Combine(output, MeasuresFileName);
+            string file = Path.Combine(output, CurationFiles.Issues), measures = Path.Combine(output, CurationFiles.Measures);
             WriteIssues(file, loaded, found);
             WriteMeasures(measures, loaded, IssueFinder.MeanDistances(neighbours, loaded.Paths.Count));
             string? errors = WriteErrors(output, loaded.Errors);
@@ -172,7 +166,7 @@ internal static class CurationJob
             int with = found.Select(f => f.Row).Distinct().Count() + loaded.Corrupt.Count;
             var summary = new IssuesSummary("issues", data.Input, data.Features, output, file, measures, errors, loaded.Model, loaded.Threshold, loaded.ThresholdSource,
                 loaded.Quality is null ? null : o.MaxHashDistance, loaded.Keep, loaded.Paths.Count, loaded.Errors.Count, with, counts, o.Thresholds, kind, timings);
-            Csv.WriteAtomically(Path.Combine(output, IssuesSummaryFileName), w => w.Write(JsonSerializer.Serialize(summary, RunFolder.Json)));
+            Csv.WriteAtomically(Path.Combine(output, CurationFiles.IssuesSummary), w => w.Write(JsonSerializer.Serialize(summary, RunFolder.Json)));
             return summary;
         });
     }

@@ -36,8 +36,8 @@ internal static class RunFolders
     /// issues run (which keep no database of their own).
     /// </summary>
     public static bool IsRunFolder(string folder) =>
-        File.Exists(Path.Combine(folder, ImageStore.FileName)) || File.Exists(Path.Combine(folder, CurationJob.DuplicatesSummaryFileName)) ||
-        File.Exists(Path.Combine(folder, CurationJob.IssuesSummaryFileName));
+        File.Exists(Path.Combine(folder, ImageStore.FileName)) || File.Exists(Path.Combine(folder, CurationFiles.DuplicatesSummary)) ||
+        File.Exists(Path.Combine(folder, CurationFiles.IssuesSummary));
 
     /// <summary>
     /// The run folder used when none is given: <c>./imagecluster-runs/NAME</c> (NAME = the input folder's name), or
@@ -62,7 +62,7 @@ internal static class RunFolders
 
     // The input a run folder belongs to: its cluster run's, else its duplicates or issues run's.
     private static string? InputOf(string folder) =>
-        RunFolder.InputOf(folder) ?? RunFolder.InputOf(folder, CurationJob.DuplicatesSummaryFileName) ?? RunFolder.InputOf(folder, CurationJob.IssuesSummaryFileName);
+        RunFolder.InputOf(folder) ?? RunFolder.InputOf(folder, CurationFiles.DuplicatesSummary) ?? RunFolder.InputOf(folder, CurationFiles.IssuesSummary);
 
     /// <summary>Creates the run folder, as a usage error when that is impossible (read-only input, say).</summary>
     public static void Create(string output)

@@ -124,7 +124,8 @@ internal sealed record MoveImages(string[] Paths, int To) : Decision
 /// <summary>Overrides the verdict of single images (<see cref="Verdict.Undecided"/> = follow the cluster again).</summary>
 /// <param name="Paths">Images, relative to the input folder.</param>
 /// <param name="Verdict">The image's own verdict.</param>
-internal sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
+/// <param name="Reason">Why, when a rule picked the images rather than a person one by one (e.g. the duplicates found).</param>
+internal sealed record ImageVerdict(string[] Paths, Verdict Verdict, string? Reason = null) : Decision
 {
     /// <inheritdoc />
     public override Decision Normalized() => this with { Paths = [.. Paths.Distinct(StringComparer.Ordinal)] };
@@ -135,7 +136,8 @@ internal sealed record ImageVerdict(string[] Paths, Verdict Verdict) : Decision
 
     /// <inheritdoc />
     public override string Describe() =>
-        $"{(Verdict == Verdict.Undecided ? "follow cluster for" : Verdict.ToString().ToLowerInvariant())} {(Paths.Length == 1 ? Paths[0] : $"{Paths.Length} images")}";
+        $"{(Verdict == Verdict.Undecided ? "follow cluster for" : Verdict.ToString().ToLowerInvariant())} {(Paths.Length == 1 ? Paths[0] : $"{Paths.Length} images")}" +
+        (Reason is null ? "" : $" ({Reason})");
 }
 
 /// <summary>

@@ -34,6 +34,12 @@ internal sealed record HistoryEntry(long Seq, string Kind, string Description, D
 internal sealed record ReviewStatus(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterStatus> Clusters,
     IReadOnlyList<HistoryEntry> History, bool CanUndo, bool CanRedo);
 
+/// <summary>A bulk decision picked from a run's findings (duplicates or issues), before it is recorded.</summary>
+/// <param name="Decision">The decision, or null when the findings name no image of the run.</param>
+/// <param name="Images">Images of the run it decides.</param>
+/// <param name="NotInRun">Images the findings name that the run does not hold (unreadable, or added after clustering).</param>
+internal sealed record CurationPlan(ImageVerdict? Decision, int Images, int NotInRun);
+
 /// <summary>
 /// The review of one run folder: its assignments, plus the decisions recorded in its SQLite store. Every decision is
 /// committed to the store before <see cref="Record"/> returns, so a reload or a crash loses nothing. Several sessions (processes)
@@ -205,6 +211,41 @@ internal sealed class ReviewSession : IDisposable
         int larger = labels.Count(l => l == 0) >= labels.Count(l => l == 1) ? 0 : 1;
         var moved = members.Where((_, i) => labels[i] != larger).ToArray();
         return new SplitCluster(cluster, State.NextCluster, moved, $"kmeans k=2 seed {seed} on {_run.ModelName}");
+    }
+
+    /// <summary>
+    /// One decision discarding every image of the run that the run folder's <c>duplicates.csv</c> lets go: all but the
+    /// kept image of each group. Images the findings name that are not in this run (unreadable ones, or images added
+    /// since the clustering) are counted, not decided. Record the result to apply it; one undo takes it back.
+    /// </summary>
+    /// <exception cref="ImageClusterException">No findings in the run folder, or findings made for another input.</exception>
+    public CurationPlan PlanDiscardDuplicates()
+    {
+        var rows = CurationFiles.ReadDuplicates(RunFolder, InputFolder);
+        return Plan(rows.Where(r => !r.Keep).Select(r => r.Path), "duplicates: all but the kept image of each group");
+    }
+
+    /// <summary>
+    /// One decision discarding every image of the run that the run folder's <c>issues.csv</c> gives one of
+    /// <paramref name="issues"/> (names as written there, e.g. blurry, dark). Record the result to apply it.
+    /// </summary>
+    /// <exception cref="ArgumentException">An issue name that does not exist.</exception>
+    /// <exception cref="ImageClusterException">No findings in the run folder, or findings made for another input.</exception>
+    public CurationPlan PlanDiscardIssues(IReadOnlyCollection<string> issues)
+    {
+        if (issues.Count == 0) throw new ArgumentException("name at least one issue", "Issues");
+        if (issues.FirstOrDefault(i => !Curation.IssueNames.All.Contains(i)) is { } unknown)
+            throw new ArgumentException($"Issues: '{unknown}' is not an issue; the issues are {string.Join(", ", Curation.IssueNames.All)}", "Issues");
+        var wanted = issues.ToHashSet(StringComparer.Ordinal);
+        var rows = CurationFiles.ReadIssues(RunFolder, InputFolder);
+        return Plan(rows.Where(r => wanted.Contains(r.Issue)).Select(r => r.Path), $"issues: {string.Join(", ", wanted.Order(StringComparer.Ordinal))}");
+    }
+
+    private CurationPlan Plan(IEnumerable<string> found, string reason)
+    {
+        var paths = found.Distinct(StringComparer.Ordinal).ToList();
+        var inRun = paths.Where(State.Contains).ToArray();
+        return new CurationPlan(inRun.Length == 0 ? null : new ImageVerdict(inRun, Verdict.Discard, reason), inRun.Length, paths.Count - inRun.Length);
     }
 
     /// <summary>

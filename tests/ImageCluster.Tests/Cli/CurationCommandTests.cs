@@ -80,6 +80,74 @@ public class CurationCommandTests
         Assert.True(File.Exists(temp.Combine("b", "issues.csv")) && File.Exists(temp.Combine("b", "assignments.csv")));
     }
 
+    [Fact]
+    public async Task Select_discards_all_but_the_kept_duplicate_in_one_decision_that_one_undo_takes_back_and_export_honours()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), store = temp.Combine("store.db"), run = temp.Combine("run");
+        File.Copy(Path.Combine(input, "photo_cat_01.jpg"), Path.Combine(input, "copy_of_cat.jpg"));
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", run, "--store", store)).ExitCode);
+
+        var missing = await CliRunner.RunAsync("select", run, "--discard-duplicates");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Equal($"error: {run} has no duplicates.csv: run 'imagecluster duplicates {input} --out {run}' first", missing.Stderr.Trim());
+
+        Assert.Equal(0, (await CliRunner.RunAsync("duplicates", input, "--out", run, "--store", store)).ExitCode);
+        var goes = Lines(Path.Combine(run, "duplicates.csv")).Skip(1).Select(r => r.Split(',')).Where(f => f[3] == "false").Select(f => f[0]).ToList();
+        Assert.Contains(goes, p => p is "copy_of_cat.jpg" or "photo_cat_01.jpg");
+
+        var discarded = await CliRunner.RunAsync("select", run, "--discard-duplicates", "--keep", "0,1");
+        Assert.True(discarded.ExitCode == 0, discarded.Stderr);
+        Assert.Contains($"discard {(goes.Count == 1 ? goes[0] : $"{goes.Count} images")} (duplicates: all but the kept image of each group)", discarded.Stdout);
+        Assert.Contains($"images 5: kept {5 - goes.Count}, discarded {goes.Count}, undecided 0", discarded.Stdout);
+
+        string to = temp.Combine("kept");
+        Assert.Equal(0, (await CliRunner.RunAsync("export", run, "--to", to)).ExitCode);
+        var exported = Directory.GetFiles(to, "*.jpg", SearchOption.AllDirectories).Select(Path.GetFileName).ToHashSet();
+        Assert.Equal(5 - goes.Count, exported.Count);
+        Assert.DoesNotContain(goes, exported.Contains);
+
+        var undone = await CliRunner.RunAsync("select", run, "--undo");
+        Assert.Contains("undone: discard", undone.Stdout);
+        Assert.Contains($"images 5: kept 5, discarded 0, undecided 0", undone.Stdout);
+    }
+
+    [Fact]
+    public async Task Select_discards_the_images_with_the_named_issues_and_refuses_an_unknown_issue_or_the_findings_of_another_input()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), store = temp.Combine("store.db"), run = temp.Combine("run");
+        File.Copy(Path.Combine(SharedData.Sample, "flat_red.png"), Path.Combine(input, "flat_red.png"));
+        File.Copy(Path.Combine(SharedData.Sample, "broken_empty.jpg"), Path.Combine(input, "broken_empty.jpg"));
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", run, "--store", store)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("issues", input, "--out", run, "--store", store)).ExitCode);
+
+        var unknown = await CliRunner.RunAsync("select", run, "--discard-issue", "blurry,smudged");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.StartsWith("error: --discard-issue: 'smudged' is not an issue; the issues are corrupt, exact_duplicate,", unknown.Stderr.Trim());
+
+        var result = await CliRunner.RunAsync("select", run, "--discard-issue", "low_information,corrupt", "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var status = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(1, status.GetProperty("counts").GetProperty("discarded").GetInt32()); // the broken file is not an image of the run
+        Assert.Contains("(issues: corrupt, low_information)", status.GetProperty("history")[0].GetProperty("description").GetString());
+        var text = await CliRunner.RunAsync("select", run, "--discard-issue", "corrupt");
+        Assert.Contains("1 of the images with those issues are not images of this run", text.Stdout);
+        Assert.Contains("no images with those issues to discard", text.Stdout);
+
+        // Findings of another folder, copied into the run, name other files: refused.
+        string other = temp.Combine("other");
+        Directory.CreateDirectory(other);
+        File.Copy(Path.Combine(input, "flat_red.png"), Path.Combine(other, "flat_red.png"));
+        File.Copy(Path.Combine(input, "photo_cat_01.jpg"), Path.Combine(other, "photo_cat_01.jpg"));
+        Assert.Equal(0, (await CliRunner.RunAsync("issues", other, "--out", temp.Combine("other-run"), "--store", store)).ExitCode);
+        foreach (var file in new[] { "issues.csv", "issues.json" })
+            File.Copy(temp.Combine("other-run", file), Path.Combine(run, file), overwrite: true);
+        var foreign = await CliRunner.RunAsync("select", run, "--discard-issue", "low_information");
+        Assert.Equal(2, foreign.ExitCode);
+        Assert.Contains($"was made for {other}, not this run's input {input}", foreign.Stderr);
+    }
+
     public static TheoryData<string, string[], int, string> BadInputs() => new()
     {
         { "nan", ["duplicates", "--features", "{temp}/nan.csv"], 2, "nan.csv" },

@@ -167,4 +167,11 @@ public class CsvTests
         Assert.Equal(["two\r\nlines.jpg", "x"], rows[2]);
         Assert.Equal("\"two\r\nlines.jpg\"", Csv.Escape("two\r\nlines.jpg"));
     }
+
+    [Fact]
+    public void Each_record_names_the_line_it_starts_on_from_the_first()
+    {
+        var lines = Csv.ReadLines(new StringReader("\"a\nb\",1\nc,2\n\"d\ne\",3\nf,4\n")).Select(r => r.Line);
+        Assert.Equal([1, 3, 4, 6], lines);
+    }
 }
