@@ -18,6 +18,8 @@ internal sealed record ImagesVerdictBody(int[] Images, Verdict Verdict);
 
 internal sealed record MoveBody(int[] Images, int To);
 
+internal sealed record IssuesBody(string[] Issues);
+
 internal sealed record ExportBody(string To, ExportMode Mode = ExportMode.Copy, ExportSelection What = ExportSelection.Kept,
     CollisionPolicy OnCollision = CollisionPolicy.Fail);
 
@@ -70,6 +72,12 @@ internal static class ReviewEndpoints
             Decide(model, _ => new MoveImages(Paths(model, body.Images), body.To)));
         app.MapPost("/api/images/verdict", (ImagesVerdictBody body) =>
             Decide(model, _ => new ImageVerdict(Paths(model, body.Images), body.Verdict)));
+        app.MapGet("/api/duplicates", () => Guarded(() => Results.Json(model.Duplicates(), ReviewServer.Json)));
+        app.MapGet("/api/issues", () => Guarded(() => Results.Json(model.Issues(), ReviewServer.Json)));
+        app.MapPost("/api/duplicates/discard", () =>
+            Decide(model, s => s.PlanDiscardDuplicates().Decision ?? throw new ImageClusterException("the duplicates name no image of this run to discard")));
+        app.MapPost("/api/issues/discard", (IssuesBody body) =>
+            Decide(model, s => s.PlanDiscardIssues(body.Issues ?? []).Decision ?? throw new ImageClusterException("no image of this run has those issues")));
         app.MapPost("/api/undo", () => Results.Json(model.Undo(redo: false), ReviewServer.Json));
         app.MapPost("/api/redo", () => Results.Json(model.Undo(redo: true), ReviewServer.Json));
         app.MapPost("/api/export", (ExportBody body) => Guarded(() =>

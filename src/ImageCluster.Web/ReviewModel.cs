@@ -1,5 +1,6 @@
 using ImageCluster.Export;
 using ImageCluster.Review;
+using ImageCluster.Runs;
 
 namespace ImageCluster.Web;
 
@@ -39,6 +40,35 @@ internal sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verd
 /// <param name="Cluster">Its cluster now.</param>
 /// <param name="Similarity">Cosine similarity.</param>
 internal sealed record SimilarView(int Image, string Path, int Cluster, float Similarity);
+
+/// <summary>One image of a duplicate group on the page.</summary>
+/// <param name="Image">Image number.</param>
+/// <param name="Similarity">Cosine similarity to the group's kept image.</param>
+/// <param name="Keep">The image the keep rule keeps.</param>
+/// <param name="Verdict">Its effective verdict now (0 undecided, 1 keep, 2 discard).</param>
+internal sealed record DuplicateMemberView(int Image, double Similarity, bool Keep, int Verdict);
+
+/// <summary>The run's duplicate groups, as far as the page shows them.</summary>
+/// <param name="Found">The run folder holds findings of <c>duplicates</c>; when not, <paramref name="Missing"/> says how to make them.</param>
+/// <param name="Groups">Groups with at least two images of the run.</param>
+/// <param name="ToDiscard">Images of the run the rule lets go.</param>
+/// <param name="NotInRun">Images the findings name that the run does not hold.</param>
+/// <param name="Shown">The first groups, in the file's order.</param>
+/// <param name="Missing">Why there is nothing to show, when <paramref name="Found"/> is false.</param>
+internal sealed record DuplicatesView(bool Found, int Groups, int ToDiscard, int NotInRun, IReadOnlyList<DuplicateMemberView[]> Shown, string? Missing);
+
+/// <summary>One issue of the run's findings on the page.</summary>
+/// <param name="Issue">Its name, as in issues.csv.</param>
+/// <param name="Images">Images of the run with it.</param>
+/// <param name="Worst">The worst of them (highest score first), as image numbers.</param>
+internal sealed record IssueView(string Issue, int Images, int[] Worst);
+
+/// <summary>The run's issues.</summary>
+/// <param name="Found">The run folder holds findings of <c>issues</c>.</param>
+/// <param name="Issues">Every issue with at least one image of the run.</param>
+/// <param name="NotInRun">Rows naming images the run does not hold (unreadable files are <c>corrupt</c> and never in a run).</param>
+/// <param name="Missing">Why there is nothing to show.</param>
+internal sealed record IssuesView(bool Found, IReadOnlyList<IssueView> Issues, int NotInRun, string? Missing);
 
 /// <summary>
 /// The review state behind the server. Images are addressed by their number (row of assignments.csv), so no request
@@ -137,6 +167,45 @@ internal sealed class ReviewModel : IDisposable
             return [.. _similar.Value.Nearest(Paths[number], count).Select(s => new SimilarView(_number[s.Path], s.Path, clusterOf[s.Path], s.Similarity))];
         }
     }
+
+    /// <summary>At most this many duplicate groups go to the page at once.</summary>
+    public const int ShownGroups = 300;
+
+    /// <summary>At most this many examples per issue go to the page.</summary>
+    public const int WorstPerIssue = 12;
+
+    public DuplicatesView Duplicates()
+    {
+        if (!File.Exists(Path.Combine(RunFolder, CurationFiles.Duplicates)))
+            return new DuplicatesView(false, 0, 0, 0, [], $"no duplicates found yet: 'imagecluster duplicates {FindingsInput} --out {RunFolder}' finds them");
+        lock (_gate)
+        {
+            _session.Refresh();
+            var rows = CurationFiles.ReadDuplicates(RunFolder, InputFolder);
+            var verdicts = _session.State.Images.ToDictionary(i => i.Path, i => (int)i.Verdict, StringComparer.Ordinal);
+            var groups = rows.Where(r => _number.ContainsKey(r.Path)).GroupBy(r => r.Group)
+                .Select(g => g.Select(r => new DuplicateMemberView(_number[r.Path], r.Similarity, r.Keep, verdicts[r.Path]))
+                    .OrderByDescending(m => m.Keep).ThenByDescending(m => m.Similarity).ToArray())
+                .Where(g => g.Length > 1).ToList();
+            return new DuplicatesView(true, groups.Count, groups.Sum(g => g.Count(m => !m.Keep)), rows.Count(r => !_number.ContainsKey(r.Path)),
+                [.. groups.Take(ShownGroups)], null);
+        }
+    }
+
+    public IssuesView Issues()
+    {
+        if (!File.Exists(Path.Combine(RunFolder, CurationFiles.Issues)))
+            return new IssuesView(false, [], 0, $"no issues found yet: 'imagecluster issues {FindingsInput} --out {RunFolder}' finds them");
+        var rows = CurationFiles.ReadIssues(RunFolder, InputFolder);
+        var issues = rows.Where(r => _number.ContainsKey(r.Path)).GroupBy(r => r.Issue)
+            .OrderBy(g => Curation.IssueNames.All.ToList().IndexOf(g.Key))
+            .Select(g => new IssueView(g.Key, g.Count(), [.. g.OrderByDescending(r => r.Score).Take(WorstPerIssue).Select(r => _number[r.Path])]))
+            .ToList();
+        return new IssuesView(true, issues, rows.Count(r => !_number.ContainsKey(r.Path)), null);
+    }
+
+    // A run of a features file takes its findings from the same file.
+    private string FindingsInput => File.Exists(InputFolder) ? $"--features {InputFolder}" : InputFolder;
 
     /// <summary>Runs an export of the current decisions (the exporter reads them from the store itself).</summary>
     public ExportResult Export(ExportOptions options)

@@ -49,6 +49,7 @@ async function show(view) {
   const list = $('history-list'); list.replaceChildren(...view.history.map(h => { const li = document.createElement('li'); li.textContent = `#${h.seq} ${h.description}`; return li; }));
   if (view.history.length) say(`last: #${view.history[0].seq} ${view.history[0].description}`);
   renderCards();
+  if (findingsOpen) await openFindings();
   if (current !== null) {
     if (view.clusters.some(k => k.cluster === current.cluster.cluster)) await openCluster(current.cluster.cluster, true);
     else location.hash = '';
@@ -191,10 +192,51 @@ async function similar() {
   } catch (e) { say(e.message, true); }
 }
 
+// The findings of 'imagecluster duplicates' and 'issues' in the run folder: groups with the kept image marked, the
+// worst images per issue, and one action each that discards them all (a single decision: one undo takes it back).
+let findingsOpen = false;
+function thumb(image, caption, className) {
+  const f = document.createElement('figure'); f.className = className; f.dataset.image = image;
+  const img = document.createElement('img'); img.loading = 'lazy'; img.src = `/api/thumb/${image}`; img.alt = paths[image];
+  const cap = document.createElement('figcaption'); cap.textContent = caption;
+  f.title = paths[image]; f.append(img, cap);
+  return f;
+}
+async function openFindings() {
+  let dup, iss;
+  try { [dup, iss] = await Promise.all([api('GET', '/api/duplicates'), api('GET', '/api/issues')]); } catch (e) { say(e.message, true); return; }
+  findingsOpen = true;
+  $('overview').hidden = true; $('cluster').hidden = true; $('findings').hidden = false;
+  $('dup-summary').textContent = !dup.found ? dup.missing
+    : `${dup.groups} groups; ${dup.toDiscard} images can go, one per group is kept` +
+      (dup.shown.length < dup.groups ? ` · showing the first ${dup.shown.length} groups` : '') +
+      (dup.notInRun ? ` · ${dup.notInRun} named images are not in this run` : '');
+  $('dup-discard').hidden = !dup.found || dup.toDiscard === 0;
+  $('dup-groups').replaceChildren(...dup.shown.map((members, g) => {
+    const row = document.createElement('div'); row.className = 'dup-group'; row.dataset.group = g;
+    row.append(...members.map(m => thumb(m.image, m.keep ? 'kept' : m.similarity.toFixed(3), `v-${VERDICTS[m.verdict]}${m.keep ? ' kept' : ''}`)));
+    return row;
+  }));
+  $('issue-summary').textContent = !iss.found ? iss.missing
+    : iss.issues.length === 0 ? 'no image of this run has an issue' : (iss.notInRun ? `${iss.notInRun} named images are not in this run (unreadable files among them)` : '');
+  $('issue-list').replaceChildren(...iss.issues.map(i => {
+    const box = document.createElement('div'); box.className = 'issue'; box.dataset.issue = i.issue;
+    const h = document.createElement('h4'); h.textContent = `${i.issue} · ${i.images}`;
+    const b = document.createElement('button'); b.className = 'discard'; b.textContent = `Discard all ${i.images}`;
+    b.addEventListener('click', () => act('POST', '/api/issues/discard', { issues: [i.issue] }));
+    const thumbs = document.createElement('div'); thumbs.className = 'issue-thumbs';
+    thumbs.append(...i.worst.map(n => thumb(n, paths[n], '')));
+    box.append(h, b, thumbs);
+    return box;
+  }));
+}
+
 async function route() {
   const m = /cluster=(-?\d+)/.exec(location.hash);
-  if (m) { await openCluster(Number(m[1]), false); return; }
+  if (m) { findingsOpen = false; $('findings').hidden = true; await openCluster(Number(m[1]), false); return; }
   current = null; selected = -1; tiles.forEach(t => t.remove()); tiles.clear();
+  if (location.hash === '#findings') { await openFindings(); return; }
+  findingsOpen = false; $('findings').hidden = true;
   $('cluster').hidden = true; $('overview').hidden = false;
   const cards = $('cards').children;
   if (cards.length) cards[Math.min(focusedCard, cards.length - 1)].focus({ preventScroll: true });
@@ -216,6 +258,8 @@ document.addEventListener('keydown', e => {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   if (key === '?') { $('help').hidden = !$('help').hidden; return; }
   if (key === 'e') { $('export-panel').hidden = false; $('export-to').focus(); e.preventDefault(); return; }
+  if (key === 'g') { location.hash = 'findings'; return; }
+  if (findingsOpen) { if (key === 'escape') location.hash = ''; return; }
   if (!current) {
     const card = overview && overview.clusters[focusedCard];
     if (e.key.startsWith('Arrow')) { e.preventDefault(); moveCardFocus(e.key); }
@@ -240,6 +284,9 @@ function wire() {
   $('export-toggle').addEventListener('click', () => { $('export-panel').hidden = !$('export-panel').hidden; });
   $('help-toggle').addEventListener('click', () => { $('help').hidden = !$('help').hidden; });
   $('back').addEventListener('click', () => { location.hash = ''; });
+  $('findings-toggle').addEventListener('click', () => { location.hash = 'findings'; });
+  $('findings-back').addEventListener('click', () => { location.hash = ''; });
+  $('dup-discard').addEventListener('click', () => act('POST', '/api/duplicates/discard'));
   $('c-keep').addEventListener('click', () => clusterVerdict('keep'));
   $('c-discard').addEventListener('click', () => clusterVerdict('discard'));
   $('c-undecide').addEventListener('click', () => clusterVerdict('undecided'));
