@@ -33,11 +33,16 @@ internal static class ClusterCommand
                           "N²; from 16 000 images on a trial fit on a subset estimates it): above it the run stops with the estimate. 0 = no limit",
             DefaultValueFactory = _ => ClusterJobOptions.DefaultClusteringTimeLimit.TotalMinutes,
         };
+        var findOption = new Option<bool>("--duplicates-and-issues")
+        {
+            Description = "Also find the duplicates and issues of the images into the run folder, as 'imagecluster duplicates' and 'issues' " +
+                          "do with their defaults (and --labels), and sum them up in run.json",
+        };
         var reportOption = new Option<bool>("--report") { Description = "Also write RUN/report.html (as 'imagecluster report RUN' with the same --labels and --positive)" };
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, timeLimit, JsonOption, reportOption, baselineOption,
+            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, timeLimit, JsonOption, reportOption, baselineOption, findOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -53,6 +58,8 @@ internal static class ClusterCommand
             {
                 if (parse.GetValue(LayerOption) is not null) throw new UsageException("--layer picks the features of images; a --features file already holds its features");
                 if (parse.GetValue(noNormalize)) throw new UsageException("--no-normalize is for folders of images; a features file is not normalised unless --normalize is given");
+                if (parse.GetValue(findOption))
+                    throw new UsageException($"--duplicates-and-issues is for folders of images; for a features file run 'imagecluster duplicates --features {featuresFile}' and 'imagecluster issues --features {featuresFile}'");
                 summary = ClusteringOptions.Translate(choice, () => FeaturesClusterJob.Run(new FeaturesClusterJobOptions
                 {
                     Features = featuresFile, Output = parse.GetValue(output), Clustering = choice.Clustering, Auto = choice.Auto, Normalize = parse.GetValue(normalize),
@@ -84,6 +91,7 @@ internal static class ClusterCommand
                     Copy = parse.GetValue(copy),
                     ClusteringTimeLimit = clusteringTimeLimit,
                     Embedding = EmbeddingOptionsFrom(parse),
+                    FindDuplicatesAndIssues = parse.GetValue(findOption),
                 };
                 if (clusterOptions.Output is null) stderr.WriteLine($"run folder: {clusterOptions.ResolvedOutput} (--out DIR chooses another)");
                 summary = await ClusteringOptions.Translate(choice, () => ClusterJob.RunAsync(clusterOptions, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct));
@@ -112,6 +120,13 @@ internal static class ClusterCommand
             if (summary.Model is not null) stdout.WriteLine($"clusters:    {Path.Combine(summary.Output, "clusters")}");
             stdout.WriteLine($"assignments: {Path.Combine(summary.Output, RunFolder.AssignmentsFileName)}");
             stdout.WriteLine($"run:         {Path.Combine(summary.Output, RunFolder.SummaryFileName)}");
+            if (summary.Findings is { } f)
+            {
+                stdout.WriteLine($"duplicates:  {Path.Combine(summary.Output, CurationFiles.Duplicates)}: {f.DuplicateGroups} groups, {f.DuplicatesToDiscard} images can go " +
+                                 $"({f.ExactDuplicates} exact), one per group kept ({f.Keep})");
+                stdout.WriteLine($"issues:      {Path.Combine(summary.Output, CurationFiles.Issues)}: {f.ImagesWithIssues} images with at least one" +
+                                 (f.Issues.Count == 0 ? "" : $" ({string.Join(", ", f.Issues.Select(i => $"{i.Key} {i.Value}"))})"));
+            }
             if (summary.Evaluation is { } report) PrintEvaluation(stdout, report);
             if (summary.Baseline is { } baseline) PrintBaseline(stdout, baseline);
             if (reportOptions is not null) WriteReport(summary, reportOptions, stdout, stderr, ct);

@@ -79,6 +79,12 @@ public sealed record ClusterJobOptions
     /// </summary>
     public bool Baseline { get; init; }
 
+    /// <summary>
+    /// Also find the duplicates and issues of the images (as the duplicates and issues jobs do, with their defaults and
+    /// <see cref="Labels"/>) into the run folder, and sum them up in run.json <c>findings</c>.
+    /// </summary>
+    public bool FindDuplicatesAndIssues { get; init; }
+
     /// <summary>The run folder actually used.</summary>
     public string ResolvedOutput => Path.GetFullPath(Output ?? RunFolders.DefaultFor(Input));
 }
@@ -210,6 +216,38 @@ public static class ClusterJob
         };
         string json = RunFolder.Write(output, summary);
         store.AddRun(started, input, model.CacheKey, AlgorithmRunner.SeedOf(o.Clustering, o.Auto), json);
+        if (!o.FindDuplicatesAndIssues) return summary;
+
+        // The clustering is complete and written; the findings come from the embeddings and pixels just stored, and
+        // run.json is written again with their sum.
+        var curation = new CurationJobOptions
+        {
+            Input = input, Output = output, Store = o.Store, Model = o.Model, ModelFolders = o.ModelFolders, Resize = o.Resize, Embedding = o.Embedding,
+            Labels = o.Labels, RunFolderLocked = true,
+        };
+        sw.Restart();
+        var duplicates = await CurationJob.DuplicatesAsync(curation, progress, notice, ct);
+        timings["duplicates"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var issues = await CurationJob.IssuesAsync(curation, progress, notice, ct);
+        timings["issues"] = sw.Elapsed.TotalSeconds;
+        timings["total"] = total.Elapsed.TotalSeconds;
+        summary = summary with
+        {
+            Findings = new RunFindings
+            {
+                Threshold = duplicates.Threshold, ThresholdSource = duplicates.ThresholdSource, MaxHashDistance = duplicates.MaxHashDistance,
+                Keep = duplicates.Keep.ToString().ToLowerInvariant(), DuplicateGroups = duplicates.Groups, ImagesInGroups = duplicates.InGroups,
+                DuplicatesToDiscard = duplicates.ToDiscard, ExactDuplicates = duplicates.ExactDuplicates, ImagesWithIssues = issues.WithIssues,
+                Issues = issues.Counts.Where(c => c.Value > 0).ToDictionary(),
+            },
+            Files = new Dictionary<string, string>(summary.Files)
+            {
+                ["duplicates"] = CurationFiles.Duplicates, ["issues"] = CurationFiles.Issues, ["measures"] = CurationFiles.Measures,
+            },
+            PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+        };
+        RunFolder.Write(output, summary);
         return summary;
     }
 

@@ -65,6 +65,9 @@ internal sealed record CurationJobOptions
     /// <summary>Where the issues are flagged.</summary>
     public IssueThresholds Thresholds { get; init; } = new();
 
+    /// <summary>The caller (a cluster run writing into the same folder) already holds the run folder's lock.</summary>
+    internal bool RunFolderLocked { get; init; }
+
     /// <summary>Rows up to which neighbours come from an exact scan; above, from an HNSW index (measured recall@10 ≥ 0.996 on real embeddings).</summary>
     public int ExactNeighboursUpTo { get; init; } = 10_000;
 
@@ -118,7 +121,7 @@ internal static class CurationJob
         var timings = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
         var (data, output) = Prepare(o, notice);
-        return await InRunFolder(output, notice, async () =>
+        return await InRunFolder(output, o.RunFolderLocked, notice, async () =>
         {
             var loaded = await LoadAsync(o, data, measure: o.Input is not null, timings, progress, notice, ct);
             var (duplicates, neighbours, kind) = Group(o, loaded, timings, progress, ct);
@@ -145,7 +148,7 @@ internal static class CurationJob
         var total = Stopwatch.StartNew();
         var (data, output) = Prepare(o, notice);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
-        return await InRunFolder(output, notice, async () =>
+        return await InRunFolder(output, o.RunFolderLocked, notice, async () =>
         {
             var loaded = await LoadAsync(o, data, measure: o.Input is not null, timings, progress, notice, ct);
             if (o.Features is not null) notice?.Invoke("a features file has no pixels: only duplicates, outliers and label issues are judged");
@@ -193,8 +196,9 @@ internal static class CurationJob
     }
 
     // Runs the work with the run folder locked; a folder the run created goes again if it fails.
-    private static async Task<T> InRunFolder<T>(string output, Action<string>? notice, Func<Task<T>> work)
+    private static async Task<T> InRunFolder<T>(string output, bool locked, Action<string>? notice, Func<Task<T>> work)
     {
+        if (locked) return await work();
         string? created = RunFolders.FirstMissing(output);
         RunFolderLock? held = null;
         try

@@ -162,13 +162,43 @@ internal static class ReportBuilder
         if (labelFile is not null) evaluation = EvaluateJob.Evaluate(paths, labels, labelFile, run.AssignmentsFile, o.Positive);
         var labelNames = images.Where(i => i.Label is not null).Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
 
+        var (duplicateGroups, issues) = Findings(runFolder, summary.Input, paths, notes);
+
         return new RunReport
         {
+            DuplicateGroups = duplicateGroups, Issues = issues,
             Summary = summary, RunFolder = runFolder, Images = images, Thumbnails = thumbs, Clusters = clusters, Noise = noise, Errors = errors,
             Maps = maps, Silhouette = silhouette, Elbow = elbow, Hopkins = hopkins, HopkinsImages = elbowRows?.Length ?? x.Rows, Gap = gap,
             Baseline = baseline, KDistance = kdist, KDistanceMinSamples = density?.MinSamples ?? 5, Optics = optics,
             Dendrogram = dendrogram, Evaluation = evaluation, LabelNames = labelNames, Notes = notes, TimingsSeconds = timings,
         };
+    }
+
+    /// <summary>Examples shown per issue.</summary>
+    public const int WorstPerIssue = 12;
+
+    // The run folder's duplicates and issues, for the images the run clustered (unreadable files are in the errors).
+    private static (List<int[]>? Groups, List<ReportIssue>? Issues) Findings(string runFolder, string input, IReadOnlyList<string> paths, List<string> notes)
+    {
+        var index = paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
+        List<int[]>? groups = null;
+        List<ReportIssue>? issues = null;
+        try
+        {
+            if (File.Exists(Path.Combine(runFolder, CurationFiles.Duplicates)))
+                groups = [.. CurationFiles.ReadDuplicates(runFolder, input).Where(r => index.ContainsKey(r.Path)).GroupBy(r => r.Group)
+                    .Select(g => g.OrderByDescending(r => r.Keep).ThenByDescending(r => r.Similarity).Select(r => index[r.Path]).ToArray())
+                    .Where(g => g.Length > 1)];
+            if (File.Exists(Path.Combine(runFolder, CurationFiles.Issues)))
+                issues = [.. CurationFiles.ReadIssues(runFolder, input).Where(r => index.ContainsKey(r.Path)).GroupBy(r => r.Issue)
+                    .OrderBy(g => Curation.IssueNames.All.ToList().IndexOf(g.Key))
+                    .Select(g => new ReportIssue(g.Key, g.Count(), [.. g.OrderByDescending(r => r.Score).Take(WorstPerIssue).Select(r => index[r.Path])]))];
+        }
+        catch (ImageClusterException e)
+        {
+            notes.Add($"duplicates and issues not shown: {e.Message}");
+        }
+        return (groups, issues);
     }
 
     private static List<(string, string)> ReadErrors(string file)

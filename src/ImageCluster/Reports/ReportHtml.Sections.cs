@@ -226,6 +226,41 @@ internal static partial class ReportHtml
         w.Write("</div>\n");
     }
 
+    /// <summary>At most this many duplicate groups are drawn (all are in duplicates.csv).</summary>
+    private const int ShownGroups = 100;
+
+    private static void WriteFindings(TextWriter w, RunReport r)
+    {
+        w.Write("<section id=\"duplicates\"><h2>Duplicates and issues</h2>\n");
+        if (r.DuplicateGroups is null && r.Issues is null)
+        {
+            w.Write($"<p class=\"muted\">Not looked for: the run folder {H(r.RunFolder)} holds no duplicates.csv or issues.csv.</p>\n</section>\n");
+            return;
+        }
+        if (r.DuplicateGroups is { } groups)
+        {
+            int toDiscard = groups.Sum(g => g.Length - 1);
+            var f = r.Summary.Findings;
+            w.Write($"<h3>Duplicates: {groups.Count} groups, {toDiscard} images can go</h3>\n<p class=\"muted\">The first image of each row is the one kept" +
+                    (f is null ? "" : $" ({H(f.Keep)}); near duplicates have cosine similarity ≥ {f.Threshold.ToString("0.###", CultureInfo.InvariantCulture)}" +
+                                      (f.MaxHashDistance is { } bits ? $" and perceptual hashes within {bits} bits" : "")) +
+                    "; the others follow by similarity to it. In the review, discarding all but the kept ones is one decision." +
+                    (groups.Count > ShownGroups ? $" The first {ShownGroups} groups are shown; duplicates.csv has all." : "") + "</p>\n");
+            foreach (var (g, i) in groups.Take(ShownGroups).Select((g, i) => (g, i)))
+                w.Write($"<div class=\"strip dup\" id=\"dup-{i}\" data-limit=\"{g.Length}\" data-members=\"{string.Join(",", g)}\"></div>\n");
+        }
+        if (r.Issues is { } issues)
+        {
+            w.Write($"<h3>Issues</h3>\n<table><tr><th>issue</th><th class=\"n\">images</th></tr>\n");
+            foreach (var issue in issues) w.Write($"<tr><td><a href=\"#issue-{H(issue.Issue)}\">{H(issue.Issue)}</a></td><td class=\"n\">{issue.Images}</td></tr>\n");
+            w.Write("</table>\n");
+            foreach (var issue in issues)
+                w.Write($"<h4 id=\"issue-{H(issue.Issue)}\">{H(issue.Issue)} · {issue.Images} images, the worst first</h4>" +
+                        $"<div class=\"strip\" id=\"worst-{H(issue.Issue)}\" data-limit=\"{issue.Worst.Length}\" data-members=\"{string.Join(",", issue.Worst)}\"></div>\n");
+        }
+        w.Write("</section>\n");
+    }
+
     private static void WriteErrors(TextWriter w, RunReport r)
     {
         w.Write($"<section id=\"errors\"><h2>Files that could not be used ({r.Errors.Count})</h2>\n");

@@ -23,7 +23,7 @@ internal static partial class ReportHtml
 {
     /// <summary>The id of every section, in page order (each is always present; a section that does not apply says why).</summary>
     public static readonly IReadOnlyList<string> SectionIds =
-        ["summary", "clusters", "noise", "maps", "dendrogram", "silhouette", "elbow", "reachability", "kdistance", "diagnostics", "auto", "evaluation", "errors"];
+        ["summary", "clusters", "noise", "maps", "dendrogram", "silhouette", "elbow", "reachability", "kdistance", "diagnostics", "auto", "evaluation", "duplicates", "errors"];
 
     /// <summary>Renders the plots and writes <paramref name="htmlFile"/> and <c>plots/*.png</c> beside it.</summary>
     public static ReportFiles Write(RunReport report, string htmlFile, ReportOptions? options = null)
@@ -140,6 +140,7 @@ internal static partial class ReportHtml
         WriteDiagnostics(w, r);
         WriteAuto(w, r);
         WriteEvaluation(w, r, plots);
+        WriteFindings(w, r);
         WriteErrors(w, r);
 
         // Data last, so the page above is parsed (and can paint) before the megabytes of thumbnails.

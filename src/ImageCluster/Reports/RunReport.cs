@@ -64,6 +64,12 @@ public sealed record ReportOptions
     }
 }
 
+/// <summary>One issue of the run's images in the report.</summary>
+/// <param name="Issue">Its name, as in issues.csv.</param>
+/// <param name="Images">Clustered images with it.</param>
+/// <param name="Worst">Their indices, worst (highest score) first, at most <see cref="ReportBuilder.WorstPerIssue"/>.</param>
+internal sealed record ReportIssue(string Issue, int Images, int[] Worst);
+
 /// <summary>One image of a run in the report.</summary>
 /// <param name="Path">Path as in assignments.csv (relative to the input folder).</param>
 /// <param name="Cluster">Cluster, −1 = noise.</param>
@@ -159,6 +165,12 @@ internal sealed record RunReport
 
     /// <summary>What was left out or approximated, and why.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The duplicate groups of the run folder's duplicates.csv (image indices, the kept one first); null when it has none.</summary>
+    public IReadOnlyList<int[]>? DuplicateGroups { get; init; }
+
+    /// <summary>The issues of the run folder's issues.csv with their worst images; null when it has none.</summary>
+    public IReadOnlyList<ReportIssue>? Issues { get; init; }
 
     /// <summary>Seconds per report stage.</summary>
     public IReadOnlyDictionary<string, double> TimingsSeconds { get; init; } = new Dictionary<string, double>();

@@ -72,6 +72,9 @@ public sealed record RunSummary
     /// <summary>Files written, relative to <see cref="Output"/>.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>What duplicates and issues the run found among its images, when it looked for them; null when it did not.</summary>
+    public RunFindings? Findings { get; init; }
+
     /// <summary>What became of the review of the clustering this run replaced in the same run folder; null when there was none.</summary>
     public ReviewCarryOverInfo? Review { get; init; }
 
@@ -84,6 +87,43 @@ public sealed record RunSummary
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<ClusteredImage> Images { get; init; } = [];
+}
+
+/// <summary>
+/// What the duplicates and issues jobs found in a run's images (run.json <c>findings</c>); the rows themselves are in the
+/// run folder's <c>duplicates.csv</c> and <c>issues.csv</c>.
+/// </summary>
+public sealed record RunFindings
+{
+    /// <summary>Least cosine similarity of a near-duplicate pair.</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>Where the threshold comes from (calibrated for the model, or given).</summary>
+    public required string ThresholdSource { get; init; }
+
+    /// <summary>Most bits in which the perceptual hashes of a near-duplicate pair may differ; null = the embedding alone decided.</summary>
+    public int? MaxHashDistance { get; init; }
+
+    /// <summary>The rule that picked the image kept of each group (largest, sharpest, oldest, first).</summary>
+    public required string Keep { get; init; }
+
+    /// <summary>Duplicate groups.</summary>
+    public required int DuplicateGroups { get; init; }
+
+    /// <summary>Images in a group, kept ones included.</summary>
+    public required int ImagesInGroups { get; init; }
+
+    /// <summary>Images the rule lets go (all but the kept one of each group).</summary>
+    public required int DuplicatesToDiscard { get; init; }
+
+    /// <summary>Of those, byte-identical copies.</summary>
+    public required int ExactDuplicates { get; init; }
+
+    /// <summary>Images with at least one issue (unreadable files included, as <c>corrupt</c>).</summary>
+    public required int ImagesWithIssues { get; init; }
+
+    /// <summary>Images per issue name (<c>blurry</c>, <c>dark</c>, …).</summary>
+    public required IReadOnlyDictionary<string, int> Issues { get; init; }
 }
 
 /// <summary>

@@ -81,6 +81,42 @@ public class CurationCommandTests
     }
 
     [Fact]
+    public async Task Cluster_finds_the_duplicates_and_issues_into_its_run_folder_and_sums_them_up_in_run_json()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), run = temp.Combine("run");
+        File.Copy(Path.Combine(input, "photo_cat_01.jpg"), Path.Combine(input, "copy_of_cat.jpg"));
+        File.Copy(Path.Combine(SharedData.Sample, "flat_red.png"), Path.Combine(input, "flat_red.png"));
+
+        var result = await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", run, "--store", temp.Combine("store.db"), "--duplicates-and-issues", "--report", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var findings = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("findings");
+        var duplicates = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "duplicates.json"))).RootElement;
+        var issues = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "issues.json"))).RootElement;
+        Assert.Equal(duplicates.GetProperty("groups").GetInt32(), findings.GetProperty("duplicateGroups").GetInt32());
+        Assert.Equal(duplicates.GetProperty("toDiscard").GetInt32(), findings.GetProperty("duplicatesToDiscard").GetInt32());
+        Assert.True(findings.GetProperty("exactDuplicates").GetInt32() >= 1);
+        Assert.Equal(issues.GetProperty("withIssues").GetInt32(), findings.GetProperty("imagesWithIssues").GetInt32());
+        Assert.Equal(1, findings.GetProperty("issues").GetProperty("low_information").GetInt32());
+        Assert.Equal(findings.GetRawText(), JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))).RootElement.GetProperty("findings").GetRawText());
+        Assert.Equal("duplicates.csv", JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))).RootElement.GetProperty("files").GetProperty("duplicates").GetString());
+
+        // The report shows the groups, the kept image first, and the worst images per issue.
+        string html = File.ReadAllText(Path.Combine(run, "report.html"));
+        var paths = File.ReadAllLines(Path.Combine(run, "assignments.csv")).Skip(1).Select(l => l.Split(',')[0]).ToList();
+        var kept = File.ReadAllLines(Path.Combine(run, "duplicates.csv")).Skip(1).Select(l => l.Split(',')).Where(f => f[3] == "true").Select(f => paths.IndexOf(f[0])).ToList();
+        var strips = System.Text.RegularExpressions.Regex.Matches(html, "class=\"strip dup\" id=\"dup-\\d+\" data-limit=\"\\d+\" data-members=\"(\\d+)[,\\d]*\"");
+        Assert.Equal(duplicates.GetProperty("groups").GetInt32(), strips.Count);
+        Assert.Equal(kept.Order(), strips.Select(m => int.Parse(m.Groups[1].Value)).Order());
+        Assert.Contains($"<h4 id=\"issue-low_information\">low_information · 1 images, the worst first</h4><div class=\"strip\" id=\"worst-low_information\" data-limit=\"1\" data-members=\"{paths.IndexOf("flat_red.png")}\">", html);
+
+        var features = await CliRunner.RunAsync("cluster", "--features", temp.Combine("f.csv"), "--k", "2", "--duplicates-and-issues");
+        Assert.Equal(2, features.ExitCode);
+        Assert.StartsWith("error: --duplicates-and-issues is for folders of images; for a features file run 'imagecluster duplicates --features", features.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task Select_discards_all_but_the_kept_duplicate_in_one_decision_that_one_undo_takes_back_and_export_honours()
     {
         using var temp = new TempFolder();
