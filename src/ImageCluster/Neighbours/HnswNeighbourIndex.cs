@@ -45,12 +45,9 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
         IProgress<StageProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        options ??= new HnswOptions();
         if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(rows.Data))
             throw new ArgumentException("The features hold NaN or infinite values; a neighbour index cannot be built on them.", "nSamples");
-        var index = new USearchIndex(metric == DistanceMetric.Cosine ? MetricKind.Cos : MetricKind.L2sq, ScalarKind.Float32,
-            (ulong)rows.Columns, (ulong)options.Connectivity, (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch, false);
-        var built = new HnswNeighbourIndex(index, metric, rows.Columns, options.ThreadCount);
+        var built = Create(rows.Columns, metric, options);
         try
         {
             built.Add(rows, progress, ct);
@@ -61,6 +58,15 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
             built.Dispose();
             throw;
         }
+    }
+
+    /// <summary>An empty graph for rows of <paramref name="dimensions"/> columns.</summary>
+    public static HnswNeighbourIndex Create(int dimensions, DistanceMetric metric, HnswOptions? options = null)
+    {
+        options ??= new HnswOptions();
+        var index = new USearchIndex(metric == DistanceMetric.Cosine ? MetricKind.Cos : MetricKind.L2sq, ScalarKind.Float32,
+            (ulong)dimensions, (ulong)options.Connectivity, (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch, false);
+        return new HnswNeighbourIndex(index, metric, dimensions, options.ThreadCount);
     }
 
     /// <summary>Loads a graph written by <see cref="Save"/>.</summary>
@@ -79,18 +85,31 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
     /// <summary>Writes the graph (with its vectors) to <paramref name="path"/>.</summary>
     public void Save(string path) => _index.Save(path);
 
-    private void Add(FeatureMatrix rows, IProgress<StageProgress>? progress, CancellationToken ct)
+    /// <summary>Whether <paramref name="key"/> is in the graph (and not removed).</summary>
+    public bool Contains(long key) => _index.Contains((ulong)key);
+
+    private void Add(FeatureMatrix rows, IProgress<StageProgress>? progress, CancellationToken ct) =>
+        Add(rows, [.. Enumerable.Range(0, rows.Rows)], Count, progress, ct);
+
+    /// <summary>
+    /// Inserts rows <paramref name="which"/> of <paramref name="rows"/> under the keys <paramref name="firstKey"/>,
+    /// <paramref name="firstKey"/> + 1, … (keys must be new to the graph).
+    /// </summary>
+    public void Add(FeatureMatrix rows, int[] which, long firstKey, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
     {
-        int n = rows.Rows, start = Count;
+        int n = which.Length;
+        if (rows.Columns != Dimensions) throw new ArgumentException($"rows of {rows.Columns} columns do not fit an index of {Dimensions}", nameof(rows));
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(rows.Data))
+            throw new ArgumentException("The features hold NaN or infinite values; a neighbour index cannot be built on them.", "nSamples");
         var meter = Clustering.WorkMeter.Start(progress, "neighbour index", n);
         // USearch inserts from several threads only into capacity reserved ahead; its C# wrapper reserves one row per call
         // unless told the total. Without that (a wrapper that renamed it), insert on one thread: slower, same graph quality.
-        bool reserved = ReserveCapacity(_index, (ulong)(start + n));
+        bool reserved = ReserveCapacity(_index, _index.Size() + (ulong)n);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = reserved ? _threads : 1, CancellationToken = ct };
         Parallel.For(0, n, parallel, () => new float[rows.Columns], (i, _, vector) =>
         {
-            rows.ReadRow(i).CopyTo(vector);
-            _index.Add((ulong)(start + i), vector);
+            rows.ReadRow(which[i]).CopyTo(vector);
+            _index.Add((ulong)(firstKey + i), vector);
             meter.Add(1);
             return vector;
         }, _ => { });
@@ -101,6 +120,7 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
     {
         var reserve = typeof(USearchIndex).GetMethod("IncreaseCapacity", BindingFlags.NonPublic | BindingFlags.Instance, [typeof(ulong)]);
         if (reserve is null) return false;
+        if (index.Capacity() >= capacity) return true;
         ulong more = capacity - index.Size();
         reserve.Invoke(index, [more]);
         return index.Capacity() >= capacity;

@@ -102,6 +102,12 @@ internal sealed record IssuesSummary(string Command, string? Input, string? Feat
 /// </summary>
 internal static class CurationJob
 {
+    /// <summary>
+    /// The saved neighbour index: for a folder, <c>neighbours/ID.*</c> beside the store (one per folder and model); for a
+    /// features file, <c>neighbours.*</c> in the run folder.
+    /// </summary>
+    internal const string NeighbourIndexName = "neighbours";
+
     /// <summary>Calibrated near-duplicate thresholds per model (bench near-duplicates on the shared near_duplicates set).</summary>
     private static readonly Dictionary<string, double> CalibratedThresholds = new(StringComparer.Ordinal)
     {
@@ -123,8 +129,8 @@ internal static class CurationJob
         var (data, output) = Prepare(o, notice);
         return await InRunFolder(output, o.RunFolderLocked, notice, async () =>
         {
-            var loaded = await LoadAsync(o, data, measure: o.Input is not null, timings, progress, notice, ct);
-            var (duplicates, neighbours, kind) = Group(o, loaded, timings, progress, ct);
+            var loaded = await LoadAsync(o, data, output, measure: o.Input is not null, timings, progress, notice, ct);
+            var (duplicates, neighbours, kind) = Group(o, loaded, timings, progress, notice, ct);
             var sw = Stopwatch.StartNew();
             string file = Path.Combine(output, CurationFiles.Duplicates);
             WriteDuplicates(file, loaded.Paths, duplicates);
@@ -150,9 +156,9 @@ internal static class CurationJob
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         return await InRunFolder(output, o.RunFolderLocked, notice, async () =>
         {
-            var loaded = await LoadAsync(o, data, measure: o.Input is not null, timings, progress, notice, ct);
+            var loaded = await LoadAsync(o, data, output, measure: o.Input is not null, timings, progress, notice, ct);
             if (o.Features is not null) notice?.Invoke("a features file has no pixels: only duplicates, outliers and label issues are judged");
-            var (duplicates, neighbours, kind) = Group(o, loaded, timings, progress, ct);
+            var (duplicates, neighbours, kind) = Group(o, loaded, timings, progress, notice, ct);
             var sw = Stopwatch.StartNew();
             var labels = labelFile is null ? null : loaded.Paths.Select(labelFile.Find).ToList();
             var found = IssueFinder.Find(loaded.Paths.Count, loaded.Quality, neighbours, duplicates, labels, o.Thresholds);
@@ -223,9 +229,9 @@ internal static class CurationJob
     /// <summary>The rows judged: unit vectors, and for images their hashes, file facts and pixel measurements.</summary>
     private sealed record Loaded(IReadOnlyList<string> Paths, FeatureMatrix Unit, IReadOnlyList<string>? Hashes, KeepFacts Facts,
         IReadOnlyList<ImageQuality?>? Quality, IReadOnlyList<FileError> Errors, IReadOnlyList<FileError> Corrupt, string Model, double Threshold,
-        string ThresholdSource, KeepRule Keep);
+        string ThresholdSource, KeepRule Keep, string IndexBase);
 
-    private static async Task<Loaded> LoadAsync(CurationJobOptions o, Source data, bool measure, Dictionary<string, double> timings,
+    private static async Task<Loaded> LoadAsync(CurationJobOptions o, Source data, string output, bool measure, Dictionary<string, double> timings,
         IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
@@ -237,7 +243,8 @@ internal static class CurationJob
             if (o.Threshold is null)
                 notice?.Invoke($"threshold {assumed.ToString(CultureInfo.InvariantCulture)}: calibrated for {ModelCatalog.DefaultModel}; a features file does not say its model, so give the threshold for another");
             return new Loaded(table.Paths, table.Features.NormalizeRowsInPlace(), null, new KeepFacts(table.Paths), null, [], [], "features file", assumed,
-                o.Threshold is null ? $"calibrated for {ModelCatalog.DefaultModel} (assumed)" : "given", o.Keep ?? KeepRule.First);
+                o.Threshold is null ? $"calibrated for {ModelCatalog.DefaultModel} (assumed)" : "given", o.Keep ?? KeepRule.First,
+                Path.Combine(output, NeighbourIndexName));
         }
 
         string input = data.Input!;
@@ -245,7 +252,8 @@ internal static class CurationJob
         foreach (var note in model.Notes) notice?.Invoke(note);
         var files = ImageScanner.Scan(input).ToList();
         notice?.Invoke($"found {files.Count} image files in {input}");
-        using var store = ImageStore.OpenShared(StoreLocation.Resolve(o.Store));
+        string storePath = StoreLocation.Resolve(o.Store);
+        using var store = ImageStore.OpenShared(storePath);
         var embedded = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(input, files, progress, ct);
         timings["embed"] = embedded.Timings.WallSeconds;
@@ -266,8 +274,11 @@ internal static class CurationJob
         if (o.Threshold is null && !CalibratedThresholds.ContainsKey(model.Descriptor.Name))
             notice?.Invoke($"no near-duplicate threshold is calibrated for {model.Descriptor.Name}; using {threshold.ToString(CultureInfo.InvariantCulture)}; give a threshold to choose another");
         var facts = new KeepFacts(embedded.Paths, quality, scanned.Select(f => f.Length).ToList(), scanned.Select(f => f.LastWriteUtc).ToList());
+        // Beside the store, one per folder and model: the embeddings it indexes live there, and other runs of the folder reuse it.
+        string indexBase = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, NeighbourIndexName,
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input + "\n" + model.CacheKey)))[..24]);
         return new Loaded(embedded.Paths, embedded.Features.NormalizeRowsInPlace(), embedded.ContentHashes, facts, quality, embedded.Errors, corrupt, model.Descriptor.Name,
-            threshold, thresholdSource, o.Keep ?? KeepRule.Largest);
+            threshold, thresholdSource, o.Keep ?? KeepRule.Largest, indexBase);
     }
 
     // Pixel measurements of every row, from the store where an earlier run made them.
@@ -305,14 +316,16 @@ internal static class CurationJob
     }
 
     private static (DuplicateGroups Groups, AllNeighbours Neighbours, string Kind) Group(CurationJobOptions o, Loaded loaded, Dictionary<string, double> timings,
-        IProgress<StageProgress>? progress, CancellationToken ct)
+        IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         int n = loaded.Paths.Count, k = Math.Min(o.Neighbours, Math.Max(1, n - 1));
         bool exact = n <= o.ExactNeighboursUpTo;
-        using INeighbourIndex index = exact
-            ? new ExactNeighbourIndex(loaded.Unit, DistanceMetric.Cosine)
-            : HnswNeighbourIndex.Build(loaded.Unit, DistanceMetric.Cosine, progress: progress, ct: ct);
+        SavedNeighbourIndex.Outcome? saved = null;
+        INeighbourIndex index;
+        if (exact) index = new ExactNeighbourIndex(loaded.Unit, DistanceMetric.Cosine);
+        else (index, saved) = SavedNeighbourIndex.Open(loaded.IndexBase, loaded.Unit, DistanceMetric.Cosine, notice: notice, progress: progress, ct: ct);
+        using var _ = index;
         timings["index"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var neighbours = AllNeighbours.Of(index, loaded.Unit, k, progress, ct);
@@ -320,7 +333,7 @@ internal static class CurationJob
         sw.Restart();
         var groups = DuplicateGroups.Find(loaded.Unit, neighbours, loaded.Threshold, loaded.Hashes, loaded.Keep, loaded.Facts, o.MaxHashDistance);
         timings["group"] = sw.Elapsed.TotalSeconds;
-        return (groups, neighbours, exact ? $"exact scan, k = {k}" : $"HNSW index (USearch), k = {k}");
+        return (groups, neighbours, exact ? $"exact scan, k = {k}" : $"HNSW index (USearch; {saved!.Describe()}), k = {k}");
     }
 
     private static string Score(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
