@@ -87,7 +87,7 @@ internal sealed class ReviewModel : IDisposable
         _session = session;
         Paths = [.. session.State.Images.Select(i => i.Path)];
         _number = Paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
-        _similar = new Lazy<SimilarImages>(() => new SimilarImages(_session.LoadEmbeddings()));
+        _similar = new Lazy<SimilarImages>(() => _session.OpenSimilar());
         // Read the embeddings while the person is still opening the page: the first overview needs them for cohesion.
         Task.Run(() =>
         {
@@ -236,6 +236,10 @@ internal sealed class ReviewModel : IDisposable
 
     public void Dispose()
     {
-        lock (_gate) _session.Dispose();
+        lock (_gate)
+        {
+            if (_similar.IsValueCreated) _similar.Value.Dispose();
+            _session.Dispose();
+        }
     }
 }

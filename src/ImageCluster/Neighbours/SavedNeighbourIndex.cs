@@ -28,10 +28,20 @@ internal static class SavedNeighbourIndex
     /// The index over the rows of <paramref name="x"/> (answering with row numbers, as the other indexes do), from the files
     /// at <paramref name="basePath"/> where they fit and saved back there when anything changed.
     /// </summary>
-    public static (INeighbourIndex Index, Outcome Outcome) Open(string basePath, FeatureMatrix x, DistanceMetric metric, HnswOptions? options = null,
-        Action<string>? notice = null, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
+    /// <param name="basePath">Where the files are (without their extensions).</param>
+    /// <param name="x">The rows to index.</param>
+    /// <param name="metric">The metric of the graph.</param>
+    /// <param name="identities">What each row is, stable across runs (e.g. the content hash of its image, for one model);
+    /// null = a hash of the row's bytes.</param>
+    /// <param name="options">Graph options.</param>
+    /// <param name="notice">Hears why a saved graph was not used.</param>
+    /// <param name="progress">Progress of building or adding.</param>
+    /// <param name="ct">Cancels.</param>
+    public static (INeighbourIndex Index, Outcome Outcome) Open(string basePath, FeatureMatrix x, DistanceMetric metric, IReadOnlyList<string>? identities = null,
+        HnswOptions? options = null, Action<string>? notice = null, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
     {
-        var identities = Enumerable.Range(0, x.Rows).Select(i => Identity(x.ReadRow(i))).ToArray();
+        if (identities is not null && identities.Count != x.Rows) throw new ArgumentException($"{identities.Count} identities for {x.Rows} rows", nameof(identities));
+        identities ??= [.. Enumerable.Range(0, x.Rows).Select(i => Identity(x.ReadRow(i)))];
         string indexFile = basePath + ".usearch", keysFile = basePath + ".keys";
         var (graph, keys) = TryLoad(indexFile, keysFile, x.Columns, metric, options, notice);
         var keyOf = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -74,6 +84,14 @@ internal static class SavedNeighbourIndex
             throw;
         }
     }
+
+    /// <summary>
+    /// Where the index of a folder's images for one model lives: beside the store that holds their embeddings, so every
+    /// job and the review of that folder share it.
+    /// </summary>
+    public static string BesideStore(string storePath, string input, string modelCacheKey) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "neighbours",
+            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(input) + "\n" + modelCacheKey)))[..24]);
 
     /// <summary>The identity of a vector: the first 128 bits of the SHA-256 of its bytes, in hex.</summary>
     internal static string Identity(ReadOnlySpan<float> vector) =>

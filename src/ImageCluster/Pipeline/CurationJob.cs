@@ -103,8 +103,8 @@ internal sealed record IssuesSummary(string Command, string? Input, string? Feat
 internal static class CurationJob
 {
     /// <summary>
-    /// The saved neighbour index: for a folder, <c>neighbours/ID.*</c> beside the store (one per folder and model); for a
-    /// features file, <c>neighbours.*</c> in the run folder.
+    /// The saved neighbour index of a features file, <c>neighbours.*</c> in the run folder (a folder's is beside the store,
+    /// <see cref="SavedNeighbourIndex.BesideStore"/>).
     /// </summary>
     internal const string NeighbourIndexName = "neighbours";
 
@@ -275,8 +275,7 @@ internal static class CurationJob
             notice?.Invoke($"no near-duplicate threshold is calibrated for {model.Descriptor.Name}; using {threshold.ToString(CultureInfo.InvariantCulture)}; give a threshold to choose another");
         var facts = new KeepFacts(embedded.Paths, quality, scanned.Select(f => f.Length).ToList(), scanned.Select(f => f.LastWriteUtc).ToList());
         // Beside the store, one per folder and model: the embeddings it indexes live there, and other runs of the folder reuse it.
-        string indexBase = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, NeighbourIndexName,
-            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input + "\n" + model.CacheKey)))[..24]);
+        string indexBase = SavedNeighbourIndex.BesideStore(storePath, input, model.CacheKey);
         return new Loaded(embedded.Paths, embedded.Features.NormalizeRowsInPlace(), embedded.ContentHashes, facts, quality, embedded.Errors, corrupt, model.Descriptor.Name,
             threshold, thresholdSource, o.Keep ?? KeepRule.Largest, indexBase);
     }
@@ -324,7 +323,8 @@ internal static class CurationJob
         SavedNeighbourIndex.Outcome? saved = null;
         INeighbourIndex index;
         if (exact) index = new ExactNeighbourIndex(loaded.Unit, DistanceMetric.Cosine);
-        else (index, saved) = SavedNeighbourIndex.Open(loaded.IndexBase, loaded.Unit, DistanceMetric.Cosine, notice: notice, progress: progress, ct: ct);
+        // An image is its content (for one model): its vector's key survives renames, moves and rounding.
+        else (index, saved) = SavedNeighbourIndex.Open(loaded.IndexBase, loaded.Unit, DistanceMetric.Cosine, loaded.Hashes, notice: notice, progress: progress, ct: ct);
         using var _ = index;
         timings["index"] = sw.Elapsed.TotalSeconds;
         sw.Restart();

@@ -264,6 +264,20 @@ internal sealed class ReviewSession : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// "Find similar" over the run's stored embeddings; above <paramref name="exactUpTo"/> images from the neighbour index
+    /// kept beside the store for this folder and model (the one the duplicates and issues jobs save), built there if missing.
+    /// </summary>
+    public SimilarImages OpenSimilar(Action<string>? notice = null, int exactUpTo = SimilarImages.DefaultExactUpTo)
+    {
+        var embeddings = LoadEmbeddings();
+        if (_run.Store is not { } storePath) return new SimilarImages(embeddings, exactUpTo: exactUpTo);
+        var files = _store.GetFiles(InputFolder);
+        return new SimilarImages(embeddings, (unit, paths) => Neighbours.SavedNeighbourIndex.Open(
+            Neighbours.SavedNeighbourIndex.BesideStore(storePath, InputFolder, _run.CacheKey), unit, DistanceMetric.Cosine,
+            [.. paths.Select(p => files[p].Sha256)], notice: notice).Index, exactUpTo);
+    }
+
     /// <summary>Counts, clusters and history.</summary>
     public ReviewStatus Status()
     {

@@ -9,18 +9,28 @@ namespace ImageCluster.Review;
 internal sealed record SimilarImage(string Path, float Similarity);
 
 /// <summary>
-/// Cosine nearest neighbours and cluster cohesion over a run's stored embeddings, by brute force: one pass over every
-/// row per query (O(n·d)), which is quick enough up to ~100 000 images and needs no index to keep in step with moves and splits.
+/// Cosine nearest neighbours and cluster cohesion over a run's stored embeddings. Up to <see cref="DefaultExactUpTo"/>
+/// images by brute force (one pass over every row per query, O(n·d): a few milliseconds); above, from the neighbour
+/// index the duplicates and issues jobs keep for the same folder and model (see <see cref="ReviewSession.OpenSimilar"/>).
+/// Neither depends on the clusters, so moves and splits leave them as they are.
 /// </summary>
-internal sealed class SimilarImages
+internal sealed class SimilarImages : IDisposable
 {
+    /// <summary>Images up to which a query scans every row.</summary>
+    public const int DefaultExactUpTo = 50_000;
+
     private readonly string[] _paths;
     private readonly float[] _unit; // rows scaled to length 1, so a dot product is the cosine
     private readonly int _dimension;
     private readonly Dictionary<string, int> _row;
+    private readonly Neighbours.INeighbourIndex? _index;
 
     /// <summary>Builds the index from <see cref="ReviewSession.LoadEmbeddings"/> (or any path → vector map of one dimension).</summary>
-    public SimilarImages(IReadOnlyDictionary<string, float[]> embeddings)
+    /// <param name="embeddings">Vectors by path.</param>
+    /// <param name="index">Given the unit rows and their paths (in row order), an index over them; used above <paramref name="exactUpTo"/> rows.</param>
+    /// <param name="exactUpTo">Rows up to which a query scans every row.</param>
+    public SimilarImages(IReadOnlyDictionary<string, float[]> embeddings,
+        Func<FeatureMatrix, IReadOnlyList<string>, Neighbours.INeighbourIndex>? index = null, int exactUpTo = DefaultExactUpTo)
     {
         _paths = [.. embeddings.Keys.Order(StringComparer.Ordinal)];
         _dimension = _paths.Length == 0 ? 0 : embeddings[_paths[0]].Length;
@@ -35,7 +45,11 @@ internal sealed class SimilarImages
             if (norm > 0) TensorPrimitives.Divide(v, norm, row);
             _row[_paths[i]] = i;
         }
+        if (index is not null && _paths.Length > exactUpTo) _index = index(new FeatureMatrix(_paths.Length, _dimension, _unit), _paths);
     }
+
+    /// <summary>True when queries are answered by the neighbour index rather than a scan.</summary>
+    public bool Indexed => _index is not null;
 
     /// <summary>True when <paramref name="path"/> has an embedding.</summary>
     public bool Contains(string path) => _row.ContainsKey(path);
@@ -46,6 +60,7 @@ internal sealed class SimilarImages
     {
         if (!_row.TryGetValue(path, out int query)) throw new ImageClusterException($"{path} has no stored embedding; cluster the folder again");
         var q = Row(query);
+        if (_index is not null) return FromIndex(query, count);
         var best = new PriorityQueue<int, float>(); // min-heap of the best so far: the root is the one to drop
         for (int i = 0; i < _paths.Length; i++)
         {
@@ -68,4 +83,16 @@ internal sealed class SimilarImages
         ClusterCohesion.Of(new FeatureMatrix(_paths.Length, _dimension, _unit), paths.Where(_row.ContainsKey).Select(p => _row[p]));
 
     private ReadOnlySpan<float> Row(int i) => _unit.AsSpan(i * _dimension, _dimension);
+
+    private List<SimilarImage> FromIndex(int query, int count)
+    {
+        var rows = new int[count + 1];
+        var distances = new float[count + 1];
+        int found = _index!.Search(Row(query), rows, distances);
+        // The index gives 1 − cos; the similarity is the dot product itself, as the scan computes it.
+        return [.. rows.Take(found).Where(r => r != query).Take(count).Select(r => new SimilarImage(_paths[r], TensorPrimitives.Dot(Row(query), Row(r))))];
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _index?.Dispose();
 }

@@ -56,4 +56,52 @@ public class SimilarImagesTests
         string app = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "src", "ImageCluster.Web", "wwwroot", "app.js"));
         Assert.Contains(Diagnostics.ClusterCohesion.Definition, app, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Above_the_exact_limit_the_saved_neighbour_index_answers_as_the_scan_does()
+    {
+        using var temp = new TempFolder();
+        var x = TestData.Blobs(3_000, 32, 20, seed: 9, out _, noise: 1.5);
+        var embeddings = Enumerable.Range(0, x.Rows).ToDictionary(i => $"img{i:D4}.jpg", i => x.ReadRow(i).ToArray());
+        var scan = new SimilarImages(embeddings);
+        using var indexed = new SimilarImages(embeddings, (unit, paths) =>
+            Neighbours.SavedNeighbourIndex.Open(temp.Combine("neighbours"), unit, DistanceMetric.Cosine, paths).Index, exactUpTo: 1_000);
+
+        Assert.False(scan.Indexed);
+        Assert.True(indexed.Indexed);
+        int hits = 0, asked = 0;
+        foreach (var path in embeddings.Keys.Where((_, i) => i % 15 == 0))
+        {
+            var truth = scan.Nearest(path, 10);
+            var found = indexed.Nearest(path, 10);
+            Assert.DoesNotContain(found, f => f.Path == path);
+            Assert.All(found.Zip(found.Skip(1)), p => Assert.True(p.First.Similarity >= p.Second.Similarity - 1e-6f));
+            var truthBy = truth.ToDictionary(t => t.Path, t => t.Similarity);
+            foreach (var f in found.Where(f => truthBy.ContainsKey(f.Path))) Assert.Equal(truthBy[f.Path], f.Similarity, 5);
+            hits += found.Count(f => truthBy.ContainsKey(f.Path));
+            asked += truth.Count;
+        }
+        Assert.True(hits >= 0.99 * asked, $"{hits} of {asked}");
+    }
+
+    [Fact]
+    public async Task The_review_finds_similar_images_through_the_index_the_duplicates_job_saved()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), store = temp.Combine("store", "store.db"), run = temp.Combine("run");
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", run, "--store", store)).ExitCode);
+        await Pipeline.CurationJob.DuplicatesAsync(new Pipeline.CurationJobOptions { Input = input, Output = run, Store = store, ExactNeighboursUpTo = 0 });
+        string saved = Assert.Single(Directory.GetFiles(temp.Combine("store", "neighbours"), "*.usearch"));
+        var written = File.GetLastWriteTimeUtc(saved);
+
+        using var session = ReviewSession.Open(run);
+        using var scan = session.OpenSimilar();
+        var notices = new List<string>();
+        using var indexed = session.OpenSimilar(notices.Add, exactUpTo: 0);
+
+        Assert.True(indexed.Indexed);
+        Assert.Empty(notices); // loaded as saved: nothing rebuilt
+        Assert.Equal(written, File.GetLastWriteTimeUtc(saved));
+        Assert.Equal(scan.Nearest("photo_cat_01.jpg", 3).Select(s => s.Path), indexed.Nearest("photo_cat_01.jpg", 3).Select(s => s.Path));
+    }
 }
