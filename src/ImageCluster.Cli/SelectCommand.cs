@@ -112,6 +112,8 @@ internal static class SelectCommand
         var found = plan();
         if (found.NotInRun > 0)
             messages.Add($"{found.NotInRun} of the {what} are not images of this run (unreadable, or added after clustering): left as they are");
+        if (found.KeptNotInRun > 0)
+            messages.Add($"{found.KeptNotInRun} of the {what} are left as they are: the image their group keeps is not in this run");
         if (found.Decision is { } d) decisions.Add(d);
         else messages.Add($"no {what} to discard");
     }

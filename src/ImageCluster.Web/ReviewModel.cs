@@ -186,7 +186,7 @@ internal sealed class ReviewModel : IDisposable
             var groups = rows.Where(r => _number.ContainsKey(r.Path)).GroupBy(r => r.Group)
                 .Select(g => g.Select(r => new DuplicateMemberView(_number[r.Path], r.Similarity, r.Keep, verdicts[r.Path]))
                     .OrderByDescending(m => m.Keep).ThenByDescending(m => m.Similarity).ToArray())
-                .Where(g => g.Length > 1).ToList();
+                .Where(g => g.Length > 1 && g[0].Keep).ToList(); // a group whose kept image is not in the run is not offered
             return new DuplicatesView(true, groups.Count, groups.Sum(g => g.Count(m => !m.Keep)), rows.Count(r => !_number.ContainsKey(r.Path)),
                 [.. groups.Take(ShownGroups)], null);
         }

@@ -33,12 +33,16 @@ internal static class SavedNeighbourIndex
     /// <param name="metric">The metric of the graph.</param>
     /// <param name="identities">What each row is, stable across runs (e.g. the content hash of its image, for one model);
     /// null = a hash of the row's bytes.</param>
+    /// <param name="keepVectorsNotInRows">Use a saved graph that also holds vectors <paramref name="x"/> does not have (a
+    /// review of a run made before images were added), searching a little deeper to make up for them, instead of building
+    /// it again: for readers, so that they do not undo the graph the jobs keep for the whole folder.</param>
     /// <param name="options">Graph options.</param>
     /// <param name="notice">Hears why a saved graph was not used.</param>
     /// <param name="progress">Progress of building or adding.</param>
     /// <param name="ct">Cancels.</param>
     public static (INeighbourIndex Index, Outcome Outcome) Open(string basePath, FeatureMatrix x, DistanceMetric metric, IReadOnlyList<string>? identities = null,
-        HnswOptions? options = null, Action<string>? notice = null, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
+        bool keepVectorsNotInRows = false, HnswOptions? options = null, Action<string>? notice = null, IProgress<StageProgress>? progress = null,
+        CancellationToken ct = default)
     {
         if (identities is not null && identities.Count != x.Rows) throw new ArgumentException($"{identities.Count} identities for {x.Rows} rows", nameof(identities));
         identities ??= [.. Enumerable.Range(0, x.Rows).Select(i => Identity(x.ReadRow(i)))];
@@ -48,14 +52,14 @@ internal static class SavedNeighbourIndex
         if (keys is not null)
             for (int k = 0; k < keys.Count; k++) keyOf[keys[k]] = k;
         var present = identities.ToHashSet(StringComparer.Ordinal);
-        if (graph is not null && keys!.Any(k => !present.Contains(k)))
+        if (graph is not null && !keepVectorsNotInRows && keys!.Any(k => !present.Contains(k)))
         {
             notice?.Invoke($"neighbour index {indexFile}: images were removed or changed since it was saved; building it again");
             graph.Dispose();
             (graph, keys) = (null, null);
             keyOf.Clear();
         }
-        int reused = keyOf.Count;
+        int reused = keys?.Count(present.Contains) ?? 0;
         keys ??= [];
         bool built = graph is null;
         var fresh = new List<int>();
@@ -76,7 +80,7 @@ internal static class SavedNeighbourIndex
             var rowsOfKey = new int[keys.Count][];
             foreach (var group in Enumerable.Range(0, x.Rows).GroupBy(i => keyOf[identities[i]]))
                 rowsOfKey[group.Key] = [.. group];
-            return (new KeyedIndex(graph, rowsOfKey), new Outcome(reused, fresh.Count, built));
+            return (new KeyedIndex(graph, rowsOfKey, rowsOfKey.Count(r => r is null)), new Outcome(reused, fresh.Count, built));
         }
         catch
         {
@@ -152,7 +156,7 @@ internal static class SavedNeighbourIndex
     }
 
     /// <summary>A graph whose keys are vector identities, answering with the rows that hold them.</summary>
-    private sealed class KeyedIndex(HnswNeighbourIndex graph, int[][] rowsOfKey) : INeighbourIndex
+    private sealed class KeyedIndex(HnswNeighbourIndex graph, int[][] rowsOfKey, int keysWithoutRows) : INeighbourIndex
     {
         public int Count { get; } = rowsOfKey.Sum(r => r?.Length ?? 0);
 
@@ -164,8 +168,10 @@ internal static class SavedNeighbourIndex
 
         public int Search(ReadOnlySpan<float> query, Span<int> rows, Span<float> distances)
         {
-            var keys = new int[rows.Length];
-            var keyDistances = new float[rows.Length];
+            // Keys of vectors the rows do not have take places in the answer: ask for more, at most 4 × as many.
+            int asked = rows.Length + Math.Min(keysWithoutRows, 3 * rows.Length);
+            var keys = new int[asked];
+            var keyDistances = new float[asked];
             int found = graph.Search(query, keys, keyDistances), written = 0;
             // Equal vectors share a key: each stands for all its rows, at the same distance.
             for (int j = 0; j < found && written < rows.Length; j++)

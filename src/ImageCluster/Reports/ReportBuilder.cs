@@ -187,6 +187,7 @@ internal static class ReportBuilder
         {
             if (File.Exists(Path.Combine(runFolder, CurationFiles.Duplicates)))
                 groups = [.. CurationFiles.ReadDuplicates(runFolder, input).Where(r => index.ContainsKey(r.Path)).GroupBy(r => r.Group)
+                    .Where(g => g.Any(r => r.Keep)) // the first shown is the kept one
                     .Select(g => g.OrderByDescending(r => r.Keep).ThenByDescending(r => r.Similarity).Select(r => index[r.Path]).ToArray())
                     .Where(g => g.Length > 1)];
             if (File.Exists(Path.Combine(runFolder, CurationFiles.Issues)))

@@ -38,7 +38,8 @@ internal sealed record ReviewStatus(string Run, string Input, VerdictCounts Coun
 /// <param name="Decision">The decision, or null when the findings name no image of the run.</param>
 /// <param name="Images">Images of the run it decides.</param>
 /// <param name="NotInRun">Images the findings name that the run does not hold (unreadable, or added after clustering).</param>
-internal sealed record CurationPlan(ImageVerdict? Decision, int Images, int NotInRun);
+/// <param name="KeptNotInRun">Duplicates left undecided because the image their group keeps is not in the run.</param>
+internal sealed record CurationPlan(ImageVerdict? Decision, int Images, int NotInRun, int KeptNotInRun = 0);
 
 /// <summary>
 /// The review of one run folder: its assignments, plus the decisions recorded in its SQLite store. Every decision is
@@ -222,7 +223,11 @@ internal sealed class ReviewSession : IDisposable
     public CurationPlan PlanDiscardDuplicates()
     {
         var rows = CurationFiles.ReadDuplicates(RunFolder, InputFolder);
-        return Plan(rows.Where(r => !r.Keep).Select(r => r.Path), "duplicates: all but the kept image of each group");
+        // A group whose kept image is not in the run keeps all its copies here: discarding them would export none.
+        var keptHere = rows.Where(r => r.Keep && State.Contains(r.Path)).Select(r => r.Group).ToHashSet();
+        var goes = rows.Where(r => !r.Keep).ToList();
+        var plan = Plan(goes.Where(r => keptHere.Contains(r.Group)).Select(r => r.Path), "duplicates: all but the kept image of each group");
+        return plan with { KeptNotInRun = goes.Count(r => !keptHere.Contains(r.Group) && State.Contains(r.Path)) };
     }
 
     /// <summary>
@@ -275,7 +280,7 @@ internal sealed class ReviewSession : IDisposable
         var files = _store.GetFiles(InputFolder);
         return new SimilarImages(embeddings, (unit, paths) => Neighbours.SavedNeighbourIndex.Open(
             Neighbours.SavedNeighbourIndex.BesideStore(storePath, InputFolder, _run.CacheKey), unit, DistanceMetric.Cosine,
-            [.. paths.Select(p => files[p].Sha256)], notice: notice).Index, exactUpTo);
+            [.. paths.Select(p => files[p].Sha256)], keepVectorsNotInRows: true, notice: notice).Index, exactUpTo);
     }
 
     /// <summary>Counts, clusters and history.</summary>

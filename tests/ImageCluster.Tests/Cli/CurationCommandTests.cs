@@ -149,6 +149,24 @@ public class CurationCommandTests
     }
 
     [Fact]
+    public async Task A_group_whose_kept_image_came_after_the_clustering_keeps_all_its_copies_in_the_run()
+    {
+        using var temp = new TempFolder();
+        string input = TestData.FourPhotos(temp), store = temp.Combine("store.db"), run = temp.Combine("run");
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", input, "--k", "2", "--out", run, "--store", store)).ExitCode);
+        File.Copy(Path.Combine(input, "photo_cat_01.jpg"), Path.Combine(input, "aaa_copy.jpg")); // first by path: the one kept
+        Assert.Equal(0, (await CliRunner.RunAsync("duplicates", input, "--out", run, "--store", store, "--keep", "first")).ExitCode);
+        var group = File.ReadAllLines(Path.Combine(run, "duplicates.csv")).Skip(1).Select(l => l.Split(',')).First(f => f[0] == "aaa_copy.jpg");
+        Assert.Equal("true", group[3]);
+
+        var result = await CliRunner.RunAsync("select", run, "--discard-duplicates");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("of the duplicates are left as they are: the image their group keeps is not in this run", result.Stdout);
+        Assert.Contains("images 4: kept 0, discarded 0, undecided 4", result.Stdout);
+    }
+
+    [Fact]
     public async Task Select_discards_the_images_with_the_named_issues_and_refuses_an_unknown_issue_or_the_findings_of_another_input()
     {
         using var temp = new TempFolder();

@@ -101,6 +101,29 @@ public class SavedNeighbourIndexTests
     }
 
     [Fact]
+    public void A_reader_of_fewer_rows_searches_the_saved_graph_as_it_is_instead_of_building_it_again()
+    {
+        using var temp = new TempFolder();
+        string basePath = temp.Combine("neighbours");
+        var all = Rows(3_000, seed: 6);
+        SavedNeighbourIndex.Open(basePath, all, DistanceMetric.Cosine).Index.Dispose();
+        var saved = File.GetLastWriteTimeUtc(basePath + ".usearch");
+
+        var fewer = Take(all, Enumerable.Range(500, 2_500));
+        var notices = new List<string>();
+        var (index, outcome) = SavedNeighbourIndex.Open(basePath, fewer, DistanceMetric.Cosine, keepVectorsNotInRows: true, notice: notices.Add);
+        using (index)
+        {
+            Assert.Equal(new SavedNeighbourIndex.Outcome(2_500, 0, false), outcome);
+            Assert.Empty(notices);
+            Assert.Equal(saved, File.GetLastWriteTimeUtc(basePath + ".usearch"));
+            var found = AllNeighbours.Of(index, fewer, 10);
+            Assert.All(found.Rows, r => Assert.InRange(r, 0, fewer.Rows - 1)); // never a row of the 500 it does not have
+            Assert.True(Recall(index, fewer) >= 0.99);
+        }
+    }
+
+    [Fact]
     public async Task The_issues_after_duplicates_reuse_the_index_saved_beside_the_store()
     {
         using var temp = new TempFolder();
