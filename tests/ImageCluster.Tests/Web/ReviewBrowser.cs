@@ -26,6 +26,36 @@ public static class ReviewBrowser
     }
 }
 
+/// <summary>Chromium with one page open, and the script errors that page raised; disposing closes both.</summary>
+public sealed class BrowserPage : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private BrowserPage(IPlaywright playwright, IBrowser browser, IPage page) => (_playwright, _browser, Page) = (playwright, browser, page);
+
+    public IPage Page { get; }
+
+    /// <summary>Every uncaught script error of the page so far (a test ends asserting there were none).</summary>
+    public List<string> Errors { get; } = [];
+
+    /// <summary>Launches Chromium and opens a page of 1280 × 860 (or the browser's default size).</summary>
+    public static async Task<BrowserPage> OpenAsync(bool defaultSize = false)
+    {
+        var (playwright, browser) = await ReviewBrowser.LaunchAsync();
+        var page = await browser.NewPageAsync(defaultSize ? null : new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 860 } });
+        var opened = new BrowserPage(playwright, browser, page);
+        page.PageError += (_, e) => opened.Errors.Add(e);
+        return opened;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
+
 /// <summary>Browser tests run alone, so the timings are not those of a machine busy with the rest of the suite.</summary>
 [CollectionDefinition(ReviewBrowser.Collection, DisableParallelization = true)]
 public sealed class ReviewBrowserCollection;

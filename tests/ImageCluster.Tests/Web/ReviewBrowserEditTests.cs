@@ -21,12 +21,8 @@ public class ReviewBrowserEditTests
             (a, b, merged) = (bySize[0].Cluster, bySize[1].Cluster, bySize[0].Size + bySize[1].Size);
         }
         await using var server = await ReviewServer.StartAsync(run);
-        var (playwright, browser) = await ReviewBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
+        await using var browser = await BrowserPage.OpenAsync(defaultSize: true);
+        var (page, errors) = (browser.Page, browser.Errors);
         await page.GotoAsync(server.Url.ToString());
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
 

@@ -30,12 +30,8 @@ public class ReviewBrowserFindingsTests
         Assert.True(groups >= 25 && goes.Count >= 100, $"near_duplicates should give about 30 groups of 6; got {groups} groups, {goes.Count} to discard");
 
         await using var server = await ReviewServer.StartAsync(run);
-        var (playwright, browser) = await ReviewBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 860 } });
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
+        await using var browser = await BrowserPage.OpenAsync();
+        var (page, errors) = (browser.Page, browser.Errors);
         await page.GotoAsync(server.Url.ToString());
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
 

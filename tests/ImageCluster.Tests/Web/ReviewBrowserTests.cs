@@ -24,12 +24,8 @@ public class ReviewBrowserTests
         int discarded = bySize[0], kept = bySize[1], target = bySize[2];
 
         await using var server = await ReviewServer.StartAsync(run);
-        var (playwright, browser) = await ReviewBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 860 } });
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
+        await using var browser = await BrowserPage.OpenAsync();
+        var (page, errors) = (browser.Page, browser.Errors);
 
         await page.GotoAsync(server.Url.ToString());
         Assert.Equal(server.BaseUrl.ToString(), page.Url); // the token left the address bar for a cookie
