@@ -183,10 +183,8 @@ internal sealed class ReviewModel : IDisposable
             _session.Refresh();
             var rows = CurationFiles.ReadDuplicates(RunFolder, InputFolder);
             var verdicts = _session.State.Images.ToDictionary(i => i.Path, i => (int)i.Verdict, StringComparer.Ordinal);
-            var groups = rows.Where(r => _number.ContainsKey(r.Path)).GroupBy(r => r.Group)
-                .Select(g => g.Select(r => new DuplicateMemberView(_number[r.Path], r.Similarity, r.Keep, verdicts[r.Path]))
-                    .OrderByDescending(m => m.Keep).ThenByDescending(m => m.Similarity).ToArray())
-                .Where(g => g.Length > 1 && g[0].Keep).ToList(); // a group whose kept image is not in the run is not offered
+            var groups = CurationFiles.GroupsIn(rows, _number.ContainsKey)
+                .Select(g => g.Select(r => new DuplicateMemberView(_number[r.Path], r.Similarity, r.Keep, verdicts[r.Path])).ToArray()).ToList();
             return new DuplicatesView(true, groups.Count, groups.Sum(g => g.Count(m => !m.Keep)), rows.Count(r => !_number.ContainsKey(r.Path)),
                 [.. groups.Take(ShownGroups)], null);
         }
@@ -197,9 +195,8 @@ internal sealed class ReviewModel : IDisposable
         if (!File.Exists(Path.Combine(RunFolder, CurationFiles.Issues)))
             return new IssuesView(false, [], 0, $"no issues found yet: 'imagecluster issues {FindingsInput} --out {RunFolder}' finds them");
         var rows = CurationFiles.ReadIssues(RunFolder, InputFolder);
-        var issues = rows.Where(r => _number.ContainsKey(r.Path)).GroupBy(r => r.Issue)
-            .OrderBy(g => Curation.IssueNames.All.ToList().IndexOf(g.Key))
-            .Select(g => new IssueView(g.Key, g.Count(), [.. g.OrderByDescending(r => r.Score).Take(WorstPerIssue).Select(r => _number[r.Path])]))
+        var issues = CurationFiles.IssuesIn(rows, _number.ContainsKey)
+            .Select(i => new IssueView(i.Issue, i.WorstFirst.Length, [.. i.WorstFirst.Take(WorstPerIssue).Select(r => _number[r.Path])]))
             .ToList();
         return new IssuesView(true, issues, rows.Count(r => !_number.ContainsKey(r.Path)), null);
     }

@@ -45,9 +45,7 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
         IProgress<StageProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(rows.Data))
-            throw new ArgumentException("The features hold NaN or infinite values; a neighbour index cannot be built on them.", "nSamples");
-        var built = Create(rows.Columns, metric, options);
+        var built = Create(rows.Columns, metric, options); // Add refuses non-finite rows
         try
         {
             built.Add(rows, progress, ct);

@@ -62,21 +62,23 @@ internal static class SavedNeighbourIndex
         int reused = keys?.Count(present.Contains) ?? 0;
         keys ??= [];
         bool built = graph is null;
+        // New identities get the next keys, in row order: the graph adds them under the same numbers below.
+        int firstNew = keys.Count;
         var fresh = new List<int>();
-        var seen = new HashSet<string>(keyOf.Keys, StringComparer.Ordinal);
         for (int i = 0; i < x.Rows; i++)
-            if (seen.Add(identities[i])) fresh.Add(i);
+            if (keyOf.TryAdd(identities[i], keys.Count))
+            {
+                keys.Add(identities[i]);
+                fresh.Add(i);
+            }
         try
         {
             graph ??= HnswNeighbourIndex.Create(x.Columns, metric, options);
-            if (fresh.Count > 0) graph.Add(x, [.. fresh], keys.Count, progress, ct);
-            int next = keys.Count;
-            foreach (int i in fresh)
+            if (fresh.Count > 0)
             {
-                keyOf[identities[i]] = next++;
-                keys.Add(identities[i]);
+                graph.Add(x, [.. fresh], firstNew, progress, ct);
+                Save(graph, keys, indexFile, keysFile, notice);
             }
-            if (fresh.Count > 0) Save(graph, keys, indexFile, keysFile, notice);
             var rowsOfKey = new int[keys.Count][];
             foreach (var group in Enumerable.Range(0, x.Rows).GroupBy(i => keyOf[identities[i]]))
                 rowsOfKey[group.Key] = [.. group];

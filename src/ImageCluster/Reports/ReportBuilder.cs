@@ -186,14 +186,11 @@ internal static class ReportBuilder
         try
         {
             if (File.Exists(Path.Combine(runFolder, CurationFiles.Duplicates)))
-                groups = [.. CurationFiles.ReadDuplicates(runFolder, input).Where(r => index.ContainsKey(r.Path)).GroupBy(r => r.Group)
-                    .Where(g => g.Any(r => r.Keep)) // the first shown is the kept one
-                    .Select(g => g.OrderByDescending(r => r.Keep).ThenByDescending(r => r.Similarity).Select(r => index[r.Path]).ToArray())
-                    .Where(g => g.Length > 1)];
+                groups = [.. CurationFiles.GroupsIn(CurationFiles.ReadDuplicates(runFolder, input), index.ContainsKey)
+                    .Select(g => g.Select(r => index[r.Path]).ToArray())];
             if (File.Exists(Path.Combine(runFolder, CurationFiles.Issues)))
-                issues = [.. CurationFiles.ReadIssues(runFolder, input).Where(r => index.ContainsKey(r.Path)).GroupBy(r => r.Issue)
-                    .OrderBy(g => Curation.IssueNames.All.ToList().IndexOf(g.Key))
-                    .Select(g => new ReportIssue(g.Key, g.Count(), [.. g.OrderByDescending(r => r.Score).Take(WorstPerIssue).Select(r => index[r.Path])]))];
+                issues = [.. CurationFiles.IssuesIn(CurationFiles.ReadIssues(runFolder, input), index.ContainsKey)
+                    .Select(i => new ReportIssue(i.Issue, i.WorstFirst.Length, [.. i.WorstFirst.Take(WorstPerIssue).Select(r => index[r.Path])]))];
         }
         catch (ImageClusterException e)
         {

@@ -36,6 +36,21 @@ internal static class CurationFiles
                 ? new IssueRow(f[0], f[1], s)
                 : throw new ImageClusterException($"{file} line {line} is not 'path,issue,score'"));
 
+    /// <summary>
+    /// The duplicate groups as a run holds them: its own images only, the kept one first, then by similarity to it. A group
+    /// whose kept image is not in the run (added after the clustering), or that is left with one image, is left out.
+    /// </summary>
+    public static List<DuplicateRow[]> GroupsIn(IEnumerable<DuplicateRow> rows, Func<string, bool> inRun) =>
+        [.. rows.Where(r => inRun(r.Path)).GroupBy(r => r.Group)
+            .Select(g => g.OrderByDescending(r => r.Keep).ThenByDescending(r => r.Similarity).ToArray())
+            .Where(g => g.Length > 1 && g[0].Keep)];
+
+    /// <summary>Every issue that images of a run carry, in the order of <see cref="Curation.IssueNames.All"/>, with those images worst first.</summary>
+    public static List<(string Issue, IssueRow[] WorstFirst)> IssuesIn(IEnumerable<IssueRow> rows, Func<string, bool> inRun) =>
+        [.. rows.Where(r => inRun(r.Path)).GroupBy(r => r.Issue)
+            .OrderBy(g => Curation.IssueNames.All.ToList().IndexOf(g.Key))
+            .Select(g => (g.Key, g.OrderByDescending(r => r.Score).ToArray()))];
+
     // The folder or features file the findings were made from (their summary names one of them).
     private static string? MadeFor(string summary)
     {
