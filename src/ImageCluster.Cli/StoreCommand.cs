@@ -7,14 +7,32 @@ using ImageCluster.Store;
 
 namespace ImageCluster.Cli;
 
-/// <summary><c>imagecluster store info|prune</c>: the embedding store that every run folder shares.</summary>
+/// <summary><c>imagecluster store info|prune|merge</c>: the embedding store that every run folder shares.</summary>
 internal static class StoreCommand
 {
     public static Command Build(TextWriter stdout) =>
-        new("store", "The embedding store shared by every run folder (content hash × model → vector): show it or prune it")
+        new("store", "The embedding store shared by every run folder (content hash × model → vector): show it, prune it, or merge shard stores")
         {
-            BuildInfo(stdout), BuildPrune(stdout),
+            BuildInfo(stdout), BuildPrune(stdout), BuildMerge(stdout),
         };
+
+    private static Command BuildMerge(TextWriter stdout)
+    {
+        var sources = new Argument<string[]>("stores") { Description = "Store files to read (e.g. one per shard job)", Arity = ArgumentArity.OneOrMore };
+        var into = new Option<string>("--into") { Description = "Store file to merge into (created when missing; replaced only when the merge is complete)", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON on stdout" };
+        var command = new Command("merge", "Combine the files and embeddings of several stores (e.g. one per shard job) into one") { sources, into, json };
+        command.SetAction((parse, ct) =>
+        {
+            var result = ImageStore.Merge(parse.GetValue(sources)!, parse.GetValue(into)!, null, ct);
+            if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(result, RunFolder.Json));
+            else
+                stdout.WriteLine($"merged {result.Sources.Count} stores into {result.Into}: files {result.FilesBefore} → {result.FilesAfter}, " +
+                                 $"embeddings {result.EmbeddingsBefore} → {result.EmbeddingsAfter}");
+            return Task.FromResult(Cli.Success);
+        });
+        return command;
+    }
 
     private static Command BuildInfo(TextWriter stdout)
     {

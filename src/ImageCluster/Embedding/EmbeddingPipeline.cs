@@ -237,6 +237,11 @@ internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, F
                     var vectors = EmbedBatch(embedder, batch, inputLength);
                     inferenceSeconds += Stopwatch.GetElapsedTime(s0).TotalSeconds;
                     store.PutEmbeddings(batch.Select((b, j) => (hashes[b.Index]!, vectors[j])), key, output);
+                    // The files read so far are remembered with every batch, so a process killed half-way (a shard job that
+                    // died) reads none of them again when it is rerun: it continues where it stopped.
+                    List<FileRecord> read;
+                    lock (recordsLock) (read, newRecords) = (newRecords, []);
+                    store.PutFiles(read);
                     for (int j = 0; j < batch.Count; j++) fresh[batch[j].Index] = vectors[j];
                     Interlocked.Add(ref done, batch.Count);
                     progress?.Report(new StageProgress("embed", Volatile.Read(ref done), total, Volatile.Read(ref failed)));

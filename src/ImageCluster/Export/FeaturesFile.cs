@@ -9,17 +9,41 @@ namespace ImageCluster.Export;
 internal sealed record FeaturesTable(IReadOnlyList<string> Paths, FeatureMatrix Features);
 
 /// <summary>
-/// Reads the CSV that the embed job writes (<c>path,f0,f1,…</c>), or any CSV of numbers with a header
-/// row (a first column named <c>path</c> names the rows). Every problem is a <see cref="ImageClusterException"/> naming the file, the line and the cause.
+/// Reads and writes feature matrices: the CSV that the embed job writes (<c>path,f0,f1,…</c>, or any CSV of numbers with a
+/// header row; a first column named <c>path</c> names the rows), or NumPy <c>.npy</c> (see <see cref="NpyFile"/>), told
+/// apart by the extension. Every problem is a <see cref="ImageClusterException"/> naming the file, the line and the cause.
 /// </summary>
 internal static class FeaturesFile
 {
-    /// <summary>Reads <paramref name="file"/>.</summary>
+    /// <summary>Reads <paramref name="file"/>: <c>.npy</c> as NumPy, anything else as CSV.</summary>
     /// <exception cref="ImageClusterException">Missing or empty file, ragged rows, non-numbers, NaN or infinite values.</exception>
     public static FeaturesTable Read(string file)
     {
         if (!File.Exists(file))
-            throw new ImageClusterException(Directory.Exists(file) ? $"features file {file} is a folder, not a CSV file" : $"features file not found: {file}");
+            throw new ImageClusterException(Directory.Exists(file) ? $"features file {file} is a folder, not a file" : $"features file not found: {file}");
+        if (IsNpy(file)) return NpyFile.Read(file);
+        return ReadCsv(file);
+    }
+
+    /// <summary>Writes <paramref name="features"/> to <paramref name="file"/>: <c>.npy</c> (and its row names) or CSV, replacing it whole.</summary>
+    public static void Write(string file, IReadOnlyList<string> paths, FeatureMatrix features, string columnPrefix = "f")
+    {
+        if (IsNpy(file)) NpyFile.Write(file, paths, features);
+        else RunOutputs.WriteFeatures(file, paths, features, columnPrefix);
+    }
+
+    /// <summary>Refuses, before any work, a features file name this version cannot write.</summary>
+    /// <exception cref="ImageClusterException">A <c>.parquet</c> name.</exception>
+    public static void RequireWritableFormat(string file)
+    {
+        if (Path.GetExtension(file).Equals(".parquet", StringComparison.OrdinalIgnoreCase))
+            throw new ImageClusterException($"{file}: Parquet is not written yet; name a .csv or .npy file");
+    }
+
+    private static bool IsNpy(string file) => Path.GetExtension(file).Equals(".npy", StringComparison.OrdinalIgnoreCase);
+
+    private static FeaturesTable ReadCsv(string file)
+    {
         using var csv = Csv.Reader().FromFile(file);
         if (!csv.MoveNext() || IsBlank(csv.Current))
             throw new ImageClusterException($"{file} is empty: expected a header row (path,f0,f1,…) and one row per image, as the embed job writes");

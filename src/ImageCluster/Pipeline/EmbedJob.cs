@@ -13,8 +13,11 @@ internal sealed record EmbedJobOptions
     /// <summary>Folder of images.</summary>
     public required string Input { get; init; }
 
-    /// <summary>CSV file to write (<c>path,f0,f1,…</c>).</summary>
-    public required string Output { get; init; }
+    /// <summary>Features file to write (CSV <c>path,f0,f1,…</c>, or <c>.npy</c> with a <c>.paths.txt</c> beside it); null = only fill <see cref="Store"/>.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>Embed only this part of the folder (what one job of a job array does); null = all of it.</summary>
+    public Shard? Shard { get; init; }
 
     /// <summary>How images are fitted to the model input; null = the model's own rule (squash for every catalogue model).</summary>
     public ResizeMode? Resize { get; init; }
@@ -35,8 +38,10 @@ internal sealed record EmbedJobOptions
     public EmbeddingOptions Embedding { get; init; } = new();
 }
 
-/// <summary>The result of <see cref="EmbedJob"/>; <c>ErrorsFile</c> lists the unusable images, null when there were none.</summary>
-internal sealed record EmbedSummary(string Input, string Output, string? ErrorsFile, ModelInfo Model, int Scanned, int Embedded, int FromCache, int Errors, double Seconds, IReadOnlyList<string> Notes);
+/// <summary>The result of <see cref="EmbedJob"/>; <c>ErrorsFile</c> lists the unusable images, null when there were none or nothing was written.
+/// <c>Output</c> is null when the job only filled the store; <c>Shard</c> (<c>I/N</c>) is the part of the folder it embedded, null for all of it.</summary>
+internal sealed record EmbedSummary(string Input, string? Output, string? ErrorsFile, ModelInfo Model, int Scanned, int Embedded, int FromCache, int Errors, double Seconds,
+    IReadOnlyList<string> Notes, string? Shard = null, int? FolderFiles = null, string? Store = null);
 
 /// <summary>Scan → embed → features CSV (raw model output, not normalised).</summary>
 internal static class EmbedJob
@@ -47,16 +52,22 @@ internal static class EmbedJob
         var sw = Stopwatch.StartNew();
         string input = RunFolders.RequireInputFolder(o.Input);
         o.Embedding.Validate();
-        string output = Path.GetFullPath(o.Output);
-        string outputDir = Path.GetDirectoryName(output)!;
-        RunFolders.Create(outputDir);
+        string? output = o.Output is null ? null : Path.GetFullPath(o.Output);
+        if (output is not null) FeaturesFile.RequireWritableFormat(output);
+        if (output is not null) RunFolders.Create(Path.GetDirectoryName(output)!);
         var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize).WithLayer(o.Layer);
         foreach (var note in model.Notes) notice?.Invoke(note);
 
-        var files = ImageScanner.Scan(input).ToList();
-        using var store = ImageStore.OpenShared(StoreLocation.Resolve(o.Store));
+        var scanned = ImageScanner.Scan(input).ToList();
+        var files = o.Shard is { } shard ? scanned.Where(f => shard.Contains(f.RelativePath)).ToList() : scanned;
+        string storePath = StoreLocation.Resolve(o.Store);
+        using var store = ImageStore.OpenShared(storePath);
         var result = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(input, files, progress, ct);
+        var described = ClusterJob.Describe(model, result.Features.Columns);
+        if (output is null)
+            return new EmbedSummary(input, null, null, described, files.Count, result.Embedded, result.FromCache, result.Errors.Count, sw.Elapsed.TotalSeconds,
+                model.Notes, o.Shard?.ToString(), scanned.Count, storePath);
         // Written only when some image could not be used; a stale list from an earlier run would describe other files.
         string? errorsFile = Path.ChangeExtension(output, ".errors.csv");
         if (result.Errors.Count > 0) RunOutputs.WriteErrors(errorsFile, result.Errors);
@@ -66,10 +77,12 @@ internal static class EmbedJob
             errorsFile = null;
         }
         if (result.Paths.Count == 0)
-            throw new NoUsableImagesException($"none of the {files.Count} image files in {input} could be used; see {errorsFile}");
+            throw new NoUsableImagesException(files.Count == 0 && o.Shard is { } empty
+                ? $"shard {empty} of {input} has none of its {scanned.Count} image files: there is nothing to write to {output}"
+                : $"none of the {files.Count} image files in {input} could be used; see {errorsFile}");
         // A layer's columns say where they come from (LAYER/POOL/i), so a features file is never mistaken for another layer's.
-        RunOutputs.WriteFeatures(output, result.Paths, result.Features, model.Layer is null ? "f" : model.FeatureOutput + "/");
-        return new EmbedSummary(input, output, errorsFile, ClusterJob.Describe(model, result.Features.Columns), files.Count, result.Embedded, result.FromCache,
-            result.Errors.Count, sw.Elapsed.TotalSeconds, model.Notes);
+        FeaturesFile.Write(output, result.Paths, result.Features, model.Layer is null ? "f" : model.FeatureOutput + "/");
+        return new EmbedSummary(input, output, errorsFile, described, files.Count, result.Embedded, result.FromCache,
+            result.Errors.Count, sw.Elapsed.TotalSeconds, model.Notes, o.Shard?.ToString(), scanned.Count, storePath);
     }
 }

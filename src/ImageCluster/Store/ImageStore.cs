@@ -120,6 +120,7 @@ internal sealed partial class ImageStore : IDisposable
                 cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 cmd.ExecuteNonQuery();
             }
+            RequireSchemaVersion(path, store.ScalarOf("SELECT value FROM meta WHERE key = 'schema_version'") as string);
             if (cachePath is not null)
             {
                 current = cachePath;
@@ -131,6 +132,7 @@ internal sealed partial class ImageStore : IDisposable
                 }
                 store.Execute("PRAGMA cache.journal_mode = WAL; PRAGMA cache.synchronous = NORMAL; CREATE TABLE IF NOT EXISTS cache.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
                 store.Execute("INSERT OR IGNORE INTO cache.meta (key, value) VALUES ('schema_version', '1'), ('kind', 'imagecluster embedding store')");
+                RequireSchemaVersion(cachePath, store.ScalarOf("SELECT value FROM cache.meta WHERE key = 'schema_version'") as string);
             }
             store.Execute(string.Format(System.Globalization.CultureInfo.InvariantCulture, CacheTables, store._cache));
         }
