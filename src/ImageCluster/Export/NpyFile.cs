@@ -13,7 +13,7 @@ namespace ImageCluster.Export;
 /// </summary>
 internal static partial class NpyFile
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>The row-names file beside <paramref name="npy"/>: <c>x.npy</c> → <c>x.paths.txt</c>.</summary>
     public static string PathsFile(string npy) => Path.ChangeExtension(npy, ".paths.txt");
