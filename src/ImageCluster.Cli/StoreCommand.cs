@@ -41,14 +41,14 @@ internal static class StoreCommand
         command.SetAction(parse =>
         {
             string path = StoreLocation.Resolve(parse.GetValue(CommonOptions.StoreOption));
-            if (!File.Exists(path))
+            if (!StoreLocation.IsServer(path) && !File.Exists(path))
             {
                 if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(new StoreInfo(path, 0, 0, 0, 0, []), RunFolder.Json));
                 else stdout.WriteLine($"store: {path} (not created yet: the first 'imagecluster cluster' creates it)");
                 return Cli.Success;
             }
-            using var store = ImageStore.OpenShared(path);
-            var info = store.Describe(path);
+            using var store = EmbeddingStores.Open(path);
+            var info = store.Describe();
             if (parse.GetValue(json))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(info, RunFolder.Json));
@@ -76,6 +76,8 @@ internal static class StoreCommand
         command.SetAction((parse, ct) =>
         {
             string path = StoreLocation.Resolve(parse.GetValue(CommonOptions.StoreOption));
+            if (StoreLocation.IsServer(path))
+                throw new UsageException($"store prune compacts an SQLite store file; {StoreLocation.Redacted(path)} is a PostgreSQL server (prune it there: DELETE and VACUUM)");
             if (!File.Exists(path)) throw new UsageException($"no store at {path}: nothing to prune");
             using var store = ImageStore.OpenShared(path);
             var result = store.Prune(path, parse.GetValue(dryRun), ct);

@@ -76,7 +76,7 @@ internal sealed record EmbeddingResult(
 /// a changed or moved file whose content hash is known is not decoded, and only new content reaches the model.
 /// Decoding runs on worker threads and overlaps inference of the previous batch.
 /// </summary>
-internal sealed class EmbeddingPipeline(ImageStore store, ResolvedModel model, Func<IEmbedder> createEmbedder, EmbeddingOptions? options = null)
+internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel model, Func<IEmbedder> createEmbedder, EmbeddingOptions? options = null)
 {
     /// <summary>
     /// The file's bytes, refusing one larger than <paramref name="limit"/> before reading it, and one that grows past it

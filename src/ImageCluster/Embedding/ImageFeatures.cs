@@ -83,7 +83,7 @@ public sealed class ImageFeatures
             throw new ImageClusterException(File.Exists(root) ? $"{folder} is a file, not a folder of images" : $"folder not found: {folder}");
         var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize).WithLayer(o.Layer);
         var files = ImageScanner.Scan(root).ToList();
-        using var store = ImageStore.OpenShared(StoreLocation.Resolve(o.Store));
+        using var store = EmbeddingStores.Open(StoreLocation.Resolve(o.Store));
         var result = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(root, files, progress, cancellation);
         if (result.Paths.Count == 0)

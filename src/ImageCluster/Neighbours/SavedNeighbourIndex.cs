@@ -96,7 +96,8 @@ internal static class SavedNeighbourIndex
     /// job and the review of that folder share it.
     /// </summary>
     public static string BesideStore(string storePath, string input, string modelCacheKey) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "neighbours",
+        // A server store has no folder beside it here: this machine's user cache keeps its graphs.
+        Path.Combine(Store.StoreLocation.IsServer(storePath) ? UserFolders.Cache : Path.GetDirectoryName(Path.GetFullPath(storePath))!, "neighbours",
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(input) + "\n" + modelCacheKey)))[..24]);
 
     /// <summary>The identity of a vector: the first 128 bits of the SHA-256 of its bytes, in hex.</summary>

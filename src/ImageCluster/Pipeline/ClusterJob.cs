@@ -267,15 +267,16 @@ public static class ClusterJob
         foreach (var note in model.Notes) notice?.Invoke(note);
         RunFolders.Create(output);
 
-        var sw = Stopwatch.StartNew();
-        var files = ImageScanner.Scan(input, new ScanOptions { ExcludedDirectories = [output] }).ToList();
-        timings["scan"] = sw.Elapsed.TotalSeconds;
-        notice?.Invoke($"found {files.Count} image files in {input}");
-        checkFileCount(files.Count);
-
+        // Opened before the scan: a store that cannot be used (a server that is down) is said at once, not after a long scan.
         var store = ImageStore.OpenRun(Path.Combine(output, ImageStore.FileName), StoreLocation.Resolve(storePath));
         try
         {
+            var sw = Stopwatch.StartNew();
+            var files = ImageScanner.Scan(input, new ScanOptions { ExcludedDirectories = [output] }).ToList();
+            timings["scan"] = sw.Elapsed.TotalSeconds;
+            notice?.Invoke($"found {files.Count} image files in {input}");
+            checkFileCount(files.Count);
+
             var pipeline = new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, embedding.InferenceThreads), embedding);
             var embedded = await pipeline.RunAsync(input, files, progress, ct);
             timings["readHash"] = embedded.Timings.ReadHashSeconds;

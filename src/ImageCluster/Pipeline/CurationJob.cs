@@ -253,7 +253,7 @@ internal static class CurationJob
         var files = ImageScanner.Scan(input).ToList();
         notice?.Invoke($"found {files.Count} image files in {input}");
         string storePath = StoreLocation.Resolve(o.Store);
-        using var store = ImageStore.OpenShared(storePath);
+        using var store = EmbeddingStores.Open(storePath);
         var embedded = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(input, files, progress, ct);
         timings["embed"] = embedded.Timings.WallSeconds;
@@ -281,7 +281,7 @@ internal static class CurationJob
     }
 
     // Pixel measurements of every row, from the store where an earlier run made them.
-    private static async Task<ImageQuality?[]> MeasureAsync(ImageStore store, IReadOnlyList<ScannedFile> files, IReadOnlyList<string> hashes,
+    private static async Task<ImageQuality?[]> MeasureAsync(IEmbeddingStore store, IReadOnlyList<ScannedFile> files, IReadOnlyList<string> hashes,
         EmbeddingOptions options, IProgress<StageProgress>? progress, CancellationToken ct)
     {
         var known = store.GetEmbeddings(hashes.Distinct(StringComparer.Ordinal), ImageQuality.StoreKey, ImageQuality.StoreOutput);

@@ -58,16 +58,17 @@ internal static class EmbedJob
         var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize).WithLayer(o.Layer);
         foreach (var note in model.Notes) notice?.Invoke(note);
 
+        // Opened before the scan, so a store that cannot be used is said at once.
+        string storePath = StoreLocation.Resolve(o.Store);
+        using var store = EmbeddingStores.Open(storePath);
         var scanned = ImageScanner.Scan(input).ToList();
         var files = o.Shard is { } shard ? scanned.Where(f => shard.Contains(f.RelativePath)).ToList() : scanned;
-        string storePath = StoreLocation.Resolve(o.Store);
-        using var store = ImageStore.OpenShared(storePath);
         var result = await new EmbeddingPipeline(store, model, () => EmbedderFactory.Create(model, o.Embedding.InferenceThreads), o.Embedding)
             .RunAsync(input, files, progress, ct);
         var described = ClusterJob.Describe(model, result.Features.Columns);
         if (output is null)
             return new EmbedSummary(input, null, null, described, files.Count, result.Embedded, result.FromCache, result.Errors.Count, sw.Elapsed.TotalSeconds,
-                model.Notes, o.Shard?.ToString(), scanned.Count, storePath);
+                model.Notes, o.Shard?.ToString(), scanned.Count, store.Location);
         // Written only when some image could not be used; a stale list from an earlier run would describe other files.
         string? errorsFile = Path.ChangeExtension(output, ".errors.csv");
         if (result.Errors.Count > 0) RunOutputs.WriteErrors(errorsFile, result.Errors);
@@ -83,6 +84,6 @@ internal static class EmbedJob
         // A layer's columns say where they come from (LAYER/POOL/i), so a features file is never mistaken for another layer's.
         FeaturesFile.Write(output, result.Paths, result.Features, model.Layer is null ? "f" : model.FeatureOutput + "/");
         return new EmbedSummary(input, output, errorsFile, described, files.Count, result.Embedded, result.FromCache,
-            result.Errors.Count, sw.Elapsed.TotalSeconds, model.Notes, o.Shard?.ToString(), scanned.Count, storePath);
+            result.Errors.Count, sw.Elapsed.TotalSeconds, model.Notes, o.Shard?.ToString(), scanned.Count, store.Location);
     }
 }

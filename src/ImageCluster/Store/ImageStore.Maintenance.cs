@@ -29,6 +29,9 @@ internal sealed record PruneResult(long MissingFiles, long OrphanEmbeddings, lon
 
 internal sealed partial class ImageStore
 {
+    /// <inheritdoc />
+    public StoreInfo Describe() => _server?.Describe() ?? Describe(Location);
+
     /// <summary>Counts of the files and embeddings this store holds.</summary>
     public StoreInfo Describe(string path)
     {

@@ -26,6 +26,8 @@ internal sealed partial class ImageStore
     /// <exception cref="ImageClusterException">A source that is missing, not a store, of another schema version, or <paramref name="into"/> itself.</exception>
     public static MergeResult Merge(IReadOnlyList<string> sources, string into, IProgress<StageProgress>? progress = null, CancellationToken ct = default)
     {
+        if (StoreLocation.IsServer(into) || sources.FirstOrDefault(StoreLocation.IsServer) is not null)
+            throw new ImageClusterException("merge combines SQLite store files; shard jobs write to a PostgreSQL store directly, with nothing to merge");
         into = System.IO.Path.GetFullPath(into);
         var full = sources.Select(s => System.IO.Path.GetFullPath(s)).ToList();
         if (full.Count == 0) throw new ImageClusterException("name at least one store to merge");
@@ -119,7 +121,7 @@ internal sealed partial class ImageStore
             using var cmd = connection.CreateCommand();
             cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'files', 'embeddings')";
             if (Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != 3)
-                throw new ImageClusterException($"{path} is an SQLite database but not an imagecluster store (it has no files and embeddings tables)");
+                throw new ImageClusterException($"{path} is an SQLite database but not an embedding store of this tool (it has no files and embeddings tables)");
             cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
             RequireSchemaVersion(path, cmd.ExecuteScalar() as string);
         }
@@ -129,11 +131,12 @@ internal sealed partial class ImageStore
         }
     }
 
+    /// <summary>Refuses a store of another schema version than <see cref="CurrentSchemaVersion"/>, naming it.</summary>
     /// <exception cref="ImageClusterException">A version other than the one this build writes.</exception>
-    private static void RequireSchemaVersion(string path, string? version)
+    internal static void RequireSchemaVersion(string path, string? version)
     {
-        if (version is null || version == SchemaVersion.ToString(CultureInfo.InvariantCulture)) return;
-        throw new ImageClusterException($"{path} is a store of schema version {version}; this imagecluster reads version {SchemaVersion}: " +
+        if (version is null || version == CurrentSchemaVersion.ToString(CultureInfo.InvariantCulture)) return;
+        throw new ImageClusterException($"{path} is a store of schema version {version}; this imagecluster reads version {CurrentSchemaVersion}: " +
                                         "use the imagecluster that wrote it, or name another store");
     }
 }

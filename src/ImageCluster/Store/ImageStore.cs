@@ -21,12 +21,13 @@ internal sealed record StoredClustering(int[] Labels, float[] Distances, string 
 /// <see cref="FileName"/>, that run's clusterings, runs and decision log. <see cref="OpenRun"/> joins the two in one
 /// connection (the shared store attached); <see cref="Open(string)"/> keeps everything in one file. Not thread-safe: use it from one thread.
 /// </summary>
-internal sealed partial class ImageStore : IDisposable
+internal sealed partial class ImageStore : IEmbeddingStore
 {
     /// <summary>File name of the run folder's own database (clusterings, runs, decisions).</summary>
     public const string FileName = "imagecluster.db";
 
-    private const int SchemaVersion = 1;
+    /// <summary>The schema version this build writes and reads (meta key <c>schema_version</c>), in SQLite and PostgreSQL alike.</summary>
+    internal const int CurrentSchemaVersion = 1;
     private const string CacheTables = """
         CREATE TABLE IF NOT EXISTS {0}.files (
             root TEXT NOT NULL, path TEXT NOT NULL, length INTEGER NOT NULL, mtime_ticks INTEGER NOT NULL,
@@ -41,15 +42,25 @@ internal sealed partial class ImageStore : IDisposable
     // Schema holding files and embeddings: "main" in a single-file store, "cache" when the shared store is attached.
     private readonly string _cache;
 
-    private ImageStore(SqliteConnection connection, string cache, string? cachePath)
+    // Files and embeddings on a PostgreSQL server instead of an attached file: every cache call goes there.
+    private PostgresStore? _server;
+
+    private ImageStore(SqliteConnection connection, string cache, string? cachePath, string path)
     {
         _connection = connection;
         _cache = cache;
         CachePath = cachePath;
+        Location = path;
     }
 
-    /// <summary>The shared embedding store attached to this run database; null when files and embeddings live in this one file.</summary>
-    public string? CachePath { get; }
+    /// <summary>
+    /// The shared embedding store attached to this run database (a file, or a server without its password); null when files
+    /// and embeddings live in this one file.
+    /// </summary>
+    public string? CachePath { get; private set; }
+
+    /// <inheritdoc />
+    public string Location { get; }
 
     /// <summary>Opens (creating if needed) one database at <paramref name="path"/> holding everything.</summary>
     public static ImageStore Open(string path) => Open(path, cachePath: null);
@@ -62,7 +73,22 @@ internal sealed partial class ImageStore : IDisposable
     /// attached (both created if needed). A run database written before stores were shared keeps its own files and
     /// embeddings: pass null to read them.
     /// </summary>
-    public static ImageStore OpenRun(string runDatabase, string? cachePath) => Open(runDatabase, cachePath);
+    public static ImageStore OpenRun(string runDatabase, string? cachePath)
+    {
+        if (cachePath is null || !StoreLocation.IsServer(cachePath)) return Open(runDatabase, cachePath);
+        var server = PostgresStore.Open(cachePath);
+        try
+        {
+            var run = Open(runDatabase, cachePath: null);
+            (run._server, run.CachePath) = (server, server.Location);
+            return run;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Opens the database of an existing run folder with the store its run.json names (<paramref name="sharedStore"/>;
@@ -71,7 +97,7 @@ internal sealed partial class ImageStore : IDisposable
     /// <exception cref="ImageClusterException">The named store is gone.</exception>
     public static ImageStore OpenExistingRun(string runFolder, string? sharedStore)
     {
-        if (sharedStore is not null && !File.Exists(sharedStore))
+        if (sharedStore is not null && !StoreLocation.IsServer(sharedStore) && !File.Exists(sharedStore))
             throw new ImageClusterException($"the embedding store of {runFolder}, {sharedStore}, is missing (moved, deleted or on another machine); " +
                                      "cluster the folder again, naming the store where it is now");
         return OpenRun(System.IO.Path.Combine(runFolder, FileName), sharedStore);
@@ -88,7 +114,7 @@ internal sealed partial class ImageStore : IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        var store = new ImageStore(connection, cachePath is null ? "main" : "cache", cachePath);
+        var store = new ImageStore(connection, cachePath is null ? "main" : "cache", cachePath, path);
         try
         {
             if (!runTables) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
@@ -117,7 +143,7 @@ internal sealed partial class ImageStore : IDisposable
             if (runTables) store.Execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('review_log', '1')");
             using (var cmd = store.Command("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)"))
             {
-                cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue("$v", CurrentSchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 cmd.ExecuteNonQuery();
             }
             RequireSchemaVersion(path, store.ScalarOf("SELECT value FROM meta WHERE key = 'schema_version'") as string);
@@ -160,6 +186,7 @@ internal sealed partial class ImageStore : IDisposable
     /// <summary>Every file record remembered under <paramref name="root"/>, by relative path.</summary>
     public Dictionary<string, FileRecord> GetFiles(string root)
     {
+        if (_server is not null) return _server.GetFiles(root);
         var files = new Dictionary<string, FileRecord>(StringComparer.Ordinal);
         using var cmd = Command($"SELECT path, length, mtime_ticks, sha256, error FROM {_cache}.files WHERE root = $root");
         cmd.Parameters.AddWithValue("$root", root);
@@ -176,6 +203,11 @@ internal sealed partial class ImageStore : IDisposable
     /// <summary>Inserts or replaces file records in one transaction.</summary>
     public void PutFiles(IEnumerable<FileRecord> records)
     {
+        if (_server is not null)
+        {
+            _server.PutFiles(records);
+            return;
+        }
         using var tx = _connection.BeginTransaction();
         using var cmd = Command($"INSERT OR REPLACE INTO {_cache}.files (root, path, length, mtime_ticks, sha256, error) VALUES ($root, $path, $length, $mtime, $sha, $error)");
         var root = cmd.Parameters.Add("$root", SqliteType.Text);
@@ -200,6 +232,7 @@ internal sealed partial class ImageStore : IDisposable
     /// <summary>Content hashes that have an embedding for <paramref name="model"/> / <paramref name="output"/>.</summary>
     public HashSet<string> GetEmbeddedHashes(string model, string output)
     {
+        if (_server is not null) return _server.GetEmbeddedHashes(model, output);
         var hashes = new HashSet<string>(StringComparer.Ordinal);
         // The same test as GetEmbeddings: a vector of another length than its row says is not an embedding.
         using var cmd = Command($"SELECT sha256 FROM {_cache}.embeddings WHERE model = $model AND output = $output AND dimension > 0 AND length(vector) = dimension * 4");
@@ -213,6 +246,7 @@ internal sealed partial class ImageStore : IDisposable
     /// <summary>The stored vectors of the given hashes (those that have one).</summary>
     public Dictionary<string, float[]> GetEmbeddings(IEnumerable<string> hashes, string model, string output)
     {
+        if (_server is not null) return _server.GetEmbeddings(hashes, model, output);
         var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
         using var cmd = Command($"SELECT vector, dimension FROM {_cache}.embeddings WHERE sha256 = $sha AND model = $model AND output = $output");
         var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
@@ -235,6 +269,11 @@ internal sealed partial class ImageStore : IDisposable
     /// <summary>Stores vectors (little-endian float32 blobs) in one transaction.</summary>
     public void PutEmbeddings(IEnumerable<(string Sha256, float[] Vector)> items, string model, string output)
     {
+        if (_server is not null)
+        {
+            _server.PutEmbeddings(items, model, output);
+            return;
+        }
         using var tx = _connection.BeginTransaction();
         using var cmd = Command($"INSERT OR REPLACE INTO {_cache}.embeddings (sha256, model, output, dimension, vector) VALUES ($sha, $model, $output, $dim, $vector)");
         var sha = cmd.Parameters.Add("$sha", SqliteType.Text);
@@ -309,5 +348,9 @@ internal sealed partial class ImageStore : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _server?.Dispose();
+        _connection.Dispose();
+    }
 }

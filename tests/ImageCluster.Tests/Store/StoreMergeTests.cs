@@ -33,7 +33,7 @@ public class StoreMergeTests
     [Theory]
     [InlineData("missing", "no store at")]
     [InlineData("text", "cannot read the store")]
-    [InlineData("other-sqlite", "is an SQLite database but not an imagecluster store")]
+    [InlineData("other-sqlite", "is an SQLite database but not an embedding store of this tool")]
     [InlineData("version-2", "is a store of schema version 2; this imagecluster reads version 1")]
     [InlineData("itself", "is the store merged into")]
     public async Task A_source_it_cannot_merge_is_one_line_and_the_target_is_unchanged(string kind, string message)
