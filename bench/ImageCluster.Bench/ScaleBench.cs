@@ -82,24 +82,13 @@ internal static class ScaleBench
             var row = matrix.Row(i);
             for (int j = 0; j < d; j++) row[j] = centre[truth[i] * d + j] + (float)TestGaussian(random);
         }
-        FeaturesFile.Write(file, new RowNames(n), matrix);
+        FeaturesFile.Write(file, new NpyFile.RowNames(n), matrix);
         File.Delete(NpyFile.PathsFile(file)); // rows stay unnamed: row1, row2, … in file order
         return truth;
     }
 
     private static double TestGaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    private sealed class RowNames(int count) : IReadOnlyList<string>
-    {
-        public string this[int index] => $"row{index + 1}";
-        public int Count => count;
-        public IEnumerator<string> GetEnumerator()
-        {
-            for (int i = 0; i < count; i++) yield return this[i];
-        }
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct RUsage

@@ -171,8 +171,8 @@ internal static partial class NpyFile
         return names;
     }
 
-    // row1, row2, … without a million strings in memory.
-    private sealed class RowNames(int count) : IReadOnlyList<string>
+    /// <summary>row1, row2, … (the names of unnamed rows) without a million strings in memory.</summary>
+    internal sealed class RowNames(int count) : IReadOnlyList<string>
     {
         public string this[int index] => (uint)index < (uint)count ? $"row{index + 1}" : throw new ArgumentOutOfRangeException(nameof(index));
         public int Count => count;
