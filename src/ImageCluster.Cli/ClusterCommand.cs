@@ -15,7 +15,7 @@ internal static class ClusterCommand
     public static Command Build(TextWriter stdout, TextWriter stderr)
     {
         var folder = new Argument<string?>("folder") { Description = "Folder of images (searched recursively)", Arity = ArgumentArity.ZeroOrOne };
-        var features = new Option<string?>("--features") { Description = "Cluster a features CSV (path,f0,f1,… as 'embed' writes) instead of a folder of images; clustered exactly as given unless --normalize or --pca" };
+        var features = new Option<string?>("--features") { Description = "Cluster a features file (.csv path,f0,f1,… as 'embed' writes, .npy, or .parquet) instead of a folder of images; clustered exactly as given unless --normalize or --pca" };
         var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: ./imagecluster-runs/NAME — never inside FOLDER —, or FEATURES-clusters)" };
         var pca = new Option<string?>("--pca") { Description = "PCA before clustering: a variance fraction (0.95) or a number of components (50)" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Images: do not L2-normalise the features (normalised by default)" };

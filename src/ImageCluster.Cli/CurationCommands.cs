@@ -15,7 +15,7 @@ internal static class CurationCommands
     private sealed class Inputs
     {
         public readonly Argument<string?> Folder = new("folder") { Description = "Folder of images (searched recursively)", Arity = ArgumentArity.ZeroOrOne };
-        public readonly Option<string?> Features = new("--features") { Description = "Read a features CSV (path,f0,f1,… as 'embed' writes) instead of a folder: duplicates by embedding only, no pixel issues" };
+        public readonly Option<string?> Features = new("--features") { Description = "Read a features file (.csv path,f0,f1,… as 'embed' writes, .npy or .parquet) instead of a folder: duplicates by embedding only, no pixel issues" };
         public readonly Option<string?> Output = new("--out", "-o") { Description = "Run folder for results (default: the one 'cluster' uses for the same input, ./imagecluster-runs/NAME, or FEATURES-clusters)" };
         public readonly Option<double?> Threshold = new("--threshold")
         {

@@ -14,7 +14,7 @@ internal static class DiagnoseCommand
     public static Command Build(TextWriter stdout, TextWriter stderr)
     {
         var folder = new Argument<string?>("folder") { Description = "Folder of images (searched recursively)", Arity = ArgumentArity.ZeroOrOne };
-        var features = new Option<string?>("--features") { Description = "Diagnose a features CSV instead of a folder of images" };
+        var features = new Option<string?>("--features") { Description = "Diagnose a features file (.csv, .npy or .parquet) instead of a folder of images" };
         var output = new Option<string?>("--out", "-o") { Description = "Run folder for errors.csv (default: ./imagecluster-runs/NAME, shared with 'cluster')" };
         var pca = new Option<string?>("--pca") { Description = "PCA first: a variance fraction (0.95) or a number of components (50)" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Images: do not L2-normalise the features" };

@@ -15,7 +15,7 @@ internal static class EmbedCommand
         var folder = new Argument<string>("folder") { Description = "Folder of images (searched recursively)" };
         var output = new Option<string?>("--out", "-o")
         {
-            Description = "Features file to write: .csv (path,f0,f1,…) or .npy (float32, row paths in FILE.paths.txt); images that cannot be used, " +
+            Description = "Features file to write: .csv (path,f0,f1,…), .npy (float32, row paths in FILE.paths.txt) or .parquet (a path column and one float column per feature); images that cannot be used, " +
                           "if any, are listed in FILE.errors.csv. Without it the vectors only go into the store (what a shard job does)",
         };
         var command = new Command("embed", "Compute the feature vector of every image of FOLDER into the store, and write them to a file")

@@ -10,37 +10,31 @@ internal sealed record FeaturesTable(IReadOnlyList<string> Paths, FeatureMatrix 
 
 /// <summary>
 /// Reads and writes feature matrices: the CSV that the embed job writes (<c>path,f0,f1,…</c>, or any CSV of numbers with a
-/// header row; a first column named <c>path</c> names the rows), or NumPy <c>.npy</c> (see <see cref="NpyFile"/>), told
+/// header row; a first column named <c>path</c> names the rows), NumPy <c>.npy</c> (see <see cref="NpyFile"/>) or Parquet (see <see cref="ParquetFile"/>), told
 /// apart by the extension. Every problem is a <see cref="ImageClusterException"/> naming the file, the line and the cause.
 /// </summary>
 internal static class FeaturesFile
 {
-    /// <summary>Reads <paramref name="file"/>: <c>.npy</c> as NumPy, anything else as CSV.</summary>
+    /// <summary>Reads <paramref name="file"/>: <c>.npy</c> as NumPy, <c>.parquet</c> as Parquet, anything else as CSV.</summary>
     /// <exception cref="ImageClusterException">Missing or empty file, ragged rows, non-numbers, NaN or infinite values.</exception>
     public static FeaturesTable Read(string file)
     {
         if (!File.Exists(file))
             throw new ImageClusterException(Directory.Exists(file) ? $"features file {file} is a folder, not a file" : $"features file not found: {file}");
-        if (IsNpy(file)) return NpyFile.Read(file);
+        if (Is(file, ".npy")) return NpyFile.Read(file);
+        if (Is(file, ".parquet")) return ParquetFile.Read(file);
         return ReadCsv(file);
     }
 
-    /// <summary>Writes <paramref name="features"/> to <paramref name="file"/>: <c>.npy</c> (and its row names) or CSV, replacing it whole.</summary>
+    /// <summary>Writes <paramref name="features"/> to <paramref name="file"/>: <c>.npy</c> (and its row names), <c>.parquet</c> or CSV, replacing it whole.</summary>
     public static void Write(string file, IReadOnlyList<string> paths, FeatureMatrix features, string columnPrefix = "f")
     {
-        if (IsNpy(file)) NpyFile.Write(file, paths, features);
+        if (Is(file, ".npy")) NpyFile.Write(file, paths, features);
+        else if (Is(file, ".parquet")) ParquetFile.Write(file, paths, features, columnPrefix);
         else RunOutputs.WriteFeatures(file, paths, features, columnPrefix);
     }
 
-    /// <summary>Refuses, before any work, a features file name this version cannot write.</summary>
-    /// <exception cref="ImageClusterException">A <c>.parquet</c> name.</exception>
-    public static void RequireWritableFormat(string file)
-    {
-        if (Path.GetExtension(file).Equals(".parquet", StringComparison.OrdinalIgnoreCase))
-            throw new ImageClusterException($"{file}: Parquet is not written yet; name a .csv or .npy file");
-    }
-
-    private static bool IsNpy(string file) => Path.GetExtension(file).Equals(".npy", StringComparison.OrdinalIgnoreCase);
+    private static bool Is(string file, string extension) => Path.GetExtension(file).Equals(extension, StringComparison.OrdinalIgnoreCase);
 
     private static FeaturesTable ReadCsv(string file)
     {

@@ -13,7 +13,7 @@ internal sealed record EmbedJobOptions
     /// <summary>Folder of images.</summary>
     public required string Input { get; init; }
 
-    /// <summary>Features file to write (CSV <c>path,f0,f1,…</c>, or <c>.npy</c> with a <c>.paths.txt</c> beside it); null = only fill <see cref="Store"/>.</summary>
+    /// <summary>Features file to write (CSV <c>path,f0,f1,…</c>, <c>.npy</c> with a <c>.paths.txt</c> beside it, or <c>.parquet</c>); null = only fill <see cref="Store"/>.</summary>
     public string? Output { get; init; }
 
     /// <summary>Embed only this part of the folder (what one job of a job array does); null = all of it.</summary>
@@ -53,7 +53,6 @@ internal static class EmbedJob
         string input = RunFolders.RequireInputFolder(o.Input);
         o.Embedding.Validate();
         string? output = o.Output is null ? null : Path.GetFullPath(o.Output);
-        if (output is not null) FeaturesFile.RequireWritableFormat(output);
         if (output is not null) RunFolders.Create(Path.GetDirectoryName(output)!);
         var model = ModelResolver.Resolve(o.Model, o.ModelFolders).WithResize(o.Resize).WithLayer(o.Layer);
         foreach (var note in model.Notes) notice?.Invoke(note);
