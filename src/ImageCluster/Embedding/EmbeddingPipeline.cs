@@ -39,6 +39,12 @@ public sealed record EmbeddingOptions
     /// </summary>
     public TimeSpan FileTimeLimit { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Most bytes of vectors a result holds in memory (1 GB by default: 200 000 vectors of 1280 floats); beyond it the
+    /// vectors stay in the store and are read back in blocks (<see cref="StoredVectors"/>), e.g. through a streaming PCA.
+    /// </summary>
+    internal long VectorMemoryBytes { get; init; } = 1L << 30;
+
     /// <summary>Largest accepted batch: 1024 images of 224×224 already take 600 MB of input tensor.</summary>
     public const int MaxBatchSize = 1024;
 
@@ -61,15 +67,29 @@ public sealed record FileError(string Path, string Error);
 internal sealed record EmbeddingTimings(double ReadHashSeconds, double DecodeSeconds, double InferenceSeconds, double WallSeconds, double LoadModelSeconds,
     double SlowestDecodeSeconds);
 
-/// <summary>The vectors of every usable file, in scan order (with their content hashes), and what happened to the others.</summary>
+/// <summary>
+/// The vectors of every usable file, in scan order (with their content hashes), and what happened to the others. The
+/// vectors are in memory (<paramref name="Loaded"/>) or, when too many for the memory budget, left in the store
+/// (<paramref name="Stored"/>, read in blocks); <see cref="Features"/> gives them in memory either way.
+/// </summary>
 internal sealed record EmbeddingResult(
     IReadOnlyList<string> Paths,
     IReadOnlyList<string> ContentHashes,
-    FeatureMatrix Features,
+    FeatureMatrix? Loaded,
     IReadOnlyList<FileError> Errors,
     int Embedded,
     int FromCache,
-    EmbeddingTimings Timings);
+    EmbeddingTimings Timings,
+    StoredVectors? Stored = null)
+{
+    private FeatureMatrix? _features = Loaded;
+
+    /// <summary>Every vector in one matrix; read from the store on first use when they were left there.</summary>
+    public FeatureMatrix Features => _features ??= Stored!.ReadAll();
+
+    /// <summary>Values per vector.</summary>
+    public int Dimension => Loaded?.Columns ?? Stored!.Dimension;
+}
 
 /// <summary>
 /// Turns scanned files into embeddings, reusing the store: an unchanged file (same size and time) is not even read,
@@ -128,6 +148,9 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
         }
 
         var fresh = new Dictionary<int, float[]>();
+        var embeddedNow = new HashSet<int>(); // embedded by this run but not kept in memory
+        bool keepFresh = true;
+        int freshDimension = 0;
         var newRecords = new List<FileRecord>();
         long readHashTicks = 0, decodeTicks = 0, slowestDecodeTicks = 0;
         double inferenceSeconds = 0, loadSeconds = 0;
@@ -242,7 +265,17 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
                     List<FileRecord> read;
                     lock (recordsLock) (read, newRecords) = (newRecords, []);
                     store.PutFiles(read);
-                    for (int j = 0; j < batch.Count; j++) fresh[batch[j].Index] = vectors[j];
+                    // New vectors are kept for the result only while they fit the budget; past it they are read back from the store.
+                    if (keepFresh && (long)(fresh.Count + batch.Count) * vectors[0].Length * sizeof(float) > _options.VectorMemoryBytes)
+                    {
+                        (keepFresh, freshDimension) = (false, vectors[0].Length);
+                        embeddedNow.UnionWith(fresh.Keys);
+                        fresh.Clear();
+                    }
+                    if (keepFresh)
+                        for (int j = 0; j < batch.Count; j++) fresh[batch[j].Index] = vectors[j];
+                    else
+                        foreach (var b in batch) embeddedNow.Add(b.Index);
                     Interlocked.Add(ref done, batch.Count);
                     progress?.Report(new StageProgress("embed", Volatile.Read(ref done), total, Volatile.Read(ref failed)));
                     batch.Clear();
@@ -260,24 +293,35 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
             progress?.Report(new StageProgress("embed", total, total, failed));
         }
 
-        var cachedHashes = Enumerable.Range(0, files.Count).Where(i => errors[i] is null && !fresh.ContainsKey(i)).Select(i => hashes[i]!);
-        var cached = store.GetEmbeddings(cachedHashes, key, output);
         var paths = new List<string>();
         var contentHashes = new List<string>();
-        var rows = new List<float[]>();
         var fileErrors = new List<FileError>();
         for (int i = 0; i < files.Count; i++)
         {
             if (errors[i] is { } e) { fileErrors.Add(new FileError(files[i].RelativePath, e)); continue; }
-            var v = fresh.TryGetValue(i, out var f) ? f : cached[hashes[i]!];
             paths.Add(files[i].RelativePath);
             contentHashes.Add(hashes[i]!);
-            rows.Add(v);
         }
+        int embeddedCount = fresh.Count + embeddedNow.Count;
         double tick = Stopwatch.Frequency;
-        return new EmbeddingResult(paths, contentHashes, FeatureMatrix.FromRows(rows), fileErrors, fresh.Count, rows.Count - fresh.Count,
-            new EmbeddingTimings(readHashTicks / tick, decodeTicks / tick, inferenceSeconds, wall.Elapsed.TotalSeconds, loadSeconds, slowestDecodeTicks / tick));
+        var timings = new EmbeddingTimings(readHashTicks / tick, decodeTicks / tick, inferenceSeconds, wall.Elapsed.TotalSeconds, loadSeconds, slowestDecodeTicks / tick);
+        int dimension = freshDimension > 0 ? freshDimension : fresh.Count > 0 ? fresh.First().Value.Length : StoredDimension(contentHashes, key, output);
+        if ((long)paths.Count * dimension * sizeof(float) > _options.VectorMemoryBytes)
+            return new EmbeddingResult(paths, contentHashes, null, fileErrors, embeddedCount, paths.Count - embeddedCount, timings,
+                new StoredVectors(store, key, output, contentHashes, dimension));
+
+        var cachedHashes = Enumerable.Range(0, files.Count).Where(i => errors[i] is null && !fresh.ContainsKey(i)).Select(i => hashes[i]!);
+        var cached = store.GetEmbeddings(cachedHashes, key, output);
+        var rows = new List<float[]>(paths.Count);
+        for (int i = 0; i < files.Count; i++)
+            if (errors[i] is null)
+                rows.Add(fresh.TryGetValue(i, out var f) ? f : cached[hashes[i]!]);
+        return new EmbeddingResult(paths, contentHashes, FeatureMatrix.FromRows(rows), fileErrors, embeddedCount, paths.Count - embeddedCount, timings);
     }
+
+    // The length of the stored vectors, from the first one (0 when there is none).
+    private int StoredDimension(List<string> contentHashes, string key, string output) =>
+        contentHashes.Count == 0 ? 0 : store.GetEmbeddings(contentHashes.Take(1), key, output).Values.FirstOrDefault()?.Length ?? 0;
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds >= 1
         ? $"{t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s"

@@ -193,7 +193,7 @@ public static class ClusterJob
                 BatchSize = o.Embedding.BatchSize, DecodeThreads = o.Embedding.DecodeThreads, InferenceThreads = o.Embedding.InferenceThreads,
                 Output = o.Output, Labels = o.Labels, Positive = o.Positive, Baseline = o.Baseline,
             },
-            Model = Describe(model, embedded.Features.Columns),
+            Model = Describe(model, embedded.Dimension),
             Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
             Clusters = sizes,
             Clustering = clustering.Info,
@@ -326,7 +326,9 @@ public static class ClusterJob
         notice?.Invoke($"clustering {embedded.Paths.Count} images with {o.Clustering?.AlgorithmName ?? "the auto sweep"}" +
                        (AlgorithmRunner.RequestedClusters(o.Clustering) is int k ? $" into {k} clusters" : "") +
                        $" (seed {AlgorithmRunner.SeedOf(o.Clustering, o.Auto)})");
-        var (features, pcaInfo) = Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct);
+        var (features, pcaInfo) = embedded is { Loaded: null, Stored: { } vectors } && o.Pca is { } pca
+            ? PrepareStored(vectors, o.Normalize, pca, o.Whiten, AlgorithmRunner.SeedOf(o.Clustering, o.Auto), notice, ct)
+            : Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
@@ -347,6 +349,40 @@ public static class ClusterJob
         ValidatePreparation(pca, whiten);
         if (normalize) features = features.Clone().NormalizeRowsInPlace();
         if (pca is not { } components) return (features, null);
+        var model = FitPca(features, components, whiten, ct);
+        return (model.Transform(features), new PcaInfo(model.NComponents, model.ExplainedVarianceRatio.Sum()));
+    }
+
+    /// <summary>Rows a PCA of vectors left in the store is fitted on: enough for a D × D covariance many times over.</summary>
+    internal static int PcaSampleRows(int rows, int dimension) => Math.Min(rows, Math.Max(20_000, 16 * dimension));
+
+    /// <summary>
+    /// <see cref="Prepare"/> for vectors left in the store because they do not fit in memory: PCA fitted on a seeded sample of
+    /// <see cref="PcaSampleRows"/> rows, then every block of rows read, normalised and projected, so only the reduced matrix is held.
+    /// </summary>
+    internal static (FeatureMatrix Features, PcaInfo Pca) PrepareStored(StoredVectors vectors, bool normalize, double pca, bool whiten, int seed,
+        Action<string>? notice, CancellationToken ct)
+    {
+        ValidatePreparation(pca, whiten);
+        int rows = vectors.Rows, sampleRows = PcaSampleRows(rows, vectors.Dimension);
+        var sample = vectors.ReadRows(Diagnostics.Sampling.Subset(rows, sampleRows, seed));
+        if (normalize) sample.NormalizeRowsInPlace();
+        var model = FitPca(sample, pca, whiten, ct);
+        notice?.Invoke($"PCA fitted on {sampleRows:N0} of {rows:N0} vectors, then applied to all of them read from the store in blocks " +
+                       $"({(double)rows * vectors.Dimension * sizeof(float) / 1e9:0.0} GB never held at once)");
+        var reduced = new FeatureMatrix(rows, model.NComponents);
+        for (int start = 0; start < rows; start += StoredVectors.BlockRows)
+        {
+            ct.ThrowIfCancellationRequested();
+            var block = vectors.Read(start, Math.Min(StoredVectors.BlockRows, rows - start));
+            if (normalize) block.NormalizeRowsInPlace();
+            model.Transform(block).Data.CopyTo(reduced.Data, (long)start * model.NComponents);
+        }
+        return (reduced, new PcaInfo(model.NComponents, model.ExplainedVarianceRatio.Sum()));
+    }
+
+    private static PcaModel FitPca(FeatureMatrix features, double components, bool whiten, CancellationToken ct)
+    {
         var pcaOptions = new PcaOptions { Components = components, Whiten = whiten };
         try
         {
@@ -356,8 +392,7 @@ public static class ClusterJob
         {
             throw new ArgumentException(e.Message.Replace($" (Parameter '{e.ParamName}')", "").Replace("Components", "Pca"), "Pca");
         }
-        var model = Pca.Fit(features, pcaOptions, ct);
-        return (model.Transform(features), new PcaInfo(model.NComponents, model.ExplainedVarianceRatio.Sum()));
+        return Pca.Fit(features, pcaOptions, ct);
     }
 
     internal static ClusteredImage[] Images(IReadOnlyList<string> paths, int[] labels, float[]? distances) =>
