@@ -32,6 +32,9 @@ internal static class AutoSweep
             throw new ArgumentException($"KMin = {options.KMin} and KMax = {kMax} leave no k to try (2 ≤ KMin ≤ KMax ≤ images − 1).", nameof(options.KMin));
 
         int sampleSize = Math.Min(options.SilhouetteSampleSize, x.Rows);
+        if (x.Rows > LargeSweepRows)
+            notice?.Invoke($"auto: {x.Rows:N0} rows, more than {LargeSweepRows:N0}: the sweep tries MiniBatch K-Means for k = {options.KMin}…{kMax} and " +
+                           "leaves out K-Means, ward, HDBSCAN and DBSCAN (each fit would take minutes to hours here); name one with --algorithm to run it alone");
         var rows = new List<(AutoCandidate Row, ClusteringOutcome Outcome, ClustererOptions Options)>();
         foreach (var (candidate, parameters) in Candidates(x, seed, options.KMin, kMax))
         {
@@ -64,11 +67,24 @@ internal static class AutoSweep
     public const int AgglomerativeLimit = 10_000;
 
     /// <summary>
+    /// Largest set on which the sweep tries everything; above it only MiniBatch K-Means over the k range (a million rows:
+    /// seconds per fit, where K-Means with 10 starts takes minutes and the density algorithms need a kNN graph of all rows).
+    /// </summary>
+    public const int LargeSweepRows = 100_000;
+
+    /// <summary>
     /// The grid: K-Means and (up to <see cref="AgglomerativeLimit"/> samples) ward over the k range; HDBSCAN over a few
-    /// minimum cluster sizes; DBSCAN around the eps of the k-distance knee (min_samples 5).
+    /// minimum cluster sizes; DBSCAN around the eps of the k-distance knee (min_samples 5). Above <see cref="LargeSweepRows"/>
+    /// rows: MiniBatch K-Means over the k range only.
     /// </summary>
     private static IEnumerable<(ClustererOptions Options, string Parameters)> Candidates(FeatureMatrix x, int seed, int kMin, int kMax)
     {
+        if (x.Rows > LargeSweepRows)
+        {
+            for (int k = kMin; k <= kMax; k++)
+                yield return (new MiniBatchKMeansOptions { NClusters = k, Seed = seed }, $"n_clusters={k}");
+            yield break;
+        }
         for (int k = kMin; k <= kMax; k++)
             yield return (new KMeansOptions { NClusters = k, Seed = seed }, $"n_clusters={k}");
         if (x.Rows <= AgglomerativeLimit)

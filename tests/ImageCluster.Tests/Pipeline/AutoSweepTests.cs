@@ -12,6 +12,21 @@ public class AutoSweepTests
     private static IReadOnlyList<string> Names(int n) => Enumerable.Range(0, n).Select(i => $"img/{i:D4}.jpg").ToList();
 
     [Fact]
+    public void Above_the_large_sweep_size_only_minibatch_kmeans_runs_and_the_notice_says_what_was_left_out()
+    {
+        var x = TestData.Blobs(AutoSweep.LargeSweepRows + 1, 4, 3, seed: 5, out var truth, noise: 0.3);
+        var notices = new List<string>();
+
+        var (best, result) = AutoSweep.Run(x, Names(x.Rows), new AutoOptions { KMax = 5 }, new FitContext(Notice: notices.Add));
+
+        Assert.All(result.Table, r => Assert.Equal("minibatch-kmeans", r.Algorithm));
+        Assert.Equal(4, result.Table.Count); // k = 2..5
+        Assert.Equal(3, best.Info.Clusters);
+        Assert.InRange(ClusteringMetrics.AdjustedRandIndex(truth, best.Labels), 0.99, 1.0);
+        Assert.Contains(notices, n => n.Contains("leaves out K-Means, ward, HDBSCAN and DBSCAN", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Silhouette_ranking_finds_the_four_blobs_without_labels()
     {
         var (x, truth) = OracleData.Set("blobs");
