@@ -101,5 +101,5 @@ internal static class ScaleBench
     private static extern int getrusage(int who, out RUsage usage);
 
     // RUSAGE_CHILDREN: the largest peak of any waited-for child (Linux reports ru_maxrss in kilobytes).
-    private static long LargestChildPeakBytes() => getrusage(-1, out var usage) == 0 ? usage.MaxResidentKilobytes * 1024 : -1;
+    internal static long LargestChildPeakBytes() => getrusage(-1, out var usage) == 0 ? usage.MaxResidentKilobytes * 1024 : -1;
 }
