@@ -60,6 +60,8 @@ internal static class ModelsBench
         int seeds = int.Parse(Arg("--seeds", "5"), CultureInfo.InvariantCulture);
         // --no-reduce clusters the full-width vectors, to check that the Gram-matrix isometry changes nothing.
         bool reduce = !args.Contains("--no-reduce");
+        // --float16 also clusters every vector rounded to float16 (what a half-size store would hold) and prints both NMIs.
+        bool float16 = args.Contains("--float16");
         // Default: the pooled penultimate output of every model in ../shared/models, the built-in resnet18, and the baselines.
         string defaultSpecs = string.Join(",", Directory.GetFiles(models, "*.onnx").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)
             .Append("resnet18").Append("pixels").Append("pixels128").Append("colorhist"));
@@ -91,6 +93,20 @@ internal static class ModelsBench
                     scores.Add(new Score(set, features.Paths.Length, classes, nmi, std, speed, null));
                     Console.Error.WriteLine(FormattableString.Invariant(
                         $"  {spec.Text} {set}: NMI {nmi:F3} ± {std:F3} ({features.Paths.Length} images, {dimension}-d), embed {speed:F0} img/s{(features.Cached ? " (cached)" : $" (command {features.CommandSeconds:F1} s)")}"));
+                    if (float16)
+                    {
+                        var rounded = features.Matrix.Clone();
+                        float largestError = 0;
+                        for (int i = 0; i < rounded.Data.Length; i++)
+                        {
+                            float v = rounded.Data[i];
+                            rounded.Data[i] = (float)(Half)v;
+                            largestError = Math.Max(largestError, Math.Abs(rounded.Data[i] - v) / Math.Max(Math.Abs(v), 1e-6f));
+                        }
+                        var (nmi16, std16, _) = Nmi(spec, features with { Matrix = rounded }, labels, seeds, reduce);
+                        Console.WriteLine(FormattableString.Invariant(
+                            $"float16 {spec.Text} {set}: NMI float32 {nmi:F4} ± {std:F4}, float16 {nmi16:F4} ± {std16:F4}, difference {nmi16 - nmi:+0.0000;-0.0000;0.0000}, largest relative rounding {largestError:E1}"));
+                    }
                 }
                 catch (Exception e) when (e is InvalidOperationException or ImageClusterException or ArgumentException or IOException)
                 {

@@ -130,22 +130,10 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
         var descriptor = model.Descriptor;
         string key = model.CacheKey, output = model.FeatureOutput;
 
-        var known = store.GetFiles(root);
         var embeddedHashes = store.GetEmbeddedHashes(key, output);
         var hashes = new string?[files.Count];
         var errors = new string?[files.Count];
-        var pending = new List<int>();
-        for (int i = 0; i < files.Count; i++)
-        {
-            var f = files[i];
-            if (f.Problem is not null) { errors[i] = f.Problem; continue; }
-            if (known.TryGetValue(f.RelativePath, out var rec) && rec.Length == f.Length && rec.LastWriteUtcTicks == f.LastWriteUtc.Ticks)
-            {
-                if (rec.Error is not null) { errors[i] = rec.Error; continue; }
-                if (embeddedHashes.Contains(rec.Sha256)) { hashes[i] = rec.Sha256; continue; }
-            }
-            pending.Add(i);
-        }
+        var pending = Pending(root, files, embeddedHashes, hashes, errors);
 
         var fresh = new Dictionary<int, float[]>();
         var embeddedNow = new HashSet<int>(); // embedded by this run but not kept in memory
@@ -317,6 +305,27 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
             if (errors[i] is null)
                 rows.Add(fresh.TryGetValue(i, out var f) ? f : cached[hashes[i]!]);
         return new EmbeddingResult(paths, contentHashes, FeatureMatrix.FromRows(rows), fileErrors, embeddedCount, paths.Count - embeddedCount, timings);
+    }
+
+    // The files that must be read: new, changed, or without a vector. Kept out of RunAsync so the remembered records (a
+    // million of them take hundreds of MB) are garbage once it returns, not fields of the async state machine.
+    private List<int> Pending(string root, IReadOnlyList<ScannedFile> files, HashSet<string> embeddedHashes, string?[] hashes, string?[] errors)
+    {
+        var known = store.GetFiles(root);
+        var pending = new List<int>();
+        for (int i = 0; i < files.Count; i++)
+        {
+            var f = files[i];
+            if (f.Problem is not null) { errors[i] = f.Problem; continue; }
+            if (known.TryGetValue(f.RelativePath, out var rec) && rec.Length == f.Length && rec.LastWriteUtcTicks == f.LastWriteUtc.Ticks)
+            {
+                if (rec.Error is not null) { errors[i] = rec.Error; continue; }
+                // The set's own instance of the hash, so the records' copies go with them.
+                if (embeddedHashes.TryGetValue(rec.Sha256, out var hash)) { hashes[i] = hash; continue; }
+            }
+            pending.Add(i);
+        }
+        return pending;
     }
 
     // The length of the stored vectors, from the first one (0 when there is none).

@@ -149,6 +149,15 @@ public static class ClusterJob
         using var _ = store;
         var sw = Stopwatch.StartNew();
         RequireEnoughRows(o.Clustering, embedded.Paths.Count, "usable images");
+        int scannedFiles = files.Count;
+        if (embedded.Loaded is null)
+        {
+            // A run too large to hold its vectors: the scan's records (hundreds of MB at a million files) are not needed
+            // again, and are given back before the reduced matrix is made, so the peak is the larger of the two, not their sum.
+            files.Clear();
+            files.TrimExcess();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
 
         var clustering = Cluster(o, model, embedded, store, timings, progress, notice, ct);
 
@@ -194,7 +203,7 @@ public static class ClusterJob
                 Output = o.Output, Labels = o.Labels, Positive = o.Positive, Baseline = o.Baseline,
             },
             Model = Describe(model, embedded.Dimension),
-            Counts = new RunCounts(files.Count, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
+            Counts = new RunCounts(scannedFiles, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, embedded.Paths.Count, clustering.Info.Clusters),
             Clusters = sizes,
             Clustering = clustering.Info,
             Evaluation = evaluation,
@@ -338,7 +347,8 @@ public static class ClusterJob
         var fit = FitFigures.Of(outcome.Result, outcome.Info.Parameters, features.Rows);
         store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [],
             JsonSerializer.Serialize(new StoredFigures(outcome.Info, pcaInfo, auto, fit), RunFolder.Json)));
-        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false, fit, features);
+        // The prepared matrix is kept only for the baseline, which fits on it; otherwise it is let go before the outputs are written.
+        return new Clustering(outcome.Labels, outcome.Distances, outcome.Info, pcaInfo, auto, FromCache: false, fit, o.Baseline ? features : null);
     }
 
     /// <summary>The features as the algorithm sees them: optionally L2-normalised, then optionally PCA-reduced.</summary>
