@@ -138,7 +138,8 @@ internal static class ModelsBench
             string link = Path.Combine(input, path);
             if (File.Exists(link)) continue;
             Directory.CreateDirectory(Path.GetDirectoryName(link)!);
-            File.CreateSymbolicLink(link, Path.Combine(folder, "images", path));
+            // A copy: the scanner refuses symbolic links that lead out of the input folder.
+            File.Copy(Path.Combine(folder, "images", path), link);
         }
         return (input, views);
     }
