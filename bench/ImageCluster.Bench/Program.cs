@@ -21,9 +21,11 @@ using ImageCluster.Images;
 //        bench fuzz [--count 10000] [--seed 14] [--work DIR] [--cli PATH] [--timeout-min 60] [-- cluster options]   (hostile-file corpus through the CLI; see FuzzBench)
 //        bench scale [--n 1000000] [--d 64] [--centres 500] [--runs "minibatch-kmeans;kmeans --n-init 1"]   (a million .npy rows through the CLI: time, peak RSS, ARI; see ScaleBench)
 //        bench scale-store [--n 1000000] [--d 1280] [--centres 100] [--pca 128] [--work DIR] [--reuse]   (a million stored 1280-d embeddings clustered through the folder path with --pca; see StoreScaleBench)
+//        bench scale-images [--set coil100] [--variants 14] [--k 100] [--work DIR] [--reuse]   (≥ 100 000 real images: embed rate over the first and last 10 %, peak RSS, review and report timings; see ImageScaleBench)
 //        bench report <scratch folder> [--images 20000] [--classes 20] [--runs 3] [--reuse] [--input FOLDER --labels CSV]   (HTML report size and open time in Chromium; see ReportBench)
 if (args.Length > 0 && args[0] == "scale") return ImageCluster.Bench.ScaleBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "scale-store") return ImageCluster.Bench.StoreScaleBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "scale-images") return await ImageCluster.Bench.ImageScaleBench.RunAsync(args[1..]);
 if (args.Length > 1 && args[0] == "montage") return ImageCluster.Bench.Montage.Run(args[1..]);
 if (args.Length > 0 && args[0] == "curation") return await ImageCluster.Bench.CurationBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "issues") return await ImageCluster.Bench.IssuesBench.RunAsync(args[1..]);
