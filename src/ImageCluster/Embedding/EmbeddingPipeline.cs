@@ -135,10 +135,15 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
         var errors = new string?[files.Count];
         var pending = Pending(root, files, embeddedHashes, hashes, errors);
 
-        var fresh = new Dictionary<int, float[]>();
-        var embeddedNow = new HashSet<int>(); // embedded by this run but not kept in memory
-        bool keepFresh = true;
-        int freshDimension = 0;
+        // Every file that may end up a row has a slot in one matrix, filled as batches arrive (fresh vectors) and at the end
+        // (stored ones), so the vectors are held once, not as arrays and then as their copy. Null while the width is unknown,
+        // and for good when the rows exceed the memory budget (then they are read back from the store in blocks).
+        var slot = new int[files.Count];
+        int candidates = 0;
+        for (int i = 0; i < files.Count; i++) slot[i] = errors[i] is null ? candidates++ : -1;
+        FeatureMatrix? matrix = null;
+        int dimension = 0;
+        var embeddedNow = new HashSet<int>();
         var newRecords = new List<FileRecord>();
         long readHashTicks = 0, decodeTicks = 0, slowestDecodeTicks = 0;
         double inferenceSeconds = 0, loadSeconds = 0;
@@ -254,16 +259,12 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
                     lock (recordsLock) (read, newRecords) = (newRecords, []);
                     store.PutFiles(read);
                     // New vectors are kept for the result only while they fit the budget; past it they are read back from the store.
-                    if (keepFresh && (long)(fresh.Count + batch.Count) * vectors[0].Length * sizeof(float) > _options.VectorMemoryBytes)
+                    if (dimension == 0) (dimension, matrix) = (vectors[0].Length, MatrixWithinBudget(candidates, vectors[0].Length));
+                    for (int j = 0; j < batch.Count; j++)
                     {
-                        (keepFresh, freshDimension) = (false, vectors[0].Length);
-                        embeddedNow.UnionWith(fresh.Keys);
-                        fresh.Clear();
+                        if (matrix is not null) vectors[j].CopyTo(matrix.Row(slot[batch[j].Index]));
+                        embeddedNow.Add(batch[j].Index);
                     }
-                    if (keepFresh)
-                        for (int j = 0; j < batch.Count; j++) fresh[batch[j].Index] = vectors[j];
-                    else
-                        foreach (var b in batch) embeddedNow.Add(b.Index);
                     Interlocked.Add(ref done, batch.Count);
                     progress?.Report(new StageProgress("embed", Volatile.Read(ref done), total, Volatile.Read(ref failed)));
                     batch.Clear();
@@ -290,22 +291,35 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
             paths.Add(files[i].RelativePath);
             contentHashes.Add(hashes[i]!);
         }
-        int embeddedCount = fresh.Count + embeddedNow.Count;
+        int embeddedCount = embeddedNow.Count;
         double tick = Stopwatch.Frequency;
         var timings = new EmbeddingTimings(readHashTicks / tick, decodeTicks / tick, inferenceSeconds, wall.Elapsed.TotalSeconds, loadSeconds, slowestDecodeTicks / tick);
-        int dimension = freshDimension > 0 ? freshDimension : fresh.Count > 0 ? fresh.First().Value.Length : StoredDimension(contentHashes, key, output);
-        if ((long)paths.Count * dimension * sizeof(float) > _options.VectorMemoryBytes)
+        if (paths.Count == 0) return new EmbeddingResult(paths, contentHashes, new FeatureMatrix(0, 0), fileErrors, embeddedCount, 0, timings);
+        if (dimension == 0) (dimension, matrix) = (StoredDimension(contentHashes, key, output), null);
+        matrix ??= MatrixWithinBudget(candidates, dimension);
+        if (matrix is null)
             return new EmbeddingResult(paths, contentHashes, null, fileErrors, embeddedCount, paths.Count - embeddedCount, timings,
                 new StoredVectors(store, key, output, contentHashes, dimension));
 
-        var cachedHashes = Enumerable.Range(0, files.Count).Where(i => errors[i] is null && !fresh.ContainsKey(i)).Select(i => hashes[i]!);
-        var cached = store.GetEmbeddings(cachedHashes, key, output);
-        var rows = new List<float[]>(paths.Count);
-        for (int i = 0; i < files.Count; i++)
-            if (errors[i] is null)
-                rows.Add(fresh.TryGetValue(i, out var f) ? f : cached[hashes[i]!]);
-        return new EmbeddingResult(paths, contentHashes, FeatureMatrix.FromRows(rows), fileErrors, embeddedCount, paths.Count - embeddedCount, timings);
+        // The stored vectors into their slots, a block of hashes per query.
+        var cachedRows = Enumerable.Range(0, files.Count).Where(i => errors[i] is null && !embeddedNow.Contains(i)).ToList();
+        foreach (var block in cachedRows.Chunk(StoredVectors.BlockRows))
+        {
+            var cached = store.GetEmbeddings(block.Select(i => hashes[i]!), key, output);
+            foreach (int i in block) cached[hashes[i]!].CopyTo(matrix.Row(slot[i]));
+        }
+        if (paths.Count == candidates) return new EmbeddingResult(paths, contentHashes, matrix, fileErrors, embeddedCount, paths.Count - embeddedCount, timings);
+
+        // Some files failed while embedding: their slots go, the later rows move up (a copy, only in this case).
+        var rows = new FeatureMatrix(paths.Count, dimension);
+        for (int i = 0, row = 0; i < files.Count; i++)
+            if (errors[i] is null) matrix.ReadRow(slot[i]).CopyTo(rows.Row(row++));
+        return new EmbeddingResult(paths, contentHashes, rows, fileErrors, embeddedCount, paths.Count - embeddedCount, timings);
     }
+
+    // One matrix for every candidate row, or null when that exceeds the memory budget.
+    private FeatureMatrix? MatrixWithinBudget(int rows, int dimension) =>
+        (long)rows * dimension * sizeof(float) > _options.VectorMemoryBytes ? null : new FeatureMatrix(rows, dimension);
 
     // The files that must be read: new, changed, or without a vector. Kept out of RunAsync so the remembered records (a
     // million of them take hundreds of MB) are garbage once it returns, not fields of the async state machine.

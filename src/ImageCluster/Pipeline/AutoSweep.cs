@@ -34,7 +34,7 @@ internal static class AutoSweep
         int sampleSize = Math.Min(options.SilhouetteSampleSize, x.Rows);
         if (x.Rows > LargeSweepRows)
             notice?.Invoke($"auto: {x.Rows:N0} rows, more than {LargeSweepRows:N0}: the sweep tries MiniBatch K-Means for k = {options.KMin}…{kMax} and " +
-                           "leaves out K-Means, ward, HDBSCAN and DBSCAN (each fit would take minutes to hours here); name one with --algorithm to run it alone");
+                           "leaves out K-Means, ward, HDBSCAN and DBSCAN (each fit would take minutes to hours here); choose one of them as the algorithm to run it alone");
         var rows = new List<(AutoCandidate Row, ClusteringOutcome Outcome, ClustererOptions Options)>();
         foreach (var (candidate, parameters) in Candidates(x, seed, options.KMin, kMax))
         {
