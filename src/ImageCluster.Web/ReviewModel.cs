@@ -87,12 +87,10 @@ internal sealed class ReviewModel : IDisposable
         _session = session;
         Paths = [.. session.State.Images.Select(i => i.Path)];
         _number = Paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
-        _similar = new Lazy<SimilarImages>(() => _session.OpenSimilar());
-        // Read the embeddings while the person is still opening the page: the first overview needs them for cohesion.
-        Task.Run(() =>
-        {
-            lock (_gate) _ = _similar.Value;
-        });
+        _similar = new Lazy<SimilarImages>(() => _session.OpenSimilarOnOwnConnection());
+        // Read the embeddings while the person is still opening the page, on a connection of their own and outside the
+        // session's lock: at 100 000 images that takes seconds, and the clusters are listed (cohesion to follow) meanwhile.
+        Task.Run(() => _ = _similar.Value);
     }
 
     /// <summary>Relative path of every image, by number.</summary>
@@ -224,12 +222,15 @@ internal sealed class ReviewModel : IDisposable
             {
                 var c = clusters[g.Key];
                 var paths = g.Select(i => i.Path).ToList();
-                return new ClusterCard(c.Cluster, c.Name, c.Verdict, c.Size, c.Kept, c.Discarded, c.Undecided, _similar.Value.Cohesion(paths),
+                return new ClusterCard(c.Cluster, c.Name, c.Verdict, c.Size, c.Kept, c.Discarded, c.Undecided, Cohesion(paths),
                     [.. paths.Take(4).Select(p => _number[p])]);
             })
             .Concat(clusters.Values.Where(c => c.Size == 0).Select(c => new ClusterCard(c.Cluster, c.Name, c.Verdict, 0, 0, 0, 0, null, [])))
             .OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
     }
+
+    // Null until the embeddings are read: the overview never waits for them.
+    private double? Cohesion(List<string> paths) => _similar.IsValueCreated ? _similar.Value.Cohesion(paths) : null;
 
     public void Dispose()
     {

@@ -257,11 +257,13 @@ internal sealed class ReviewSession : IDisposable
     /// The stored embedding of every image of the run that has one (in the run's feature space before PCA, L2-normalised
     /// when the run was), by relative path. Images whose file or embedding is not in the store are left out.
     /// </summary>
-    public Dictionary<string, float[]> LoadEmbeddings()
+    public Dictionary<string, float[]> LoadEmbeddings() => LoadEmbeddingsFrom(_store);
+
+    private Dictionary<string, float[]> LoadEmbeddingsFrom(ImageStore store)
     {
-        var files = _store.GetFiles(InputFolder);
+        var files = store.GetFiles(InputFolder);
         var hashes = _paths.Where(files.ContainsKey).ToDictionary(p => p, p => files[p].Sha256, StringComparer.Ordinal);
-        var vectors = _store.GetEmbeddings(hashes.Values.Distinct(), _run.CacheKey, _run.Output);
+        var vectors = store.GetEmbeddings(hashes.Values.Distinct(), _run.CacheKey, _run.Output);
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var (path, hash) in hashes)
             if (vectors.TryGetValue(hash, out var v))
@@ -273,11 +275,24 @@ internal sealed class ReviewSession : IDisposable
     /// "Find similar" over the run's stored embeddings; above <paramref name="exactUpTo"/> images from the neighbour index
     /// kept beside the store for this folder and model (the one the duplicates and issues jobs save), built there if missing.
     /// </summary>
-    public SimilarImages OpenSimilar(Action<string>? notice = null, int exactUpTo = SimilarImages.DefaultExactUpTo)
+    public SimilarImages OpenSimilar(Action<string>? notice = null, int exactUpTo = SimilarImages.DefaultExactUpTo) =>
+        OpenSimilarFrom(_store, notice, exactUpTo);
+
+    /// <summary>
+    /// <see cref="OpenSimilar"/> through a connection of its own, so it may run on another thread
+    /// while this session serves requests: reading 100 000 stored vectors takes seconds.
+    /// </summary>
+    public SimilarImages OpenSimilarOnOwnConnection(Action<string>? notice = null)
     {
-        var embeddings = LoadEmbeddings();
+        using var store = ImageStore.OpenExistingRun(RunFolder, _run.Store);
+        return OpenSimilarFrom(store, notice, SimilarImages.DefaultExactUpTo);
+    }
+
+    private SimilarImages OpenSimilarFrom(ImageStore storeToRead, Action<string>? notice, int exactUpTo)
+    {
+        var embeddings = LoadEmbeddingsFrom(storeToRead);
         if (_run.Store is not { } storePath) return new SimilarImages(embeddings, exactUpTo: exactUpTo);
-        var files = _store.GetFiles(InputFolder);
+        var files = storeToRead.GetFiles(InputFolder);
         return new SimilarImages(embeddings, (unit, paths) => Neighbours.SavedNeighbourIndex.Open(
             Neighbours.SavedNeighbourIndex.BesideStore(storePath, InputFolder, _run.CacheKey), unit, DistanceMetric.Cosine,
             [.. paths.Select(p => files[p].Sha256)], keepVectorsNotInRows: true, notice: notice).Index, exactUpTo);
