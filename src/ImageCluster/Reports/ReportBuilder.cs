@@ -40,6 +40,18 @@ internal static class ReportBuilder
         // An auto run's dendrogram, reachability or k-distance plot is that of the candidate it kept.
         var settings = summary.Auto?.BestOptions ?? summary.Clustering?.Parameters;
         var notes = new List<string>(run.Problems);
+        Dictionary<int, int>? runSizes = null;
+        if (paths.Count > o.MaxImages)
+        {
+            int runImages = paths.Count;
+            runSizes = labels.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+            var sample = SampleByCluster(labels, o.MaxImages, summary.Seed);
+            paths = sample.Select(i => paths[i]).ToList();
+            labels = sample.Select(i => labels[i]).ToArray();
+            notes.Add($"a large run: this report shows a seeded sample of {sample.Length:N0} of its {runImages:N0} images (every cluster in proportion, " +
+                      $"at least {ReportOptions.SampledPerCluster} of each); cluster sizes are the whole run's, everything else is computed on the sample");
+            notice?.Invoke($"report: a sample of {sample.Length} of {runImages} images");
+        }
 
         notice?.Invoke($"report: reading the features of {paths.Count} images");
         var raw = LoadFeatures(summary, runFolder, paths);
@@ -79,7 +91,7 @@ internal static class ReportBuilder
                 var values = silhouette.Samples.Select((row, k) => (row, k)).Where(t => labels[t.row] == c).Select(t => silhouette.Values[t.k]).ToList();
                 if (values.Count > 0) s = values.Average();
             }
-            return new ReportCluster(c, members, cohesion[c], s);
+            return new ReportCluster(c, members, cohesion[c], s, runSizes?[c]);
         }).OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
         var noise = Enumerable.Range(0, labels.Length).Where(i => labels[i] < 0).ToArray();
         timings["clusters"] = sw.Elapsed.TotalSeconds;
@@ -204,6 +216,25 @@ internal static class ReportBuilder
         if (!File.Exists(file)) return [];
         using var reader = new StreamReader(file);
         return Csv.Read(reader).Skip(1).Where(r => r.Length >= 2).Select(r => (r[0], r[1])).ToList();
+    }
+
+    /// <summary>
+    /// Rows of a seeded sample of about <paramref name="size"/> rows, ascending: every label in proportion to its count, and at
+    /// least <see cref="ReportOptions.SampledPerCluster"/> of each (all of a smaller one).
+    /// </summary>
+    internal static int[] SampleByCluster(int[] labels, int size, int seed)
+    {
+        var random = new Random(seed);
+        var kept = new List<int>();
+        foreach (var group in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var members = group.ToArray();
+            int quota = Math.Min(members.Length, Math.Max(ReportOptions.SampledPerCluster, (int)Math.Round((double)members.Length * size / labels.Length)));
+            random.Shuffle(members);
+            kept.AddRange(members.Take(quota));
+        }
+        kept.Sort();
+        return [.. kept];
     }
 
     /// <summary>The run's raw features, in assignments order: from the store for images, from the CSV for runs of a features file.</summary>

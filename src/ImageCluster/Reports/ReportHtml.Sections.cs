@@ -57,9 +57,10 @@ internal static partial class ReportHtml
             w.Write($"<div class=\"cluster\" id=\"cluster-{c.Cluster}\" style=\"--c:{ReportPlots.CssColorOf(c.Cluster)}\">" +
                     $"<h3>Cluster {c.Cluster} · {c.Size} images · <span title=\"{H(ClusterCohesion.Definition)}\">cohesion {F(c.Cohesion)}</span> · silhouette {F(c.Silhouette)}</h3>\n");
             w.Write($"<div class=\"sheet\" id=\"sheet-{c.Cluster}\" data-limit=\"{o.SheetLimit}\" data-members=\"{members}\"></div>\n");
-            if (c.Size > o.SheetLimit) w.Write($"<button class=\"all\" data-for=\"sheet-{c.Cluster}\">show all {c.Size}</button>\n");
-            int n = Math.Min(o.Extremes, c.Size);
-            if (c.Size <= 2 * o.Extremes)
+            int shown = c.Members.Length;
+            if (shown > o.SheetLimit) w.Write($"<button class=\"all\" data-for=\"sheet-{c.Cluster}\">show all {shown}{(shown < c.Size ? " of the sample" : "")}</button>\n");
+            int n = Math.Min(o.Extremes, shown);
+            if (shown <= 2 * o.Extremes)
             {
                 // The strips would repeat the whole sheet, which is already ordered nearest first.
                 w.Write("<div class=\"muted\">nearest to the centre first; the last is the farthest</div></div>\n");

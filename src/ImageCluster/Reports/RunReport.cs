@@ -20,6 +20,16 @@ public sealed record ReportOptions
     /// <summary>Runs with more images than this get 64-pixel thumbnails by default, which keeps the file and its open time down.</summary>
     public int LargeRun { get; init; } = 5000;
 
+    /// <summary>
+    /// Most images a report shows (20 000 by default, ≈ 40 MB of thumbnails): a larger run is shown through a seeded sample,
+    /// every cluster in proportion and at least <see cref="SampledPerCluster"/> of each, said in the report's notes; the cluster
+    /// sizes stay the whole run's.
+    /// </summary>
+    public int MaxImages { get; init; } = 20_000;
+
+    /// <summary>Images of every cluster a sampled report keeps at least (all of a smaller cluster).</summary>
+    public const int SampledPerCluster = 24;
+
     /// <summary>JPEG quality of the thumbnails (1–100).</summary>
     public int ThumbnailQuality { get; init; } = 70;
 
@@ -56,6 +66,7 @@ public sealed record ReportOptions
     {
         if (Positive is not null && Labels is null) throw new ArgumentException("Positive names a class of the labels: give Labels too", nameof(Positive));
         if (ThumbnailSize is < 16 or > 512) throw new ImageClusterException($"the thumbnail size must be 16 to 512 pixels (got {ThumbnailSize})");
+        if (MaxImages < 100) throw new ArgumentException($"MaxImages must be at least 100 (got {MaxImages})", nameof(MaxImages));
         if (ThumbnailQuality is < 1 or > 100) throw new ImageClusterException($"the thumbnail quality must be 1 to 100 (got {ThumbnailQuality})");
         if (SheetLimit < 1 || Extremes < 1 || ElbowKMax < 2 || SilhouetteSamples < 2)
             throw new ImageClusterException("sheet limit, extremes, elbow k-max and silhouette samples must be positive");
@@ -85,10 +96,11 @@ internal sealed record ReportImage(string Path, int Cluster, string? Label, doub
 /// higher = tighter), the number the review page shows.
 /// </param>
 /// <param name="Silhouette">Mean silhouette of the members in the silhouette sample, or null when none was sampled.</param>
-internal sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, double? Silhouette)
+/// <param name="RunSize">The cluster's size in the whole run when the report shows a sample of it; null = all its members are here.</param>
+internal sealed record ReportCluster(int Cluster, int[] Members, double Cohesion, double? Silhouette, int? RunSize = null)
 {
-    /// <summary>Number of images.</summary>
-    public int Size => Members.Length;
+    /// <summary>Number of images in the run.</summary>
+    public int Size => RunSize ?? Members.Length;
 }
 
 /// <summary>A 2-D layout of (some of) the images.</summary>
