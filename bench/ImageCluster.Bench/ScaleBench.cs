@@ -87,7 +87,7 @@ internal static class ScaleBench
         return truth;
     }
 
-    private static double TestGaussian(Random random) =>
+    internal static double TestGaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     [StructLayout(LayoutKind.Sequential)]

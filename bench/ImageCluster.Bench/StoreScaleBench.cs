@@ -84,7 +84,7 @@ internal static class StoreScaleBench
         var truth = Truth(n, centres);
         var random = new Random(18);
         var centre = new float[centres * d];
-        for (int i = 0; i < centre.Length; i++) centre[i] = (float)Gaussian(random);
+        for (int i = 0; i < centre.Length; i++) centre[i] = (float)ScaleBench.TestGaussian(random);
         string root = Path.GetFullPath(images);
         using var store = ImageStore.OpenShared(storePath);
         const int block = 4096;
@@ -103,7 +103,7 @@ internal static class StoreScaleBench
                 string sha = Convert.ToHexStringLower(SHA256.HashData(content));
                 records.Add(new FileRecord(root, relative, content.Length, File.GetLastWriteTimeUtc(full).Ticks, sha, null));
                 var v = new float[d];
-                for (int j = 0; j < d; j++) v[j] = centre[truth[i] * d + j] + 0.5f * (float)Gaussian(random);
+                for (int j = 0; j < d; j++) v[j] = centre[truth[i] * d + j] + 0.5f * (float)ScaleBench.TestGaussian(random);
                 vectors.Add((sha, v));
             }
             store.PutFiles(records);
@@ -113,7 +113,4 @@ internal static class StoreScaleBench
         Console.Error.WriteLine();
         return truth;
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
