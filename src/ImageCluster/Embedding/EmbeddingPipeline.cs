@@ -258,7 +258,7 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
                     List<FileRecord> read;
                     lock (recordsLock) (read, newRecords) = (newRecords, []);
                     store.PutFiles(read);
-                    // New vectors are kept for the result only while they fit the budget; past it they are read back from the store.
+                    // Into their slots when the matrix fits the budget; otherwise they are only stored, and read back in blocks.
                     if (dimension == 0) (dimension, matrix) = (vectors[0].Length, MatrixWithinBudget(candidates, vectors[0].Length));
                     for (int j = 0; j < batch.Count; j++)
                     {
@@ -306,7 +306,13 @@ internal sealed class EmbeddingPipeline(IEmbeddingStore store, ResolvedModel mod
         foreach (var block in cachedRows.Chunk(StoredVectors.BlockRows))
         {
             var cached = store.GetEmbeddings(block.Select(i => hashes[i]!), key, output);
-            foreach (int i in block) cached[hashes[i]!].CopyTo(matrix.Row(slot[i]));
+            foreach (int i in block)
+            {
+                var v = cached[hashes[i]!];
+                if (v.Length != dimension)
+                    throw new ImageClusterException($"the stored embedding of {files[i].RelativePath} has {v.Length} values where the others have {dimension}; prune the store and run again");
+                v.CopyTo(matrix.Row(slot[i]));
+            }
         }
         if (paths.Count == candidates) return new EmbeddingResult(paths, contentHashes, matrix, fileErrors, embeddedCount, paths.Count - embeddedCount, timings);
 

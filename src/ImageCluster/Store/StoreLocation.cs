@@ -25,10 +25,25 @@ internal static class StoreLocation
         return IsServer(chosen) ? chosen : Path.GetFullPath(chosen);
     }
 
-    /// <summary>Whether <paramref name="location"/> names a PostgreSQL server: a <c>postgres(ql)://</c> URL or a connection string with a host.</summary>
+    /// <summary>
+    /// Whether <paramref name="location"/> names a PostgreSQL server: a <c>postgres(ql)://</c> URL, or a connection string
+    /// whose every part is a keyword Npgsql knows and which names a host (so a file such as <c>/data/host=a/store.db</c> stays a file).
+    /// </summary>
     public static bool IsServer(string location) =>
         location.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
-        || (location.Contains('=') && location.Contains("host", StringComparison.OrdinalIgnoreCase) && !File.Exists(location));
+        || (location.Contains('=') && !File.Exists(location) && IsConnectionString(location));
+
+    private static bool IsConnectionString(string location)
+    {
+        try
+        {
+            return !string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(location).Host);
+        }
+        catch (ArgumentException)
+        {
+            return false; // a keyword Npgsql does not know: a path with '=' in it
+        }
+    }
 
     /// <summary>The location without its password, fit for run.json and messages (the password comes back from PGPASSWORD or ~/.pgpass).</summary>
     public static string Redacted(string location)

@@ -97,3 +97,19 @@ public class StoreMergeTests
         cmd.ExecuteNonQuery();
     }
 }
+
+/// <summary>Which store locations name a server: URLs and real connection strings, never a path that merely holds '=' and "host".</summary>
+public class StoreLocationTests
+{
+    [Theory]
+    [InlineData("postgresql://me@db/images", true)]
+    [InlineData("postgres://me@db/images", true)]
+    [InlineData("Host=/run/postgresql;Database=images;Username=me", true)]
+    [InlineData("host=db;database=images", true)]
+    [InlineData("/data/host=a/store.db", false)]
+    [InlineData("/data/ghost=1.db", false)]
+    [InlineData("Database=images", false)]
+    [InlineData("store.db", false)]
+    public void A_server_is_a_url_or_a_connection_string_with_a_host(string location, bool server) =>
+        Assert.Equal(server, ImageCluster.Store.StoreLocation.IsServer(location));
+}
