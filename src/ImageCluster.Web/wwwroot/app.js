@@ -39,7 +39,7 @@ function label(c) {
   return c.name ? `${c.cluster} · ${c.name}` : base;
 }
 
-let cohesionRetry = 0;
+let cohesionRetry = 0, cohesionAsks = 0;
 async function show(view) {
   overview = view;
   const c = view.counts;
@@ -50,9 +50,10 @@ async function show(view) {
   const list = $('history-list'); list.replaceChildren(...view.history.map(h => { const li = document.createElement('li'); li.textContent = `#${h.seq} ${h.description}`; return li; }));
   if (view.history.length) say(`last: #${view.history[0].seq} ${view.history[0].description}`);
   renderCards();
-  // The server lists the clusters before it has read the embeddings (seconds at 100 000 images): ask again for cohesion.
-  if (view.clusters.some(k => k.size > 0 && k.cohesion == null) && !cohesionRetry)
-    cohesionRetry = setTimeout(() => { cohesionRetry = 0; act('GET', '/api/overview'); }, 1000);
+  // The server lists the clusters before it has read the embeddings (seconds at 100 000 images): ask again for cohesion,
+  // for a minute at most (a store that cannot be read leaves it empty for good).
+  if (view.clusters.some(k => k.size > 0 && k.cohesion == null) && !cohesionRetry && cohesionAsks < 60)
+    cohesionRetry = setTimeout(() => { cohesionRetry = 0; cohesionAsks++; act('GET', '/api/overview'); }, 1000);
   if (findingsOpen) await openFindings();
   if (current !== null) {
     if (view.clusters.some(k => k.cluster === current.cluster.cluster)) await openCluster(current.cluster.cluster, true);
