@@ -34,6 +34,17 @@ internal static class FeaturesFile
         else RunOutputs.WriteFeatures(file, paths, features, columnPrefix);
     }
 
+    /// <summary>Refuses a NaN or infinite value of a binary features file, naming the file, the row and its name.</summary>
+    /// <exception cref="ImageClusterException">The first row (in file order) with such a value.</exception>
+    internal static void RequireFinite(string file, IReadOnlyList<string> paths, FeatureMatrix features)
+    {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(features.Data)) return;
+        for (int i = 0; i < features.Rows; i++)
+            foreach (float v in features.ReadRow(i))
+                if (!float.IsFinite(v))
+                    throw new ImageClusterException($"{file} row {i + 1} ({paths[i]}): a value is {v.ToString(CultureInfo.InvariantCulture)}; features must be finite numbers");
+    }
+
     private static bool Is(string file, string extension) => Path.GetExtension(file).Equals(extension, StringComparison.OrdinalIgnoreCase);
 
     private static FeaturesTable ReadCsv(string file)

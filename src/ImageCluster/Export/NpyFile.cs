@@ -50,12 +50,9 @@ internal static partial class NpyFile
             done += want;
         }
         var paths = ReadPaths(file, r);
-        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(values))
-            for (int i = 0; i < r; i++)
-                foreach (float v in values.AsSpan(i * c, c))
-                    if (!float.IsFinite(v))
-                        throw new ImageClusterException($"{file} row {i + 1} ({paths[i]}): a value is {v.ToString(CultureInfo.InvariantCulture)}; features must be finite numbers");
-        return new FeaturesTable(paths, new FeatureMatrix(r, c, values));
+        var features = new FeatureMatrix(r, c, values);
+        FeaturesFile.RequireFinite(file, paths, features);
+        return new FeaturesTable(paths, features);
     }
 
     /// <summary>

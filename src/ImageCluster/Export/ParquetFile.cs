@@ -45,9 +45,11 @@ internal static class ParquetFile
                 : $"{file}: no float columns (found {(found.Length == 0 ? "none" : found)}); expected a path column with float columns, or one list column of floats");
         }
 
-        var paths = new List<string>();
-        var values = new List<float>();
+        // Every row group lands in one array sized from the footer's row count, so the values are never copied a second time.
+        int totalRows = checked((int)reader.Metadata!.NumRows);
+        var paths = new List<string>(totalRows);
         int columns = flat.Length > 0 ? flat.Length : -1;
+        float[]? data = columns > 0 ? new float[checked(totalRows * columns)] : null;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
@@ -67,25 +69,24 @@ internal static class ParquetFile
 
             if (flat.Length > 0)
             {
-                var block = new float[checked(rows * columns)];
                 for (int j = 0; j < flat.Length; j++)
                 {
                     var column = await ReadFloatsAsync(group, flat[j], rows, file, first);
-                    for (int i = 0; i < rows; i++) block[i * columns + j] = column[i];
+                    for (int i = 0; i < rows; i++) data![(first + i) * columns + j] = column[i];
                 }
-                values.AddRange(block);
             }
             else
             {
-                columns = await ReadListAsync(group, lists[0], rows, columns, file, first, values);
+                (columns, var packed) = await ReadListAsync(group, lists[0], rows, columns, file, first);
+                data ??= new float[checked(totalRows * columns)];
+                packed.CopyTo(data, (long)first * columns);
             }
         }
         if (paths.Count == 0) throw new ImageClusterException($"{file} has no rows: there is nothing to cluster");
-        var data = values.ToArray();
-        for (int i = 0; i < data.Length; i++)
-            if (!float.IsFinite(data[i]))
-                throw new ImageClusterException($"{file} row {i / columns + 1} ({paths[i / columns]}): feature {i % columns} is {data[i]}; features must be finite numbers");
-        return new FeaturesTable(paths, new FeatureMatrix(paths.Count, columns, data));
+        if (paths.Count != totalRows) throw new ImageClusterException($"{file}: the row groups hold {paths.Count} rows where the footer says {totalRows}");
+        var features = new FeatureMatrix(paths.Count, columns, data!);
+        FeaturesFile.RequireFinite(file, paths, features);
+        return new FeaturesTable(paths, features);
     }
 
     private static bool IsFloat(Type t) => t == typeof(float) || t == typeof(double);
@@ -121,7 +122,7 @@ internal static class ParquetFile
     }
 
     // A list column: every row's list is its vector, all of one length. Repetition level 0 starts a row.
-    private static async Task<int> ReadListAsync(ParquetRowGroupReader group, DataField field, int rows, int columns, string file, int first, List<float> into)
+    private static async Task<(int Columns, float[] Values)> ReadListAsync(ParquetRowGroupReader group, DataField field, int rows, int columns, string file, int first)
     {
         long count = group.GetMetadata(field)?.MetaData?.NumValues ?? throw new ImageClusterException($"{file}: the column {field.Name} has no value count");
         int n = checked((int)count);
@@ -165,8 +166,7 @@ internal static class ParquetFile
         }
         if (row != rows)
             throw new ImageClusterException($"{file}: the list column {field.Path.ToList()[0]} holds {row} rows where the row group has {rows}");
-        into.AddRange(values);
-        return columns;
+        return (columns, values);
     }
 
     private static async Task WriteAsync(string file, IReadOnlyList<string> paths, FeatureMatrix features, string columnPrefix)

@@ -106,6 +106,17 @@ public class ParquetFileTests
         }
         Assert.Contains("nulls.parquet row 2: column a is empty (null)", Assert.Throws<ImageClusterException>(() => FeaturesFile.Read(temp.Combine("nulls.parquet"))).Message);
 
+        var b = new DataField<float>("b");
+        await using (var stream = File.Create(temp.Combine("nan.parquet")))
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(path, b), stream))
+        using (var group = writer.CreateRowGroup())
+        {
+            await group.WriteAsync(path, new[] { "a", "b" });
+            await group.WriteAsync<float>(b, new[] { 1f, float.NaN }.AsMemory());
+        }
+        Assert.Contains("nan.parquet row 2 (b): a value is NaN; features must be finite numbers",
+            Assert.Throws<ImageClusterException>(() => FeaturesFile.Read(temp.Combine("nan.parquet"))).Message);
+
         File.WriteAllText(temp.Combine("text.parquet"), "path,f0\na.jpg,1\n");
         Assert.Contains("text.parquet is not a readable Parquet file", Assert.Throws<ImageClusterException>(() => FeaturesFile.Read(temp.Combine("text.parquet"))).Message);
     }
