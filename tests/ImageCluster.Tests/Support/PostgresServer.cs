@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Npgsql;
 using Xunit.Sdk;
@@ -79,14 +78,8 @@ public static class PostgresServer
 
     private static void Run(string program, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(1))) process.Kill(entireProcessTree: true);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {output.Result}{error.Result}");
+        var (code, output, error) = ChildProcess.RunToEnd(program, args, TimeSpan.FromMinutes(1));
+        if (code != 0) throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({code}): {output}{error}");
     }
 }
 

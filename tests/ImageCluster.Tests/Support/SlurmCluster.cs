@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Xunit.Sdk;
 using Xunit.v3;
@@ -77,17 +76,12 @@ public sealed class SlurmCluster : IDisposable
 
     private static (int ExitCode, string Stdout, string Stderr) RunProgram(IReadOnlyDictionary<string, string?>? environment, string program, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) start.Environment[key] = value;
-        // The daemons live in /usr/sbin, which a test runner's PATH may lack.
-        start.Environment["PATH"] = $"{System.Environment.GetEnvironmentVariable("PATH")}:/usr/sbin:/sbin";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) process.Kill(entireProcessTree: true);
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error.Result);
+        var all = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+        {
+            // The daemons live in /usr/sbin, which a test runner's PATH may lack.
+            ["PATH"] = $"{System.Environment.GetEnvironmentVariable("PATH")}:/usr/sbin:/sbin",
+        };
+        return ChildProcess.RunToEnd(program, args, TimeSpan.FromMinutes(2), all);
     }
 }
 
