@@ -6,7 +6,7 @@ namespace ImageCluster.Clustering;
 /// either way), best of <see cref="KMeansOptions.NInit"/> runs by inertia.
 /// Results are identical for the same seed whatever the number of threads.
 /// Time O(N·k·D) per iteration at worst (far less once the bounds bite); memory O(N·D) for a centred copy of the
-/// data, plus O(N) (Lloyd) or O(N·k) (Elkan) for the bounds.
+/// data (none with <see cref="KMeansOptions.CopyX"/> false), plus O(N) (Lloyd) or O(N·k) (Elkan) for the bounds.
 /// </summary>
 public sealed class KMeans : IClusterer
 {
@@ -48,7 +48,22 @@ public sealed class KMeans : IClusterer
             CancellationToken = cancellation,
         };
         float[]? given = GivenCentres(x);
-        var data = new KMeansData(x, parallel);
+        var data = new KMeansData(x, parallel, centreInPlace: !_options.CopyX);
+        InitResult best;
+        try
+        {
+            best = FitCentred(data, given, progress, cancellation);
+        }
+        finally
+        {
+            if (!_options.CopyX) data.RestoreInPlace();
+        }
+        return BuildResult(x, data, _options.NClusters, best.Labels, best.Centres, best.Iterations, best.Init);
+    }
+
+    /// <summary>Every initialisation's run on the centred samples; the one with the lowest inertia.</summary>
+    private InitResult FitCentred(KMeansData data, float[]? given, IProgress<StageProgress>? progress, CancellationToken cancellation)
+    {
         int k = _options.NClusters;
         int nInit = given is null ? _options.NInit : 1;
         double tolerance = data.MeanFeatureVariance * _options.Tol;
@@ -112,8 +127,7 @@ public sealed class KMeans : IClusterer
         int bestInit = 0;
         for (int init = 1; init < runs.Length; init++)
             if (runs[init].Inertia < runs[bestInit].Inertia) bestInit = init;
-        var best = runs[bestInit];
-        return BuildResult(x, data, k, best.Labels, best.Centres, best.Iterations, bestInit);
+        return runs[bestInit] with { Init = bestInit };
     }
 
     /// <summary>A copy of <see cref="KMeansOptions.Init"/> after checking it fits <paramref name="x"/>.</summary>
@@ -130,7 +144,7 @@ public sealed class KMeans : IClusterer
         return (float[])init.Data.Clone();
     }
 
-    private sealed record InitResult(int[] Labels, float[] Centres, double Inertia, int Iterations);
+    private sealed record InitResult(int[] Labels, float[] Centres, double Inertia, int Iterations, int Init = 0);
 
     private InitResult RunOnce(KMeansData data, int k, int seed, float[]? seedCentres, double tolerance, CancellationToken cancellation)
     {

@@ -38,6 +38,13 @@ public sealed record KMeansOptions : ClustererOptions
     [System.Text.Json.Serialization.JsonConverter(typeof(FeatureMatrixJsonConverter))]
     public FeatureMatrix? Init { get; init; }
 
+    /// <summary>
+    /// True (the default): the fit works on a centred copy of the data. False (scikit-learn's <c>copy_x=False</c>): the data's own
+    /// matrix is centred during the fit and its mean added back at the end, which saves one copy of the data; values may then
+    /// differ from the originals in the last bit, and nothing else may read or change the matrix while the fit runs.
+    /// </summary>
+    public bool CopyX { get; init; } = true;
+
 
     /// <summary>
     /// Checks the options against a data set of <paramref name="nSamples"/> rows.

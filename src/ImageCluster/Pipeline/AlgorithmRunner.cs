@@ -18,8 +18,10 @@ internal sealed record ClusteringOutcome(int[] Labels, float[]? Distances, Clust
 /// <param name="Progress">Progress of the fit's long passes.</param>
 /// <param name="Notice">One-line notices (the estimate of a long fit, the sweep's rows).</param>
 /// <param name="RefusalAfterword">Appended to a refusal, e.g. that the embeddings are kept for the rerun.</param>
+/// <param name="OwnsFeatures">The job made the matrix and nothing else reads it during a fit, so K-Means may centre it in place
+/// (<see cref="KMeansOptions.CopyX"/> false) instead of holding a centred copy as large as the data.</param>
 internal sealed record FitContext(TimeSpan? TimeLimit = null, IProgress<StageProgress>? Progress = null, Action<string>? Notice = null,
-    string RefusalAfterword = "");
+    string RefusalAfterword = "", bool OwnsFeatures = false);
 
 /// <summary>Runs one algorithm, or the auto sweep, and puts its result in the shape the jobs write.</summary>
 internal static class AlgorithmRunner
@@ -65,13 +67,16 @@ internal static class AlgorithmRunner
     {
         context ??= new FitContext();
         FitBudget.Check(options, x, context.TimeLimit, context.Notice, context.RefusalAfterword, ct);
-        return FitUnguarded(options, x, context.Progress, ct);
+        return FitUnguarded(options, x, context, ct);
     }
 
     /// <summary>As <see cref="Fit"/> without the time estimate (the caller made it).</summary>
-    internal static ClusteringOutcome FitUnguarded(ClustererOptions options, FeatureMatrix x, IProgress<StageProgress>? progress, CancellationToken ct)
+    /// <remarks>The outcome's parameters are <paramref name="options"/> as given, whatever <see cref="FitContext.OwnsFeatures"/>
+    /// changed about how the fit held the data.</remarks>
+    internal static ClusteringOutcome FitUnguarded(ClustererOptions options, FeatureMatrix x, FitContext context, CancellationToken ct)
     {
-        var result = options.CreateClusterer().Fit(x, progress, ct);
+        var fitted = context.OwnsFeatures && options is KMeansOptions kMeans ? kMeans with { CopyX = false } : options;
+        var result = fitted.CreateClusterer().Fit(x, context.Progress, ct);
         string name = options.AlgorithmName;
         int noise = result.Labels.Count(l => l < 0);
         var outcome = result switch

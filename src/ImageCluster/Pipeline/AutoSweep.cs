@@ -50,7 +50,7 @@ internal static class AutoSweep
                 }
                 if (estimate.WorthAnnouncing) notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: {expected}");
             }
-            var outcome = AlgorithmRunner.FitUnguarded(candidate, x, context.Progress, ct);
+            var outcome = AlgorithmRunner.FitUnguarded(candidate, x, context, ct);
             double seconds = sw.Elapsed.TotalSeconds;
             var row = Score(x, paths, outcome, options, labelFile, sampleSize, seed, parameters, seconds);
             notice?.Invoke($"auto: {row.Algorithm} {row.Parameters}: {row.Clusters} clusters, noise {row.Noise}, " +

@@ -343,7 +343,8 @@ public static class ClusterJob
 
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, embedded.Paths,
-            new FitContext(o.ClusteringTimeLimit, progress, notice, "; the embeddings are stored, so the rerun does not embed again"), ct);
+            new FitContext(o.ClusteringTimeLimit, progress, notice, "; the embeddings are stored, so the rerun does not embed again",
+                OwnsFeatures: true), ct);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         var fit = FitFigures.Of(outcome.Result, outcome.Info.Parameters, features.Rows);
         store.PutClustering(key, new StoredClustering(outcome.Labels, outcome.Distances ?? [],

@@ -81,11 +81,12 @@ public static class FeaturesClusterJob
         notice?.Invoke($"read {table.Features.Rows} rows × {table.Features.Columns} features from {o.Features}");
 
         sw.Restart();
-        var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, o.Whiten, ct);
+        // In place, and K-Means centres in place: the rows read are this job's alone, and each copy of 1 M × 64 is 256 MB.
+        var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, o.Whiten, ct, inPlace: true);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, table.Paths,
-            new FitContext(o.ClusteringTimeLimit, progress, notice), ct);
+            new FitContext(o.ClusteringTimeLimit, progress, notice, OwnsFeatures: true), ct);
         var fit = FitFigures.Of(outcome.Result, outcome.Info.Parameters, features.Rows);
         timings["cluster"] = sw.Elapsed.TotalSeconds;
         var evaluation = labelFile is null ? null : EvaluateJob.Evaluate(table.Paths, outcome.Labels, labelFile, o.Features, o.Positive);

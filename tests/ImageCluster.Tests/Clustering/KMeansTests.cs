@@ -171,6 +171,42 @@ public class KMeansTests
     }
 
     [Fact]
+    public void CentringInPlaceGivesTheSameFitAndGivesTheDataBack()
+    {
+        var x = TestData.Blobs(2000, 24, 8, seed: 4, out _, noise: 5.0);
+        var original = x.Clone();
+        var options = new KMeansOptions { NClusters = 8, NInit = 3, Seed = 9 };
+        var copied = new KMeans(options).Fit(x);
+        Assert.Equal(original.Data, x.Data);
+
+        var inPlace = new KMeans(options with { CopyX = false }).Fit(x);
+        Assert.Equal(copied.Labels, inPlace.Labels);
+        Assert.Equal(copied.Centers.Data, inPlace.Centers.Data);
+        Assert.Equal(copied.Inertia, inPlace.Inertia, copied.Inertia * 1e-6);
+        AssertWithinRounding(original, x);
+    }
+
+    [Fact]
+    public void CentringInPlaceGivesTheDataBackWhenTheFitIsCancelled()
+    {
+        var x = TestData.Random(3000, 16, seed: 6);
+        var original = x.Clone();
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new KMeans(new KMeansOptions { NClusters = 5, CopyX = false }).Fit(x, source.Token));
+        AssertWithinRounding(original, x);
+    }
+
+    // Centring and adding the mean back rounds twice: a value may move by a unit in the last place of the larger of it and the mean.
+    private static void AssertWithinRounding(FeatureMatrix expected, FeatureMatrix actual)
+    {
+        for (int i = 0; i < expected.Data.Length; i++)
+            Assert.True(Math.Abs(expected.Data[i] - actual.Data[i]) <= 1e-6f * (1 + Math.Abs(expected.Data[i])),
+                $"value {i}: {actual.Data[i]} instead of {expected.Data[i]}");
+    }
+
+    [Fact]
     public void BlockedDotKernelMatchesNaiveProducts()
     {
         var random = new Random(4);
