@@ -18,6 +18,7 @@ internal sealed partial class ImageStore
     /// <summary>The log of decisions on the clustering <paramref name="baseKey"/>, oldest first (undone ones included).</summary>
     public List<DecisionRecord> GetDecisions(string baseKey)
     {
+        if (_serverRunId is { } run) return _server!.GetDecisions(run, baseKey);
         using var cmd = Command("SELECT seq, kind, payload_json, created_utc, undone FROM decisions WHERE base = $base ORDER BY seq");
         cmd.Parameters.AddWithValue("$base", baseKey);
         using var reader = cmd.ExecuteReader();
@@ -34,6 +35,7 @@ internal sealed partial class ImageStore
     /// </summary>
     public long AppendDecision(string baseKey, string kind, string payloadJson)
     {
+        if (_serverRunId is { } run) return _server!.AppendDecision(run, baseKey, kind, payloadJson);
         using var tx = _connection.BeginTransaction();
         using (var drop = Command("DELETE FROM decisions WHERE base = $base AND undone = 1"))
         {
@@ -51,11 +53,11 @@ internal sealed partial class ImageStore
     }
 
     /// <summary>Marks the last live decision undone; returns it, or null when there is nothing to undo.</summary>
-    public DecisionRecord? UndoDecision(string baseKey) =>
+    public DecisionRecord? UndoDecision(string baseKey) => _serverRunId is { } run ? _server!.UndoDecision(run, baseKey) :
         Flip(baseKey, "SELECT seq FROM decisions WHERE base = $base AND undone = 0 ORDER BY seq DESC LIMIT 1", undone: true);
 
     /// <summary>Restores the earliest undone decision; returns it, or null when there is nothing to redo.</summary>
-    public DecisionRecord? RedoDecision(string baseKey) =>
+    public DecisionRecord? RedoDecision(string baseKey) => _serverRunId is { } run ? _server!.RedoDecision(run, baseKey) :
         Flip(baseKey, "SELECT seq FROM decisions WHERE base = $base AND undone = 1 ORDER BY seq LIMIT 1", undone: false);
 
     private DecisionRecord? Flip(string baseKey, string select, bool undone)

@@ -18,7 +18,8 @@ internal sealed record StoredClustering(int[] Labels, float[] Distances, string 
 /// <summary>
 /// SQLite storage of files (path, size, time, hash) and embeddings keyed by content hash × model × output — the
 /// content-addressed cache, shared by every run folder (see <see cref="StoreLocation"/>) — and, in a run folder's own
-/// <see cref="FileName"/>, that run's clusterings, runs and decision log. <see cref="OpenRun"/> joins the two in one
+/// <see cref="FileName"/>, that run's clusterings, runs and decision log (with a PostgreSQL store, the server keeps those
+/// too and the file only names the run). <see cref="OpenRun"/> joins the two in one
 /// connection (the shared store attached); <see cref="Open(string)"/> keeps everything in one file. Not thread-safe: use it from one thread.
 /// </summary>
 internal sealed partial class ImageStore : IEmbeddingStore
@@ -44,6 +45,9 @@ internal sealed partial class ImageStore : IEmbeddingStore
 
     // Files and embeddings on a PostgreSQL server instead of an attached file: every cache call goes there.
     private PostgresStore? _server;
+
+    // The run folder's id on _server, whose tables then hold its clusterings, runs and review log; null when this file holds them.
+    private string? _serverRunId;
 
     private ImageStore(SqliteConnection connection, string cache, string? cachePath, string path)
     {
@@ -80,7 +84,17 @@ internal sealed partial class ImageStore : IEmbeddingStore
         try
         {
             var run = Open(runDatabase, cachePath: null);
-            (run._server, run.CachePath) = (server, server.Location);
+            try
+            {
+                (run._server, run.CachePath) = (server, server.Location);
+                run._serverRunId = run.RunIdOn(server, runDatabase);
+            }
+            catch
+            {
+                run._server = null; // disposed below
+                run.Dispose();
+                throw;
+            }
             return run;
         }
         catch
@@ -88,6 +102,32 @@ internal sealed partial class ImageStore : IEmbeddingStore
             server.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The id under which <paramref name="server"/> keeps this run folder's clusterings, runs and review log: the one this file
+    /// names, else a new one registered there. Null for a run folder made before runs lived on the server, whose own file holds them.
+    /// </summary>
+    /// <exception cref="ImageClusterException">This file names a run the server does not know (another server, or a copy of it).</exception>
+    private string? RunIdOn(PostgresStore server, string runDatabase)
+    {
+        if (ScalarOf("SELECT value FROM meta WHERE key = 'server_run_id'") is string id)
+        {
+            if (!server.HasRunFolder(id))
+                throw new ImageClusterException($"{runDatabase}: this run's clusterings and review decisions are kept on the PostgreSQL store it was made with, " +
+                                                $"and {server.Location} does not have them (run {id}); name that store");
+            return id;
+        }
+        if (Convert.ToInt64(ScalarOf("SELECT (SELECT count(*) FROM clusterings) + (SELECT count(*) FROM runs) + (SELECT count(*) FROM decisions)"),
+                System.Globalization.CultureInfo.InvariantCulture) > 0)
+            return null;
+        id = Guid.NewGuid().ToString("N");
+        // Registered on the server first: a crash in between leaves an unused id there, never a folder naming a missing one.
+        server.AddRunFolder(id, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(runDatabase))!);
+        using var cmd = Command("INSERT INTO meta (key, value) VALUES ('server_run_id', $id)");
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.ExecuteNonQuery();
+        return id;
     }
 
     /// <summary>
@@ -294,6 +334,7 @@ internal sealed partial class ImageStore : IEmbeddingStore
     /// <summary>A clustering stored under <paramref name="key"/>, or null.</summary>
     public StoredClustering? GetClustering(string key)
     {
+        if (_serverRunId is { } run) return _server!.GetClustering(run, key);
         using var cmd = Command("SELECT labels, distances, summary_json FROM clusterings WHERE key = $key");
         cmd.Parameters.AddWithValue("$key", key);
         using var reader = cmd.ExecuteReader();
@@ -307,6 +348,11 @@ internal sealed partial class ImageStore : IEmbeddingStore
     /// <summary>Stores a clustering under <paramref name="key"/> (replacing any).</summary>
     public void PutClustering(string key, StoredClustering clustering)
     {
+        if (_serverRunId is { } run)
+        {
+            _server!.PutClustering(run, key, clustering);
+            return;
+        }
         using var cmd = Command("INSERT OR REPLACE INTO clusterings (key, labels, distances, summary_json) VALUES ($key, $labels, $distances, $summary)");
         cmd.Parameters.AddWithValue("$key", key);
         cmd.Parameters.AddWithValue("$labels", MemoryMarshal.AsBytes(clustering.Labels.AsSpan()).ToArray());
@@ -318,6 +364,7 @@ internal sealed partial class ImageStore : IEmbeddingStore
     /// <summary>Records a finished run; returns its id.</summary>
     public long AddRun(DateTime startedUtc, string input, string model, int? seed, string summaryJson)
     {
+        if (_serverRunId is { } run) return _server!.AddRun(run, startedUtc, input, model, seed, summaryJson);
         using var cmd = Command("INSERT INTO runs (started_utc, input, model, seed, summary_json) VALUES ($started, $input, $model, $seed, $summary); SELECT last_insert_rowid();");
         cmd.Parameters.AddWithValue("$started", startedUtc.ToString("O"));
         cmd.Parameters.AddWithValue("$input", input);
@@ -330,6 +377,7 @@ internal sealed partial class ImageStore : IEmbeddingStore
     /// <summary>Number of runs recorded.</summary>
     public long CountRuns()
     {
+        if (_serverRunId is { } run) return _server!.CountRuns(run);
         using var cmd = Command("SELECT COUNT(*) FROM runs");
         return (long)cmd.ExecuteScalar()!;
     }

@@ -10,8 +10,9 @@ namespace ImageCluster.Store;
 /// once: the same two tables as the SQLite store, in a schema of their own (<c>imagecluster</c>), vectors as
 /// little-endian float32 <c>bytea</c> (Debian 12's PostgreSQL has no pgvector; neighbours come from our own index).
 /// Every write is an upsert keyed like the SQLite store's, so a shard that runs twice never duplicates a row.
+/// The run folders made with it keep their clusterings, runs and review decisions here too (see PostgresStore.Runs.cs).
 /// </summary>
-internal sealed class PostgresStore : IEmbeddingStore
+internal sealed partial class PostgresStore : IEmbeddingStore
 {
     private const string Schema = "imagecluster";
 
@@ -54,6 +55,7 @@ internal sealed class PostgresStore : IEmbeddingStore
                     CREATE TABLE IF NOT EXISTS {Schema}.embeddings (
                         sha256 text NOT NULL, model text NOT NULL, output text NOT NULL, dimension integer NOT NULL,
                         vector bytea NOT NULL, PRIMARY KEY (sha256, model, output));
+                    {RunTables}
                     INSERT INTO {Schema}.meta (key, value) VALUES ('schema_version', '{ImageStore.CurrentSchemaVersion}'), ('kind', 'imagecluster embedding store')
                         ON CONFLICT (key) DO NOTHING;
                     """);

@@ -80,6 +80,62 @@ public class PostgresStoreTests
         Assert.False(Directory.Exists(temp.Combine("run")));
     }
 
+    [PostgresFact]
+    public async Task Runs_and_review_decisions_of_a_server_store_live_on_the_server_one_log_per_run_folder()
+    {
+        using var temp = new TempFolder();
+        SyntheticImages.Write(temp.Combine("in"), 12);
+        string store = PostgresServer.NewDatabase(), first = temp.Combine("first"), second = temp.Combine("second");
+        foreach (var output in new[] { first, second })
+        {
+            var run = await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "3", "--model", "pixels", "--store", store, "--out", output);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+        }
+        Assert.Equal(0, (await CliRunner.RunAsync("select", first, "--keep", "0")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("select", first, "--discard", "1")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("select", first, "--undo")).ExitCode);
+
+        string firstId = RunIdOf(first), secondId = RunIdOf(second);
+        Assert.NotEqual(firstId, secondId);
+        Assert.Equal(2L, Scalar(store, $"SELECT count(*) FROM imagecluster.decisions WHERE run_id = '{firstId}'"));
+        Assert.Equal(1L, Scalar(store, $"SELECT count(*) FROM imagecluster.decisions WHERE run_id = '{firstId}' AND undone"));
+        Assert.Equal(0L, Scalar(store, $"SELECT count(*) FROM imagecluster.decisions WHERE run_id = '{secondId}'"));
+        Assert.Equal((1L, 1L), (Scalar(store, $"SELECT count(*) FROM imagecluster.runs WHERE run_id = '{firstId}'"),
+            Scalar(store, $"SELECT count(*) FROM imagecluster.clusterings WHERE run_id = '{firstId}'")));
+        // The folder's own file only names the run: nothing of the review is kept in it.
+        Assert.Equal(0L, LocalCount(first, "decisions") + LocalCount(first, "runs") + LocalCount(first, "clusterings"));
+
+        var status = await CliRunner.RunAsync("select", first, "--status", "--json");
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        var verdicts = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("clusters").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("cluster").GetInt32(), c => c.GetProperty("verdict").GetString());
+        Assert.Equal(("keep", "undecided"), (verdicts[0], verdicts[1]));
+
+        // The same folder pointed at a server that never saw it: one line, not an empty review.
+        string elsewhere = PostgresServer.NewDatabase();
+        File.WriteAllText(Path.Combine(first, "run.json"), File.ReadAllText(Path.Combine(first, "run.json")).Replace(store, elsewhere, StringComparison.Ordinal));
+        var refused = await CliRunner.RunAsync("select", first, "--status");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"does not have them (run {firstId}); name that store", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+    }
+
+    [PostgresFact]
+    public async Task A_run_folder_that_kept_its_review_itself_keeps_it_there_with_a_server_store()
+    {
+        using var temp = new TempFolder();
+        SyntheticImages.Write(temp.Combine("in"), 8);
+        string store = PostgresServer.NewDatabase(), run = temp.Combine("run");
+        Assert.Equal(0, (await CliRunner.RunAsync("cluster", temp.Combine("in"), "--k", "2", "--model", "pixels", "--store", store, "--out", run)).ExitCode);
+        // As a build before runs lived on the server left it: no run id, its run recorded in the folder's own file.
+        LocalScalar(run, "DELETE FROM meta WHERE key = 'server_run_id'; INSERT INTO runs (started_utc, input, model, summary_json) VALUES ('2026-01-01', 'in', 'pixels', '{}')");
+
+        var select = await CliRunner.RunAsync("select", run, "--keep", "0");
+        Assert.True(select.ExitCode == 0, select.Stderr);
+        Assert.Equal(1L, LocalCount(run, "decisions"));
+        Assert.Null(LocalScalar(run, "SELECT value FROM meta WHERE key = 'server_run_id'"));
+    }
+
     [Theory]
     [InlineData("postgresql://nobody@127.0.0.1:1/none")]
     [InlineData("Host=/nonexistent/socket;Username=nobody;Database=none")]
@@ -136,6 +192,28 @@ public class PostgresStoreTests
         {
             return 0; // the first shard has not made the tables yet
         }
+    }
+
+    private static long Scalar(string store, string sql)
+    {
+        using var connection = new NpgsqlConnection(PostgresServer.ConnectionString(PostgresServer.DatabaseOf(store)));
+        connection.Open();
+        using var cmd = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string RunIdOf(string runFolder) =>
+        (string)LocalScalar(runFolder, "SELECT value FROM meta WHERE key = 'server_run_id'")!;
+
+    private static long LocalCount(string runFolder, string table) => (long)LocalScalar(runFolder, $"SELECT count(*) FROM {table}")!;
+
+    private static object? LocalScalar(string runFolder, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(runFolder, "imagecluster.db")};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
     }
 
     private static void Sql(string store, string sql)
