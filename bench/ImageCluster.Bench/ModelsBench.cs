@@ -15,6 +15,8 @@ namespace ImageCluster.Bench;
 /// MODELS.md's protocol computed here: L2-normalised rows (raw pixels mean-centred first, as MODELS.md's baseline),
 /// k = number of classes, n_init 10, mean of seeds 0–4.
 /// Usage: bench models [--specs a,b@LAYER:POOL,…] [--sets oxford17_flowers,…] [--work DIR] [--cli PATH] [--shared DIR] [--seeds 5] [--no-reduce]
+///        [--methods kmeans,leiden,…] (each clusters the same features at k = number of classes: kmeans as above; leiden =
+///        Leiden on the 15-NN fuzzy graph with its resolution searched for k communities; leiden-kN = N neighbours)
 /// A spec is a model name (its pooled penultimate output), <c>pixels</c>, <c>pixelsN</c>, <c>colorhist</c>, or
 /// <c>MODEL@LAYER:POOL</c>, which runs <c>embed --layer LAYER --pool POOL</c>. Features are cached per (spec, set) in
 /// the work folder, so a rerun only clusters; delete <c>WORK/features/SPEC</c> to embed again.
@@ -67,6 +69,8 @@ internal static class ModelsBench
             .Append("resnet18").Append("pixels").Append("pixels128").Append("colorhist"));
         var specs = Arg("--specs", defaultSpecs).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Spec.Parse).ToList();
         var sets = Arg("--sets", string.Join(",", AllSets)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var methods = Arg("--methods", "kmeans").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var method in methods) _ = Clusterer(method, 2, 0);
         var environment = new Dictionary<string, string>
         {
             // Every name in ../shared/models resolves without a user setting; an explicit IMAGECLUSTER_MODELS wins.
@@ -78,6 +82,7 @@ internal static class ModelsBench
         var results = new List<(Spec Spec, int Dimension, List<Score> Scores)>();
         bool failed = false;
         foreach (var spec in specs)
+        foreach (var method in methods)
         {
             var scores = new List<Score>();
             int dimension = 0;
@@ -88,11 +93,11 @@ internal static class ModelsBench
                     var (input, labels) = Prepare(shared, set, work);
                     var features = Embed(cli, environment, spec, set, input, work);
                     dimension = features.Matrix.Columns;
-                    var (nmi, std, classes) = Nmi(spec, features, labels, seeds, reduce);
+                    var (nmi, std, classes) = Nmi(spec, features, labels, seeds, reduce, method);
                     double speed = features.Paths.Length / features.EmbedSeconds;
                     scores.Add(new Score(set, features.Paths.Length, classes, nmi, std, speed, null));
                     Console.Error.WriteLine(FormattableString.Invariant(
-                        $"  {spec.Text} {set}: NMI {nmi:F3} ± {std:F3} ({features.Paths.Length} images, {dimension}-d), embed {speed:F0} img/s{(features.Cached ? " (cached)" : $" (command {features.CommandSeconds:F1} s)")}"));
+                        $"  {spec.Text} {method} {set}: NMI {nmi:F3} ± {std:F3} ({features.Paths.Length} images, {dimension}-d), embed {speed:F0} img/s{(features.Cached ? " (cached)" : $" (command {features.CommandSeconds:F1} s)")}"));
                     if (float16)
                     {
                         var rounded = features.Matrix.Clone();
@@ -103,7 +108,7 @@ internal static class ModelsBench
                             rounded.Data[i] = (float)(Half)v;
                             largestError = Math.Max(largestError, Math.Abs(rounded.Data[i] - v) / Math.Max(Math.Abs(v), 1e-6f));
                         }
-                        var (nmi16, std16, _) = Nmi(spec, features with { Matrix = rounded }, labels, seeds, reduce);
+                        var (nmi16, std16, _) = Nmi(spec, features with { Matrix = rounded }, labels, seeds, reduce, method);
                         Console.WriteLine(FormattableString.Invariant(
                             $"float16 {spec.Text} {set}: NMI float32 {nmi:F4} ± {std:F4}, float16 {nmi16:F4} ± {std16:F4}, difference {nmi16 - nmi:+0.0000;-0.0000;0.0000}, largest relative rounding {largestError:E1}"));
                     }
@@ -115,7 +120,7 @@ internal static class ModelsBench
                     Console.Error.WriteLine($"  {spec.Text} {set}: FAILED: {e.Message}");
                 }
             }
-            results.Add((spec, dimension, scores));
+            results.Add((methods.Length == 1 ? spec : spec with { Text = $"{spec.Text} {method}" }, dimension, scores));
         }
 
         PrintTables(results, sets, models);
@@ -232,7 +237,19 @@ internal static class ModelsBench
     private static string FirstLine(string text) => text.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
 
     /// <summary>MODELS.md's protocol: K-Means on L2-normalised rows, k = classes, n_init 10, mean (and SD) over the seeds.</summary>
-    private static (double Mean, double Std, int Classes) Nmi(Spec spec, Features features, Dictionary<string, string> labels, int seeds, bool reduce)
+    /// <summary>The clusterer a <c>--methods</c> name stands for, at <paramref name="k"/> clusters.</summary>
+    private static IClusterer Clusterer(string method, int k, int seed) => method switch
+    {
+        "kmeans" => new KMeans(new KMeansOptions { NClusters = k, NInit = 10, Seed = seed }),
+        "leiden" => new Leiden(new LeidenOptions { NClusters = k, Seed = seed }),
+        _ when method.StartsWith("leiden-k", StringComparison.Ordinal) && int.TryParse(method["leiden-k".Length..], CultureInfo.InvariantCulture, out int n) =>
+            new Leiden(new LeidenOptions { NClusters = k, Seed = seed, NNeighbors = n }),
+        "spectral" => new Spectral(new SpectralOptions { NClusters = k, Seed = seed }),
+        _ => throw new ArgumentException($"--methods: '{method}' is not one of kmeans, leiden, leiden-kN, spectral"),
+    };
+
+    private static (double Mean, double Std, int Classes) Nmi(Spec spec, Features features, Dictionary<string, string> labels, int seeds, bool reduce,
+        string method = "kmeans")
     {
         var truth = features.Paths.Select(p => labels.TryGetValue(p, out var l) ? l
             : throw new InvalidOperationException($"{p} has no label in labels.csv")).ToList();
@@ -246,7 +263,7 @@ internal static class ModelsBench
         var nmis = new double[seeds];
         for (int seed = 0; seed < seeds; seed++)
         {
-            var r = new KMeans(new KMeansOptions { NClusters = k, NInit = 10, Seed = seed }).Fit(x);
+            var r = Clusterer(method, k, seed).Fit(x);
             nmis[seed] = ClusteringMetrics.NormalizedMutualInformation(truth, r.Labels.Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList());
         }
         double mean = nmis.Average();

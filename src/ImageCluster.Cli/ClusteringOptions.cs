@@ -25,11 +25,11 @@ internal sealed class ClusteringOptions
 
     private readonly Option<int?> _k = new("--k") { Description = "Number of clusters (every algorithm that takes one)" };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
-    private readonly Option<int?> _nInit = new("--n-init") { Description = "kmeans: restarts; the best inertia wins (default 10)" };
+    private readonly Option<int?> _nInit = new("--n-init") { Description = "kmeans, spectral: restarts; the best inertia wins (default 10)" };
     private readonly Option<int?> _maxIter = new("--max-iter") { Description = "Iteration limit per run (kmeans default 300)" };
     private readonly Option<double?> _tol = new("--tol") { Description = "kmeans: convergence tolerance relative to the data variance (default 1e-4)" };
 
-    private readonly Option<DistanceMetric?> _metric = new("--metric") { Description = "kmedoids, dbscan, optics, agglomerative, hdbscan: euclidean (default) or cosine" };
+    private readonly Option<DistanceMetric?> _metric = new("--metric") { Description = "kmedoids, dbscan, optics, agglomerative, hdbscan: euclidean (default) or cosine; leiden, spectral: cosine (default) or euclidean" };
     private readonly Option<KMeansAlgorithm?> _kmeansAlgorithm = new("--kmeans-algorithm") { Description = "kmeans: lloyd (default) or elkan (same result, fewer distance computations for large k)" };
     private readonly Option<int?> _miniBatchSize = new("--minibatch-size") { Description = "minibatch-kmeans: samples per batch (default 1024)" };
     private readonly Option<KMedoidsMethod?> _method = new("--method") { Description = "kmedoids: pam (default; BUILD + SWAP as R's cluster::pam) or fasterpam" };
@@ -56,6 +56,8 @@ internal sealed class ClusteringOptions
     private readonly Option<bool?> _predecessorCorrection = new("--predecessor-correction") { Description = "optics: correct xi cluster ends by their predecessors, true (default) or false" };
     private readonly Option<double?> _selectionEpsilon = new("--cluster-selection-epsilon") { Description = "hdbscan: merge clusters closer than this distance (default 0)" };
     private readonly Option<bool> _allowSingleCluster = new("--allow-single-cluster") { Description = "hdbscan: allow the whole set to be one cluster" };
+    private readonly Option<double?> _resolution = new("--resolution") { Description = "leiden: modularity resolution, higher = more, smaller clusters (default 1; ignored with --k, which searches it)" };
+    private readonly Option<int?> _kNeighbours = new("--k-neighbours") { Description = "leiden, spectral: neighbours of each image in the graph (default 15)" };
     private readonly Option<int?> _threads = new("--cluster-threads") { Description = "Every algorithm: upper bound on clustering threads (default: one per core); results do not depend on it" };
 
     private readonly Option<int?> _kMin = new("--k-min") { Description = "auto: smallest k tried (default 2)" };
@@ -76,7 +78,7 @@ internal sealed class ClusteringOptions
                      _algorithm, _k, _seed, _metric, _nInit, _maxIter, _tol, _kmeansAlgorithm, _miniBatchSize, _method, _eps, _minSamples, _maxEps, _xi,
                      _clusterMethod, _linkage, _distanceThreshold, _sim, _minCsize, _maxSamples, _minClusterSize, _selection, _threshold,
                      _branchingFactor, _maxSubclusters, _init, _maxNoImprovement, _initSize, _reassignmentRatio, _predecessorCorrection,
-                     _selectionEpsilon, _allowSingleCluster, _threads, _kMin, _kMax, _rankBy, Labels, Positive,
+                     _selectionEpsilon, _allowSingleCluster, _resolution, _kNeighbours, _threads, _kMin, _kMax, _rankBy, Labels, Positive,
                  })
             command.Options.Add(option);
     }
@@ -92,6 +94,7 @@ internal sealed class ClusteringOptions
     internal static readonly IReadOnlyDictionary<string, string> SetByTheCommand = new Dictionary<string, string>
     {
         ["BirchOptions.ComputeLabels"] = "the command always needs each image's label",
+        ["KMeansOptions.CopyX"] = "the command owns its feature matrix and always lets K-Means centre it in place",
     };
 
     /// <summary>Every flag of <paramref name="algorithm"/> and the property of its options record it sets.</summary>
@@ -128,6 +131,8 @@ internal sealed class ClusteringOptions
                 new(_minClusterSize, "MinClusterSize"), new(_minSamples, "MinSamples"), new(_metric, "Metric"), new(_selection, "ClusterSelectionMethod"),
                 new(_selectionEpsilon, "ClusterSelectionEpsilon"), new(_allowSingleCluster, "AllowSingleCluster"),
             ],
+            "leiden" => [new(_k, "NClusters"), new(_resolution, "Resolution"), new(_kNeighbours, "NNeighbors"), new(_metric, "Metric")],
+            "spectral" => [new(_k, "NClusters"), new(_kNeighbours, "NNeighbors"), new(_metric, "Metric"), new(_nInit, "NInit")],
             Auto => [new(_kMin, "KMin"), new(_kMax, "KMax"), new(_rankBy, "RankBy")],
             _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "not an algorithm"),
         };
@@ -166,7 +171,7 @@ internal sealed class ClusteringOptions
     private object Adjust(ParseResult parse, string name, object options)
     {
         bool noK = parse.GetValue(_k) is null;
-        if (options is KMeansOptions or MiniBatchKMeansOptions or KMedoidsOptions && noK)
+        if (options is KMeansOptions or MiniBatchKMeansOptions or KMedoidsOptions or SpectralOptions && noK)
             throw new UsageException($"--algorithm {name} needs the number of clusters: add --k N");
         return options switch
         {

@@ -24,6 +24,8 @@ namespace ImageCluster.Clustering;
 [JsonDerivedType(typeof(BirchOptions), "birch")]
 [JsonDerivedType(typeof(AgglomerativeOptions), "agglomerative")]
 [JsonDerivedType(typeof(HdbscanOptions), "hdbscan")]
+[JsonDerivedType(typeof(LeidenOptions), "leiden")]
+[JsonDerivedType(typeof(SpectralOptions), "spectral")]
 public abstract record ClustererOptions
 {
     private static readonly Dictionary<Type, string> Names = typeof(ClustererOptions).GetCustomAttributes<JsonDerivedTypeAttribute>()
@@ -33,7 +35,7 @@ public abstract record ClustererOptions
     public static IReadOnlyDictionary<string, Type> Algorithms { get; } = Names.ToDictionary(n => n.Value, n => n.Key);
 
     /// <summary>The algorithm's name: <c>kmeans</c>, <c>minibatch-kmeans</c>, <c>kmedoids</c>, <c>dbscan</c>, <c>optics</c>,
-    /// <c>birch</c>, <c>agglomerative</c> or <c>hdbscan</c>.</summary>
+    /// <c>birch</c>, <c>agglomerative</c>, <c>hdbscan</c>, <c>leiden</c> or <c>spectral</c>.</summary>
     [JsonIgnore]
     public string AlgorithmName => Names[GetType()];
 

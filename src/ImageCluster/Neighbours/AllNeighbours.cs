@@ -19,7 +19,7 @@ internal sealed record AllNeighbours(int[] Rows, float[] Distances, int K)
         var distances = new float[rows.Length];
         Array.Fill(rows, -1);
         Array.Fill(distances, float.PositiveInfinity);
-        var meter = Clustering.WorkMeter.Start(progress, "neighbours", n);
+        var meter = WorkMeter.Start(progress, "neighbours", n);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = index.SearchThreads, CancellationToken = ct };
         Parallel.For(0, n, parallel, () => (new int[k + 1], new float[k + 1]), (i, _, buffers) =>
         {

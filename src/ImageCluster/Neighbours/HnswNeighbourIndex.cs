@@ -99,7 +99,7 @@ internal sealed class HnswNeighbourIndex : INeighbourIndex
         if (rows.Columns != Dimensions) throw new ArgumentException($"rows of {rows.Columns} columns do not fit an index of {Dimensions}", nameof(rows));
         if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(rows.Data))
             throw new ArgumentException("The features hold NaN or infinite values; a neighbour index cannot be built on them.", "nSamples");
-        var meter = Clustering.WorkMeter.Start(progress, "neighbour index", n);
+        var meter = WorkMeter.Start(progress, "neighbour index", n);
         // USearch inserts from several threads only into capacity reserved ahead; its C# wrapper reserves one row per call
         // unless told the total. Without that (a wrapper that renamed it), insert on one thread: slower, same graph quality.
         bool reserved = ReserveCapacity(_index, _index.Size() + (ulong)n);

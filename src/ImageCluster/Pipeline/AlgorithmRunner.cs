@@ -46,6 +46,8 @@ internal static class AlgorithmRunner
         MiniBatchKMeansOptions o => o.NClusters,
         KMedoidsOptions o => o.NClusters,
         AgglomerativeOptions o => o.NClusters,
+        LeidenOptions o => o.NClusters,
+        SpectralOptions o => o.NClusters,
         _ => null,
     };
 
@@ -55,6 +57,8 @@ internal static class AlgorithmRunner
         KMeansOptions o => o.Seed,
         MiniBatchKMeansOptions o => o.Seed,
         KMedoidsOptions o => o.Seed,
+        LeidenOptions o => o.Seed,
+        SpectralOptions o => o.Seed,
         _ => auto?.Seed ?? 0,
     };
 

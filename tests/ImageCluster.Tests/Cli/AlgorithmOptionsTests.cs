@@ -18,7 +18,7 @@ public class AlgorithmOptionsTests
     public void Every_settable_option_of_every_algorithm_has_a_flag()
     {
         var flags = new ClusteringOptions();
-        Assert.Equal(8, ClustererOptions.Algorithms.Count);
+        Assert.Equal(10, ClustererOptions.Algorithms.Count);
         foreach (var (name, type) in ClustererOptions.Algorithms)
         {
             var byFlag = flags.FlagsOf(name).Select(f => f.Property).ToHashSet();
@@ -41,6 +41,8 @@ public class AlgorithmOptionsTests
         new BirchOptions { NClusters = null, MaxSubclusters = 100 },
         new AgglomerativeOptions { Sim = 0.5, MinCsize = 3, Linkage = Linkage.Average },
         new HdbscanOptions { ClusterSelectionEpsilon = 0.2, AllowSingleCluster = true },
+        new LeidenOptions { NClusters = 4, Resolution = 0.5, NNeighbors = 10, Seed = 2 },
+        new SpectralOptions { NClusters = 3, Metric = DistanceMetric.Euclidean, NInit = 4 },
     ];
 
     [Theory]
@@ -86,6 +88,9 @@ public class AlgorithmOptionsTests
         "maxNoImprovement=null initSize=40 reassignmentRatio=0.02")]
     [InlineData(new[] { "--algorithm", "birch", "--max-subclusters", "500" }, "maxSubclusters=500 nClusters=null")]
     [InlineData(new[] { "--algorithm", "birch", "--k", "3" }, "nClusters=3")]
+    [InlineData(new[] { "--algorithm", "leiden", "--k", "4", "--k-neighbours", "8", "--metric", "euclidean" }, "nClusters=4 nNeighbors=8 metric=euclidean resolution=1")]
+    [InlineData(new[] { "--algorithm", "leiden", "--resolution", "0.7" }, "nClusters=null resolution=0.7 nNeighbors=15")]
+    [InlineData(new[] { "--algorithm", "spectral", "--k", "4", "--n-init", "3", "--seed", "2" }, "nClusters=4 nInit=3 seed=2 metric=cosine")]
     public async Task A_flag_sets_its_option_and_run_json_records_it(string[] options, string expected)
     {
         using var temp = new TempFolder();
@@ -131,6 +136,9 @@ public class AlgorithmOptionsTests
     [InlineData(new[] { "--algorithm", "kmedoids", "--k", "2", "--init", "a,b" }, "error: --init takes build, k-medoids++ or comma-separated sample indices")]
     [InlineData(new[] { "--algorithm", "minibatch-kmeans", "--k", "2", "--max-no-improvement", "often" }, "error: --max-no-improvement takes a whole number or none")]
     [InlineData(new[] { "--algorithm", "dbscan", "--allow-single-cluster" }, "error: --allow-single-cluster does not apply to --algorithm dbscan (it is an option of hdbscan)")]
+    [InlineData(new[] { "--algorithm", "spectral" }, "error: --algorithm spectral needs the number of clusters: add --k N")]
+    [InlineData(new[] { "--algorithm", "leiden", "--resolution", "0" }, "error: --resolution must be a finite number > 0 (got 0)")]
+    [InlineData(new[] { "--algorithm", "leiden", "--k-neighbours", "0" }, "error: --k-neighbours must be at least 1 (got 0)")]
     public async Task Bad_values_of_the_new_flags_are_refused_by_flag(string[] options, string expected)
     {
         using var temp = new TempFolder();

@@ -30,10 +30,11 @@ public class PublicApiTests
     }
 
     [Fact]
-    public void At_most_100_public_types()
+    public void At_most_110_public_types()
     {
+        // 100 until the graph algorithms (issue 17): each algorithm is three types (options, clusterer, result), no plumbing.
         var types = Library.GetExportedTypes();
-        Assert.True(types.Length <= 100, $"{types.Length} public types (nested included): {string.Join(", ", types.Select(t => t.Name).Order())}");
+        Assert.True(types.Length <= 110, $"{types.Length} public types (nested included): {string.Join(", ", types.Select(t => t.Name).Order())}");
         Assert.True(types.Length >= 20, "the count is of the wrong assembly");
     }
 

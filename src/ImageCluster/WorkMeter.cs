@@ -1,4 +1,4 @@
-namespace ImageCluster.Clustering;
+namespace ImageCluster;
 
 /// <summary>
 /// Counts the work done in one long pass of a fit and passes it on as <see cref="StageProgress"/>. Workers call

@@ -1,4 +1,4 @@
-namespace ImageCluster.Clustering;
+namespace ImageCluster;
 
 /// <summary>
 /// Disjoint sets over 0 … n − 1 that always link the higher root under the lower one, so each set's root is its lowest
