@@ -71,4 +71,14 @@ public abstract record ClustererOptions
 
     /// <summary>The algorithm's own checks; those that need the number of samples run only when <paramref name="nSamples"/> is given.</summary>
     protected abstract void ValidateCore(int? nSamples);
+
+    /// <summary>A number of clusters, where one is set, must be between 1 and the number of samples (ParamName <c>NClusters</c>).</summary>
+    private protected static void ValidateClusterCount(int? nClusters, int? nSamples)
+    {
+        if (nClusters < 1)
+            throw new ArgumentException($"NClusters must be at least 1 (got {nClusters}).", "NClusters");
+        if (nClusters > nSamples)
+            throw new ArgumentException(
+                $"k = {nClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.", "NClusters");
+    }
 }

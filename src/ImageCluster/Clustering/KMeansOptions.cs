@@ -52,12 +52,7 @@ public sealed record KMeansOptions : ClustererOptions
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
     protected override void ValidateCore(int? nSamples)
     {
-        if (NClusters < 1)
-            throw new ArgumentException($"NClusters must be at least 1 (got {NClusters}).", nameof(NClusters));
-        if (NClusters > nSamples)
-            throw new ArgumentException(
-                $"k = {NClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.",
-                nameof(NClusters));
+        ValidateClusterCount(NClusters, nSamples);
         if (NInit < 1)
             throw new ArgumentException($"NInit must be at least 1 (got {NInit}).", nameof(NInit));
         if (MaxIter < 1)

@@ -86,11 +86,7 @@ public sealed record KMedoidsOptions : ClustererOptions
                 $"K-Medoids keeps all pairwise distances in memory: {nSamples} images need {4.0 * nSamples!.Value * nSamples.Value / 1e9:0.##} GB " +
                 $"({4L * nSamples.Value * nSamples.Value} bytes), above MaxSamples = {MaxSamples}. Raise MaxSamples if the memory is there, " +
                 "or use K-Means or MiniBatch K-Means.", nameof(MaxSamples));
-        if (NClusters < 1)
-            throw new ArgumentException($"NClusters must be at least 1 (got {NClusters}).", nameof(NClusters));
-        if (NClusters > nSamples)
-            throw new ArgumentException(
-                $"k = {NClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.", nameof(NClusters));
+        ValidateClusterCount(NClusters, nSamples);
         if (!Enum.IsDefined(Metric))
             throw new ArgumentException($"Unknown Metric {(int)Metric}; use Euclidean or Cosine.", nameof(Metric));
         if (!Enum.IsDefined(Method))

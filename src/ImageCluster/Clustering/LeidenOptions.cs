@@ -38,11 +38,7 @@ public sealed record LeidenOptions : ClustererOptions
             throw new ArgumentException($"NNeighbors must be at least 1 (got {NNeighbors}).", nameof(NNeighbors));
         if (!(Resolution > 0) || double.IsInfinity(Resolution))
             throw new ArgumentException($"Resolution must be a finite number > 0 (got {Resolution}).", nameof(Resolution));
-        if (NClusters < 1)
-            throw new ArgumentException($"NClusters must be at least 1 (got {NClusters}).", nameof(NClusters));
-        if (NClusters > nSamples)
-            throw new ArgumentException(
-                $"k = {NClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.", nameof(NClusters));
+        ValidateClusterCount(NClusters, nSamples);
         if (!Enum.IsDefined(Metric))
             throw new ArgumentException($"Metric {(int)Metric} is unknown; use Euclidean or Cosine.", nameof(Metric));
     }

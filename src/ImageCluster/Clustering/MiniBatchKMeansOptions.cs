@@ -50,11 +50,7 @@ public sealed record MiniBatchKMeansOptions : ClustererOptions
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
     protected override void ValidateCore(int? nSamples)
     {
-        if (NClusters < 1)
-            throw new ArgumentException($"NClusters must be at least 1 (got {NClusters}).", nameof(NClusters));
-        if (NClusters > nSamples)
-            throw new ArgumentException(
-                $"k = {NClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.", nameof(NClusters));
+        ValidateClusterCount(NClusters, nSamples);
         if (BatchSize < 1)
             throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize}).", nameof(BatchSize));
         if (MaxIter < 1)

@@ -28,11 +28,7 @@ public sealed record SpectralOptions : ClustererOptions
     /// <exception cref="ArgumentException">With a message fit to show an end user.</exception>
     protected override void ValidateCore(int? nSamples)
     {
-        if (NClusters < 1)
-            throw new ArgumentException($"NClusters must be at least 1 (got {NClusters}).", nameof(NClusters));
-        if (NClusters > nSamples)
-            throw new ArgumentException(
-                $"k = {NClusters} is larger than the number of images ({nSamples}); choose k between 1 and {nSamples}.", nameof(NClusters));
+        ValidateClusterCount(NClusters, nSamples);
         if (NNeighbors < 1)
             throw new ArgumentException($"NNeighbors must be at least 1 (got {NNeighbors}).", nameof(NNeighbors));
         if (NInit < 1)
