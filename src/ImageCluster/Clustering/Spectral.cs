@@ -47,8 +47,29 @@ public sealed class Spectral : IClusterer
     internal static (double[] Eigenvalues, FeatureMatrix Embedding) Embed(WeightedGraph graph, int components, int seed, CancellationToken ct)
     {
         int n = graph.NodeCount;
-        // A node without edges keeps degree 1, as scipy's laplacian(normed=True) does, so nothing divides by zero.
-        var rootDegree = graph.Degree.Select(d => d > 0 ? Math.Sqrt(d) : 1).ToArray();
+        var rootDegree = RootDegrees(graph);
+        var (values, vectors) = Eigenvectors(graph, components, seed, ct);
+        var embedding = new FeatureMatrix(n, components);
+        for (int c = 0; c < components; c++)
+        {
+            var column = vectors[c].Select((v, i) => v / rootDegree[i]).ToArray();
+            int largest = 0;
+            for (int i = 1; i < n; i++)
+                if (Math.Abs(column[i]) > Math.Abs(column[largest])) largest = i;
+            double sign = column[largest] < 0 ? -1 : 1;
+            for (int i = 0; i < n; i++) embedding.Data[(long)i * components + c] = (float)(sign * column[i]);
+        }
+        return (values, embedding);
+    }
+
+    /// <summary>
+    /// The smallest <paramref name="count"/> eigenvalues of the normalised Laplacian I − D^−½ W D^−½ of <paramref name="graph"/>,
+    /// ascending, and their unit eigenvectors.
+    /// </summary>
+    internal static (double[] Values, double[][] Vectors) Eigenvectors(WeightedGraph graph, int count, int seed, CancellationToken ct)
+    {
+        int n = graph.NodeCount;
+        var rootDegree = RootDegrees(graph);
         // I + D^−½ W D^−½ has the eigenvectors of the Laplacian, its eigenvalues 2 − λ in [0, 2]: the largest are the ones wanted.
         void Apply(double[] v, double[] result)
         {
@@ -63,19 +84,12 @@ public sealed class Spectral : IClusterer
                 result[i] = v[i] + sum / rootDegree[i];
             }
         }
-        var (values, vectors) = Lanczos.Largest(n, Apply, components, seed, ct);
-        var embedding = new FeatureMatrix(n, components);
-        for (int c = 0; c < components; c++)
-        {
-            var column = vectors[c].Select((v, i) => v / rootDegree[i]).ToArray();
-            int largest = 0;
-            for (int i = 1; i < n; i++)
-                if (Math.Abs(column[i]) > Math.Abs(column[largest])) largest = i;
-            double sign = column[largest] < 0 ? -1 : 1;
-            for (int i = 0; i < n; i++) embedding.Data[(long)i * components + c] = (float)(sign * column[i]);
-        }
-        return (values.Select(v => Math.Max(0, 2 - v)).ToArray(), embedding);
+        var (values, vectors) = Lanczos.Largest(n, Apply, count, seed, ct);
+        return (values.Select(v => Math.Max(0, 2 - v)).ToArray(), vectors);
     }
+
+    // A node without edges keeps degree 1, as scipy's laplacian(normed=True) does, so nothing divides by zero.
+    private static double[] RootDegrees(WeightedGraph graph) => graph.Degree.Select(d => d > 0 ? Math.Sqrt(d) : 1).ToArray();
 
     /// <inheritdoc />
     ClustererOptions IClusterer.Options => _options;
