@@ -97,7 +97,7 @@ internal static class ReportBuilder
         timings["clusters"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
-        notice?.Invoke("report: PCA and t-SNE maps");
+        notice?.Invoke($"report: PCA and {(x.Rows <= o.Tsne.MaxSamples ? "t-SNE" : "UMAP")} maps");
         var maps = new List<ReportMap>();
         if (x.Rows >= 2 && x.Columns >= 2)
         {
@@ -106,14 +106,25 @@ internal static class ReportBuilder
                 $"first two principal components: {ratio.Sum():P1} of the variance"));
             timings["pca"] = sw.Elapsed.TotalSeconds;
             sw.Restart();
-            var tsneOptions = o.Tsne with { Seed = summary.Seed };
-            var tsne = Tsne.Fit(x, tsneOptions, ct);
-            bool sub = tsne.Samples.Length < x.Rows;
-            maps.Add(new ReportMap("t-SNE", tsne.Samples, tsne.X, tsne.Y,
-                $"exact t-SNE, perplexity {Math.Min(tsneOptions.Perplexity, (tsne.Samples.Length - 1) / 3.0):0.#}, {tsneOptions.MaxIter} iterations, seed {tsneOptions.Seed}, KL {tsne.KlDivergence:F3}" +
-                (sub ? $"; a random {tsne.Samples.Length} of the {x.Rows} images (exact t-SNE is O(N²))" : "")));
-            if (sub) notes.Add($"t-SNE map on a random subsample of {tsne.Samples.Length} of {x.Rows} images");
-            timings["tsne"] = sw.Elapsed.TotalSeconds;
+            if (x.Rows <= o.Tsne.MaxSamples)
+            {
+                var tsneOptions = o.Tsne with { Seed = summary.Seed };
+                var tsne = Tsne.Fit(x, tsneOptions, ct);
+                maps.Add(new ReportMap("t-SNE", tsne.Samples, tsne.X, tsne.Y,
+                    $"exact t-SNE, perplexity {Math.Min(tsneOptions.Perplexity, (tsne.Samples.Length - 1) / 3.0):0.#}, {tsneOptions.MaxIter} iterations, seed {tsneOptions.Seed}, KL {tsne.KlDivergence:F3}"));
+                timings["tsne"] = sw.Elapsed.TotalSeconds;
+            }
+            else
+            {
+                // Exact t-SNE is O(N²): above its limit it would show a random few of the images, and lose the small clusters.
+                var umapOptions = o.Umap with { NComponents = 2, Seed = summary.Seed };
+                var layout = Umap.Fit(x, umapOptions, cancellation: ct);
+                var all = Enumerable.Range(0, x.Rows).ToArray();
+                maps.Add(new ReportMap("UMAP", all, all.Select(i => (double)layout.Data[2 * i]).ToArray(), all.Select(i => (double)layout.Data[2 * i + 1]).ToArray(),
+                    $"UMAP (umap-learn's method), {umapOptions.NNeighbors} neighbours, min_dist {umapOptions.MinDist:0.###}, seed {umapOptions.Seed}: all {x.Rows} images " +
+                    $"(exact t-SNE above {o.Tsne.MaxSamples} would show a random {o.Tsne.MaxSamples})"));
+                timings["umap"] = sw.Elapsed.TotalSeconds;
+            }
         }
 
         sw.Restart();

@@ -59,7 +59,7 @@ internal static partial class ReportHtml
         var clusterNames = Enumerable.Range(0, r.Images.Count == 0 ? 0 : r.Images.Max(i => i.Cluster) + 1).Select(c => $"cluster {c}").ToList();
         foreach (var map in r.Maps)
         {
-            string slug = map.Name == "PCA" ? "pca" : "tsne";
+            string slug = map.Name switch { "PCA" => "pca", "UMAP" => "umap", _ => "tsne" };
             plots[$"map-{slug}"] = new PlotImage($"map-{slug}.png", $"{map.Name} map coloured by cluster",
                 ReportPlots.Map($"{map.Name} ({map.Samples.Length} images), coloured by cluster", map.X, map.Y,
                     map.Samples.Select(i => r.Images[i].Cluster).ToArray(), clusterNames));

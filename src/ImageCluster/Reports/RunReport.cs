@@ -39,8 +39,14 @@ public sealed record ReportOptions
     /// <summary>Images listed as nearest to and farthest from each cluster's centre.</summary>
     public int Extremes { get; init; } = 6;
 
-    /// <summary>t-SNE settings of the 2-D map (subsampled above <see cref="TsneOptions.MaxSamples"/>).</summary>
+    /// <summary>t-SNE settings of the 2-D map of runs up to <see cref="TsneOptions.MaxSamples"/> images.</summary>
     public TsneOptions Tsne { get; init; } = new();
+
+    /// <summary>
+    /// UMAP settings of the 2-D map of larger runs: every image of the report, where exact t-SNE could show only a random
+    /// <see cref="TsneOptions.MaxSamples"/> of them.
+    /// </summary>
+    public UmapOptions Umap { get; init; } = new();
 
     /// <summary>Largest k of the elbow curve and the diagnostics table (raised to the run's k + 3, at most 40).</summary>
     public int ElbowKMax { get; init; } = 12;
@@ -104,7 +110,7 @@ internal sealed record ReportCluster(int Cluster, int[] Members, double Cohesion
 }
 
 /// <summary>A 2-D layout of (some of) the images.</summary>
-/// <param name="Name">Shown name (PCA, t-SNE).</param>
+/// <param name="Name">Shown name (PCA, t-SNE, UMAP).</param>
 /// <param name="Samples">Indices into <see cref="RunReport.Images"/>.</param>
 /// <param name="X">First coordinate per sample.</param>
 /// <param name="Y">Second coordinate per sample.</param>
@@ -136,7 +142,7 @@ internal sealed record RunReport
     /// <summary>Files that could not be used (errors.csv).</summary>
     public required IReadOnlyList<(string Path, string Error)> Errors { get; init; }
 
-    /// <summary>2-D maps: PCA and t-SNE.</summary>
+    /// <summary>2-D maps: PCA, and t-SNE (small runs) or UMAP.</summary>
     public required IReadOnlyList<ReportMap> Maps { get; init; }
 
     /// <summary>Per-sample silhouettes (sampled), or null when fewer than 2 clusters.</summary>

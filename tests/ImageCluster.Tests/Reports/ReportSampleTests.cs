@@ -29,4 +29,26 @@ public class ReportSampleTests
         Assert.Equal(report.Images.Select(i => i.Path), ReportBuilder.Build(temp.Combine("run"), new ReportOptions { GapSamples = 0, MaxImages = 100 }).Images.Select(i => i.Path));
         Assert.Equal(400, ReportBuilder.Build(temp.Combine("run"), new ReportOptions { GapSamples = 0 }).Images.Count);
     }
+
+    [Fact]
+    public async Task Above_the_t_sne_limit_the_map_is_a_umap_of_every_image()
+    {
+        using var temp = new TempFolder();
+        SyntheticImages.Write(temp.Combine("in"), 300, 40, 30);
+        await ClusterJob.RunAsync(new ClusterJobOptions
+        {
+            Input = temp.Combine("in"), Output = temp.Combine("run"), Store = temp.Combine("s.db"), Model = "pixels",
+            Clustering = new KMeansOptions { NClusters = 6, Seed = 1 },
+        });
+        var small = ReportBuilder.Build(temp.Combine("run"), new ReportOptions { GapSamples = 0 });
+        Assert.Equal(["PCA", "t-SNE"], small.Maps.Select(m => m.Name));
+
+        var large = ReportBuilder.Build(temp.Combine("run"), new ReportOptions { GapSamples = 0, Tsne = new TsneOptions { MaxSamples = 100 } });
+        Assert.Equal(["PCA", "UMAP"], large.Maps.Select(m => m.Name));
+        var umap = large.Maps[1];
+        Assert.Equal(Enumerable.Range(0, 300), umap.Samples);
+        Assert.All(umap.X.Concat(umap.Y), v => Assert.True(double.IsFinite(v)));
+        Assert.Contains("all 300 images", umap.Note);
+        Assert.Contains("map-umap", ReportHtml.RenderPlots(large).Keys);
+    }
 }
