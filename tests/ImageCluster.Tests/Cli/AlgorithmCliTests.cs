@@ -67,7 +67,7 @@ public class AlgorithmCliTests
     [InlineData(new[] { "--algorithm", "agglomerative", "--sim", "1.5" }, "--sim must be between 0 and 1")]
     [InlineData(new[] { "--algorithm", "dbscan", "--eps", "-1" }, "--eps must be a finite number greater than 0 (got -1)")]
     [InlineData(new[] { "--algorithm", "agglomerative", "--k", "3", "--max-samples", "10" }, "more than --max-samples = 10 allows")]
-    [InlineData(new[] { "--algorithm", "spectral", "--k", "3" }, "unknown --algorithm 'spectral'")]
+    [InlineData(new[] { "--algorithm", "affinity-propagation", "--k", "3" }, "unknown --algorithm 'affinity-propagation'")]
     [InlineData(new[] { "--algorithm", "agglomerative", "--linkage", "ward", "--metric", "cosine", "--k", "2" }, "Ward linkage works only with Euclidean")]
     [InlineData(new[] { "--algorithm", "agglomerative", "--metric", "cosine", "--k", "2" }, "use --linkage Average, Complete or Single for Cosine; features are L2-normalised by default")]
     [InlineData(new[] { "--algorithm", "kmeans", "--metric", "cosine", "--k", "2" }, "--metric cosine does not apply to --algorithm kmeans, which is Euclidean; features are L2-normalised by default (a --features file with --normalize), and on unit vectors squared Euclidean distance is 2 − 2·cosine")]
