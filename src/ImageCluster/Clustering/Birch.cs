@@ -54,7 +54,7 @@ public sealed class Birch : IClusterer
             for (int j = 0; j < s; j++) global[j] = j;
         }
         // Tree cuts name clusters by node id; make them 0..clusters − 1 first.
-        var dense = Densify(global, out int clusters);
+        var dense = LabelOrder.ByFirstAppearance(global, out int clusters);
 
         int[] labels = [];
         long[] sizes, tieKey;
@@ -110,19 +110,6 @@ public sealed class Birch : IClusterer
             foreach (var subcluster in leaf.Subclusters) sizes.Add(subcluster.NSamples);
         }
         return (centres.ToArray(), sizes.ToArray());
-    }
-
-    private static int[] Densify(int[] ids, out int count)
-    {
-        var map = new Dictionary<int, int>();
-        var dense = new int[ids.Length];
-        for (int j = 0; j < ids.Length; j++)
-        {
-            if (!map.TryGetValue(ids[j], out int value)) map[ids[j]] = value = map.Count;
-            dense[j] = value;
-        }
-        count = map.Count;
-        return dense;
     }
 
     /// <inheritdoc />

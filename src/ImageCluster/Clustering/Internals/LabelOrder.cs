@@ -3,6 +3,20 @@ namespace ImageCluster.Clustering;
 /// <summary>The library-wide cluster numbering: largest cluster first, equal sizes by their lowest sample index.</summary>
 internal static class LabelOrder
 {
+    /// <summary>Renumbers arbitrary ids to 0, 1, … in the order they first appear; <paramref name="count"/> = distinct ids.</summary>
+    public static int[] ByFirstAppearance(int[] ids, out int count)
+    {
+        var map = new Dictionary<int, int>();
+        var dense = new int[ids.Length];
+        for (int j = 0; j < ids.Length; j++)
+        {
+            if (!map.TryGetValue(ids[j], out int value)) map[ids[j]] = value = map.Count;
+            dense[j] = value;
+        }
+        count = map.Count;
+        return dense;
+    }
+
     /// <summary>Renumbers arbitrary non-negative cluster ids to 0, 1, … by that rule; −1 (noise, left out) stays −1.</summary>
     public static int[] BySize(int[] labels)
     {

@@ -29,13 +29,13 @@ internal sealed class LeidenPartition
     /// </summary>
     public int[] Run(WeightedGraph graph, int iterations, int[]? start = null)
     {
-        int[] membership = start is null ? Enumerable.Range(0, graph.NodeCount).ToArray() : Renumber(start, out _);
+        int[] membership = start is null ? Enumerable.Range(0, graph.NodeCount).ToArray() : LabelOrder.ByFirstAppearance(start, out _);
         for (int pass = 0; iterations < 0 || pass < iterations; pass++)
         {
             bool changed = Pass(graph, membership);
             if (!changed) break;
         }
-        return Renumber(membership, out _);
+        return LabelOrder.ByFirstAppearance(membership, out _);
     }
 
     /// <summary>The quality (modularity at the resolution) of <paramref name="membership"/> on <paramref name="graph"/>.</summary>
@@ -252,21 +252,8 @@ internal sealed class LeidenPartition
     // Renumbers in place to 0..c−1 in order of first appearance; returns c.
     private static int CountAndRenumber(int[] labels)
     {
-        var renumbered = Renumber(labels, out int count);
+        var renumbered = LabelOrder.ByFirstAppearance(labels, out int count);
         renumbered.CopyTo(labels, 0);
         return count;
-    }
-
-    private static int[] Renumber(int[] labels, out int count)
-    {
-        var map = new Dictionary<int, int>();
-        var result = new int[labels.Length];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (!map.TryGetValue(labels[i], out int id)) map[labels[i]] = id = map.Count;
-            result[i] = id;
-        }
-        count = map.Count;
-        return result;
     }
 }
