@@ -68,11 +68,11 @@ public static class Umap
         o.Validate(x.Rows);
         x.ThrowIfNotFinite();
         var graph = FuzzyNeighbourGraph.Of(x, o.NNeighbors, o.Metric, o.MaxDegreeOfParallelism, progress, cancellation);
-        return Layout(graph, o, cancellation);
+        return Layout(graph, o, progress, cancellation);
     }
 
     /// <summary>The layout of <paramref name="graph"/> (a fuzzy neighbour graph).</summary>
-    internal static FeatureMatrix Layout(WeightedGraph graph, UmapOptions o, CancellationToken ct)
+    internal static FeatureMatrix Layout(WeightedGraph graph, UmapOptions o, IProgress<StageProgress>? progress, CancellationToken ct)
     {
         int n = graph.NodeCount, dim = o.NComponents;
         int epochs = o.NEpochs ?? (n <= 10_000 ? 500 : 200);
@@ -102,7 +102,7 @@ public static class Umap
         var nextNegative = (double[])epochsPerNegative.Clone();
         var data = embedding.Data;
         int negativeRate = o.NegativeSampleRate;
-        var meter = WorkMeter.Start(null, "umap", epochs, "epochs");
+        var meter = WorkMeter.Start(progress, "umap", epochs, "epochs");
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
