@@ -148,6 +148,9 @@ internal sealed class ExportJournal : IDisposable
     public static List<JournalRecord> Read(string path)
     {
         if (!File.Exists(path)) throw new ImageClusterException($"journal not found: {path}");
+        if (NeverStarted(path))
+            throw new ImageClusterException($"{path}: this export was stopped before its first record was written, so it exported and moved " +
+                                            "nothing; run the export again (it removes this file)");
         var lines = File.ReadAllText(path, Encoding.UTF8).Split('\n');
         var records = new List<JournalRecord>();
         for (int i = 0; i < lines.Length; i++)

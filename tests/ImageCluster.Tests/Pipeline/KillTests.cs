@@ -111,7 +111,22 @@ public class KillTests
             string? journal = Directory.Exists(Path.Combine(run, "exports"))
                 ? Directory.GetFiles(Path.Combine(run, "exports"), "*.jsonl").SingleOrDefault(j => !before.Contains(j))
                 : null;
-            if (journal is not null)
+            if (journal is not null && ExportJournal.NeverStarted(journal))
+            {
+                // Killed before the journal's first record: nothing to resume, and resume says so; nothing was touched.
+                var (code, _, stderr) = await RealCli.RunAsync(Limit, "export", "--resume", journal);
+                Assert.Equal(2, code);
+                Assert.Contains("this export was stopped before its first record was written", stderr);
+                Assert.Empty(Hashes(to));
+                // The same export again starts afresh and takes the empty journal away.
+                await RunAsync("export", run, "--to", to, "--mode", mode, "--what", "all");
+                Assert.False(File.Exists(journal));
+                journal = Directory.GetFiles(Path.Combine(run, "exports"), "*.jsonl").Single(j => !before.Contains(j));
+                Assert.Equal(clustered, Hashes(to).Count);
+                await RunAsync("undo", journal);
+                Assert.Empty(Hashes(to));
+            }
+            else if (journal is not null)
             {
                 // Whatever the kill left, resume completes it: every image once at the destination, byte for byte.
                 await RunAsync("export", "--resume", journal);
@@ -130,6 +145,20 @@ public class KillTests
             // Every original back where it was, unchanged: nothing lost across kill, resume and undo.
             Assert.Equal(originals, Hashes(input));
         }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"type\":\"begin\",\"id\":\"ab")]
+    public async Task Resuming_a_journal_killed_before_its_first_record_is_one_line_that_says_nothing_was_touched(string content)
+    {
+        using var temp = new TempFolder();
+        string journal = temp.Combine("export.jsonl");
+        File.WriteAllText(journal, content);
+        var (code, _, stderr) = await RealCli.RunAsync(Limit, "export", "--resume", journal);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {journal}: this export was stopped before its first record was written, so it exported and moved nothing; " +
+                     "run the export again (it removes this file)", stderr.Trim());
     }
 
     [Fact]
