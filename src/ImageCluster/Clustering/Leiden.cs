@@ -61,41 +61,29 @@ public sealed class Leiden : IClusterer
         {
             if (best is null || Math.Abs(Count(labels) - wanted) < Math.Abs(Count(best.Value.Labels) - wanted)) best = (resolution, labels);
         }
-        double low = 1, high = 1;
-        int[] atLow = Run(low);
-        steps++;
-        Consider(low, atLow);
-        if (Count(atLow) < wanted)
+        int[] Try(double resolution)
         {
-            while (steps < MaxResolutionSteps && Count(best!.Value.Labels) != wanted)
-            {
-                high *= 2;
-                var labels = Run(high);
-                steps++;
-                Consider(high, labels);
-                if (Count(labels) >= wanted) break;
-                low = high;
-            }
+            var labels = Run(resolution);
+            steps++;
+            Consider(resolution, labels);
+            return labels;
         }
-        else
+        bool Done() => steps >= MaxResolutionSteps || Count(best!.Value.Labels) == wanted;
+
+        // Double (too few communities) or halve (too many) from γ = 1 until the count is passed.
+        bool tooFew = Count(Try(1)) < wanted;
+        double previous = 1, probe = 1;
+        while (!Done())
         {
-            while (steps < MaxResolutionSteps && Count(best!.Value.Labels) != wanted)
-            {
-                low /= 2;
-                var labels = Run(low);
-                steps++;
-                Consider(low, labels);
-                if (Count(labels) <= wanted) break;
-                high = low;
-            }
+            (previous, probe) = (probe, tooFew ? probe * 2 : probe / 2);
+            int count = Count(Try(probe));
+            if (tooFew ? count >= wanted : count <= wanted) break;
         }
-        while (steps < MaxResolutionSteps && Count(best!.Value.Labels) != wanted && high > low)
+        double low = Math.Min(previous, probe), high = Math.Max(previous, probe);
+        while (!Done() && high > low)
         {
             double middle = Math.Sqrt(low * high);
-            var labels = Run(middle);
-            steps++;
-            Consider(middle, labels);
-            if (Count(labels) < wanted) low = middle;
+            if (Count(Try(middle)) < wanted) low = middle;
             else high = middle;
         }
         return Result(best!.Value.Labels, best.Value.Resolution, steps);

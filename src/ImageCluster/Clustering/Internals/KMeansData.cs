@@ -44,9 +44,9 @@ internal sealed class KMeansData
 
         SquaredNorms = new float[N];
         // Whole or not at all: a matrix centred in place must come back whole however the fit ends.
-        UncancellableBlocks(b =>
+        UncancellableBlocks((start, count) =>
         {
-            for (int i = b * BlockRows; i < Math.Min(N, (b + 1) * BlockRows); i++)
+            for (int i = start; i < start + count; i++)
             {
                 var row = X.AsSpan(i * D, D);
                 System.Numerics.Tensors.TensorPrimitives.Subtract(row, Mean, row);
@@ -71,17 +71,18 @@ internal sealed class KMeansData
     /// Adds the mean back to every row of a matrix centred in place. A value may come back one unit in the last place away
     /// from what it was, as with scikit-learn's <c>copy_x=False</c>. Not cancellable: it runs when a fit ends, however it ends.
     /// </summary>
-    public void RestoreInPlace() => UncancellableBlocks(b =>
+    public void RestoreInPlace() => UncancellableBlocks((start, count) =>
     {
-        for (int i = b * BlockRows; i < Math.Min(N, (b + 1) * BlockRows); i++)
+        for (int i = start; i < start + count; i++)
         {
             var row = X.AsSpan(i * D, D);
             System.Numerics.Tensors.TensorPrimitives.Add(row, Mean, row);
         }
     });
 
-    private void UncancellableBlocks(Action<int> body) => System.Threading.Tasks.Parallel.For(0, BlockCount(N),
-        new ParallelOptions { MaxDegreeOfParallelism = Parallel.MaxDegreeOfParallelism }, body);
+    // ForBlocks over all rows without the fit's cancellation token.
+    private void UncancellableBlocks(Action<int, int> body) =>
+        WithParallelism(new ParallelOptions { MaxDegreeOfParallelism = Parallel.MaxDegreeOfParallelism }).ForBlocks(N, body);
 
     /// <summary>The same samples with other parallel settings (nothing is copied).</summary>
     public KMeansData WithParallelism(ParallelOptions parallel) => new(this, parallel);

@@ -35,8 +35,8 @@ internal sealed class WeightedGraph
     public double TotalDegree { get; }
 
     /// <summary>
-    /// The symmetric graph of the given directed weighted edges: both directions of every edge, weights of the same pair
-    /// summed. Self-edges are kept as self-loops.
+    /// The graph of the given weighted edges, weights of the same pair summed; with <paramref name="symmetrise"/> each edge
+    /// is also stored the other way (the undirected graph), without it only as given. Self-edges are kept as self-loops.
     /// </summary>
     public static WeightedGraph FromEdges(int nodes, IReadOnlyList<(int From, int To, double Weight)> edges, bool symmetrise)
     {
