@@ -23,10 +23,10 @@ namespace ImageCluster.Bench;
 /// </summary>
 internal static class ModelsBench
 {
-    private static readonly string[] AllSets = ["oxford17_flowers", "coil100", "cifar10_test_subset", "flowers5_kaggle_subset", "umist_faces", "near_duplicates"];
+    internal static readonly string[] AllSets = ["oxford17_flowers", "coil100", "cifar10_test_subset", "flowers5_kaggle_subset", "umist_faces", "near_duplicates"];
 
     /// <summary>A feature extractor: a model (or baseline) name, and optionally a layer and pooling.</summary>
-    private sealed record Spec(string Text, string Model, string? Layer, string? Pool)
+    internal sealed record Spec(string Text, string Model, string? Layer, string? Pool)
     {
         /// <summary>Raw pixels are mean-centred before the L2 normalisation, as MODELS.md's baseline is.</summary>
         public bool Centred => Layer is null && Regex.IsMatch(Model, "^pixels[0-9]*$", RegexOptions.IgnoreCase);
@@ -45,7 +45,7 @@ internal static class ModelsBench
     }
 
     /// <summary>The features of one (spec, set) and how fast the CLI embedded them.</summary>
-    private sealed record Features(string[] Paths, FeatureMatrix Matrix, double EmbedSeconds, double CommandSeconds, bool Cached);
+    internal sealed record Features(string[] Paths, FeatureMatrix Matrix, double EmbedSeconds, double CommandSeconds, bool Cached);
 
     private sealed record Score(string Set, int Images, int Classes, double Nmi, double NmiStd, double EmbedImagesPerSecond, string? Error);
 
@@ -129,7 +129,7 @@ internal static class ModelsBench
     }
 
     /// <summary>The folder to embed and its labels (path relative to that folder → label); coil100 as MODELS.md measures it.</summary>
-    private static (string Input, Dictionary<string, string> Labels) Prepare(string shared, string set, string work)
+    internal static (string Input, Dictionary<string, string> Labels) Prepare(string shared, string set, string work)
     {
         string folder = Path.Combine(shared, "datasets", set);
         var labels = ReadLabels(Path.Combine(folder, "labels.csv"));
@@ -159,7 +159,7 @@ internal static class ModelsBench
     }
 
     /// <summary>Runs <c>imagecluster embed</c> on a cold store, or reads the cached result of an earlier run.</summary>
-    private static Features Embed(string cli, Dictionary<string, string> environment, Spec spec, string set, string input, string work)
+    internal static Features Embed(string cli, Dictionary<string, string> environment, Spec spec, string set, string input, string work)
     {
         string folder = Directory.CreateDirectory(Path.Combine(work, "features", spec.FileName)).FullName;
         string binary = Path.Combine(folder, set + ".f32"), meta = Path.Combine(folder, set + ".json");

@@ -18,8 +18,8 @@ internal sealed class ClusteringOptions
 
     private readonly Option<string> _algorithm = new("--algorithm", "-a")
     {
-        Description = "Clustering algorithm: " + string.Join("|", Names),
-        DefaultValueFactory = _ => "kmeans",
+        Description = "Clustering algorithm: " + string.Join("|", Names) + ". Default: kmeans with --k; without --k the label-free choice " +
+                      "(auto --rank-by stability: Leiden at resolution 1 on the neighbour graph whose clusters are most stable across subsamples)",
     };
 
 
@@ -62,7 +62,7 @@ internal sealed class ClusteringOptions
 
     private readonly Option<int?> _kMin = new("--k-min") { Description = "auto: smallest k tried (default 2)" };
     private readonly Option<int?> _kMax = new("--k-max") { Description = "auto: largest k tried (default min(15, N − 1))" };
-    private readonly Option<AutoRanking?> _rankBy = new("--rank-by") { Description = "auto: silhouette (no labels needed), nmi, ari or qm (need --labels; qm needs --positive). Default: qm with --labels and --positive, else silhouette" };
+    private readonly Option<AutoRanking?> _rankBy = new("--rank-by") { Description = "auto: silhouette or stability (no labels needed; stability compares Leiden at 5 and 15 neighbours), nmi, ari or qm (need --labels; qm needs --positive). Default: qm with --labels and --positive, else silhouette; stability when neither --algorithm nor --k is given" };
 
     /// <summary>Labels to score the result against (and to rank an auto sweep by).</summary>
     public Option<string?> Labels { get; } = new("--labels") { Description = "CSV path,label: score the clusters against it (NMI, ARI, …; QM with --positive)" };
@@ -142,18 +142,22 @@ internal sealed class ClusteringOptions
     }
 
     /// <summary>The algorithm chosen on the command line and its options: one of the two is set.</summary>
-    internal sealed record Choice(string Algorithm, ClustererOptions? Clustering, AutoOptions? Auto, Flag[] Flags);
+    /// <param name="LabelFree">Neither <c>--algorithm</c> nor <c>--k</c> was given: the command chose the stability sweep itself.</param>
+    internal sealed record Choice(string Algorithm, ClustererOptions? Clustering, AutoOptions? Auto, Flag[] Flags, bool LabelFree = false);
 
     /// <summary>Reads the options of a parsed command line.</summary>
     /// <exception cref="UsageException">An unknown algorithm, an option it does not take, or a missing <c>--k</c>.</exception>
     public Choice Read(ParseResult parse)
     {
-        string name = parse.GetValue(_algorithm)!.ToLowerInvariant();
+        bool named = parse.GetResult(_algorithm) is { Implicit: false } && parse.GetValue(_algorithm) is not null;
+        // No --algorithm: K-Means at --k, or without --k the label-free choice (unless --rank-by asks for another sweep).
+        string name = named ? parse.GetValue(_algorithm)!.ToLowerInvariant() : parse.GetValue(_k) is null ? Auto : "kmeans";
+        bool labelFree = !named && name == Auto && new Option[] { _rankBy, _kMin, _kMax }.All(o => parse.GetResult(o) is not { Implicit: false });
         if (!Names.Contains(name))
             throw new UsageException($"unknown --algorithm '{parse.GetValue(_algorithm)}'; " + (ParseErrors.Nearest(name, Names) is { } near ? $"did you mean {near}?"
                 : $"choose one of {string.Join(", ", Names)}"));
         var flags = FlagsOf(name);
-        RefuseOptionsOfOtherAlgorithms(parse, name, flags);
+        RefuseOptionsOfOtherAlgorithms(parse, name, flags, named);
         if (parse.GetValue(Positive) is not null && parse.GetValue(Labels) is null)
             throw new UsageException("--positive needs --labels FILE (the class is looked up there)");
 
@@ -164,7 +168,8 @@ internal sealed class ClusteringOptions
             if (ValueOf(parse, flag, name) is { } value)
                 options.GetType().GetProperty(flag.Property)!.SetValue(options, value); // the table is the builder: a fresh record, before anyone sees it
         options = Adjust(parse, name, options);
-        return new Choice(name, options as ClustererOptions, options as AutoOptions, flags);
+        if (labelFree) options = ((AutoOptions)options) with { RankBy = AutoRanking.Stability };
+        return new Choice(name, options as ClustererOptions, options as AutoOptions, flags, labelFree);
     }
 
     // The command line's conveniences and spellings, on top of the library's defaults.
@@ -221,7 +226,7 @@ internal sealed class ClusteringOptions
         return property == "Init" ? method : indices;
     }
 
-    private void RefuseOptionsOfOtherAlgorithms(ParseResult parse, string name, Flag[] flags)
+    private void RefuseOptionsOfOtherAlgorithms(ParseResult parse, string name, Flag[] flags, bool named)
     {
         var accepted = flags.Select(f => f.Option).Append(_seed).ToHashSet();
         foreach (var option in AllAlgorithmOptions())
@@ -233,6 +238,9 @@ internal sealed class ClusteringOptions
             if (name != Auto && (option == _kMin || option == _kMax || option == _rankBy))
                 throw new UsageException($"{option.Name} is an option of --algorithm auto");
             var takers = Names.Where(n => FlagsOf(n).Any(f => f.Option == option)).ToList();
+            if (!named)
+                throw new UsageException($"{option.Name} is an option of {string.Join(", ", takers)}: name one with --algorithm (and give --k where it needs one); " +
+                                         "without --algorithm and --k the command chooses the clustering itself");
             throw new UsageException($"{option.Name} does not apply to --algorithm {name}" +
                                      (takers.Count > 0 ? $" (it is an option of {string.Join(", ", takers)})" : ""));
         }

@@ -433,7 +433,8 @@ public static class ClusterJob
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         string header = string.Join('\n', typeof(ClusterJob).Assembly.ManifestModule.ModuleVersionId, model.CacheKey,
-            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.Whiten, JsonSerializer.Serialize(o.Clustering, RunFolder.Json));
+            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.Whiten, JsonSerializer.Serialize(o.Clustering, RunFolder.Json),
+            JsonSerializer.Serialize(o.Auto, RunFolder.Json)); // two sweeps over different grids or rankings are different clusterings
         hash.AppendData(Encoding.UTF8.GetBytes(header));
         for (int i = 0; i < embedded.Paths.Count; i++)
             hash.AppendData(Encoding.UTF8.GetBytes($"\n{embedded.Paths[i]}\0{embedded.ContentHashes[i]}"));

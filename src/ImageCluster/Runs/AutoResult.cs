@@ -5,7 +5,10 @@ namespace ImageCluster.Runs;
 /// <summary>What the auto sweep ranks the candidates by.</summary>
 public enum AutoRanking
 {
-    /// <summary>Mean silhouette (sampled), times the fraction of samples not labelled noise. Needs no labels.</summary>
+    /// <summary>
+    /// Mean silhouette (sampled) of the partition with every noise sample put into the cluster of its nearest non-noise
+    /// neighbour, so calling samples noise scores no better than putting them in a cluster. Needs no labels.
+    /// </summary>
     Silhouette,
 
     /// <summary>Normalised mutual information with the labels.</summary>
@@ -16,6 +19,14 @@ public enum AutoRanking
 
     /// <summary>Quality Metric (0.3·precision + 0.7·recall) of the class of interest, keeping its majority clusters.</summary>
     Qm,
+
+    /// <summary>
+    /// Stability, needing no labels: mean adjusted Rand index between the clusterings of overlapping random subsamples
+    /// (three pairs of 80 % subsamples). The candidates are then graph clusterings (Leiden at resolution 1) at several
+    /// neighbour counts: the neighbour count sets the scale of what counts as one group, which modularity alone cannot
+    /// choose, while a scale that fits the data splits it the same way whichever samples are drawn.
+    /// </summary>
+    Stability,
 }
 
 /// <summary>One row of the sweep's table.</summary>
@@ -24,13 +35,14 @@ public enum AutoRanking
 /// <param name="Clusters">Clusters found, not counting noise.</param>
 /// <param name="Noise">Samples labelled noise.</param>
 /// <param name="Score">The ranking score; null when undefined (fewer than two clusters).</param>
-/// <param name="Silhouette">Noise-discounted mean silhouette; null when undefined.</param>
+/// <param name="Silhouette">Mean silhouette, noise joined to its nearest cluster (see <see cref="AutoRanking.Silhouette"/>); null when undefined.</param>
 /// <param name="Nmi">NMI with the labels, when labels were given.</param>
 /// <param name="Ari">Adjusted Rand index with the labels, when labels were given.</param>
 /// <param name="Qm">Quality Metric, when a class of interest was given; null when no cluster has a majority of that class.</param>
-/// <param name="Seconds">Time to cluster.</param>
+/// <param name="Seconds">Time to cluster (and, ranked by stability, to cluster the subsamples).</param>
+/// <param name="Stability">Mean adjusted Rand index between clusterings of overlapping subsamples, when ranked by <see cref="AutoRanking.Stability"/>.</param>
 public sealed record AutoCandidate(string Algorithm, string Parameters, int Clusters, int Noise, double? Score, double? Silhouette,
-    double? Nmi, double? Ari, double? Qm, double Seconds);
+    double? Nmi, double? Ari, double? Qm, double Seconds, double? Stability = null);
 
 /// <summary>The sweep's table, best first, and how to rerun the winner.</summary>
 /// <param name="BestOptions">The winner's options, to rerun it directly.</param>
@@ -79,7 +91,7 @@ public sealed record AutoOptions
         if (KMax < KMin) throw new ArgumentException($"KMax = {KMax} is below KMin = {KMin}; no k is left to try.", nameof(KMax));
         if (SilhouetteSampleSize < 2)
             throw new ArgumentException($"SilhouetteSampleSize must be at least 2 (got {SilhouetteSampleSize}).", nameof(SilhouetteSampleSize));
-        if (Ranking != AutoRanking.Silhouette && Labels is null)
+        if (Ranking is not (AutoRanking.Silhouette or AutoRanking.Stability) && Labels is null)
             throw new ArgumentException($"RankBy {Ranking} needs Labels (a path,label file).", nameof(RankBy));
         if (Ranking == AutoRanking.Qm && Positive is null)
             throw new ArgumentException("RankBy Qm needs the class of interest: set Positive.", nameof(RankBy));

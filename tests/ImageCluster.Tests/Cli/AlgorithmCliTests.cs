@@ -48,6 +48,39 @@ public class AlgorithmCliTests
     }
 
     [Fact]
+    public async Task Without_algorithm_and_k_the_command_chooses_by_stability_and_says_why_in_two_lines()
+    {
+        using var temp = new TempFolder();
+        var (x, truth) = OracleData.Set("blobs_8d");
+        string file = temp.Combine("f.csv");
+        RunOutputs.WriteFeatures(file, Enumerable.Range(0, x.Rows).Select(i => $"{i}.jpg").ToList(), x);
+
+        var run = await CliRunner.RunAsync("cluster", "--features", file, "--out", temp.Combine("run"));
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var lines = run.Stdout.Split('\n');
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(lines[0], @"^no --k: Leiden \(resolution 1\) on the (5|15)-neighbour graph, 5 clusters, chosen as the most stable: adjusted Rand [01]\.\d{3} between clusterings of overlapping 80 % subsamples \((5|15) neighbours [01]\.\d{3}\)$"), lines[0]);
+        Assert.StartsWith("to choose yourself: --k N (K-Means), --algorithm NAME, or --algorithm auto (silhouette sweep); this one again: --algorithm leiden", lines[1]);
+        Assert.StartsWith("clustered 400 rows into 5 clusters with leiden", lines[2]);
+        var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("run", "run.json"))).RootElement;
+        Assert.Equal("stability", json.GetProperty("auto").GetProperty("rankBy").GetString(), ignoreCase: true);
+        using var reader = new StreamReader(temp.Combine("run", "assignments.csv"));
+        var labels = Csv.Read(reader).Skip(1).Select(r => int.Parse(r[1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.InRange(ClusteringMetrics.AdjustedRandIndex(truth, labels), 0.95, 1.0);
+        Assert.DoesNotContain("low-dimensional", run.Stderr); // 8 columns: no warning
+
+        // On a 2-D map modularity cuts round clusters into patches: the command says so.
+        var (flat, _) = OracleData.Set("blobs");
+        RunOutputs.WriteFeatures(temp.Combine("flat.csv"), Enumerable.Range(0, flat.Rows).Select(i => $"{i}.jpg").ToList(), flat);
+        var patches = await CliRunner.RunAsync("cluster", "--features", temp.Combine("flat.csv"), "--out", temp.Combine("flat"));
+        Assert.Contains("the features have only 2 columns", patches.Stderr);
+
+        // --k alone keeps meaning K-Means, as before.
+        var kMeans = await CliRunner.RunAsync("cluster", "--features", file, "--k", "5", "--out", temp.Combine("k"));
+        Assert.Contains("into 5 clusters with kmeans", kMeans.Stdout);
+    }
+
+    [Fact]
     public async Task The_sim_cut_reports_only_clusters_of_min_csize()
     {
         using var temp = new TempFolder();
@@ -74,6 +107,7 @@ public class AlgorithmCliTests
     [InlineData(new[] { "--algorithm", "minibatch-kmeans", "--metric", "cosine", "--k", "2" }, "--metric cosine does not apply to --algorithm minibatch-kmeans, which is Euclidean;")]
     [InlineData(new[] { "--algorithm", "birch", "--metric", "cosine" }, "--metric cosine does not apply to --algorithm birch, which is Euclidean;")]
     [InlineData(new[] { "--algorithm", "kmean", "--k", "3" }, "unknown --algorithm 'kmean'; did you mean kmeans?")]
+    [InlineData(new[] { "--n-init", "5" }, "--n-init is an option of kmeans, minibatch-kmeans, spectral: name one with --algorithm (and give --k where it needs one); without --algorithm and --k the command chooses the clustering itself")]
     public async Task Options_that_do_not_fit_the_algorithm_are_refused_by_name(string[] options, string expected)
     {
         using var temp = new TempFolder();

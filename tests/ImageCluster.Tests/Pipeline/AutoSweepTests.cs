@@ -45,6 +45,58 @@ public class AutoSweepTests
         Assert.Equal(4, AlgorithmRunner.RequestedClusters(result.BestOptions));
     }
 
+    [Theory]
+    [InlineData(3.0)]
+    [InlineData(3.5)]
+    [InlineData(4.0)]
+    public void Calling_stragglers_noise_does_not_beat_the_clean_partition_they_would_join(double stragglerX)
+    {
+        // Two tight blobs 8 apart and five stragglers between them: DBSCAN calls the stragglers noise, and scored as
+        // "silhouette of the rest × their share" that beat the clean two-cluster split the stragglers would join.
+        var random = new Random(11);
+        var rows = new List<float[]>();
+        var truth = new List<int>();
+        foreach (var (cx, n, label) in new[] { (0.0, 60, 0), (8.0, 60, 1) })
+            for (int i = 0; i < n; i++)
+            {
+                rows.Add([(float)(cx + 0.5 * TestData.Gaussian(random)), (float)(0.5 * TestData.Gaussian(random))]);
+                truth.Add(label);
+            }
+        for (int i = 0; i < 5; i++)
+        {
+            rows.Add([(float)stragglerX, (float)(i - 2) * 0.6f]);
+            truth.Add(stragglerX < 4 ? 0 : -1);
+        }
+        var x = new FeatureMatrix(rows.Count, 2, rows.SelectMany(r => r).ToArray());
+
+        var (best, result) = AutoSweep.Run(x, Names(x.Rows), new AutoOptions { KMax = 6 });
+
+        Assert.Equal(0, best.Info.Noise);
+        Assert.Equal(2, best.Info.Clusters);
+        Assert.Equal(truth.Take(120), best.Labels.Take(120).Select(l => l == best.Labels[0] ? 0 : 1));
+        var noisy = result.Table.Where(r => r.Noise > 0).ToList();
+        Assert.NotEmpty(noisy); // the case is real: some candidate did call the stragglers noise
+        Assert.All(noisy, r => Assert.True(r.Score is null || r.Score <= result.Table[0].Score, $"{r.Algorithm} {r.Parameters} with {r.Noise} noise ranked above the clean split"));
+    }
+
+    [Fact]
+    public void Stability_ranking_takes_the_neighbour_count_that_fits_small_groups()
+    {
+        // 30 tight groups of 6, as near-duplicate sets are: a 15-neighbour graph links each group to its neighbours.
+        var x = TestData.Blobs(180, 16, 30, seed: 4, out var truth, noise: 0.05);
+
+        var (best, result) = AutoSweep.Run(x, Names(x.Rows), new AutoOptions { RankBy = AutoRanking.Stability });
+
+        Assert.Equal(AutoSweep.StabilityNeighbourCounts.Count, result.Table.Count);
+        Assert.All(result.Table, r => Assert.Equal("leiden", r.Algorithm));
+        Assert.All(result.Table, r => Assert.Equal(r.Stability, r.Score));
+        Assert.Equal(5, ((Clustering.LeidenOptions)result.BestOptions).NNeighbors);
+        Assert.InRange(ClusteringMetrics.AdjustedRandIndex(truth, best.Labels), 0.95, 1.0);
+        // Same seed, same choice and partition.
+        var (again, _) = AutoSweep.Run(x, Names(x.Rows), new AutoOptions { RankBy = AutoRanking.Stability });
+        Assert.Equal(best.Labels, again.Labels);
+    }
+
     [Fact]
     public void Label_ranking_scores_every_candidate_with_the_labels()
     {
