@@ -22,9 +22,9 @@ internal static class LabelFreeBench
 {
     private static readonly string[] HardSets = ["oxford17_flowers", "cifar10_test_subset", "flowers5_kaggle_subset", "umist_faces"];
 
-    private static readonly string[] KMethods = ["leiden", "spectral"];
+    private static readonly string[] KMethods = ["leiden", "spectral", "umap10+kmeans"];
 
-    private static readonly string[] FreeRules = ["default (stability)", "leiden 15-NN γ 1", "leiden 5-NN γ 1", "auto (silhouette)"];
+    private static readonly string[] FreeRules = ["default (stability)", "leiden 15-NN γ 1", "leiden 5-NN γ 1", "auto (silhouette)", "umap10+hdbscan"];
 
     // The bar of the issue: at most this far below K-Means with the true k.
     private const double FreeTolerance = 0.03;
@@ -104,6 +104,11 @@ internal static class LabelFreeBench
         Add("kmeans", seed => Plain(new KMeans(new KMeansOptions { NClusters = k, NInit = 10, Seed = seed }).Fit(sub)));
         Add("leiden", seed => Plain(new Leiden(new LeidenOptions { NClusters = k, Seed = seed }).Fit(sub)));
         Add("spectral", seed => Plain(new Spectral(new SpectralOptions { NClusters = k, Seed = seed }).Fit(sub)));
+        // umap-learn's clustering recipe: 10 components, min_dist 0, then K-Means at k (its docs use HDBSCAN, which needs no k).
+        Add("umap10+kmeans", seed => Plain(new KMeans(new KMeansOptions { NClusters = k, NInit = 10, Seed = seed })
+            .Fit(Umap.Fit(sub, new UmapOptions { NComponents = 10, MinDist = 0, Seed = seed }))));
+        Add("umap10+hdbscan", seed => Plain(new Hdbscan(new HdbscanOptions { MinClusterSize = 5 })
+            .Fit(Umap.Fit(sub, new UmapOptions { NComponents = 10, MinDist = 0, Seed = seed }))));
         Add(FreeRules[0], seed =>
         {
             var (best, result) = AutoSweep.Run(sub, subPaths, new AutoOptions { RankBy = AutoRanking.Stability, Seed = seed });

@@ -19,6 +19,7 @@ internal static class ClusterCommand
         var output = new Option<string?>("--out", "-o") { Description = "Run folder for results (default: ./imagecluster-runs/NAME — never inside FOLDER —, or FEATURES-clusters)" };
         var pca = new Option<string?>("--pca") { Description = "PCA before clustering: a variance fraction (0.95) or a number of components (50)" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Images: do not L2-normalise the features (normalised by default)" };
+        var umap = new Option<int?>("--umap") { Description = "UMAP to N dimensions (e.g. 10) after normalisation and --pca, before clustering: umap-learn's recipe for clustering (15 neighbours, min_dist 0); helps hdbscan and dbscan most" };
         var whiten = new Option<bool>("--whiten") { Description = "With --pca: scale every component to unit variance (scikit-learn's whiten=True)" };
         var normalize = new Option<bool>("--normalize") { Description = "--features: L2-normalise the rows first (off by default)" };
         var copy = new Option<bool>("--copy") { Description = "Copy images into the cluster folders instead of symlinking" };
@@ -42,7 +43,7 @@ internal static class ClusterCommand
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, timeLimit, JsonOption, reportOption, baselineOption, findOption,
+            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, umap, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, timeLimit, JsonOption, reportOption, baselineOption, findOption,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -65,7 +66,7 @@ internal static class ClusterCommand
                     Features = featuresFile, Output = parse.GetValue(output), Clustering = choice.Clustering, Auto = choice.Auto, Normalize = parse.GetValue(normalize),
                     Labels = parse.GetValue(algorithmOptions.Labels), Positive = parse.GetValue(algorithmOptions.Positive), Whiten = parse.GetValue(whiten),
                     Baseline = parse.GetValue(baselineOption),
-                    Pca = ParsePca(parse.GetValue(pca)), ClusteringTimeLimit = clusteringTimeLimit,
+                    Pca = ParsePca(parse.GetValue(pca)), Umap = parse.GetValue(umap), ClusteringTimeLimit = clusteringTimeLimit,
                 }, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct));
             }
             else
@@ -85,7 +86,7 @@ internal static class ClusterCommand
                     Labels = parse.GetValue(algorithmOptions.Labels),
                     Positive = parse.GetValue(algorithmOptions.Positive),
                     Baseline = parse.GetValue(baselineOption),
-                    Pca = ParsePca(parse.GetValue(pca)),
+                    Pca = ParsePca(parse.GetValue(pca)), Umap = parse.GetValue(umap),
                     Whiten = parse.GetValue(whiten),
                     Normalize = !parse.GetValue(noNormalize),
                     Copy = parse.GetValue(copy),

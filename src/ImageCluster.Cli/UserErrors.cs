@@ -20,7 +20,7 @@ internal static class UserErrors
         ["Positive"] = "--positive", ["KMin"] = "--k-min", ["KMax"] = "--k-max", ["MinSamples"] = "--min-samples",
         ["GapReferences"] = "--gap-references", ["Sha256"] = "--sha256", ["Features"] = "--features", ["Run"] = "--run",
         ["Assignments"] = "--assignments", ["To"] = "--to", ["OnCollision"] = "--on-collision", ["What"] = "--what", ["Mode"] = "--mode",
-        ["Pca"] = "--pca", ["Whiten"] = "--whiten", ["Baseline"] = "--baseline", ["Force"] = "--force", ["Url"] = "URL",
+        ["Pca"] = "--pca", ["Whiten"] = "--whiten", ["Umap"] = "--umap", ["Baseline"] = "--baseline", ["Force"] = "--force", ["Url"] = "URL",
         ["Input"] = "FOLDER", ["NClusters"] = "--k",
         ["ClusteringTimeLimit"] = "--cluster-time-limit", ["Threshold"] = "--threshold", ["Keep"] = "--keep", ["Neighbours"] = "--neighbours", ["MaxHashDistance"] = "--max-hash-distance",
         ["Issues"] = "--discard-issue",

@@ -58,6 +58,13 @@ public sealed record ClusterJobOptions
     /// <summary>Scale every PCA component to unit variance (scikit-learn's <c>whiten=True</c>); needs <see cref="Pca"/>.</summary>
     public bool Whiten { get; init; }
 
+    /// <summary>
+    /// UMAP to this many dimensions after normalisation and PCA, before clustering — umap-learn's recipe for clustering
+    /// (15 neighbours, min_dist 0, seeded by the run's seed); null = none. Density algorithms (HDBSCAN, DBSCAN) gain most:
+    /// UMAP pulls each neighbourhood together and leaves the space between clusters empty.
+    /// </summary>
+    public int? Umap { get; init; }
+
     /// <summary>L2-normalise every feature vector before PCA and clustering.</summary>
     public bool Normalize { get; init; } = true;
 
@@ -110,7 +117,7 @@ public static class ClusterJob
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         if (o.Baseline && labelFile is null) throw new ArgumentException(EvaluateJob.BaselineNeedsLabels, "Baseline");
         if (o.Positive is not null) labelFile?.RequireClass(o.Positive);
-        ValidatePreparation(o.Pca, o.Whiten);
+        ValidatePreparation(o.Pca, o.Whiten, o.Umap);
         FitBudget.ValidateLimit(o.ClusteringTimeLimit);
         o.Embedding.Validate();
         string output = o.ResolvedOutput;
@@ -197,7 +204,7 @@ public static class ClusterJob
             Options = new RunOptions
             {
                 Model = o.Model, Layer = o.Layer?.Name, Pool = o.Layer?.PoolName, Algorithm = o.Clustering?.AlgorithmName ?? "auto",
-                Clustering = o.Clustering, Auto = o.Auto, Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), Pca = o.Pca, Whiten = o.Whiten,
+                Clustering = o.Clustering, Auto = o.Auto, Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), Pca = o.Pca, Whiten = o.Whiten, Umap = o.Umap,
                 Resize = model.Descriptor.Resize.ToString().ToLowerInvariant(), Normalize = o.Normalize, Copy = o.Copy,
                 BatchSize = o.Embedding.BatchSize, DecodeThreads = o.Embedding.DecodeThreads, InferenceThreads = o.Embedding.InferenceThreads,
                 Output = o.Output, Labels = o.Labels, Positive = o.Positive, Baseline = o.Baseline,
@@ -340,6 +347,7 @@ public static class ClusterJob
             // In place: the job owns these vectors, and a copy of 100 000 × 1280 floats is another 0.5 GB at the peak.
             : Prepare(embedded.Features, o.Normalize, o.Pca, o.Whiten, ct, inPlace: true);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
+        features = ApplyUmap(features, o.Umap, o.Normalize && o.Pca is null, AlgorithmRunner.SeedOf(o.Clustering, o.Auto), timings, progress, notice, ct);
 
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, embedded.Paths,
@@ -411,10 +419,28 @@ public static class ClusterJob
     internal static ClusteredImage[] Images(IReadOnlyList<string> paths, int[] labels, float[]? distances) =>
         [.. paths.Select((p, i) => new ClusteredImage(p, labels[i], distances?[i]))];
 
-    /// <summary>The job options' PCA settings, checked before any work.</summary>
-    /// <exception cref="ArgumentException">ParamName <c>Pca</c> or <c>Whiten</c>.</exception>
-    internal static void ValidatePreparation(double? pca, bool whiten)
+    /// <summary>
+    /// UMAP of the prepared features to <paramref name="components"/> dimensions (<see cref="ClusterJobOptions.Umap"/>), timed
+    /// as <c>umap</c>; the features themselves when null. Cosine on unit rows, Euclidean after a PCA.
+    /// </summary>
+    internal static FeatureMatrix ApplyUmap(FeatureMatrix features, int? components, bool unitRows, int seed, Dictionary<string, double> timings,
+        IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
     {
+        if (components is not { } n) return features;
+        var sw = Stopwatch.StartNew();
+        notice?.Invoke($"umap: {features.Rows} rows × {features.Columns} features to {n} dimensions (15 neighbours, min_dist 0, seed {seed})");
+        var options = new UmapOptions { NComponents = n, MinDist = 0, Seed = seed, Metric = unitRows ? DistanceMetric.Cosine : DistanceMetric.Euclidean };
+        var reduced = Umap.Fit(features, options, progress, ct);
+        timings["umap"] = sw.Elapsed.TotalSeconds;
+        return reduced;
+    }
+
+    /// <summary>The job options' PCA and UMAP settings, checked before any work.</summary>
+    /// <exception cref="ArgumentException">ParamName <c>Pca</c>, <c>Whiten</c> or <c>Umap</c>.</exception>
+    internal static void ValidatePreparation(double? pca, bool whiten, int? umap = null)
+    {
+        if (umap is < 1)
+            throw new ArgumentException($"Umap must be a number of dimensions of at least 1 (got {umap}).", "Umap");
         if (pca is { } p && (!(p > 0) || (p >= 1 && p != Math.Floor(p))))
             throw new ArgumentException($"Pca must be a variance fraction in (0,1) or a whole number of components (got {p}).", "Pca");
         if (whiten && pca is null)
@@ -433,7 +459,7 @@ public static class ClusterJob
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         string header = string.Join('\n', typeof(ClusterJob).Assembly.ManifestModule.ModuleVersionId, model.CacheKey,
-            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.Whiten, JsonSerializer.Serialize(o.Clustering, RunFolder.Json),
+            o.Normalize, o.Pca?.ToString("R", CultureInfo.InvariantCulture) ?? "-", o.Whiten, o.Umap?.ToString(CultureInfo.InvariantCulture) ?? "-", JsonSerializer.Serialize(o.Clustering, RunFolder.Json),
             JsonSerializer.Serialize(o.Auto, RunFolder.Json)); // two sweeps over different grids or rankings are different clusterings
         hash.AppendData(Encoding.UTF8.GetBytes(header));
         for (int i = 0; i < embedded.Paths.Count; i++)

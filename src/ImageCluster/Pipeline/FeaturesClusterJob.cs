@@ -35,6 +35,13 @@ public sealed record FeaturesClusterJobOptions
     /// <summary>Scale every PCA component to unit variance (scikit-learn's <c>whiten=True</c>); needs <see cref="Pca"/>.</summary>
     public bool Whiten { get; init; }
 
+    /// <summary>
+    /// UMAP to this many dimensions after the normalisation and PCA, before clustering — umap-learn's recipe for clustering
+    /// (15 neighbours, min_dist 0, seeded by the run's seed); null = none. Density algorithms (HDBSCAN, DBSCAN) gain most:
+    /// UMAP pulls each neighbourhood together and leaves the space between clusters empty.
+    /// </summary>
+    public int? Umap { get; init; }
+
     /// <summary>A <c>path,label</c> CSV: the result is scored against it (run.json <c>evaluation</c>); null = no scoring.</summary>
     public string? Labels { get; init; }
 
@@ -66,7 +73,7 @@ public static class FeaturesClusterJob
         var started = DateTime.UtcNow;
         var total = Stopwatch.StartNew();
         AlgorithmRunner.Validate(o.Clustering, o.Auto);
-        ClusterJob.ValidatePreparation(o.Pca, o.Whiten);
+        ClusterJob.ValidatePreparation(o.Pca, o.Whiten, o.Umap);
         FitBudget.ValidateLimit(o.ClusteringTimeLimit);
         var labelFile = o.Labels is null ? null : LabelFile.Read(o.Labels); // a wrong labels file fails before any work
         if (o.Baseline && labelFile is null) throw new ArgumentException(EvaluateJob.BaselineNeedsLabels, "Baseline");
@@ -84,6 +91,7 @@ public static class FeaturesClusterJob
         // In place, and K-Means centres in place: the rows read are this job's alone, and each copy of 1 M × 64 is 256 MB.
         var (features, pca) = ClusterJob.Prepare(table.Features, o.Normalize, o.Pca, o.Whiten, ct, inPlace: true);
         timings["prepare"] = sw.Elapsed.TotalSeconds;
+        features = ClusterJob.ApplyUmap(features, o.Umap, o.Normalize && o.Pca is null, AlgorithmRunner.SeedOf(o.Clustering, o.Auto), timings, progress, notice, ct);
         sw.Restart();
         var (outcome, auto) = AlgorithmRunner.Run(o.Clustering, o.Auto, features, table.Paths,
             new FitContext(o.ClusteringTimeLimit, progress, notice, OwnsFeatures: true), ct);
@@ -110,7 +118,7 @@ public static class FeaturesClusterJob
             Options = new RunOptions
             {
                 Features = o.Features, Algorithm = o.Clustering?.AlgorithmName ?? "auto", Clustering = o.Clustering, Auto = o.Auto,
-                Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), Normalize = o.Normalize, Pca = o.Pca, Whiten = o.Whiten, Output = o.Output,
+                Seed = AlgorithmRunner.SeedOf(o.Clustering, o.Auto), Normalize = o.Normalize, Pca = o.Pca, Whiten = o.Whiten, Umap = o.Umap, Output = o.Output,
                 Labels = o.Labels, Positive = o.Positive, Baseline = o.Baseline,
             },
             Model = null,

@@ -159,6 +159,9 @@ public sealed record RunOptions
     /// <summary>Whether the PCA components were whitened.</summary>
     public bool Whiten { get; init; }
 
+    /// <summary>UMAP dimensions the features were reduced to before clustering (after any PCA); null = none.</summary>
+    public int? Umap { get; init; }
+
     /// <summary>How images were fitted to the model's input (<c>stretch</c>, <c>crop</c>, <c>pad</c>).</summary>
     public string? Resize { get; init; }
 

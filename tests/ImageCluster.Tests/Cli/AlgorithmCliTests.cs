@@ -81,6 +81,23 @@ public class AlgorithmCliTests
     }
 
     [Fact]
+    public async Task Umap_before_hdbscan_is_run_recorded_and_checked()
+    {
+        using var temp = new TempFolder();
+        var truth = OracleData.Set("blobs_8d").Y;
+        var (labels, run) = await Cluster(temp, "blobs_8d", "--umap", "2", "--algorithm", "hdbscan", "--min-cluster-size", "15");
+
+        Assert.Equal(2, run.GetProperty("options").GetProperty("umap").GetInt32());
+        Assert.True(run.GetProperty("timingsSeconds").TryGetProperty("umap", out _));
+        Assert.InRange(ClusteringMetrics.AdjustedRandIndex(truth, labels), 0.95, 1.0);
+
+        var zero = await CliRunner.RunAsync("cluster", "--features", temp.Combine("blobs_8d.csv"), "--umap", "0", "--k", "5", "--out", temp.Combine("zero"));
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Equal("error: --umap must be a number of dimensions of at least 1 (got 0)", zero.Stderr.Trim());
+        Assert.False(Directory.Exists(temp.Combine("zero")));
+    }
+
+    [Fact]
     public async Task The_sim_cut_reports_only_clusters_of_min_csize()
     {
         using var temp = new TempFolder();

@@ -19,11 +19,12 @@ public class CliErrorTests
     }
 
     [Fact]
-    public async Task Missing_k_is_a_usage_error()
+    public async Task Kmeans_without_k_is_a_usage_error()
     {
+        // Without --algorithm a missing --k means the label-free choice; K-Means named needs its k.
         using var temp = new TempFolder();
-        var run = await CliRunner.RunAsync("cluster", temp.Path);
-        AssertOneLineError(run, 2, "--k");
+        var run = await CliRunner.RunAsync("cluster", temp.Path, "--algorithm", "kmeans");
+        AssertOneLineError(run, 2, "--algorithm kmeans needs the number of clusters: add --k N");
     }
 
     [Fact]

@@ -40,6 +40,16 @@ public class ClusterJobTests
         Assert.Equal((0, 30, false), (otherK.Counts.Embedded, otherK.Counts.FromCache, otherK.ClusteringFromCache));
         Assert.Equal(4, otherK.Counts.Clusters);
 
+        // UMAP before clustering, and each auto sweep's own options, are part of what a stored clustering is reused for.
+        var umap = await ClusterJob.RunAsync(options with { Clustering = new KMeansOptions { NClusters = 4 }, Umap = 2 });
+        Assert.False(umap.ClusteringFromCache);
+        Assert.Equal(2, RunJson(temp.Combine("run")).GetProperty("options").GetProperty("umap").GetInt32());
+        Assert.True(umap.TimingsSeconds.ContainsKey("umap"));
+        var narrow = await ClusterJob.RunAsync(options with { Clustering = null, Auto = new Runs.AutoOptions { KMax = 3 } });
+        var wide = await ClusterJob.RunAsync(options with { Clustering = null, Auto = new Runs.AutoOptions { KMax = 4 } });
+        Assert.Equal((false, false), (narrow.ClusteringFromCache, wide.ClusteringFromCache));
+        Assert.Equal(6, wide.Auto!.Table.Count(r => r.Algorithm is "kmeans" or "agglomerative")); // k 2..4 for both, not the narrow sweep's 2..3
+
         // A touched file with the same content is hashed again but not embedded again.
         File.SetLastWriteTimeUtc(Directory.GetFiles(temp.Combine("in"), "*.jpg", SearchOption.AllDirectories)[0], DateTime.UtcNow.AddMinutes(-5));
         temp.CopyFrom(images, FlowerFiles(6, 2), temp.Combine("in")); // 10 new images
@@ -47,7 +57,7 @@ public class ClusterJobTests
         Assert.Equal((10, 30), (third.Counts.Embedded, third.Counts.FromCache));
         Assert.Equal(40, third.Counts.Clustered);
         Assert.False(third.ClusteringFromCache);
-        Assert.Equal(4, ReadRuns(temp.Combine("run"))); // every run is recorded
+        Assert.Equal(7, ReadRuns(temp.Combine("run"))); // every run is recorded
     }
 
     private static long ReadRuns(string runFolder)
