@@ -35,6 +35,7 @@ if (args.Length > 0 && args[0] == "budget") return ImageCluster.Bench.BudgetBenc
 if (args.Length > 0 && args[0] == "fuzz") return ImageCluster.Bench.FuzzBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "algorithms") return ImageCluster.Bench.AlgorithmsBench.Run(args[1..]);
 if (args.Length > 1 && args[0] == "case") return ImageCluster.Bench.AlgorithmsBench.RunCase(args[1..]);
+if (args.Length > 0 && args[0] == "recipes") return ImageCluster.Bench.RecipesBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "label-free") return ImageCluster.Bench.LabelFreeBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "models") return ImageCluster.Bench.ModelsBench.Run(args[1..]);
 if (args.Length == 2 && args[0] == "partitioning") return PartitioningBench.Run(args[1]);

@@ -72,6 +72,7 @@ internal static class ReviewEndpoints
             Decide(model, _ => new MoveImages(Paths(model, body.Images), body.To)));
         app.MapPost("/api/images/verdict", (ImagesVerdictBody body) =>
             Decide(model, _ => new ImageVerdict(Paths(model, body.Images), body.Verdict)));
+        app.MapGet("/api/map", () => Guarded(() => Results.Json(model.Map(), ReviewServer.Json)));
         app.MapGet("/api/duplicates", () => Guarded(() => Results.Json(model.Duplicates(), ReviewServer.Json)));
         app.MapGet("/api/issues", () => Guarded(() => Results.Json(model.Issues(), ReviewServer.Json)));
         app.MapPost("/api/duplicates/discard", () =>

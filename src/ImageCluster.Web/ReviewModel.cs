@@ -70,6 +70,16 @@ internal sealed record IssueView(string Issue, int Images, int[] Worst);
 /// <param name="Missing">Why there is nothing to show.</param>
 internal sealed record IssuesView(bool Found, IReadOnlyList<IssueView> Issues, int NotInRun, string? Missing);
 
+/// <summary>The run's 2-D map (<see cref="Reports.RunMaps"/>) and where every image on it is now: parallel arrays.</summary>
+/// <param name="Method">t-SNE or UMAP.</param>
+/// <param name="Note">How it was made.</param>
+/// <param name="Images">Image numbers of the points (images without a stored embedding are not on the map).</param>
+/// <param name="X">Horizontal coordinate per point.</param>
+/// <param name="Y">Vertical coordinate per point.</param>
+/// <param name="Clusters">The cluster of each point now.</param>
+/// <param name="Verdicts">Effective verdict of each point now: 0 undecided, 1 keep, 2 discard.</param>
+internal sealed record MapView(string Method, string Note, int[] Images, float[] X, float[] Y, int[] Clusters, int[] Verdicts);
+
 /// <summary>
 /// The review state behind the server. Images are addressed by their number (row of assignments.csv), so no request
 /// carries a file path; one lock serialises the session, which is not thread-safe, and every read first picks up what
@@ -79,6 +89,7 @@ internal sealed class ReviewModel : IDisposable
 {
     private readonly ReviewSession _session;
     private readonly Lazy<SimilarImages> _similar;
+    private readonly Lazy<(int[] Images, float[] X, float[] Y, string Method, string Note)> _layout;
     private readonly Dictionary<string, int> _number;
     private readonly object _gate = new();
 
@@ -88,6 +99,7 @@ internal sealed class ReviewModel : IDisposable
         Paths = [.. session.State.Images.Select(i => i.Path)];
         _number = Paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
         _similar = new Lazy<SimilarImages>(() => _session.OpenSimilarOnOwnConnection());
+        _layout = new(Layout);
         // Read the embeddings while the person is still opening the page, on a connection of their own and outside the
         // session's lock: at 100 000 images that takes seconds, and the clusters are listed (cohesion to follow) meanwhile.
         Task.Run(() => _ = _similar.Value);
@@ -164,6 +176,32 @@ internal sealed class ReviewModel : IDisposable
             var clusterOf = _session.State.Images.ToDictionary(i => i.Path, i => i.Cluster, StringComparer.Ordinal);
             return [.. _similar.Value.Nearest(Paths[number], count).Select(s => new SimilarView(_number[s.Path], s.Path, clusterOf[s.Path], s.Similarity))];
         }
+    }
+
+    /// <summary>
+    /// The map of the run: laid out once per server (exact t-SNE up to 1 500 images, UMAP of all of them above, on the
+    /// unit-length stored embeddings, seed 0), coloured by what the reviewer has made of the clusters since.
+    /// </summary>
+    /// <exception cref="ImageClusterException">Fewer than three images have a stored embedding.</exception>
+    public MapView Map()
+    {
+        var (images, x, y, method, note) = _layout.Value; // outside the lock: UMAP of 100 000 images takes minutes
+        lock (_gate)
+        {
+            _session.Refresh();
+            var state = _session.State.Images;
+            return new MapView(method, note, images, x, y, [.. images.Select(n => state[n].Cluster)], [.. images.Select(n => (int)state[n].Verdict)]);
+        }
+    }
+
+    private (int[] Images, float[] X, float[] Y, string Method, string Note) Layout()
+    {
+        var similar = _similar.Value;
+        if (similar.RowPaths.Count < 3)
+            throw new ImageClusterException($"a map needs at least 3 images with a stored embedding; this run has {similar.RowPaths.Count}");
+        var map = Reports.RunMaps.Neighbourhood(similar.UnitRows, seed: 0, new Clustering.TsneOptions(), new Clustering.UmapOptions(), CancellationToken.None);
+        int[] images = [.. map.Samples.Select(row => _number[similar.RowPaths[row]])];
+        return (images, [.. map.X.Select(v => (float)v)], [.. map.Y.Select(v => (float)v)], map.Name, map.Note);
     }
 
     /// <summary>At most this many duplicate groups go to the page at once.</summary>

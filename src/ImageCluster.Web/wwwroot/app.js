@@ -55,6 +55,7 @@ async function show(view) {
   if (view.clusters.some(k => k.size > 0 && k.cohesion == null) && !cohesionRetry && cohesionAsks < 60)
     cohesionRetry = setTimeout(() => { cohesionRetry = 0; cohesionAsks++; act('GET', '/api/overview'); }, 1000);
   if (findingsOpen) await openFindings();
+  if (mapOpen && map) await openMap(); // the layout stays; colours follow the decisions
   if (current !== null) {
     if (view.clusters.some(k => k.cluster === current.cluster.cluster)) await openCluster(current.cluster.cluster, true);
     else location.hash = '';
@@ -236,10 +237,56 @@ async function openFindings() {
   }));
 }
 
+// The run's map (t-SNE up to 1 500 images, UMAP above; laid out once by the server): one dot per image, coloured by its
+// cluster now, hollow when discarded; a click opens the dot's cluster with its image selected.
+let map = null, mapOpen = false;
+const PAD = 12;
+function hue(cluster) { return cluster < 0 ? null : (cluster * 137.508) % 360; } // golden angle: neighbours differ
+async function openMap() {
+  mapOpen = true;
+  $('overview').hidden = true; $('cluster').hidden = true; $('findings').hidden = true; $('map').hidden = false;
+  if (!map) $('map-note').textContent = 'laying out the map… (UMAP of a large run takes a while, once per server)';
+  busy(1);
+  try { map = await api('GET', '/api/map'); } catch (e) { say(e.message, true); return; } finally { busy(-1); }
+  if (!mapOpen) return;
+  $('map-note').textContent = `${map.method}: ${map.note}`;
+  drawMap();
+}
+function drawMap() {
+  const canvas = $('map-canvas'), g = canvas.getContext('2d');
+  const xs = map.x, ys = map.y, n = map.images.length;
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity; // a loop: spreading 100 000 values overflows the stack
+  for (let i = 0; i < n; i++) { x0 = Math.min(x0, xs[i]); x1 = Math.max(x1, xs[i]); y0 = Math.min(y0, ys[i]); y1 = Math.max(y1, ys[i]); }
+  const sx = (canvas.width - 2 * PAD) / ((x1 - x0) || 1), sy = (canvas.height - 2 * PAD) / ((y1 - y0) || 1);
+  map.screen = Array.from({ length: n }, (_, i) => [PAD + (xs[i] - x0) * sx, canvas.height - PAD - (ys[i] - y0) * sy]);
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  const r = n > 20000 ? 1.5 : n > 2000 ? 2.5 : 4;
+  for (let i = 0; i < n; i++) {
+    const [px, py] = map.screen[i], h = hue(map.clusters[i]), colour = h === null ? '#888' : `hsl(${h} 70% 45%)`;
+    g.beginPath(); g.arc(px, py, r, 0, 2 * Math.PI);
+    if (map.verdicts[i] === 2) { g.strokeStyle = colour; g.stroke(); } else { g.fillStyle = colour; g.fill(); }
+  }
+  canvas.dataset.points = String(n);
+}
+function nearestPoint(event) {
+  if (!map || !map.screen) return -1;
+  const canvas = $('map-canvas'), box = canvas.getBoundingClientRect();
+  const px = (event.clientX - box.left) * canvas.width / box.width, py = (event.clientY - box.top) * canvas.height / box.height;
+  let best = -1, bestD = 64; // within 8 px
+  map.screen.forEach(([x, y], i) => { const d = (x - px) ** 2 + (y - py) ** 2; if (d < bestD) { bestD = d; best = i; } });
+  return best;
+}
+
 async function route() {
-  const m = /cluster=(-?\d+)/.exec(location.hash);
-  if (m) { findingsOpen = false; $('findings').hidden = true; await openCluster(Number(m[1]), false); return; }
+  const m = /cluster=(-?\d+)(?:&image=(\d+))?/.exec(location.hash);
+  mapOpen = location.hash === '#map'; if (!mapOpen) $('map').hidden = true;
+  if (m) {
+    findingsOpen = false; $('findings').hidden = true; await openCluster(Number(m[1]), false);
+    if (m[2] !== undefined && current) { const at = current.images.indexOf(Number(m[2])); if (at >= 0) select(at); }
+    return;
+  }
   current = null; selected = -1; tiles.forEach(t => t.remove()); tiles.clear();
+  if (mapOpen) { await openMap(); return; }
   if (location.hash === '#findings') { await openFindings(); return; }
   findingsOpen = false; $('findings').hidden = true;
   $('cluster').hidden = true; $('overview').hidden = false;
@@ -264,7 +311,8 @@ document.addEventListener('keydown', e => {
   if (key === '?') { $('help').hidden = !$('help').hidden; return; }
   if (key === 'e') { $('export-panel').hidden = false; $('export-to').focus(); e.preventDefault(); return; }
   if (key === 'g') { location.hash = 'findings'; return; }
-  if (findingsOpen) { if (key === 'escape') location.hash = ''; return; }
+  if (key === 'p') { location.hash = 'map'; return; }
+  if (findingsOpen || mapOpen) { if (key === 'escape') location.hash = ''; return; }
   if (!current) {
     const card = overview && overview.clusters[focusedCard];
     if (e.key.startsWith('Arrow')) { e.preventDefault(); moveCardFocus(e.key); }
@@ -291,6 +339,15 @@ function wire() {
   $('back').addEventListener('click', () => { location.hash = ''; });
   $('findings-toggle').addEventListener('click', () => { location.hash = 'findings'; });
   $('findings-back').addEventListener('click', () => { location.hash = ''; });
+  $('map-toggle').addEventListener('click', () => { location.hash = 'map'; });
+  $('map-back').addEventListener('click', () => { location.hash = ''; });
+  $('map-canvas').addEventListener('click', e => {
+    const i = nearestPoint(e); if (i >= 0) location.hash = `cluster=${map.clusters[i]}&image=${map.images[i]}`;
+  });
+  $('map-canvas').addEventListener('mousemove', e => {
+    const i = nearestPoint(e);
+    $('map-hover').textContent = i < 0 ? '' : `${paths[map.images[i]]} · cluster ${map.clusters[i]} · ${VERDICTS[map.verdicts[i]]}`;
+  });
   $('dup-discard').addEventListener('click', () => act('POST', '/api/duplicates/discard'));
   $('c-keep').addEventListener('click', () => clusterVerdict('keep'));
   $('c-discard').addEventListener('click', () => clusterVerdict('discard'));

@@ -97,7 +97,7 @@ internal static class ReportBuilder
         timings["clusters"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();
-        notice?.Invoke($"report: PCA and {(x.Rows <= o.Tsne.MaxSamples ? "t-SNE" : "UMAP")} maps");
+        notice?.Invoke($"report: PCA and {RunMaps.MethodFor(x.Rows, o.Tsne)} maps");
         var maps = new List<ReportMap>();
         if (x.Rows >= 2 && x.Columns >= 2)
         {
@@ -106,32 +106,9 @@ internal static class ReportBuilder
                 $"first two principal components: {ratio.Sum():P1} of the variance"));
             timings["pca"] = sw.Elapsed.TotalSeconds;
             sw.Restart();
-            if (x.Rows <= o.Tsne.MaxSamples)
-            {
-                var tsneOptions = o.Tsne with { Seed = summary.Seed };
-                var tsne = Tsne.Fit(x, tsneOptions, ct);
-                maps.Add(new ReportMap("t-SNE", tsne.Samples, tsne.X, tsne.Y,
-                    $"exact t-SNE, perplexity {Math.Min(tsneOptions.Perplexity, (tsne.Samples.Length - 1) / 3.0):0.#}, {tsneOptions.MaxIter} iterations, seed {tsneOptions.Seed}, KL {tsne.KlDivergence:F3}"));
-                timings["tsne"] = sw.Elapsed.TotalSeconds;
-            }
-            else
-            {
-                // Exact t-SNE is O(N²): above its limit it would show a random few of the images, and lose the small clusters.
-                var umapOptions = o.Umap with { NComponents = 2, Seed = summary.Seed };
-                // On the first 50 principal components, as scanpy builds its neighbour graph: the exact neighbour search over
-                // 20 000 full-width vectors took most of 12 minutes.
-                int components = Math.Min(50, x.Columns);
-                var (pcs, _) = TopComponents.Project(x, components, summary.Seed);
-                var reduced = new FeatureMatrix(x.Rows, components);
-                for (int i = 0; i < x.Rows; i++)
-                    for (int c = 0; c < components; c++) reduced.Data[i * components + c] = (float)pcs[c][i];
-                var layout = Umap.Fit(reduced, umapOptions with { Metric = DistanceMetric.Euclidean }, cancellation: ct);
-                var all = Enumerable.Range(0, x.Rows).ToArray();
-                maps.Add(new ReportMap("UMAP", all, all.Select(i => (double)layout.Data[2 * i]).ToArray(), all.Select(i => (double)layout.Data[2 * i + 1]).ToArray(),
-                    $"UMAP (umap-learn's method) of the first {components} principal components, {umapOptions.NNeighbors} neighbours, min_dist {umapOptions.MinDist:0.###}, seed {umapOptions.Seed}: all {x.Rows} images " +
-                    $"(exact t-SNE above {o.Tsne.MaxSamples} would show a random {o.Tsne.MaxSamples})"));
-                timings["umap"] = sw.Elapsed.TotalSeconds;
-            }
+            var map = RunMaps.Neighbourhood(x, summary.Seed, o.Tsne, o.Umap, ct);
+            maps.Add(map);
+            timings[map.Name == "t-SNE" ? "tsne" : "umap"] = sw.Elapsed.TotalSeconds;
         }
 
         sw.Restart();

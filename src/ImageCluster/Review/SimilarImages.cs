@@ -48,6 +48,12 @@ internal sealed class SimilarImages : IDisposable
         if (index is not null && _paths.Length > exactUpTo) _index = index(new FeatureMatrix(_paths.Length, _dimension, _unit), _paths);
     }
 
+    /// <summary>The unit rows, one per path of <see cref="RowPaths"/> (shared, not a copy: do not write to it).</summary>
+    internal FeatureMatrix UnitRows => new(_paths.Length, _dimension, _unit);
+
+    /// <summary>The path of each row of <see cref="UnitRows"/>.</summary>
+    internal IReadOnlyList<string> RowPaths => _paths;
+
     /// <summary>True when queries are answered by the neighbour index rather than a scan.</summary>
     public bool Indexed => _index is not null;
 
