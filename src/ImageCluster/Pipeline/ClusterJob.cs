@@ -339,7 +339,9 @@ public static class ClusterJob
             return new Clustering(stored.Labels, stored.Distances.Length == 0 ? null : stored.Distances, figures.Info, figures.Pca, figures.Auto, FromCache: true, figures.Fit);
         }
 
-        notice?.Invoke($"clustering {embedded.Paths.Count} images with {o.Clustering?.AlgorithmName ?? "the auto sweep"}" +
+        string how = o.Clustering?.AlgorithmName ?? (o.Auto?.Ranking == AutoRanking.Stability
+            ? $"Leiden at {string.Join(" and ", AutoSweep.StabilityNeighbourCounts)} neighbours, the more stable kept" : "the auto sweep");
+        notice?.Invoke($"clustering {embedded.Paths.Count} images with {how}" +
                        (AlgorithmRunner.RequestedClusters(o.Clustering) is int k ? $" into {k} clusters" : "") +
                        $" (seed {AlgorithmRunner.SeedOf(o.Clustering, o.Auto)})");
         var (features, pcaInfo) = embedded is { Loaded: null, Stored: { } vectors } && o.Pca is { } pca
