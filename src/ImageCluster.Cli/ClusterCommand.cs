@@ -166,9 +166,10 @@ internal static class ClusterCommand
         var best = auto.Table[0];
         string Neighbours(AutoCandidate c) => c.Parameters.Split(',')[0].Replace("n_neighbors=", "", StringComparison.Ordinal);
         string others = string.Join(", ", auto.Table.Skip(1).Select(c => FormattableString.Invariant($"{Neighbours(c)} neighbours {c.Stability:F3}")));
-        stdout.WriteLine(FormattableString.Invariant(
-            $"no --k: Leiden (resolution 1) on the {Neighbours(best)}-neighbour graph, {best.Clusters} clusters, chosen as the most stable: adjusted Rand {best.Stability:F3} between clusterings of overlapping 80 % subsamples") +
-            (others.Length > 0 ? $" ({others})" : ""));
+        stdout.WriteLine(FormattableString.Invariant($"no --k: Leiden (resolution 1) on the {Neighbours(best)}-neighbour graph, {best.Clusters} clusters, ") +
+            (best.Stability is { } stability
+                ? FormattableString.Invariant($"chosen as the most stable: adjusted Rand {stability:F3} between clusterings of overlapping 80 % subsamples") + (others.Length > 0 ? $" ({others})" : "")
+                : $"the only neighbour count tried: below {AutoSweep.StabilityMinimumRows} images subsamples are too small to compare counts"));
         stdout.WriteLine($"to choose yourself: --k N (K-Means), --algorithm NAME, or --algorithm auto (silhouette sweep); this one again: " + $"--algorithm leiden {flags.AsFlags(auto.BestOptions)}".TrimEnd());
     }
 

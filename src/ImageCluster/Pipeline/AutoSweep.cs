@@ -27,7 +27,7 @@ internal static class AutoSweep
         int seed = options.Seed;
         var labelFile = options.Labels is { } labelsPath ? LabelFile.Read(labelsPath) : null;
         if (options.Positive is { } positive) labelFile?.RequireClass(positive);
-        if (x.Rows < 3) throw new ArgumentException($"The auto sweep needs at least 3 images (got {x.Rows}).", "nSamples");
+        if (x.Rows < 3) throw new ArgumentException($"Choosing the clustering ({(ranking == AutoRanking.Stability ? "without a number of clusters" : "the auto sweep")}) needs at least 3 images (got {x.Rows}); with fewer, name an algorithm and its k.", "nSamples");
         int kMax = Math.Min(options.KMax ?? 15, x.Rows - 1);
         if (options.KMin > kMax)
             throw new ArgumentException($"KMin = {options.KMin} and KMax = {kMax} leave no k to try (2 ≤ KMin ≤ KMax ≤ images − 1).", nameof(options.KMin));
@@ -56,7 +56,8 @@ internal static class AutoSweep
                 if (estimate.WorthAnnouncing) notice?.Invoke($"auto: {candidate.AlgorithmName} {parameters}: {expected}");
             }
             var outcome = AlgorithmRunner.FitUnguarded(candidate, x, context, ct);
-            double? stability = ranking == AutoRanking.Stability && candidate is LeidenOptions leiden ? Stability(leiden, x, seed, ct) : null;
+            double? stability = ranking == AutoRanking.Stability && candidate is LeidenOptions leiden && x.Rows >= StabilityMinimumRows
+                ? Stability(leiden, x, seed, ct) : null;
             double seconds = sw.Elapsed.TotalSeconds;
             var row = Score(x, paths, outcome, options, labelFile, sampleSize, seed, parameters, seconds) with { Stability = stability };
             if (stability is not null) row = row with { Score = stability };
@@ -92,8 +93,11 @@ internal static class AutoSweep
     private const int StabilityPairs = 3;
     private const double SubsampleShare = 0.8;
 
+    /// <summary>Fewer images than this are too few to compare neighbour counts by subsamples: the first count alone runs.</summary>
+    public const int StabilityMinimumRows = 20;
+
     private static IEnumerable<(ClustererOptions Options, string Parameters)> StabilityCandidates(int rows, int seed) =>
-        StabilityNeighbourCounts.Where(n => n < rows * SubsampleShare - 1)
+        StabilityNeighbourCounts.Take(rows < StabilityMinimumRows ? 1 : StabilityNeighbourCounts.Count)
             .Select(n => ((ClustererOptions)new LeidenOptions { NNeighbors = n, Seed = seed }, $"n_neighbors={n}, resolution=1"));
 
     /// <summary>

@@ -98,6 +98,20 @@ public class AutoSweepTests
     }
 
     [Fact]
+    public void Below_twenty_images_the_stability_sweep_runs_one_neighbour_count_and_scores_nothing()
+    {
+        var x = TestData.Blobs(12, 8, 2, seed: 1, out var truth, noise: 0.1);
+
+        var (best, result) = AutoSweep.Run(x, Names(x.Rows), new AutoOptions { RankBy = AutoRanking.Stability });
+
+        var only = Assert.Single(result.Table);
+        Assert.Equal((null, null), (only.Stability, only.Score));
+        Assert.Equal(1.0, ClusteringMetrics.AdjustedRandIndex(truth, best.Labels));
+        Assert.Contains("at least 3 images (got 2)", Assert.Throws<ArgumentException>(() =>
+            AutoSweep.Run(TestData.Blobs(2, 8, 1, seed: 1, out _), Names(2), new AutoOptions { RankBy = AutoRanking.Stability })).Message);
+    }
+
+    [Fact]
     public void Label_ranking_scores_every_candidate_with_the_labels()
     {
         using var temp = new TempFolder();
