@@ -41,19 +41,9 @@ internal static class LabelFreeBench
     public static int Run(string[] args)
     {
         string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
-        string root = BenchArgs.RepoRoot();
-        string shared = Path.GetFullPath(Arg("--shared", Environment.GetEnvironmentVariable("IMAGECLUSTER_SHARED") is { Length: > 0 } s ? s : Path.Combine(root, "..", "shared")));
-        string models = Path.Combine(shared, "models");
-        if (!File.Exists(Path.Combine(models, "MODELS.md"))) throw new InvalidOperationException($"../shared is missing: no {models}/MODELS.md (pass --shared DIR)");
-        string cli = Path.GetFullPath(Arg("--cli", BenchArgs.ReleaseCli()));
-        string work = Directory.CreateDirectory(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-bench-models"))).FullName;
+        var (shared, _, cli, work, sets, environment) = ModelsBench.Setting.Read(args);
         int seeds = int.Parse(Arg("--seeds", "3"), CultureInfo.InvariantCulture);
         var spec = ModelsBench.Spec.Parse(Arg("--spec", "mobilenetv2_12_int8"));
-        var sets = Arg("--sets", string.Join(",", ModelsBench.AllSets)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var environment = new Dictionary<string, string>
-        {
-            ["IMAGECLUSTER_MODELS"] = Environment.GetEnvironmentVariable("IMAGECLUSTER_MODELS") is { Length: > 0 } m ? m : models,
-        };
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"features: {spec.Text} (L2-normalised); seeds 0..{seeds - 1}; K-Means n_init 10");
 

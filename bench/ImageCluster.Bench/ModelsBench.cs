@@ -49,16 +49,37 @@ internal static class ModelsBench
 
     private sealed record Score(string Set, int Images, int Classes, double Nmi, double NmiStd, double EmbedImagesPerSecond, string? Error);
 
+    /// <summary>
+    /// What the benches over ../shared's labelled sets read alike: ../shared (<c>--shared</c>, else
+    /// <c>$IMAGECLUSTER_SHARED</c>, else beside the repository), its models, the Release CLI (<c>--cli</c>), the features
+    /// cache (<c>--work</c>), the sets (<c>--sets</c>) and the environment that lets the CLI find ../shared's models.
+    /// </summary>
+    internal sealed record Setting(string Shared, string Models, string Cli, string Work, string[] Sets, Dictionary<string, string> Environment)
+    {
+        public static Setting Read(string[] args)
+        {
+            string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
+            string root = BenchArgs.RepoRoot();
+            string shared = Path.GetFullPath(Arg("--shared", System.Environment.GetEnvironmentVariable("IMAGECLUSTER_SHARED") is { Length: > 0 } s ? s : Path.Combine(root, "..", "shared")));
+            string models = Path.Combine(shared, "models");
+            if (!File.Exists(Path.Combine(models, "MODELS.md"))) throw new InvalidOperationException($"../shared is missing: no {models}/MODELS.md (pass --shared DIR)");
+            string cli = Path.GetFullPath(Arg("--cli", BenchArgs.ReleaseCli()));
+            if (!File.Exists(cli)) throw new InvalidOperationException($"no imagecluster at {cli}: run 'dotnet build -c Release src/ImageCluster.Cli' or pass --cli PATH");
+            string work = Directory.CreateDirectory(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-bench-models"))).FullName;
+            var sets = Arg("--sets", string.Join(",", AllSets)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // Every name in ../shared/models resolves without a user setting; an explicit IMAGECLUSTER_MODELS wins.
+            var environment = new Dictionary<string, string>
+            {
+                ["IMAGECLUSTER_MODELS"] = System.Environment.GetEnvironmentVariable("IMAGECLUSTER_MODELS") is { Length: > 0 } m ? m : models,
+            };
+            return new Setting(shared, models, cli, work, sets, environment);
+        }
+    }
+
     public static int Run(string[] args)
     {
         string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
-        string root = BenchArgs.RepoRoot();
-        string shared = Path.GetFullPath(Arg("--shared", Environment.GetEnvironmentVariable("IMAGECLUSTER_SHARED") is { Length: > 0 } s ? s : Path.Combine(root, "..", "shared")));
-        string models = Path.Combine(shared, "models");
-        if (!File.Exists(Path.Combine(models, "MODELS.md"))) throw new InvalidOperationException($"../shared is missing: no {models}/MODELS.md (pass --shared DIR)");
-        string cli = Path.GetFullPath(Arg("--cli", Path.Combine(root, "src", "ImageCluster.Cli", "bin", "Release", "net10.0", "imagecluster")));
-        if (!File.Exists(cli)) throw new InvalidOperationException($"no imagecluster at {cli}: run 'dotnet build -c Release src/ImageCluster.Cli' or pass --cli PATH");
-        string work = Directory.CreateDirectory(Arg("--work", Path.Combine(Path.GetTempPath(), "imagecluster-bench-models"))).FullName;
+        var (shared, models, cli, work, sets, environment) = Setting.Read(args);
         int seeds = int.Parse(Arg("--seeds", "5"), CultureInfo.InvariantCulture);
         // --no-reduce clusters the full-width vectors, to check that the Gram-matrix isometry changes nothing.
         bool reduce = !args.Contains("--no-reduce");
@@ -68,14 +89,8 @@ internal static class ModelsBench
         string defaultSpecs = string.Join(",", Directory.GetFiles(models, "*.onnx").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)
             .Append("resnet18").Append("pixels").Append("pixels128").Append("colorhist"));
         var specs = Arg("--specs", defaultSpecs).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Spec.Parse).ToList();
-        var sets = Arg("--sets", string.Join(",", AllSets)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var methods = Arg("--methods", "kmeans").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var method in methods) _ = Clusterer(method, 2, 0);
-        var environment = new Dictionary<string, string>
-        {
-            // Every name in ../shared/models resolves without a user setting; an explicit IMAGECLUSTER_MODELS wins.
-            ["IMAGECLUSTER_MODELS"] = Environment.GetEnvironmentVariable("IMAGECLUSTER_MODELS") is { Length: > 0 } m ? m : models,
-        };
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"cli: {cli}; work: {work}; K-Means n_init 10, seeds 0..{seeds - 1}");
