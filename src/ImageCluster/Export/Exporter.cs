@@ -382,10 +382,12 @@ public static class Exporter
     }
 
     // Root can write anywhere the permission bits say no, so only a real write shows whether the folder takes files
-    // (an immutable folder, a read-only mount); the probe is gone before any export file is written.
+    // (an immutable folder, a read-only mount); the probe is gone before any export file is written. A probe of this
+    // export's id already there was left by this export killed mid-probe (the id is the journal's): ours to replace.
     private static void Probe(string folder, string id)
     {
         string probe = Path.Combine(folder, $".imagecluster-probe-{id}");
+        FileOps.DeleteIfExists(probe);
         using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write)) { }
         File.Delete(probe);
     }

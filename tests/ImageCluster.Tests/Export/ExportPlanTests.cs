@@ -60,6 +60,32 @@ public class ExportPlanTests
     }
 
     [SharedFact]
+    public async Task A_kill_during_the_write_probe_leaves_a_probe_that_resume_replaces()
+    {
+        // KillTests once landed its kill between creating the destination's probe file and deleting it: resume then
+        // refused to write into the folder because "the probe already exists". The probe is named by the export's id, so
+        // one already there is this export's own.
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeAsync(temp);
+        string to = temp.Combine("out");
+        var result = Exporter.Run(new ExportOptions { Run = run, To = to, What = ExportSelection.All });
+        var lines = File.ReadAllLines(result.Journal!);
+        string Type(string line) => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("type").GetString()!;
+        var kept = lines.TakeWhile(l => Type(l) is "begin" or "plan" or "mkdir").ToArray();
+        Assert.Contains("mkdir", kept.Select(Type)); // the destination was made before the kill
+        File.WriteAllLines(result.Journal!, kept); // killed after making the folders, before the first file
+        foreach (var file in Directory.GetFiles(to, "*", SearchOption.AllDirectories)) File.Delete(file);
+        string id = System.Text.Json.JsonDocument.Parse(kept[0]).RootElement.GetProperty("id").GetString()!;
+        File.WriteAllText(Path.Combine(to, $".imagecluster-probe-{id}"), "");
+
+        var resumed = Exporter.Resume(result.Journal!);
+
+        Assert.Equal(18, resumed.Written + resumed.AlreadyDone);
+        Assert.False(File.Exists(Path.Combine(to, $".imagecluster-probe-{id}")));
+        Assert.Equal(18, Directory.GetFiles(to, "*.jpg", SearchOption.AllDirectories).Length);
+    }
+
+    [SharedFact]
     public async Task Move_across_file_systems_copies_verifies_and_deletes_and_undo_copies_back()
     {
         // /dev/shm is a tmpfs, the temp folder is not: link(2) fails with EXDEV there, which takes the copy path.
