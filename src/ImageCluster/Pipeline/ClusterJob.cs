@@ -430,8 +430,8 @@ public static class ClusterJob
     {
         if (components is not { } n) return features;
         var sw = Stopwatch.StartNew();
-        notice?.Invoke($"umap: {features.Rows} rows × {features.Columns} features to {n} dimensions (15 neighbours, min_dist 0, seed {seed})");
         var options = new UmapOptions { NComponents = n, MinDist = 0, Seed = seed, Metric = unitRows ? DistanceMetric.Cosine : DistanceMetric.Euclidean };
+        notice?.Invoke($"umap: {features.Rows} rows × {features.Columns} features to {n} dimensions ({options.NNeighbors} neighbours, min_dist 0, seed {seed})");
         var reduced = Umap.Fit(features, options, progress, ct);
         timings["umap"] = sw.Elapsed.TotalSeconds;
         return reduced;

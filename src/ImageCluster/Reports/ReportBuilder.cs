@@ -56,6 +56,9 @@ internal static class ReportBuilder
         notice?.Invoke($"report: reading the features of {paths.Count} images");
         var raw = LoadFeatures(summary, runFolder, paths);
         var (x, _) = ClusterJob.Prepare(raw, summary.Options.Normalize, summary.Options.Pca, summary.Options.Whiten, ct);
+        // UMAP is seeded but fitted on all the run's rows: on a sample it would not give the run's layout, so the report stays before it.
+        if (summary.Options.Umap is { } umap)
+            notes.Add($"the run clustered the features after UMAP to {umap} dimensions; distances, silhouettes and maps here are in the features before UMAP");
         timings["features"] = sw.Elapsed.TotalSeconds;
 
         sw.Restart();

@@ -90,6 +90,10 @@ public class AlgorithmCliTests
         Assert.Equal(2, run.GetProperty("options").GetProperty("umap").GetInt32());
         Assert.True(run.GetProperty("timingsSeconds").TryGetProperty("umap", out _));
         Assert.InRange(ClusteringMetrics.AdjustedRandIndex(truth, labels), 0.95, 1.0);
+        string runFolder = Path.GetDirectoryName(Directory.GetFiles(temp.Path, "assignments.csv", SearchOption.AllDirectories).Single())!;
+        var report = await CliRunner.RunAsync("report", runFolder);
+        Assert.True(report.ExitCode == 0, report.Stderr);
+        Assert.Contains("the run clustered the features after UMAP to 2 dimensions", File.ReadAllText(Path.Combine(runFolder, "report.html")));
 
         var zero = await CliRunner.RunAsync("cluster", "--features", temp.Combine("blobs_8d.csv"), "--umap", "0", "--k", "5", "--out", temp.Combine("zero"));
         Assert.Equal(2, zero.ExitCode);
