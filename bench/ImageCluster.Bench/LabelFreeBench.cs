@@ -9,10 +9,12 @@ namespace ImageCluster.Bench;
 
 /// <summary>
 /// Issue 17's two comparisons, on the whole shared sets and on held-back halves of their classes.
-/// (1) k = number of classes: K-Means against the graph methods (Leiden with its resolution searched for k, spectral).
+/// (1) k = number of classes: K-Means against the graph methods (Leiden with its resolution searched for k, spectral)
+///     and UMAP to 10 dimensions + K-Means.
 /// (2) No k and no labels: the label-free default (<c>cluster</c> without <c>--algorithm</c> and <c>--k</c>, the auto
 ///     sweep ranked by stability) and the other label-free rules it could have been — Leiden at resolution 1 on a fixed
-///     5- or 15-neighbour graph, the silhouette-ranked auto sweep — against K-Means at the true k (the bar: within 0.03).
+///     5- or 15-neighbour graph, the silhouette-ranked auto sweep, UMAP-10 + HDBSCAN — against K-Means at the true k (the
+///     bar: within 0.03).
 /// Held back: each set's classes are split in two halves (sorted names, alternately); the method of (1) and the rule of
 /// (2) are chosen mechanically on one half of every set, then reported on the other half, in both directions. The
 /// features are the models bench's cache (same protocol: L2-normalised rows, embedded by the real CLI).
