@@ -32,6 +32,26 @@ internal static class SelectCommand
         {
             Description = "Discard every image 'imagecluster issues' gave one of these issues, e.g. blurry,dark,corrupt (one decision)",
         };
+        var like = new Option<string[]>("--like")
+        {
+            Description = "Mark images as examples of what to keep, e.g. a.jpg,b.jpg (they are kept); prints what they propose for every cluster",
+        };
+        var unlike = new Option<string[]>("--unlike") { Description = "Mark images as examples of what not to keep (they are discarded)" };
+        var notExample = new Option<string[]>("--not-example") { Description = "Images that are examples no more (their verdicts stay)" };
+        var proposals = new Option<bool>("--proposals") { Description = "Print what the examples propose (the review queue, most to gain first)" };
+        var acceptProposals = new Option<bool>("--accept-proposals")
+        {
+            Description = "Keep every undecided image the examples propose to keep at --min-confidence or more (one decision, marked as accepted proposals)",
+        };
+        var acceptDiscards = new Option<bool>("--accept-discards")
+        {
+            Description = "With --accept-proposals, also discard the images proposed for discarding at that confidence",
+        };
+        var minConfidence = new Option<double>("--min-confidence")
+        {
+            Description = "Smallest confidence of an accepted proposal, 0.5 to 1", DefaultValueFactory = _ => ProposalOptions.DefaultMinConfidence,
+        };
+        var discardUndecided = new Option<bool>("--discard-undecided") { Description = "Discard every image still undecided (one decision)" };
         var undo = new Option<bool>("--undo") { Description = "Undo the last decision" };
         var redo = new Option<bool>("--redo") { Description = "Redo the last undone decision" };
         var status = new Option<bool>("--status") { Description = "Print every cluster with its verdict and counts, and the history" };
@@ -40,7 +60,7 @@ internal static class SelectCommand
                                             "Every decision is stored in the run's database at once")
         {
             run, keep, discard, undecide, rename, merge, split, seed, move, discardImage, keepImage, followImage, discardDuplicates, discardIssue,
-            undo, redo, status, json,
+            like, unlike, notExample, proposals, acceptProposals, acceptDiscards, minConfidence, discardUndecided, undo, redo, status, json,
         };
         command.SetAction(parse =>
         {
@@ -76,16 +96,51 @@ internal static class SelectCommand
                     throw new UsageException($"--rename takes CLUSTER=NAME, e.g. 3=beach, not '{spec}'");
                 decisions.Add(new RenameCluster(cluster, spec[(at + 1)..]));
             }
-            if ((wantsUndo || wantsRedo) && decisions.Count > 0)
+            var likes = Paths(parse.GetValue(like), "--like", session);
+            var unlikes = Paths(parse.GetValue(unlike), "--unlike", session);
+            var unmark = Paths(parse.GetValue(notExample), "--not-example", session);
+            if (likes.Length + unlikes.Length + unmark.Length > 0)
+                decisions.Add(new MarkExamples(likes, unlikes, unmark.Length == 0 ? null : unmark));
+            bool accepting = parse.GetValue(acceptProposals), discarding = parse.GetValue(discardUndecided);
+            double confidence = parse.GetValue(minConfidence);
+            if (parse.GetResult(minConfidence) is { Implicit: false } && !accepting)
+                throw new UsageException("--min-confidence goes with --accept-proposals");
+            if (parse.GetValue(acceptDiscards) && !accepting) throw new UsageException("--accept-discards goes with --accept-proposals");
+            if (!(confidence >= 0.5 && confidence <= 1))
+                throw new UsageException($"--min-confidence takes a confidence from 0.5 to 1, not {confidence.ToString(CultureInfo.InvariantCulture)}");
+            if ((wantsUndo || wantsRedo) && (decisions.Count > 0 || accepting || discarding))
                 throw new UsageException("--undo and --redo stand alone; give new decisions in another call");
             if (wantsUndo && wantsRedo) throw new UsageException("give --undo or --redo, not both");
 
             if (wantsUndo) messages.Add(session.Undo() is { } u ? $"undone: {u.Description}" : "nothing to undo");
             if (wantsRedo) messages.Add(session.Redo() is { } r ? $"redone: {r.Description}" : "nothing to redo");
+            // The proposals and the bulk discard are worked out on a trial of the other decisions, so a refusal records nothing.
+            var trial = session.State.Clone();
+            foreach (var d in decisions) trial.Apply(d.Normalized());
+            ProposalSet? proposed = null;
+            if (accepting)
+            {
+                proposed = session.Propose(trial);
+                if (proposed.Accept(trial, confidence, parse.GetValue(acceptDiscards)) is { } accepted)
+                {
+                    decisions.Add(accepted);
+                    trial.Apply(accepted);
+                }
+                else messages.Add($"no undecided image has a proposal at confidence ≥ {confidence.ToString(CultureInfo.InvariantCulture)}: nothing accepted");
+            }
+            if (discarding)
+            {
+                var undecided = trial.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray();
+                if (undecided.Length == 0) messages.Add("no image is undecided: nothing discarded");
+                else decisions.Add(new ImageVerdict(undecided, Verdict.Discard, "all undecided"));
+            }
             foreach (var (seq, decision) in session.RecordAll(decisions))
                 messages.Add($"recorded #{seq}: {decision.Describe()}");
+            bool showProposals = parse.GetValue(proposals) || likes.Length + unlikes.Length > 0 || accepting;
+            if (showProposals && session.State.LikeExamples.Count > 0) proposed = session.Propose();
+            else if (parse.GetValue(proposals)) throw new UsageException("no image is marked as an example: give --like first");
 
-            var report = session.Status();
+            var report = session.Status() with { Proposals = proposed };
             if (parse.GetValue(json))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(report, RunFolder.Json));
@@ -94,7 +149,10 @@ internal static class SelectCommand
             foreach (var message in messages) stdout.WriteLine(message);
             var c = report.Counts;
             stdout.WriteLine($"images {c.Images}: kept {c.Kept}, discarded {c.Discarded}, undecided {c.Undecided}");
-            if (parse.GetValue(status) || (messages.Count == 0)) PrintStatus(stdout, report);
+            if (c.LikeExamples + c.UnlikeExamples + c.AcceptedProposals > 0)
+                stdout.WriteLine($"examples: like {c.LikeExamples}, unlike {c.UnlikeExamples}; images decided by accepted proposals {c.AcceptedProposals}");
+            if (proposed is not null) PrintProposals(stdout, proposed, session.State);
+            if (parse.GetValue(status) || (messages.Count == 0 && proposed is null)) PrintStatus(stdout, report);
             return Cli.Success;
         });
         return command;
@@ -116,6 +174,35 @@ internal static class SelectCommand
             messages.Add($"{found.KeptNotInRun} of the {what} are left as they are: the image their group keeps is not in this run");
         if (found.Decision is { } d) decisions.Add(d);
         else messages.Add($"no {what} to discard");
+    }
+
+    // Comma-separated and repeatable; every path must be an image of the run.
+    private static string[] Paths(string[]? values, string option, ReviewSession session)
+    {
+        if (values is null || values.Length == 0) return [];
+        var paths = values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        if (paths.Length == 0) throw new UsageException($"{option} takes image paths of the run, e.g. holiday/a.jpg,holiday/b.jpg");
+        return [.. paths.Select(p => session.ResolveImage(p).Relative)];
+    }
+
+    private const int QueueShown = 15;
+
+    private static void PrintProposals(TextWriter stdout, ProposalSet proposals, ReviewState state)
+    {
+        var undecided = state.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
+        var open = proposals.Images.Where(p => undecided.Contains(p.Path)).ToList();
+        string Count(double at, Verdict v) => open.Count(p => p.Verdict == v && p.Confidence >= at).ToString(CultureInfo.InvariantCulture);
+        stdout.WriteLine($"proposals for the {open.Count} undecided images (from {proposals.Like} like and {proposals.Unlike} unlike images): " +
+                         $"keep {Count(0.9, Verdict.Keep)}, discard {Count(0.9, Verdict.Discard)} at confidence ≥ 0.9; " +
+                         $"keep {Count(0.5, Verdict.Keep)}, discard {Count(0.5, Verdict.Discard)} in all");
+        var queue = proposals.Clusters.Where(c => c.Undecided > 0).ToList();
+        if (queue.Count == 0) return;
+        stdout.WriteLine("review queue (most to gain first):");
+        stdout.WriteLine($"{"cluster",7}  {"proposal",-8} {"confidence",10} {"undecided",9} {"to gain",7}  note");
+        foreach (var c in queue.Take(QueueShown))
+            stdout.WriteLine($"{c.Cluster,7}  {c.Verdict.ToString().ToLowerInvariant(),-8} {c.Confidence,10:F3} {c.Undecided,9} {c.Value,7:F1}  " +
+                             (c.Impurity >= ProposalSet.ImpureFrom ? $"mixed ({c.Impurity:P0} the other way): try --split {c.Cluster}" : ""));
+        if (queue.Count > QueueShown) stdout.WriteLine($"  … {queue.Count - QueueShown} more clusters (--json lists every proposal)");
     }
 
     private static int[] Clusters(string text, string option)

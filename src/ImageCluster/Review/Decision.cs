@@ -26,6 +26,8 @@ internal enum Verdict
 [JsonDerivedType(typeof(MoveImages), "move")]
 [JsonDerivedType(typeof(ImageVerdict), "image-verdict")]
 [JsonDerivedType(typeof(CarryOver), "carry-over")]
+[JsonDerivedType(typeof(MarkExamples), "examples")]
+[JsonDerivedType(typeof(AcceptProposals), "accept-proposals")]
 internal abstract record Decision
 {
     /// <summary>Short kind name stored beside the JSON (the same as its discriminator).</summary>
@@ -157,4 +159,59 @@ internal sealed record CarryOver(string[] Kept, string[] Discarded, string Dropp
     /// <inheritdoc />
     public override string Describe() =>
         $"carry over the previous clustering's verdicts: keep {Kept.Length}, discard {Discarded.Length} images" + (Dropped.Length == 0 ? "" : $"; dropped {Dropped}");
+}
+
+/// <summary>
+/// Marks images as examples of what the reviewer wants (<paramref name="Like"/>: they are kept) or does not want
+/// (<paramref name="Unlike"/>: discarded); <paramref name="Unmark"/> stops images being examples (their verdict stays).
+/// The examples seed the proposals (<see cref="ExampleProposals"/>).
+/// </summary>
+/// <param name="Like">Images (relative paths) the others should be like.</param>
+/// <param name="Unlike">Images they should not be like.</param>
+/// <param name="Unmark">Images that are examples no more.</param>
+internal sealed record MarkExamples(string[] Like, string[] Unlike, string[]? Unmark = null) : Decision
+{
+    /// <inheritdoc />
+    public override Decision Normalized() => this with
+    {
+        Like = [.. Like.Distinct(StringComparer.Ordinal)], Unlike = [.. Unlike.Distinct(StringComparer.Ordinal)],
+        Unmark = Unmark is null ? null : [.. Unmark.Distinct(StringComparer.Ordinal)],
+    };
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "examples";
+
+    /// <inheritdoc />
+    public override string Describe() => string.Join("; ", new[]
+    {
+        Like.Length == 0 ? null : $"like {Name(Like)}", Unlike.Length == 0 ? null : $"unlike {Name(Unlike)}",
+        Unmark is not { Length: > 0 } ? null : $"not an example: {Name(Unmark)}",
+    }.Where(s => s is not null)) is { Length: > 0 } text ? $"examples: {text}" : "examples: none";
+
+    internal static string Name(string[] paths) => paths.Length == 1 ? paths[0] : $"{paths.Length} images";
+}
+
+/// <summary>
+/// Accepts the proposals of the examples for undecided images at or above a confidence: each image gets the proposed
+/// verdict as its own, marked as a proposal accepted (not a decision about that image by a person).
+/// </summary>
+/// <param name="Kept">Images proposed to keep.</param>
+/// <param name="Discarded">Images proposed to discard.</param>
+/// <param name="MinConfidence">The confidence they reached at least.</param>
+internal sealed record AcceptProposals(string[] Kept, string[] Discarded, double MinConfidence) : Decision
+{
+    /// <inheritdoc />
+    public override Decision Normalized() => this with
+    {
+        Kept = [.. Kept.Distinct(StringComparer.Ordinal)], Discarded = [.. Discarded.Distinct(StringComparer.Ordinal)],
+    };
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "accept-proposals";
+
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"accept proposals at confidence ≥ {MinConfidence.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}: keep {Kept.Length}, discard {Discarded.Length} images";
 }

@@ -13,7 +13,10 @@ namespace ImageCluster.Review;
 /// <param name="Kept">Kept.</param>
 /// <param name="Discarded">Discarded.</param>
 /// <param name="Undecided">Undecided.</param>
-internal sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided);
+/// <param name="LikeExamples">Images marked as like examples.</param>
+/// <param name="UnlikeExamples">Images marked as unlike examples.</param>
+/// <param name="AcceptedProposals">Images whose verdict is an accepted proposal.</param>
+internal sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided, int LikeExamples = 0, int UnlikeExamples = 0, int AcceptedProposals = 0);
 
 /// <summary>One history entry of <see cref="ReviewStatus"/>.</summary>
 /// <param name="Seq">Sequence number in the log.</param>
@@ -31,8 +34,9 @@ internal sealed record HistoryEntry(long Seq, string Kind, string Description, D
 /// <param name="History">The log, oldest first.</param>
 /// <param name="CanUndo">A live decision exists.</param>
 /// <param name="CanRedo">An undone decision can be redone.</param>
+/// <param name="Proposals">What the examples propose, when asked for.</param>
 internal sealed record ReviewStatus(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterStatus> Clusters,
-    IReadOnlyList<HistoryEntry> History, bool CanUndo, bool CanRedo);
+    IReadOnlyList<HistoryEntry> History, bool CanUndo, bool CanRedo, ProposalSet? Proposals = null);
 
 /// <summary>A bulk decision picked from a run's findings (duplicates or issues), before it is recorded.</summary>
 /// <param name="Decision">The decision, or null when the findings name no image of the run.</param>
@@ -208,10 +212,19 @@ internal sealed class ReviewSession : IDisposable
             $"the embedding of {members[i]} is not in the store of {RunFolder}; cluster the folder again")).ToList();
         var features = FeatureMatrix.FromRows(rows);
         if (_run.Normalize) features.NormalizeRowsInPlace();
+        return Split(State, cluster, members, features, seed, _run.ModelName);
+    }
+
+    /// <summary>
+    /// The split <see cref="PlanSplit"/> records, from the members' feature rows: K-Means (k = 2), the larger part keeps
+    /// the label.
+    /// </summary>
+    internal static SplitCluster Split(ReviewState state, int cluster, IReadOnlyList<string> members, FeatureMatrix features, int seed, string model)
+    {
         var labels = new KMeans(new KMeansOptions { NClusters = 2, Seed = seed }).Fit(features).Labels;
         int larger = labels.Count(l => l == 0) >= labels.Count(l => l == 1) ? 0 : 1;
         var moved = members.Where((_, i) => labels[i] != larger).ToArray();
-        return new SplitCluster(cluster, State.NextCluster, moved, $"kmeans k=2 seed {seed} on {_run.ModelName}");
+        return new SplitCluster(cluster, state.NextCluster, moved, $"kmeans k=2 seed {seed} on {model}");
     }
 
     /// <summary>
@@ -272,6 +285,27 @@ internal sealed class ReviewSession : IDisposable
     }
 
     /// <summary>
+    /// What the examples marked so far propose for every image and cluster (<see cref="ExampleProposals"/>), on the run's
+    /// stored embeddings and their neighbour graph.
+    /// </summary>
+    /// <exception cref="ImageClusterException">No example, or the embeddings are missing from the store.</exception>
+    public ProposalSet Propose(ProposalOptions? options = null) => Propose(State, options);
+
+    /// <summary>
+    /// <see cref="Propose(ProposalOptions?)"/> for <paramref name="state"/>, a trial state of this run (decisions tried
+    /// on a <see cref="ReviewState.Clone"/> before they are recorded).
+    /// </summary>
+    public ProposalSet Propose(ReviewState state, ProposalOptions? options = null)
+    {
+        options ??= new ProposalOptions();
+        if (state.LikeExamples.Count == 0)
+            throw new ImageClusterException("no image is marked as an example: mark at least one image the others should be like");
+        using var similar = new SimilarImages(LoadEmbeddings(), exactUpTo: int.MaxValue);
+        if (similar.RowPaths.Count < 2) throw new ImageClusterException($"proposals need the stored embeddings of the run's images; the store of {RunFolder} has {similar.RowPaths.Count}");
+        return ExampleProposals.Of(state, similar.RowPaths, ExampleProposals.Graph(similar.UnitRows, options), options);
+    }
+
+    /// <summary>
     /// "Find similar" over the run's stored embeddings; above <paramref name="exactUpTo"/> images from the neighbour index
     /// kept beside the store for this folder and model (the one the duplicates and issues jobs save), built there if missing.
     /// </summary>
@@ -305,7 +339,7 @@ internal sealed class ReviewSession : IDisposable
         var history = _store.GetDecisions(_baseKey).Select(ToEntry).ToList();
         return new ReviewStatus(RunFolder, InputFolder,
             new VerdictCounts(images.Count, images.Count(i => i.Verdict == Verdict.Keep), images.Count(i => i.Verdict == Verdict.Discard),
-                images.Count(i => i.Verdict == Verdict.Undecided)),
+                images.Count(i => i.Verdict == Verdict.Undecided), State.LikeExamples.Count, State.UnlikeExamples.Count, State.AcceptedProposals.Count),
             State.Clusters, history, history.Any(h => !h.Undone), history.Any(h => h.Undone));
     }
 

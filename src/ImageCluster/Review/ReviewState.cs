@@ -28,6 +28,7 @@ internal sealed class ReviewState
     private readonly Dictionary<string, int> _cluster;
     private readonly Dictionary<string, Verdict> _own;
     private readonly Dictionary<int, (string? Name, Verdict Verdict)> _clusters;
+    private readonly HashSet<string> _like, _unlike, _accepted;
     private int _highest; // largest label ever used, so a merged-away label is never given to a new cluster
 
     /// <summary>The state of a fresh clustering: every cluster of <paramref name="labels"/> undecided.</summary>
@@ -38,6 +39,7 @@ internal sealed class ReviewState
         _cluster = new Dictionary<string, int>(StringComparer.Ordinal);
         _own = new Dictionary<string, Verdict>(StringComparer.Ordinal);
         _clusters = new Dictionary<int, (string?, Verdict)>();
+        (_like, _unlike, _accepted) = (new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
         Reset();
     }
 
@@ -46,6 +48,9 @@ internal sealed class ReviewState
         _cluster.Clear();
         for (int i = 0; i < _order.Count; i++) _cluster[_order[i]] = _labels[i];
         _own.Clear();
+        _like.Clear();
+        _unlike.Clear();
+        _accepted.Clear();
         _clusters.Clear();
         foreach (int label in _labels.Distinct()) _clusters[label] = (null, Verdict.Undecided);
         _highest = _labels.DefaultIfEmpty(-1).Max();
@@ -58,6 +63,9 @@ internal sealed class ReviewState
         _cluster = new Dictionary<string, int>(other._cluster, StringComparer.Ordinal);
         _own = new Dictionary<string, Verdict>(other._own, StringComparer.Ordinal);
         _clusters = new Dictionary<int, (string?, Verdict)>(other._clusters);
+        _like = new HashSet<string>(other._like, StringComparer.Ordinal);
+        _unlike = new HashSet<string>(other._unlike, StringComparer.Ordinal);
+        _accepted = new HashSet<string>(other._accepted, StringComparer.Ordinal);
         _highest = other._highest;
     }
 
@@ -66,6 +74,15 @@ internal sealed class ReviewState
 
     /// <summary>True when <paramref name="path"/> (relative, as in assignments.csv) is an image of the run.</summary>
     public bool Contains(string path) => _cluster.ContainsKey(path);
+
+    /// <summary>Images marked as examples of what the reviewer wants.</summary>
+    public IReadOnlySet<string> LikeExamples => _like;
+
+    /// <summary>Images marked as examples of what the reviewer does not want.</summary>
+    public IReadOnlySet<string> UnlikeExamples => _unlike;
+
+    /// <summary>Images whose own verdict is an accepted proposal (see <see cref="AcceptProposals"/>).</summary>
+    public IReadOnlySet<string> AcceptedProposals => _accepted;
 
     /// <summary>True when <paramref name="cluster"/> exists (merged clusters do not).</summary>
     public bool HasCluster(int cluster) => _clusters.ContainsKey(cluster);
@@ -145,8 +162,40 @@ internal sealed class ReviewState
                 RequireVerdict(d.Verdict);
                 RequireImages(d.Paths);
                 foreach (var p in d.Paths)
+                {
                     if (d.Verdict == Verdict.Undecided) _own.Remove(p);
                     else _own[p] = d.Verdict;
+                    _accepted.Remove(p);
+                }
+                break;
+            case MarkExamples d:
+                RequireImages([.. d.Like, .. d.Unlike, .. d.Unmark ?? []]);
+                if (d.Like.Intersect(d.Unlike, StringComparer.Ordinal).FirstOrDefault() is { } both)
+                    throw new ImageClusterException($"{both} cannot be a like and an unlike example at once");
+                if (d.Like.Length + d.Unlike.Length + (d.Unmark?.Length ?? 0) == 0) throw new ImageClusterException("no image to mark as an example");
+                foreach (var p in d.Unmark ?? [])
+                {
+                    _like.Remove(p);
+                    _unlike.Remove(p);
+                }
+                foreach (var (paths, into, other, verdict) in new[] { (d.Like, _like, _unlike, Verdict.Keep), (d.Unlike, _unlike, _like, Verdict.Discard) })
+                    foreach (var p in paths)
+                    {
+                        into.Add(p);
+                        other.Remove(p);
+                        _own[p] = verdict;
+                        _accepted.Remove(p);
+                    }
+                break;
+            case AcceptProposals d:
+                RequireImages([.. d.Kept, .. d.Discarded]);
+                if (d.Kept.Length + d.Discarded.Length == 0) throw new ImageClusterException("no proposal to accept");
+                foreach (var (paths, verdict) in new[] { (d.Kept, Verdict.Keep), (d.Discarded, Verdict.Discard) })
+                    foreach (var p in paths)
+                    {
+                        _own[p] = verdict;
+                        _accepted.Add(p);
+                    }
                 break;
             default:
                 throw new ArgumentException($"unknown decision {decision.GetType().Name}", nameof(decision));

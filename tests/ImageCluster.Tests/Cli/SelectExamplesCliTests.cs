@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace ImageCluster.Tests;
+
+/// <summary><c>select --like/--unlike/--accept-proposals</c> end to end on a small real run (issue 18).</summary>
+public class SelectExamplesCliTests
+{
+    [SharedFact]
+    public async Task Examples_propose_and_accepted_proposals_are_one_undoable_decision()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeAsync(temp, groups: 3, k: 3, model: "pixels");
+
+        var like = await CliRunner.RunAsync("select", run, "--like", "g01/orig.jpg,g01/hflip.jpg", "--unlike", "g02/orig.jpg");
+        Assert.True(like.ExitCode == 0, like.Stderr);
+        Assert.Contains("recorded #1: examples: like 2 images; unlike g02/orig.jpg", like.Stdout);
+        Assert.Contains("examples: like 2, unlike 1; images decided by accepted proposals 0", like.Stdout);
+        Assert.Contains("proposals for the 15 undecided images (from 2 like and 1 unlike images)", like.Stdout);
+        Assert.Contains("review queue (most to gain first):", like.Stdout);
+
+        var accept = await CliRunner.RunAsync("select", run, "--accept-proposals", "--json");
+        Assert.True(accept.ExitCode == 0, accept.Stderr);
+        using (var json = JsonDocument.Parse(accept.Stdout))
+        {
+            var counts = json.RootElement.GetProperty("counts");
+            int accepted = counts.GetProperty("acceptedProposals").GetInt32();
+            Assert.True(accepted is >= 1 and <= 4, $"{accepted} accepted"); // the other g01 images, at most
+            Assert.Equal(2 + accepted, counts.GetProperty("kept").GetInt32());
+            var proposals = json.RootElement.GetProperty("proposals");
+            Assert.Equal(18, proposals.GetProperty("images").GetArrayLength());
+            // Pixels are a weak feature; what is sure enough to accept is still the examples' group only.
+            var sure = proposals.GetProperty("images").EnumerateArray()
+                .Where(p => p.GetProperty("verdict").GetString() == "keep" && p.GetProperty("confidence").GetDouble() >= 0.9)
+                .Select(p => p.GetProperty("path").GetString()!).ToList();
+            Assert.True(sure.Count >= 2 + accepted, $"{sure.Count} sure"); // the accepted ones now seed the proposals too
+            Assert.All(sure, p => Assert.StartsWith("g01/", p));
+        }
+        var history = await CliRunner.RunAsync("select", run, "--status");
+        Assert.Matches(@"#2 accept proposals at confidence ≥ 0\.9: keep \d, discard 0 images", history.Stdout);
+
+        var undo = await CliRunner.RunAsync("select", run, "--undo");
+        Assert.Contains("undone: accept proposals at confidence ≥ 0.9", undo.Stdout);
+        Assert.Contains("images 18: kept 2, discarded 1, undecided 15", undo.Stdout);
+    }
+
+    [SharedFact]
+    public async Task Bad_examples_and_confidences_are_one_line_and_record_nothing()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeAsync(temp, groups: 2, k: 2, model: "pixels");
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["--like", "g01/orig.jpg", "--accept-proposals", "--min-confidence", "2"], "error: --min-confidence takes a confidence from 0.5 to 1, not 2"),
+            (["--like", "g01/nothere.jpg"], "error: g01/nothere.jpg is not an image of this run"),
+            (["--like", ","], "error: --like takes image paths of the run, e.g. holiday/a.jpg,holiday/b.jpg"),
+            (["--like", "g01/orig.jpg", "--unlike", "g01/orig.jpg"], "error: g01/orig.jpg cannot be a like and an unlike example at once"),
+            (["--accept-proposals"], "error: no image is marked as an example: mark at least one image the others should be like"),
+            (["--min-confidence", "0.8"], "error: --min-confidence goes with --accept-proposals"),
+        })
+        {
+            var result = await CliRunner.RunAsync(["select", run, .. args]);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal(message, result.Stderr.Trim());
+        }
+        var status = await CliRunner.RunAsync("select", run, "--status", "--json");
+        using var json = JsonDocument.Parse(status.Stdout);
+        Assert.Equal(0, json.RootElement.GetProperty("history").GetArrayLength());
+    }
+}
