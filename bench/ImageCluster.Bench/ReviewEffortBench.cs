@@ -22,9 +22,11 @@ namespace ImageCluster.Bench;
 /// <list type="bullet">
 /// <item>clusters: the clusters largest first, as the page lists them without examples;</item>
 /// <item>examples: 3 examples of the class marked first (3 decisions), then the clusters in the queue's order (the
-/// proposals' value, recomputed after every decision: the kept clusters join the examples);</item>
-/// <item>examples + proposals: as examples, then every proposal at confidence ≥ 0.9 accepted in one decision, again
-/// after any cluster decision that leaves ≥ 10 undecided images at that confidence.</item>
+/// proposals' value, recomputed after every decision: the kept clusters join the examples), down to clusters expected
+/// to hold at least one wanted image;</item>
+/// <item>examples + proposals: as examples, then the keep proposals at confidence ≥ 0.9 accepted (one decision), again
+/// while a round accepts ≥ 10 more (the accepted images seed the next round) and after any cluster decision that leaves
+/// ≥ 10 undecided images at that confidence.</item>
 /// </list>
 /// Looking at a cluster: keep it when ≥ 80 % of it is the class, discard it when ≤ 20 %, else split it and judge the
 /// parts (two levels at most; a part ≥ 50 % the class is kept). When the clusters are done and the target is not
@@ -40,11 +42,14 @@ internal static class ReviewEffortBench
     private const int ExampleCount = 3;
     private const double AcceptAt = ProposalOptions.DefaultMinConfidence;
     private const int ReacceptFrom = 10;
+    private const double WorthALook = 1; // the queue's clusters below one expected wanted image are left to "discard all undecided"
     private static readonly string[] Strategies = ["clusters", "examples", "examples + proposals"];
 
-    private sealed record Outcome(int Decisions, double Quality, bool Reached);
+    private sealed record Outcome(int Decisions, int Fixes, double Quality, bool Reached);
 
-    private sealed record ClassResult(string Class, int Size, Outcome[] Outcomes, double QueryPrecision, double QueryRecall, int Proposed);
+    private sealed record Query(double Precision, double Recall, int Proposed);
+
+    private sealed record ClassResult(string Class, int Size, Outcome[] Outcomes, Query Sure, Query Leaning);
 
     private sealed record SetResult(string Set, int Images, int Classes, int Clusters, List<ClassResult> Results);
 
@@ -85,11 +90,11 @@ internal static class ReviewEffortBench
                 var examplePaths = examples.Take(ExampleCount).Select(i => paths[i]).ToArray();
                 var simulation = new Simulation(paths, clusters, positive, unit, row, graph);
                 var outcomes = Strategies.Select(s => simulation.Run(s, examplePaths)).ToArray();
-                var (precision, recall, proposed) = simulation.Query(examplePaths);
-                perClass.Add(new ClassResult(cls, members.Length, outcomes, precision, recall, proposed));
+                var sure = simulation.Ask(examplePaths, AcceptAt);
+                perClass.Add(new ClassResult(cls, members.Length, outcomes, sure, simulation.Ask(examplePaths, 0.5)));
                 Console.Error.WriteLine(Inv($"  {set} {cls} ({members.Length}): ") + string.Join(", ", Strategies.Zip(outcomes,
-                    (s, o) => Inv($"{s} {o.Decisions} decisions QM {o.Quality:F3}{(o.Reached ? "" : " (short)")}"))) +
-                    Inv($"; query P {precision:F3} R {recall:F3} ({proposed} proposed)"));
+                    (s, o) => Inv($"{s} {o.Decisions} decisions ({o.Fixes} single-image fixes) QM {o.Quality:F3}{(o.Reached ? "" : " (short)")}"))) +
+                    Inv($"; query P {sure.Precision:F3} R {sure.Recall:F3} ({sure.Proposed} proposed)"));
             }
             results.Add(new SetResult(set, paths.Length, classes.Length, clusters.Distinct().Count(), perClass));
             Console.Error.WriteLine($"  {set} done at {clock.Elapsed.TotalSeconds:F0} s");
@@ -104,26 +109,26 @@ internal static class ReviewEffortBench
         Console.WriteLine();
         Console.WriteLine(Inv($"Images per decision = images in the set / mean decisions over the classes tried; images per hour at {secondsPerDecision:0} s a decision (by hand: ≈ 100/h)."));
         Console.WriteLine();
-        Console.WriteLine("| set | images | classes tried | clusters | way of working | decisions (mean) | images / decision | images / hour | QM reached (mean, min) | classes short of 0.95 |");
-        Console.WriteLine("|---|---:|---:|---:|---|---:|---:|---:|---|---:|");
+        Console.WriteLine("| set | images | classes tried | clusters | way of working | decisions (mean) | of which image fixes | images / decision | images / hour | QM reached (mean, min) | classes short of 0.95 |");
+        Console.WriteLine("|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|");
         foreach (var r in results)
             for (int s = 0; s < Strategies.Length; s++)
             {
                 var outcomes = r.Results.Select(c => c.Outcomes[s]).ToList();
                 double decisions = outcomes.Average(o => o.Decisions), perDecision = r.Images / decisions;
-                Console.WriteLine(Inv($"| {r.Set} | {r.Images} | {r.Results.Count} | {r.Clusters} | {Strategies[s]} | {decisions:F1} | {perDecision:F0} | {perDecision * 3600 / secondsPerDecision:F0} | {outcomes.Average(o => o.Quality):F3}, {outcomes.Min(o => o.Quality):F3} | {outcomes.Count(o => !o.Reached)} |"));
+                Console.WriteLine(Inv($"| {r.Set} | {r.Images} | {r.Results.Count} | {r.Clusters} | {Strategies[s]} | {decisions:F1} | {outcomes.Average(o => o.Fixes):F1} | {perDecision:F0} | {perDecision * 3600 / secondsPerDecision:F0} | {outcomes.Average(o => o.Quality):F3}, {outcomes.Min(o => o.Quality):F3} | {outcomes.Count(o => !o.Reached)} |"));
             }
         Console.WriteLine();
         Console.WriteLine(Inv($"Query by example: {ExampleCount} examples of one class, keep proposals at confidence ≥ {AcceptAt} among the other images (mean over the classes tried)."));
         Console.WriteLine();
-        Console.WriteLine("| set | precision (mean) | precision (min, classes with proposals) | recall (mean) | proposed per class | classes with no proposal |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| set | precision at ≥ 0.9 | lowest precision of a class | recall at ≥ 0.9 | proposed per class | classes with none | precision at ≥ 0.5 | recall at ≥ 0.5 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            var with = r.Results.Where(c => c.Proposed > 0).ToList();
-            // Precision over the proposals made: a class with none proposes nothing wrong and is counted apart.
-            double precision = with.Count == 0 ? double.NaN : with.Sum(c => c.QueryPrecision * c.Proposed) / with.Sum(c => c.Proposed);
-            Console.WriteLine(Inv($"| {r.Set} | {precision:F3} | {(with.Count == 0 ? double.NaN : with.Min(c => c.QueryPrecision)):F3} | {r.Results.Average(c => c.QueryRecall):F3} | {r.Results.Average(c => c.Proposed):F1} | {r.Results.Count - with.Count} |"));
+            var with = r.Results.Where(c => c.Sure.Proposed > 0).ToList();
+            // Precision over the proposals made (pooled): a class with none proposes nothing wrong and is counted apart.
+            double Pooled(Func<ClassResult, Query> of) => r.Results.Sum(c => of(c).Proposed) is var n and > 0 ? r.Results.Sum(c => of(c).Precision * of(c).Proposed) / n : double.NaN;
+            Console.WriteLine(Inv($"| {r.Set} | {Pooled(c => c.Sure):F3} | {(with.Count == 0 ? double.NaN : with.Min(c => c.Sure.Precision)):F3} | {r.Results.Average(c => c.Sure.Recall):F3} | {r.Results.Average(c => c.Sure.Proposed):F1} | {r.Results.Count - with.Count} | {Pooled(c => c.Leaning):F3} | {r.Results.Average(c => c.Leaning.Recall):F3} |"));
         }
     }
 
@@ -145,19 +150,21 @@ internal static class ReviewEffortBench
                 decisions += cost;
             }
             ProposalSet Propose() => ExampleProposals.Of(state, paths, graph, _options);
-            void Accept(int atLeast)
+            bool Accept(int atLeast)
             {
-                if (Propose().Accept(state, AcceptAt) is { } accepted && accepted.Kept.Length + accepted.Discarded.Length >= atLeast) Apply(accepted);
+                if (Propose().Accept(state, AcceptAt) is not { } accepted || accepted.Kept.Length + accepted.Discarded.Length < atLeast) return false;
+                Apply(accepted);
+                return true;
             }
 
             bool withExamples = strategy != Strategies[0], withProposals = strategy == Strategies[2];
             if (withExamples) Apply(new MarkExamples(examples, []), cost: examples.Length);
-            if (withProposals && !Done()) Accept(1);
+            if (withProposals) for (int round = 0; round < 10 && !Done() && Accept(round == 0 ? 1 : ReacceptFrom); round++) { }
             var looked = new HashSet<int>();
             while (!Done())
             {
                 int? next = withExamples
-                    ? Propose().Clusters.Where(c => c.Undecided > 0 && !looked.Contains(c.Cluster)).Select(c => (int?)c.Cluster).FirstOrDefault()
+                    ? Propose().Clusters.Where(c => c.Undecided > 0 && c.Value >= WorthALook && !looked.Contains(c.Cluster)).Select(c => (int?)c.Cluster).FirstOrDefault()
                     : state.Clusters.Where(c => c.Undecided > 0 && !looked.Contains(c.Cluster)).OrderByDescending(c => c.Size).ThenBy(c => c.Cluster)
                         .Select(c => (int?)c.Cluster).FirstOrDefault();
                 if (next is not int cluster) break;
@@ -165,22 +172,24 @@ internal static class ReviewEffortBench
                 Judge(state, cluster, depth: 0, looked, Apply, Done);
                 if (withProposals && !Done()) Accept(ReacceptFrom);
             }
+            int beforeFixes = decisions;
             while (!Done()) Apply(BestFix(state));
+            int fixes = decisions - beforeFixes;
             if (state.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray() is { Length: > 0 } rest)
                 Apply(new ImageVerdict(rest, Verdict.Discard, "all undecided"));
             double quality = Quality(state);
-            return new Outcome(decisions, quality, quality >= Target);
+            return new Outcome(decisions, fixes, quality, quality >= Target);
         }
 
-        /// <summary>Precision and recall of the keep proposals at ≥ 0.9 from the examples alone (the examples left out).</summary>
-        public (double Precision, double Recall, int Proposed) Query(string[] examples)
+        /// <summary>Precision and recall of the keep proposals at ≥ <paramref name="confidence"/> from the examples alone (the examples left out).</summary>
+        public Query Ask(string[] examples, double confidence)
         {
             var state = new ReviewState(paths, clusters);
             state.Apply(new MarkExamples(examples, []));
             var exampleSet = examples.ToHashSet(StringComparer.Ordinal);
-            var kept = Propose(state).Images.Where(p => p.Verdict == Verdict.Keep && p.Confidence >= AcceptAt && !exampleSet.Contains(p.Path)).ToList();
+            var kept = Propose(state).Images.Where(p => p.Verdict == Verdict.Keep && p.Confidence >= confidence && !exampleSet.Contains(p.Path)).ToList();
             int right = kept.Count(p => positive[row[p.Path]]);
-            return (kept.Count == 0 ? 0 : (double)right / kept.Count, (double)right / (_positives - examples.Length), kept.Count);
+            return new Query(kept.Count == 0 ? 0 : (double)right / kept.Count, (double)right / (_positives - examples.Length), kept.Count);
         }
 
         private ProposalSet Propose(ReviewState state) => ExampleProposals.Of(state, paths, graph, _options);

@@ -17,6 +17,13 @@ internal sealed record ProposalOptions
     /// </summary>
     public double Alpha { get; init; } = 0.9;
 
+    /// <summary>
+    /// Unlike-seed weight of every other undecided image (those in the like seeds' clusters), against 1 for an image of
+    /// another cluster: a prior that an image is something else until the graph ties it to the like seeds. Without it a
+    /// cluster that joins two classes proposes both with full confidence (coil100: 0.88 precision at ≥ 0.9; 1.00 with it).
+    /// </summary>
+    public double PriorWeight { get; init; } = 0.1;
+
     /// <summary>Smallest confidence a proposal needs to be accepted by default.</summary>
     public const double DefaultMinConfidence = 0.9;
 }
@@ -74,7 +81,8 @@ internal sealed record ProposalSet(IReadOnlyList<ImageProposal> Images, IReadOnl
 /// normalised graph S) from two kinds of seed: "like" — the like examples and every kept image — and "unlike" — the
 /// unlike examples, every discarded image and every undecided image of a cluster that holds no like seed (what the
 /// clustering says is something else; a seed, not a verdict, so images strongly tied to the like seeds still come out
-/// like). The like seeds together weigh as much as the clusters they lie in, so the first three examples of a class of 80
+/// like) and, weakly (<see cref="ProposalOptions.PriorWeight"/>), every other undecided image. The like seeds together
+/// weigh as much as the clusters they lie in, so the first three examples of a class of 80
 /// are not outvoted by a thousand background images. The probability of "like" is F_like / (F_like + F_unlike).
 /// No I/O; the graph is the run's own (see <see cref="Graph"/>).
 /// </summary>
@@ -122,6 +130,7 @@ internal static class ExampleProposals
             if (isLike[r]) yLike[r] = likeWeight;
             // An explicit unlike example counts as much as a like one; the clustering's background, once.
             else if (background[r]) yUnlike[r] = isUnlike[r] ? likeWeight : 1;
+            else yUnlike[r] = options.PriorWeight;
         }
         var fLike = Spread(graph, yLike, options.Alpha);
         var fUnlike = Spread(graph, yUnlike, options.Alpha);
