@@ -116,6 +116,7 @@ internal static class SelectCommand
             if (wantsRedo) messages.Add(session.Redo() is { } r ? $"redone: {r.Description}" : "nothing to redo");
             // The proposals and the bulk discard are worked out on a trial of the other decisions, so a refusal records nothing.
             var trial = session.State.Clone();
+            var after = new List<string>(); // what did not happen, said after what did
             foreach (var d in decisions) trial.Apply(d.Normalized());
             ProposalSet? proposed = null;
             if (accepting)
@@ -126,16 +127,17 @@ internal static class SelectCommand
                     decisions.Add(accepted);
                     trial.Apply(accepted);
                 }
-                else messages.Add($"no undecided image has a proposal at confidence ≥ {confidence.ToString(CultureInfo.InvariantCulture)}: nothing accepted");
+                else after.Add($"no undecided image has a proposal at confidence ≥ {confidence.ToString(CultureInfo.InvariantCulture)}: nothing accepted");
             }
             if (discarding)
             {
                 var undecided = trial.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray();
-                if (undecided.Length == 0) messages.Add("no image is undecided: nothing discarded");
+                if (undecided.Length == 0) after.Add("no image is undecided: nothing discarded");
                 else decisions.Add(new ImageVerdict(undecided, Verdict.Discard, "all undecided"));
             }
             foreach (var (seq, decision) in session.RecordAll(decisions))
                 messages.Add($"recorded #{seq}: {decision.Describe()}");
+            messages.AddRange(after);
             bool showProposals = parse.GetValue(proposals) || likes.Length + unlikes.Length > 0 || accepting;
             if (showProposals && session.State.LikeExamples.Count > 0) proposed = session.Propose();
             else if (parse.GetValue(proposals)) throw new UsageException("no image is marked as an example: give --like first");
@@ -200,8 +202,8 @@ internal static class SelectCommand
         stdout.WriteLine("review queue (most to gain first):");
         stdout.WriteLine($"{"cluster",7}  {"proposal",-8} {"confidence",10} {"undecided",9} {"to gain",7}  note");
         foreach (var c in queue.Take(QueueShown))
-            stdout.WriteLine($"{c.Cluster,7}  {c.Verdict.ToString().ToLowerInvariant(),-8} {c.Confidence,10:F3} {c.Undecided,9} {c.Value,7:F1}  " +
-                             (c.Impurity >= ProposalSet.ImpureFrom ? $"mixed ({c.Impurity:P0} the other way): try --split {c.Cluster}" : ""));
+            stdout.WriteLine(($"{c.Cluster,7}  {c.Verdict.ToString().ToLowerInvariant(),-8} {c.Confidence,10:F3} {c.Undecided,9} {c.Value,7:F1}  " +
+                              (c.Impurity >= ProposalSet.ImpureFrom ? $"mixed ({c.Impurity:P0} the other way): try --split {c.Cluster}" : "")).TrimEnd());
         if (queue.Count > QueueShown) stdout.WriteLine($"  … {queue.Count - QueueShown} more clusters (--json lists every proposal)");
     }
 
