@@ -20,6 +20,10 @@ internal sealed record MoveBody(int[] Images, int To);
 
 internal sealed record IssuesBody(string[] Issues);
 
+internal sealed record ExamplesBody(int[]? Like, int[]? Unlike, int[]? Unmark);
+
+internal sealed record AcceptBody(double MinConfidence = ProposalOptions.DefaultMinConfidence, bool Discards = false);
+
 internal sealed record ExportBody(string To, ExportMode Mode = ExportMode.Copy, ExportSelection What = ExportSelection.Kept,
     CollisionPolicy OnCollision = CollisionPolicy.Fail);
 
@@ -72,6 +76,18 @@ internal static class ReviewEndpoints
             Decide(model, _ => new MoveImages(Paths(model, body.Images), body.To)));
         app.MapPost("/api/images/verdict", (ImagesVerdictBody body) =>
             Decide(model, _ => new ImageVerdict(Paths(model, body.Images), body.Verdict)));
+        app.MapPost("/api/examples", (ExamplesBody body) => Decide(model, _ => new MarkExamples(Optional(model, body.Like), Optional(model, body.Unlike),
+            body.Unmark is { Length: > 0 } ? Optional(model, body.Unmark) : null)));
+        app.MapPost("/api/proposals/accept", (AcceptBody body) => Guarded(() =>
+        {
+            if (!(body.MinConfidence >= 0.5 && body.MinConfidence <= 1))
+                throw new ImageClusterException($"the smallest confidence to accept is from 0.5 to 1, not {body.MinConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            return Results.Json(model.AcceptProposals(body.MinConfidence, body.Discards), ReviewServer.Json);
+        }));
+        app.MapPost("/api/images/discard-undecided", () => Decide(model, s =>
+            s.State.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray() is { Length: > 0 } rest
+                ? new ImageVerdict(rest, Verdict.Discard, "all undecided") : throw new ImageClusterException("no image is undecided: nothing to discard")));
+        app.MapGet("/api/search", (string? q) => Guarded(() => Results.Json(model.Search(q ?? ""), ReviewServer.Json)));
         app.MapGet("/api/map", () => Guarded(() => Results.Json(model.Map(), ReviewServer.Json)));
         app.MapGet("/api/duplicates", () => Guarded(() => Results.Json(model.Duplicates(), ReviewServer.Json)));
         app.MapGet("/api/issues", () => Guarded(() => Results.Json(model.Issues(), ReviewServer.Json)));
@@ -112,6 +128,8 @@ internal static class ReviewEndpoints
         if (images is null || images.Length == 0) throw new ImageClusterException("give at least one image");
         return [.. images.Select(i => Valid(model, i) ? model.Paths[i] : throw new ImageClusterException($"there is no image {i}"))];
     }
+
+    private static string[] Optional(ReviewModel model, int[]? images) => images is { Length: > 0 } ? Paths(model, images) : [];
 
     private static bool Valid(ReviewModel model, int image) => image >= 0 && image < model.Paths.Length;
 

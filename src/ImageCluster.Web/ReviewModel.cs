@@ -14,7 +14,17 @@ namespace ImageCluster.Web;
 /// <param name="Undecided">Undecided images.</param>
 /// <param name="Cohesion">Mean cosine similarity to the cluster's mean direction, or null without embeddings.</param>
 /// <param name="Samples">Image numbers of up to four sample thumbnails.</param>
-internal sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided, double? Cohesion, int[] Samples);
+/// <param name="Proposal">What the examples propose for it, when there are examples.</param>
+internal sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, int Size, int Kept, int Discarded, int Undecided, double? Cohesion, int[] Samples,
+    ClusterProposal? Proposal = null);
+
+/// <summary>The examples and what they propose, as far as the overview shows it.</summary>
+/// <param name="Like">Like seeds (examples and kept images).</param>
+/// <param name="Unlike">Unlike seeds.</param>
+/// <param name="SureKeep">Undecided images proposed to keep at confidence ≥ 0.9.</param>
+/// <param name="SureDiscard">Undecided images proposed to discard at confidence ≥ 0.9.</param>
+/// <param name="Error">Why there are no proposals although there are examples (e.g. they lie in every cluster).</param>
+internal sealed record ProposalsView(int Like, int Unlike, int SureKeep, int SureDiscard, string? Error);
 
 /// <summary>What the page shows outside a cluster: counts, cards (largest first), undo/redo and recent history.</summary>
 /// <param name="Run">Run folder.</param>
@@ -24,15 +34,24 @@ internal sealed record ClusterCard(int Cluster, string? Name, Verdict Verdict, i
 /// <param name="CanUndo">Something to undo.</param>
 /// <param name="CanRedo">Something to redo.</param>
 /// <param name="History">The latest decisions, newest first.</param>
+/// <param name="Decisions">Live decisions (what the review has cost so far, one person's action each).</param>
+/// <param name="Proposals">The examples' proposals, or null without examples; the cards are then in the queue's order.</param>
 internal sealed record OverviewView(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterCard> Clusters, bool CanUndo, bool CanRedo,
-    IReadOnlyList<HistoryEntry> History);
+    IReadOnlyList<HistoryEntry> History, int Decisions, ProposalsView? Proposals);
+
+/// <summary>An image whose path matched a search.</summary>
+/// <param name="Image">Image number.</param>
+/// <param name="Path">Relative path.</param>
+/// <param name="Cluster">Its cluster now.</param>
+internal sealed record SearchHit(int Image, string Path, int Cluster);
 
 /// <summary>The members of one cluster, in run order: parallel arrays of numbers, so 10 000 images stay a small response.</summary>
 /// <param name="Cluster">The card.</param>
 /// <param name="Images">Image numbers.</param>
 /// <param name="Verdicts">Effective verdict per image: 0 undecided, 1 keep, 2 discard.</param>
-/// <param name="Own">1 when the image has its own verdict (it overrides the cluster's).</param>
-internal sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own);
+/// <param name="Own">1 when the image has its own verdict (it overrides the cluster's), 2 when that verdict is an accepted proposal.</param>
+/// <param name="Examples">1 for a like example, 2 for an unlike example, else 0.</param>
+internal sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own, int[] Examples);
 
 /// <summary>A neighbour of "find similar".</summary>
 /// <param name="Image">Image number.</param>
@@ -90,6 +109,8 @@ internal sealed class ReviewModel : IDisposable
     private readonly ReviewSession _session;
     private readonly Lazy<SimilarImages> _similar;
     private readonly Lazy<(int[] Images, float[] X, float[] Y, string Method, string Note)> _layout;
+    private readonly Lazy<Clustering.WeightedGraph> _graph;
+    private (string Key, ProposalSet? Set, string? Error) _proposals = ("", null, null);
     private readonly Dictionary<string, int> _number;
     private readonly object _gate = new();
 
@@ -100,6 +121,7 @@ internal sealed class ReviewModel : IDisposable
         _number = Paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
         _similar = new Lazy<SimilarImages>(() => _session.OpenSimilarOnOwnConnection());
         _layout = new(Layout);
+        _graph = new(() => ExampleProposals.Graph(_similar.Value.UnitRows, new ProposalOptions()));
         // Read the embeddings while the person is still opening the page, on a connection of their own and outside the
         // session's lock: at 100 000 images that takes seconds, and the clusters are listed (cohesion to follow) meanwhile.
         Task.Run(() => _ = _similar.Value);
@@ -142,8 +164,10 @@ internal sealed class ReviewModel : IDisposable
             if (!_session.State.HasCluster(cluster)) return null;
             var members = _session.State.Images.Select((img, n) => (img, n)).Where(x => x.img.Cluster == cluster).ToList();
             var card = Cards(members.Select(m => m.img)).First(c => c.Cluster == cluster);
+            var state = _session.State;
             return new ClusterView(card, [.. members.Select(m => m.n)], [.. members.Select(m => (int)m.img.Verdict)],
-                [.. members.Select(m => m.img.Own is null ? 0 : 1)]);
+                [.. members.Select(m => m.img.Own is null ? 0 : state.AcceptedProposals.Contains(m.img.Path) ? 2 : 1)],
+                [.. members.Select(m => state.LikeExamples.Contains(m.img.Path) ? 1 : state.UnlikeExamples.Contains(m.img.Path) ? 2 : 0)]);
         }
     }
 
@@ -246,11 +270,76 @@ internal sealed class ReviewModel : IDisposable
         lock (_gate) return Exporter.Run(options with { Run = RunFolder });
     }
 
+    /// <summary>Records the examples' sure proposals for the undecided images (keeps; discards too when asked).</summary>
+    /// <exception cref="ImageClusterException">No examples, or nothing reaches <paramref name="minConfidence"/>.</exception>
+    public OverviewView AcceptProposals(double minConfidence, bool discards)
+    {
+        lock (_gate)
+        {
+            _session.Refresh();
+            var (set, error) = Proposals(_session.Status());
+            if (set is null) throw new ImageClusterException(error ?? "no image is marked as an example: mark at least one image the others should be like");
+            var accept = set.Accept(_session.State, minConfidence, discards)
+                         ?? throw new ImageClusterException($"no undecided image has a proposal at confidence ≥ {minConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture)}: nothing accepted");
+            _session.Record(accept);
+            return BuildOverview();
+        }
+    }
+
+    /// <summary>At most this many search hits go to the page.</summary>
+    public const int SearchHits = 50;
+
+    /// <summary>Images whose relative path contains <paramref name="text"/> (case-insensitive), in run order.</summary>
+    public IReadOnlyList<SearchHit> Search(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new ImageClusterException("type part of an image's path to search for");
+        lock (_gate)
+        {
+            _session.Refresh();
+            var state = _session.State.Images;
+            return [.. Paths.Select((p, n) => (p, n)).Where(x => x.p.Contains(text.Trim(), StringComparison.OrdinalIgnoreCase)).Take(SearchHits)
+                .Select(x => new SearchHit(x.n, x.p, state[x.n].Cluster))];
+        }
+    }
+
+    // The proposals of the current state, computed once per state of the log (the key changes with every decision,
+    // undo and redo); null with the reason when they cannot be made.
+    private (ProposalSet? Set, string? Error) Proposals(ReviewStatus status)
+    {
+        if (_session.State.LikeExamples.Count == 0) return (null, null);
+        string key = $"{status.History.Count}:{status.History.Count(h => h.Undone)}:{status.History.LastOrDefault()?.Seq}";
+        if (_proposals.Key != key)
+        {
+            try
+            {
+                _proposals = (key, ExampleProposals.Of(_session.State, _similar.Value.RowPaths, _graph.Value, new ProposalOptions()), null);
+            }
+            catch (ImageClusterException e)
+            {
+                _proposals = (key, null, e.Message);
+            }
+        }
+        return (_proposals.Set, _proposals.Error);
+    }
+
     private OverviewView BuildOverview()
     {
         var status = _session.Status();
-        return new OverviewView(status.Run, status.Input, status.Counts, Cards(_session.State.Images), status.CanUndo, status.CanRedo,
-            [.. status.History.Where(h => !h.Undone).Reverse().Take(15)]);
+        var (set, error) = Proposals(status);
+        var cards = Cards(_session.State.Images);
+        ProposalsView? view = null;
+        if (set is not null || error is not null)
+        {
+            var byCluster = set?.Clusters.ToDictionary(c => c.Cluster) ?? [];
+            var rank = set?.Clusters.Select((c, i) => (c.Cluster, i)).ToDictionary(x => x.Cluster, x => x.i) ?? [];
+            cards = [.. cards.Select(c => c with { Proposal = byCluster.GetValueOrDefault(c.Cluster) })
+                .OrderBy(c => c.Undecided == 0).ThenBy(c => rank.GetValueOrDefault(c.Cluster, int.MaxValue)).ThenByDescending(c => c.Size)];
+            var undecided = _session.State.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
+            var sure = set?.Images.Where(p => p.Confidence >= ProposalOptions.DefaultMinConfidence && undecided.Contains(p.Path)).ToList() ?? [];
+            view = new ProposalsView(set?.Like ?? 0, set?.Unlike ?? 0, sure.Count(p => p.Verdict == Verdict.Keep), sure.Count(p => p.Verdict == Verdict.Discard), error);
+        }
+        return new OverviewView(status.Run, status.Input, status.Counts, cards, status.CanUndo, status.CanRedo,
+            [.. status.History.Where(h => !h.Undone).Reverse().Take(15)], status.History.Count(h => !h.Undone), view);
     }
 
     private List<ClusterCard> Cards(IEnumerable<ImageStatus> images)

@@ -7,6 +7,9 @@ const VERDICTS = ['undecided', 'keep', 'discard'];
 // The report's definition, word for word (ClusterCohesion.Definition; SimilarImagesTests checks they agree).
 const COHESION = "Cohesion: mean cosine similarity of the cluster's images to their mean direction, on the model's embeddings (1 = all alike, near 0 = unrelated; higher = tighter).";
 let overview = null, paths = null, current = null, selected = -1, focusedCard = 0;
+// Images picked for a bulk action: positions in the open cluster (grid) and point indices (map lasso).
+let picked = new Set(), anchor = -1;
+const SECONDS_PER_DECISION = 10, IMAGES_PER_HOUR_BY_HAND = 100; // the README's assumption and the study's figure
 
 async function api(method, url, body) {
   const init = { method, credentials: 'same-origin', headers: {} };
@@ -46,6 +49,15 @@ async function show(view) {
   $('count-kept').textContent = c.kept; $('count-discarded').textContent = c.discarded;
   $('count-undecided').textContent = c.undecided; $('count-images').textContent = c.images;
   $('undo').disabled = !view.canUndo; $('redo').disabled = !view.canRedo;
+  const decided = c.kept + c.discarded, spent = view.decisions * SECONDS_PER_DECISION / 3600, byHand = decided / IMAGES_PER_HOUR_BY_HAND;
+  $('effort').textContent = `· ${view.decisions} decision${view.decisions === 1 ? '' : 's'} for ${decided} decided: ≈ ${hours(spent)} here, ≈ ${hours(byHand)} by hand`;
+  $('effort').dataset.decisions = String(view.decisions);
+  const p = view.proposals;
+  $('accept-proposals').hidden = !p || p.sureKeep === 0;
+  if (p) $('accept-proposals').textContent = `Accept ${p.sureKeep} sure proposals`;
+  $('queue-note').textContent = !p ? 'largest first · mark examples (L / N on images) to order the clusters by what a look there can gain'
+    : p.error ? p.error : `queue: most to gain first · from ${p.like} like and ${p.unlike} unlike images · sure (≥ 0.9): keep ${p.sureKeep}, discard ${p.sureDiscard}`;
+  $('discard-undecided').disabled = c.undecided === 0;
   $('run-info').textContent = `${view.clusters.length} clusters · run ${view.run} · images in ${view.input}`;
   const list = $('history-list'); list.replaceChildren(...view.history.map(h => { const li = document.createElement('li'); li.textContent = `#${h.seq} ${h.description}`; return li; }));
   if (view.history.length) say(`last: #${view.history[0].seq} ${view.history[0].description}`);
@@ -62,6 +74,8 @@ async function show(view) {
   }
 }
 
+function hours(h) { return h < 1 ? `${Math.round(h * 60)} min` : `${h.toFixed(1)} h`; }
+
 function renderCards() {
   const cards = overview.clusters.map((c, i) => {
     const card = document.createElement('article');
@@ -74,6 +88,17 @@ function renderCards() {
     meta.textContent = `${c.size} images · cohesion ${c.cohesion == null ? '–' : c.cohesion.toFixed(2)} · kept ${c.kept} · discarded ${c.discarded}`;
     meta.title = COHESION;
     card.append(h, thumbs, meta);
+    if (c.proposal) {
+      const q = c.proposal, line = document.createElement('div'); line.className = 'proposal';
+      line.append(`proposal ${q.verdict} ${q.confidence.toFixed(2)} · to gain ${q.value.toFixed(1)}`);
+      if (q.impurity >= 0.2) {
+        const mixed = document.createElement('button'); mixed.className = 'mixed'; mixed.textContent = 'mixed: split (S)';
+        mixed.title = `${Math.round(q.impurity * 100)} % of its images lean the other way`;
+        mixed.addEventListener('click', e => { e.stopPropagation(); act('POST', `/api/clusters/${c.cluster}/split`); });
+        line.append(mixed); card.dataset.mixed = 'true';
+      }
+      card.append(line);
+    }
     card.addEventListener('click', () => { location.hash = `cluster=${c.cluster}`; });
     card.addEventListener('focus', () => { focusedCard = i; });
     return card;
@@ -101,6 +126,7 @@ async function openCluster(cluster, keepScroll) {
   if (sameCluster && others.some(k => String(k.cluster) === target)) $('move-to').value = target;
   $('grid-space').style.height = `${Math.ceil(view.images.length / columns()) * TILE}px`;
   if (!(keepScroll && sameCluster)) { $('grid').scrollTop = 0; selected = -1; tiles.forEach(t => t.remove()); tiles.clear(); }
+  if (!sameCluster) clearPicked();
   if (selected >= view.images.length) selected = view.images.length - 1;
   renderGrid(true);
   showDetail();
@@ -130,12 +156,13 @@ function renderGrid(refresh) {
       t = document.createElement('div'); t.dataset.pos = i;
       const img = document.createElement('img'); img.decoding = 'async'; t.append(img);
       t.style.left = `${(i % cols) * TILE}px`; t.style.top = `${Math.floor(i / cols) * TILE}px`;
-      t.addEventListener('click', () => select(Number(t.dataset.pos)));
+      t.addEventListener('click', e => pickOrSelect(Number(t.dataset.pos), e));
       $('grid-space').append(t); tiles.set(i, t);
     }
     t.style.left = `${(i % cols) * TILE}px`; t.style.top = `${Math.floor(i / cols) * TILE}px`;
     t.dataset.image = image;
-    t.className = `tile v-${VERDICTS[current.verdicts[i]]}${current.own[i] ? ' own' : ''}${i === selected ? ' selected' : ''}`;
+    const example = current.examples[i] === 1 ? ' like' : current.examples[i] === 2 ? ' unlike' : '';
+    t.className = `tile v-${VERDICTS[current.verdicts[i]]}${current.own[i] ? ' own' : ''}${example}${i === selected ? ' selected' : ''}${picked.has(i) ? ' picked' : ''}`;
   }
   clearTimeout(loadTimer);
   loadTimer = setTimeout(loadThumbnails, refresh ? 0 : 80);
@@ -175,8 +202,42 @@ function showDetail() {
 
 function selectedImage() { return current && selected >= 0 ? current.images[selected] : null; }
 
+// Ctrl (or ⌘) + click toggles an image in the picked set, Shift + click picks the run from the last one; a plain click
+// selects one image and drops the picks. A bulk action works on the picks, or on the selected image when there are none.
+function pickOrSelect(pos, e) {
+  if (e.shiftKey && anchor >= 0) { const [a, b] = anchor < pos ? [anchor, pos] : [pos, anchor]; for (let i = a; i <= b; i++) picked.add(i); }
+  else if (e.ctrlKey || e.metaKey) { if (picked.has(pos)) picked.delete(pos); else picked.add(pos); anchor = pos; }
+  else { picked.clear(); anchor = pos; }
+  select(pos); showPicked();
+}
+function pickAll() {
+  if (!current) return;
+  if (picked.size === current.images.length) picked.clear(); else current.images.forEach((_, i) => picked.add(i));
+  renderGrid(true); showPicked();
+}
+function clearPicked() { picked.clear(); anchor = -1; showPicked(); if (current) renderGrid(true); }
+function showPicked() {
+  $('grid-picked').hidden = picked.size === 0;
+  $('grid-picked-count').textContent = `${picked.size} picked`;
+  $('grid-picked').dataset.count = String(picked.size);
+}
+function targetImages() {
+  if (picked.size) return [...picked].sort((a, b) => a - b).map(i => current.images[i]);
+  const i = selectedImage(); return i === null ? [] : [i];
+}
+// One decision for a set of images: a verdict, or marking them as examples.
+function bulk(what, images, done) {
+  if (!images.length) { say('pick or select an image first', true); return; }
+  if (what === 'like' || what === 'unlike') act('POST', '/api/examples', { [what]: images }, done);
+  else act('POST', '/api/images/verdict', { images, verdict: what }, done);
+}
+function gridBulk(what) {
+  if (what === 'clear') { clearPicked(); return; }
+  bulk(what, targetImages(), () => clearPicked());
+}
+
 function clusterVerdict(verdict, cluster) { act('POST', `/api/clusters/${cluster ?? current.cluster.cluster}/verdict`, { verdict }); }
-function imageVerdict(verdict) { const i = selectedImage(); if (i !== null) act('POST', '/api/images/verdict', { images: [i], verdict }); }
+function imageVerdict(verdict) { gridBulk(verdict); }
 function move() {
   const i = selectedImage(), to = Number($('move-to').value);
   if (i !== null && $('move-to').value !== '') act('POST', '/api/images/move', { images: [i], to });
@@ -237,6 +298,27 @@ async function openFindings() {
   }));
 }
 
+// Search by path: the first 50 images whose path holds the text; a click opens the image in its cluster.
+let searchTimer = 0;
+function search() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const q = $('search').value.trim();
+    if (!q) { $('search-hits').replaceChildren(); $('search-hits').dataset.count = '0'; return; }
+    busy(1);
+    try {
+      const hits = await api('GET', `/api/search?q=${encodeURIComponent(q)}`);
+      $('search-hits').replaceChildren(...hits.map(h => {
+        const f = thumb(h.image, h.path, 'hit');
+        f.addEventListener('click', () => { location.hash = `cluster=${h.cluster}&image=${h.image}`; });
+        return f;
+      }));
+      $('search-hits').dataset.count = String(hits.length);
+      if (!hits.length) say(`no image path contains '${q}'`);
+    } catch (e) { say(e.message, true); } finally { busy(-1); }
+  }, 150);
+}
+
 // The run's map (t-SNE up to 1 500 images, UMAP above; laid out once by the server): one dot per image, coloured by its
 // cluster now, hollow when discarded; a click opens the dot's cluster with its image selected.
 let map = null, mapOpen = false;
@@ -266,7 +348,35 @@ function drawMap() {
     g.beginPath(); g.arc(px, py, r, 0, 2 * Math.PI);
     if (map.verdicts[i] === 2) { g.strokeStyle = colour; g.stroke(); } else { g.fillStyle = colour; g.fill(); }
   }
+  g.strokeStyle = '#111'; g.lineWidth = 1.5;
+  for (const i of mapPicked) { const [px, py] = map.screen[i]; g.beginPath(); g.arc(px, py, r + 2.5, 0, 2 * Math.PI); g.stroke(); }
+  g.lineWidth = 1;
   canvas.dataset.points = String(n);
+  showMapPicked();
+}
+
+// Lasso: drag a loop on the map; the points inside are picked for one bulk action.
+let mapPicked = new Set(), lasso = null, dragged = false;
+function canvasPoint(event) {
+  const canvas = $('map-canvas'), box = canvas.getBoundingClientRect();
+  return [(event.clientX - box.left) * canvas.width / box.width, (event.clientY - box.top) * canvas.height / box.height];
+}
+function inside([x, y], polygon) { // even-odd rule
+  let hit = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i], [xj, yj] = polygon[j];
+    if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) hit = !hit;
+  }
+  return hit;
+}
+function showMapPicked() {
+  $('map-picked').hidden = mapPicked.size === 0;
+  $('map-picked-count').textContent = `${mapPicked.size} picked`;
+  $('map-picked').dataset.count = String(mapPicked.size);
+}
+function mapBulk(what) {
+  if (what === 'clear') { mapPicked.clear(); drawMap(); return; }
+  bulk(what, [...mapPicked].map(i => map.images[i]), () => { mapPicked.clear(); if (map) drawMap(); });
 }
 function nearestPoint(event) {
   if (!map || !map.screen) return -1;
@@ -279,7 +389,7 @@ function nearestPoint(event) {
 
 async function route() {
   const m = /cluster=(-?\d+)(?:&image=(\d+))?/.exec(location.hash);
-  mapOpen = location.hash === '#map'; if (!mapOpen) $('map').hidden = true;
+  mapOpen = location.hash === '#map'; if (!mapOpen) { $('map').hidden = true; mapPicked.clear(); }
   if (m) {
     findingsOpen = false; $('findings').hidden = true; await openCluster(Number(m[1]), false);
     if (m[2] !== undefined && current) { const at = current.images.indexOf(Number(m[2])); if (at >= 0) select(at); }
@@ -312,11 +422,14 @@ document.addEventListener('keydown', e => {
   if (key === 'e') { $('export-panel').hidden = false; $('export-to').focus(); e.preventDefault(); return; }
   if (key === 'g') { location.hash = 'findings'; return; }
   if (key === 'p') { location.hash = 'map'; return; }
-  if (findingsOpen || mapOpen) { if (key === 'escape') location.hash = ''; return; }
+  if (mapOpen && mapPicked.size && { k: 1, d: 1, l: 1, n: 1 }[key]) { mapBulk({ k: 'keep', d: 'discard', l: 'like', n: 'unlike' }[key]); return; }
+  if (findingsOpen || mapOpen) { if (key === 'escape') { if (mapPicked.size) mapBulk('clear'); else location.hash = ''; } return; }
   if (!current) {
     const card = overview && overview.clusters[focusedCard];
+    if (key === '/') { e.preventDefault(); $('search').focus(); return; }
     if (e.key.startsWith('Arrow')) { e.preventDefault(); moveCardFocus(e.key); }
     else if (key === 'enter' && card) location.hash = `cluster=${card.cluster}`;
+    else if (key === 's' && card && card.proposal && card.proposal.impurity >= 0.2) act('POST', `/api/clusters/${card.cluster}/split`);
     else if (card && { k: 1, d: 1, u: 1 }[key]) clusterVerdict({ k: 'keep', d: 'discard', u: 'undecided' }[key], card.cluster);
     return;
   }
@@ -324,9 +437,10 @@ document.addEventListener('keydown', e => {
   const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key];
   if (step) { e.preventDefault(); select(selected < 0 ? 0 : selected + step); return; }
   const actions = {
-    escape: () => { location.hash = ''; }, k: () => clusterVerdict('keep'), d: () => clusterVerdict('discard'), u: () => clusterVerdict('undecided'),
-    s: () => act('POST', `/api/clusters/${current.cluster.cluster}/split`), x: () => imageVerdict('discard'), i: () => imageVerdict('keep'),
-    o: () => imageVerdict('undecided'), m: () => $('move-to').focus(), f: similar, // M, then arrows and Enter
+    escape: () => { if (picked.size) clearPicked(); else location.hash = ''; }, k: () => clusterVerdict('keep'), d: () => clusterVerdict('discard'),
+    u: () => clusterVerdict('undecided'), s: () => act('POST', `/api/clusters/${current.cluster.cluster}/split`), x: () => imageVerdict('discard'),
+    i: () => imageVerdict('keep'), o: () => imageVerdict('undecided'), l: () => gridBulk('like'), n: () => gridBulk('unlike'), a: pickAll,
+    m: () => $('move-to').focus(), f: similar, // M, then arrows and Enter
   };
   if (actions[key]) { e.preventDefault(); actions[key](); }
 });
@@ -342,12 +456,39 @@ function wire() {
   $('map-toggle').addEventListener('click', () => { location.hash = 'map'; });
   $('map-back').addEventListener('click', () => { location.hash = ''; });
   $('map-canvas').addEventListener('click', e => {
+    if (dragged) { dragged = false; return; } // the end of a lasso, not a click on a dot
     const i = nearestPoint(e); if (i >= 0) location.hash = `cluster=${map.clusters[i]}&image=${map.images[i]}`;
   });
+  $('map-canvas').addEventListener('mousedown', e => { if (map && map.screen) { lasso = [canvasPoint(e)]; dragged = false; } });
   $('map-canvas').addEventListener('mousemove', e => {
+    if (lasso && e.buttons === 1) {
+      lasso.push(canvasPoint(e));
+      const [x0, y0] = lasso[0], [x1, y1] = lasso[lasso.length - 1];
+      if (Math.abs(x1 - x0) + Math.abs(y1 - y0) > 6) dragged = true;
+      if (dragged) {
+        const g = $('map-canvas').getContext('2d');
+        g.strokeStyle = '#2563eb'; g.beginPath(); g.moveTo(...lasso[lasso.length - 2]); g.lineTo(x1, y1); g.stroke();
+      }
+      return;
+    }
     const i = nearestPoint(e);
     $('map-hover').textContent = i < 0 ? '' : `${paths[map.images[i]]} · cluster ${map.clusters[i]} · ${VERDICTS[map.verdicts[i]]}`;
   });
+  window.addEventListener('mouseup', () => {
+    if (!lasso) return;
+    const loop = lasso; lasso = null;
+    if (!dragged || loop.length < 3) return;
+    map.screen.forEach((p, i) => { if (inside(p, loop)) mapPicked.add(i); });
+    drawMap();
+  });
+  $('map-picked').addEventListener('click', e => { if (e.target.dataset.act) mapBulk(e.target.dataset.act); });
+  $('grid-picked').addEventListener('click', e => { if (e.target.dataset.act) gridBulk(e.target.dataset.act); });
+  $('i-like').addEventListener('click', () => gridBulk('like'));
+  $('i-unlike').addEventListener('click', () => gridBulk('unlike'));
+  $('accept-proposals').addEventListener('click', () => act('POST', '/api/proposals/accept', { minConfidence: 0.9 }));
+  $('discard-undecided').addEventListener('click', () => act('POST', '/api/images/discard-undecided'));
+  $('search').addEventListener('input', search);
+  $('search').addEventListener('keydown', e => { if (e.key === 'Escape') { $('search').value = ''; search(); $('search').blur(); } });
   $('dup-discard').addEventListener('click', () => act('POST', '/api/duplicates/discard'));
   $('c-keep').addEventListener('click', () => clusterVerdict('keep'));
   $('c-discard').addEventListener('click', () => clusterVerdict('discard'));
