@@ -23,6 +23,7 @@ using ImageCluster.Images;
 //        bench scale-store [--n 1000000] [--d 1280] [--centres 100] [--pca 128] [--work DIR] [--reuse]   (a million stored 1280-d embeddings clustered through the folder path with --pca; see StoreScaleBench)
 //        bench scale-images [--set coil100] [--variants 14] [--k 100] [--work DIR] [--reuse]   (≥ 100 000 real images: embed rate over the first and last 10 %, peak RSS, review and report timings; see ImageScaleBench)
 //        bench review-effort [--sets …] [--work DIR] [--classes 10] [--seconds-per-decision 10]   (a simulated reviewer's decisions to QM 0.95, three ways of working; query by example; see ReviewEffortBench)
+//        bench growing-dump [--work DIR] [--every 10]   (coil100 80 % clustered and reviewed, then 20 % added: only those embedded and placed; see GrowingDumpBench)
 //        bench report <scratch folder> [--images 20000] [--classes 20] [--runs 3] [--reuse] [--input FOLDER --labels CSV]   (HTML report size and open time in Chromium; see ReportBench)
 if (args.Length > 0 && args[0] == "scale") return ImageCluster.Bench.ScaleBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "scale-store") return ImageCluster.Bench.StoreScaleBench.Run(args[1..]);
@@ -37,6 +38,7 @@ if (args.Length > 0 && args[0] == "fuzz") return ImageCluster.Bench.FuzzBench.Ru
 if (args.Length > 0 && args[0] == "algorithms") return ImageCluster.Bench.AlgorithmsBench.Run(args[1..]);
 if (args.Length > 1 && args[0] == "case") return ImageCluster.Bench.AlgorithmsBench.RunCase(args[1..]);
 if (args.Length > 0 && args[0] == "recipes") return ImageCluster.Bench.RecipesBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "growing-dump") return ImageCluster.Bench.GrowingDumpBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "review-effort") return ImageCluster.Bench.ReviewEffortBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "label-free") return ImageCluster.Bench.LabelFreeBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "models") return ImageCluster.Bench.ModelsBench.Run(args[1..]);

@@ -43,11 +43,11 @@ internal static class ReviewEffortBench
     private const double AcceptAt = ProposalOptions.DefaultMinConfidence;
     private const int ReacceptFrom = 10;
     private const double WorthALook = 1; // the queue's clusters below one expected wanted image are left to "discard all undecided"
-    private static readonly string[] Strategies = ["clusters", "examples", "examples + proposals"];
+    internal static readonly string[] Strategies = ["clusters", "examples", "examples + proposals"];
 
-    private sealed record Outcome(int Decisions, int Fixes, double Quality, bool Reached);
+    internal sealed record Outcome(int Decisions, int Fixes, double Quality, bool Reached, IReadOnlyList<Decision> Log);
 
-    private sealed record Query(double Precision, double Recall, int Proposed);
+    internal sealed record Query(double Precision, double Recall, int Proposed);
 
     private sealed record ClassResult(string Class, int Size, Outcome[] Outcomes, Query Sure, Query Leaning);
 
@@ -133,7 +133,7 @@ internal static class ReviewEffortBench
     }
 
     /// <summary>One set, clustered once; runs the reviewer for one class at a time.</summary>
-    private sealed class Simulation(string[] paths, int[] clusters, bool[] positive, FeatureMatrix unit, Dictionary<string, int> row,
+    internal sealed class Simulation(string[] paths, int[] clusters, bool[] positive, FeatureMatrix unit, Dictionary<string, int> row,
         WeightedGraph graph)
     {
         private readonly int _positives = positive.Count(p => p);
@@ -143,10 +143,12 @@ internal static class ReviewEffortBench
         {
             var state = new ReviewState(paths, clusters);
             int decisions = 0, cap = paths.Length;
+            var log = new List<Decision>();
             bool Done() => Quality(state) >= Target || decisions >= cap;
             void Apply(Decision d, int cost = 1)
             {
                 state.Apply(d);
+                log.Add(d);
                 decisions += cost;
             }
             ProposalSet Propose() => ExampleProposals.Of(state, paths, graph, _options);
@@ -178,7 +180,7 @@ internal static class ReviewEffortBench
             if (state.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray() is { Length: > 0 } rest)
                 Apply(new ImageVerdict(rest, Verdict.Discard, "all undecided"));
             double quality = Quality(state);
-            return new Outcome(decisions, fixes, quality, quality >= Target);
+            return new Outcome(decisions, fixes, quality, quality >= Target, log);
         }
 
         /// <summary>Precision and recall of the keep proposals at ≥ <paramref name="confidence"/> from the examples alone (the examples left out).</summary>
@@ -226,7 +228,7 @@ internal static class ReviewEffortBench
             return gainKeep >= gainDiscard ? new ImageVerdict([missed!.Path], Verdict.Keep) : new ImageVerdict([wrong!.Path], Verdict.Discard);
         }
 
-        private double Quality(ReviewState state)
+        internal double Quality(ReviewState state)
         {
             int kept = 0, right = 0;
             foreach (var i in state.Images)

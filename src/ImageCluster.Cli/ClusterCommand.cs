@@ -39,11 +39,16 @@ internal static class ClusterCommand
             Description = "Also find the duplicates and issues of the images into the run folder, as 'imagecluster duplicates' and 'issues' " +
                           "do with their defaults (and --labels), and sum them up in run.json",
         };
+        var recluster = new Option<bool>("--recluster")
+        {
+            Description = "Cluster every image afresh even when RUN holds a reviewed clustering and the folder only gained images " +
+                          "(by default only the new images are embedded and placed into the reviewed clusters)",
+        };
         var reportOption = new Option<bool>("--report") { Description = "Also write RUN/report.html (as 'imagecluster report RUN' with the same --labels and --positive)" };
         var algorithmOptions = new ClusteringOptions();
         var command = new Command("cluster", "Embed every image of FOLDER (or read --features) and cluster them")
         {
-            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, umap, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, timeLimit, JsonOption, reportOption, baselineOption, findOption,
+            folder, features, output, StoreOption, ModelOption, LayerOption, PoolOption, ResizeOption, pca, whiten, umap, noNormalize, normalize, copy, BatchOption, DecodeThreadsOption, InferenceThreadsOption, MaxFileOption, DecodeMemoryOption, FileTimeLimitOption, timeLimit, JsonOption, reportOption, baselineOption, findOption, recluster,
         };
         algorithmOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -93,6 +98,7 @@ internal static class ClusterCommand
                     ClusteringTimeLimit = clusteringTimeLimit,
                     Embedding = EmbeddingOptionsFrom(parse),
                     FindDuplicatesAndIssues = parse.GetValue(findOption),
+                    Recluster = parse.GetValue(recluster),
                 };
                 if (clusterOptions.Output is null) stderr.WriteLine($"run folder: {clusterOptions.ResolvedOutput} (--out DIR chooses another)");
                 summary = await ClusteringOptions.Translate(choice, () => ClusterJob.RunAsync(clusterOptions, new ProgressPrinter(stderr), note => stderr.WriteLine(note), ct));
@@ -110,6 +116,7 @@ internal static class ClusterCommand
             }
             if (summary.Auto is { } auto && choice.LabelFree) PrintLabelFree(stdout, auto, algorithmOptions);
             else if (summary.Auto is { } sweep) PrintAuto(stdout, sweep, algorithmOptions);
+            if (summary.Added is not null) stdout.WriteLine("only the new images were placed; --recluster clusters every image afresh (the decisions that still apply carry over)");
             var c = summary.Counts;
             var info = summary.Clustering!;
             stdout.WriteLine(summary.Model is { } model

@@ -153,6 +153,9 @@ internal static class SelectCommand
             stdout.WriteLine($"images {c.Images}: kept {c.Kept}, discarded {c.Discarded}, undecided {c.Undecided}");
             if (c.LikeExamples + c.UnlikeExamples + c.AcceptedProposals > 0)
                 stdout.WriteLine($"examples: like {c.LikeExamples}, unlike {c.UnlikeExamples}; images decided by accepted proposals {c.AcceptedProposals}");
+            if (c.AddedImages > 0)
+                stdout.WriteLine($"new images {c.AddedImages}: inherited keep {c.InheritedKeep}, discard {c.InheritedDiscard}; in the new group {c.InNewGroup}; " +
+                                 "the rest follow undecided clusters");
             if (proposed is not null) PrintProposals(stdout, proposed, session.State);
             if (parse.GetValue(status) || (messages.Count == 0 && proposed is null)) PrintStatus(stdout, report);
             return Cli.Success;

@@ -51,7 +51,8 @@ internal sealed record SearchHit(int Image, string Path, int Cluster);
 /// <param name="Verdicts">Effective verdict per image: 0 undecided, 1 keep, 2 discard.</param>
 /// <param name="Own">1 when the image has its own verdict (it overrides the cluster's), 2 when that verdict is an accepted proposal.</param>
 /// <param name="Examples">1 for a like example, 2 for an unlike example, else 0.</param>
-internal sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own, int[] Examples);
+/// <param name="Added">1 for an image added to the dump after the review began, else 0.</param>
+internal sealed record ClusterView(ClusterCard Cluster, int[] Images, int[] Verdicts, int[] Own, int[] Examples, int[] Added);
 
 /// <summary>A neighbour of "find similar".</summary>
 /// <param name="Image">Image number.</param>
@@ -167,7 +168,8 @@ internal sealed class ReviewModel : IDisposable
             var state = _session.State;
             return new ClusterView(card, [.. members.Select(m => m.n)], [.. members.Select(m => (int)m.img.Verdict)],
                 [.. members.Select(m => m.img.Own is null ? 0 : state.AcceptedProposals.Contains(m.img.Path) ? 2 : 1)],
-                [.. members.Select(m => state.LikeExamples.Contains(m.img.Path) ? 1 : state.UnlikeExamples.Contains(m.img.Path) ? 2 : 0)]);
+                [.. members.Select(m => state.LikeExamples.Contains(m.img.Path) ? 1 : state.UnlikeExamples.Contains(m.img.Path) ? 2 : 0)],
+                [.. members.Select(m => state.AddedImages.Contains(m.img.Path) ? 1 : 0)]);
         }
     }
 

@@ -58,7 +58,8 @@ async function show(view) {
   $('queue-note').textContent = !p ? 'largest first · mark examples (L / N on images) to order the clusters by what a look there can gain'
     : p.error ? p.error : `queue: most to gain first · from ${p.like} like and ${p.unlike} unlike images · sure (≥ 0.9): keep ${p.sureKeep}, discard ${p.sureDiscard}`;
   $('discard-undecided').disabled = c.undecided === 0;
-  $('run-info').textContent = `${view.clusters.length} clusters · run ${view.run} · images in ${view.input}`;
+  $('run-info').textContent = `${view.clusters.length} clusters · run ${view.run} · images in ${view.input}` +
+    (c.addedImages ? ` · ${c.addedImages} new images since the review began: inherited keep ${c.inheritedKeep}, discard ${c.inheritedDiscard}; ${c.inNewGroup} in the group 'new'` : '');
   const list = $('history-list'); list.replaceChildren(...view.history.map(h => { const li = document.createElement('li'); li.textContent = `#${h.seq} ${h.description}`; return li; }));
   if (view.history.length) say(`last: #${view.history[0].seq} ${view.history[0].description}`);
   renderCards();
@@ -162,7 +163,7 @@ function renderGrid(refresh) {
     t.style.left = `${(i % cols) * TILE}px`; t.style.top = `${Math.floor(i / cols) * TILE}px`;
     t.dataset.image = image;
     const example = current.examples[i] === 1 ? ' like' : current.examples[i] === 2 ? ' unlike' : '';
-    t.className = `tile v-${VERDICTS[current.verdicts[i]]}${current.own[i] ? ' own' : ''}${example}${i === selected ? ' selected' : ''}${picked.has(i) ? ' picked' : ''}`;
+    t.className = `tile v-${VERDICTS[current.verdicts[i]]}${current.own[i] ? ' own' : ''}${example}${current.added[i] ? ' added' : ''}${i === selected ? ' selected' : ''}${picked.has(i) ? ' picked' : ''}`;
   }
   clearTimeout(loadTimer);
   loadTimer = setTimeout(loadThumbnails, refresh ? 0 : 80);

@@ -92,6 +92,13 @@ public sealed record ClusterJobOptions
     /// </summary>
     public bool FindDuplicatesAndIssues { get; init; }
 
+    /// <summary>
+    /// Cluster every image afresh even when the run folder holds a reviewed clustering with the same options and the
+    /// folder has only gained images. Without it such a run embeds and places only the new images (see
+    /// <see cref="AddedImagesInfo"/>); with it the decisions that still apply are carried over (<see cref="ReviewCarryOverInfo"/>).
+    /// </summary>
+    public bool Recluster { get; init; }
+
     /// <summary>The run folder actually used.</summary>
     public string ResolvedOutput => Path.GetFullPath(Output ?? RunFolders.DefaultFor(Input));
 }
@@ -157,6 +164,8 @@ public static class ClusterJob
         var sw = Stopwatch.StartNew();
         RequireEnoughRows(o.Clustering, embedded.Paths.Count, "usable images");
         int scannedFiles = files.Count;
+        if (!o.Recluster && AddToReviewedRun(o, input, output, model, embedded, store, labelFile, scannedFiles, started, total, timings, notice) is { } added)
+            return added;
         if (embedded.Loaded is null)
         {
             // A run too large to hold its vectors: the scan's records (hundreds of MB at a million files) are not needed
@@ -265,6 +274,141 @@ public static class ClusterJob
         };
         RunFolder.Write(output, summary);
         return summary;
+    }
+
+    /// <summary>
+    /// When <paramref name="output"/> holds a reviewed clustering of <paramref name="input"/> with the same model and
+    /// options, and the folder has only gained images: places the new ones (<see cref="NewImageAssignment"/>) and keeps
+    /// the review — assignments.csv gets the new rows, the review log is carried to the new file with one
+    /// <see cref="AddImages"/> after it. Null when that is not the case (then the run clusters everything as usual).
+    /// </summary>
+    private static RunSummary? AddToReviewedRun(ClusterJobOptions o, string input, string output, ResolvedModel model, EmbeddingResult embedded,
+        ImageStore store, LabelFile? labelFile, int scannedFiles, DateTime started, Stopwatch total, Dictionary<string, double> timings, Action<string>? notice)
+    {
+        string assignmentsFile = Path.Combine(output, RunFolder.AssignmentsFileName), db = Path.Combine(output, ImageStore.FileName);
+        if (!File.Exists(Path.Combine(output, RunFolder.SummaryFileName)) || !File.Exists(assignmentsFile) || !File.Exists(db)) return null;
+        RunSummary previous;
+        try
+        {
+            previous = RunFolder.Open(output).Summary;
+        }
+        catch (ImageClusterException)
+        {
+            return null;
+        }
+        var modelInfo = Describe(model, embedded.Dimension);
+        if (previous.Command != "cluster" || previous.Model is not { } was || was.CacheKey != modelInfo.CacheKey || was.Output != modelInfo.Output
+            || previous.Input != input || !SameClustering(previous.Options, o)) return null;
+
+        var sw = Stopwatch.StartNew();
+        var (oldPaths, oldLabels, _) = ReviewSession.ReadAssignments(assignmentsFile, input);
+        var row = new Dictionary<string, int>(embedded.Paths.Count, StringComparer.Ordinal);
+        for (int i = 0; i < embedded.Paths.Count; i++) row[embedded.Paths[i]] = i;
+        if (oldPaths.Any(p => !row.ContainsKey(p))) return null; // images went: the clustering no longer describes the folder
+        var oldSet = oldPaths.ToHashSet(StringComparer.Ordinal);
+        var newRows = Enumerable.Range(0, embedded.Paths.Count).Where(i => !oldSet.Contains(embedded.Paths[i])).ToArray();
+
+        ReviewState state;
+        IReadOnlyList<Decision> live;
+        using (var session = ReviewSession.Open(output, withEmbeddings: false))
+        {
+            live = session.LiveDecisions();
+            state = session.State;
+        }
+        if (live.Count == 0) return null; // nothing reviewed: clustering everything again costs no one anything
+        if (newRows.Length == 0)
+        {
+            if (previous.Added is null) return null;
+            notice?.Invoke($"nothing new in {input}: the run is as it was (a full recluster is still possible)");
+            return previous;
+        }
+
+        var features = embedded.Features;
+        var unit = Diagnostics.Sampling.Rows(features, [.. oldPaths.Select(p => row[p])]);
+        var fresh = Diagnostics.Sampling.Rows(features, newRows);
+        unit.NormalizeRowsInPlace();
+        fresh.NormalizeRowsInPlace();
+        var options = new AssignmentOptions();
+        var places = NewImageAssignment.Assign(unit, [.. state.Images.Select(i => i.Cluster)], fresh, options);
+        int newGroup = state.NextCluster;
+        var asClustered = oldLabels.ToHashSet();
+        var addedPaths = newRows.Select(i => embedded.Paths[i]).ToArray();
+        var targets = places.Select(p => p.Cluster ?? newGroup).ToArray();
+        // A cluster born of a split is not in assignments.csv; its new images are listed in the new group and moved by the log.
+        var fileLabels = targets.Select(t => asClustered.Contains(t) ? t : newGroup).ToArray();
+
+        // The review replayed over the new assignments, before anything is written: a log that does not fit stops here.
+        var decision = new AddImages(addedPaths, targets, newGroup);
+        var after = new ReviewState([.. oldPaths, .. addedPaths], [.. oldLabels, .. fileLabels]);
+        foreach (var d in live) after.Apply(d);
+        after.Apply(decision);
+
+        var oldDistances = ReadDistances(assignmentsFile);
+        var paths = oldPaths.Concat(addedPaths).ToList();
+        int[] labels = [.. oldLabels, .. fileLabels];
+        float[]? distances = oldDistances is null ? null : [.. oldDistances, .. places.Select(p => p.Distance)];
+        var folders = ClusterFolders.Write(output, input, paths, labels, o.Copy);
+        RunOutputs.WriteErrors(Path.Combine(output, RunFolder.ErrorsFileName), embedded.Errors);
+        RunOutputs.WriteAssignments(assignmentsFile, paths, labels, distances);
+
+        var (_, _, newKey) = ReviewSession.ReadAssignments(assignmentsFile, input);
+        using (var log = ImageStore.Open(db))
+            if (!log.GetDecisions(newKey).Any(d => !d.Undone))
+            {
+                foreach (var d in live) ReviewSession.Append(log, newKey, d);
+                ReviewSession.Append(log, newKey, decision);
+            }
+        var verdictOf = after.Images.ToDictionary(i => i.Path, i => i.Verdict, StringComparer.Ordinal);
+        int keep = addedPaths.Count(p => verdictOf[p] == Verdict.Keep), discard = addedPaths.Count(p => verdictOf[p] == Verdict.Discard);
+        int inGroup = targets.Count(t => t == newGroup);
+        string rule = $"a cluster takes a new image within the {options.Quantile:0.##} quantile of its own images' cosine distances to its mean direction " +
+                      $"(clusters under {options.MinMembers} images: the median of the others)";
+        string message = $"added {addedPaths.Length} new images to the reviewed clustering (its {oldPaths.Count} images keep their clusters and decisions): " +
+                         $"{addedPaths.Length - inGroup} to the clusters they are near (inherited: keep {keep}, discard {discard}), {inGroup} to new group {newGroup}";
+        notice?.Invoke(message);
+        timings["place"] = sw.Elapsed.TotalSeconds;
+        timings["total"] = total.Elapsed.TotalSeconds;
+
+        var sizes = labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), $"{ClusterFolders.FolderName}/{folders[g.Key]}"))
+            .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
+        var summary = previous with
+        {
+            StartedUtc = started,
+            Counts = new RunCounts(scannedFiles, embedded.Embedded, embedded.FromCache, embedded.Errors.Count, paths.Count, sizes.Count),
+            Clusters = sizes,
+            ClusteringFromCache = false,
+            TimingsSeconds = timings,
+            PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+            Review = null,
+            // Scores and findings of the old images alone would mislead: scored again, or left out (run the findings again).
+            Evaluation = labelFile is null ? null : EvaluateJob.Evaluate(paths, labels, labelFile, input, o.Positive),
+            Baseline = null,
+            Findings = null,
+            Added = new AddedImagesInfo(addedPaths.Length, addedPaths.Length - inGroup, newGroup, inGroup, keep, discard, rule, message),
+            Notes = [.. model.Notes, message],
+            Images = Images(paths, labels, distances),
+        };
+        string json = RunFolder.Write(output, summary);
+        store.AddRun(started, input, model.CacheKey, previous.Seed, json);
+        return summary;
+    }
+
+    // The options that decide a clustering (not threads, batch sizes or where the output goes).
+    private static bool SameClustering(RunOptions before, ClusterJobOptions o)
+    {
+        string Json(object? value) => System.Text.Json.JsonSerializer.Serialize(value, RunFolder.Json);
+        return before.Model == o.Model && before.Layer == o.Layer?.Name && before.Pool == o.Layer?.PoolName
+               && before.Algorithm == (o.Clustering?.AlgorithmName ?? "auto") && Json(before.Clustering) == Json(o.Clustering) && Json(before.Auto) == Json(o.Auto)
+               && before.Pca == o.Pca && before.Whiten == o.Whiten && before.Umap == o.Umap && before.Normalize == o.Normalize;
+    }
+
+    // The distance column of assignments.csv, or null when it has none.
+    private static float[]? ReadDistances(string file)
+    {
+        using var reader = new StreamReader(file);
+        var rows = Csv.Read(reader).ToList();
+        if (rows.Count == 0 || rows[0].Length < 3) return null;
+        return [.. rows.Skip(1).Select(r => float.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ internal enum Verdict
 [JsonDerivedType(typeof(CarryOver), "carry-over")]
 [JsonDerivedType(typeof(MarkExamples), "examples")]
 [JsonDerivedType(typeof(AcceptProposals), "accept-proposals")]
+[JsonDerivedType(typeof(AddImages), "add-images")]
 internal abstract record Decision
 {
     /// <summary>Short kind name stored beside the JSON (the same as its discriminator).</summary>
@@ -214,4 +215,26 @@ internal sealed record AcceptProposals(string[] Kept, string[] Discarded, double
     /// <inheritdoc />
     public override string Describe() =>
         $"accept proposals at confidence ≥ {MinConfidence.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}: keep {Kept.Length}, discard {Discarded.Length} images";
+}
+
+/// <summary>
+/// Images added to the dump after the review began, placed by <see cref="NewImageAssignment"/>: each goes to its
+/// cluster (and follows that cluster's verdict: inherited) or stays in <paramref name="NewGroup"/>, the group of those
+/// near no cluster. Recorded by <see cref="Pipeline.ClusterJob"/> when a reviewed run's folder gained images.
+/// </summary>
+/// <param name="Paths">The new images (relative paths).</param>
+/// <param name="Clusters">The cluster of each; <paramref name="NewGroup"/> for those near none.</param>
+/// <param name="NewGroup">Label of the "new" group.</param>
+internal sealed record AddImages(string[] Paths, int[] Clusters, int NewGroup) : Decision
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => "add-images";
+
+    /// <inheritdoc />
+    public override string Describe()
+    {
+        int placed = Clusters.Count(c => c != NewGroup);
+        return $"add {Paths.Length} new images: {placed} to the clusters they are near, {Paths.Length - placed} to new group {NewGroup}";
+    }
 }

@@ -16,7 +16,12 @@ namespace ImageCluster.Review;
 /// <param name="LikeExamples">Images marked as like examples.</param>
 /// <param name="UnlikeExamples">Images marked as unlike examples.</param>
 /// <param name="AcceptedProposals">Images whose verdict is an accepted proposal.</param>
-internal sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided, int LikeExamples = 0, int UnlikeExamples = 0, int AcceptedProposals = 0);
+/// <param name="AddedImages">Images added to the dump after the review began.</param>
+/// <param name="InheritedKeep">Added images that follow a kept cluster.</param>
+/// <param name="InheritedDiscard">Added images that follow a discarded cluster.</param>
+/// <param name="InNewGroup">Added images in the group of those near no cluster.</param>
+internal sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided, int LikeExamples = 0, int UnlikeExamples = 0, int AcceptedProposals = 0,
+    int AddedImages = 0, int InheritedKeep = 0, int InheritedDiscard = 0, int InNewGroup = 0);
 
 /// <summary>One history entry of <see cref="ReviewStatus"/>.</summary>
 /// <param name="Seq">Sequence number in the log.</param>
@@ -336,10 +341,14 @@ internal sealed class ReviewSession : IDisposable
     public ReviewStatus Status()
     {
         var images = State.Images;
+        var inheritedPaths = State.InheritedImages.ToHashSet(StringComparer.Ordinal);
+        var inherited = images.Where(i => inheritedPaths.Contains(i.Path)).ToList();
         var history = _store.GetDecisions(_baseKey).Select(ToEntry).ToList();
         return new ReviewStatus(RunFolder, InputFolder,
             new VerdictCounts(images.Count, images.Count(i => i.Verdict == Verdict.Keep), images.Count(i => i.Verdict == Verdict.Discard),
-                images.Count(i => i.Verdict == Verdict.Undecided), State.LikeExamples.Count, State.UnlikeExamples.Count, State.AcceptedProposals.Count),
+                images.Count(i => i.Verdict == Verdict.Undecided), State.LikeExamples.Count, State.UnlikeExamples.Count, State.AcceptedProposals.Count,
+                State.AddedImages.Count, inherited.Count(i => i.Verdict == Verdict.Keep), inherited.Count(i => i.Verdict == Verdict.Discard),
+                images.Count(i => State.AddedImages.Contains(i.Path) && State.NewGroups.Contains(i.Cluster))),
             State.Clusters, history, history.Any(h => !h.Undone), history.Any(h => h.Undone));
     }
 

@@ -28,7 +28,8 @@ internal sealed class ReviewState
     private readonly Dictionary<string, int> _cluster;
     private readonly Dictionary<string, Verdict> _own;
     private readonly Dictionary<int, (string? Name, Verdict Verdict)> _clusters;
-    private readonly HashSet<string> _like, _unlike, _accepted;
+    private readonly HashSet<string> _like, _unlike, _accepted, _added;
+    private readonly HashSet<int> _newGroups = [];
     private int _highest; // largest label ever used, so a merged-away label is never given to a new cluster
 
     /// <summary>The state of a fresh clustering: every cluster of <paramref name="labels"/> undecided.</summary>
@@ -39,7 +40,7 @@ internal sealed class ReviewState
         _cluster = new Dictionary<string, int>(StringComparer.Ordinal);
         _own = new Dictionary<string, Verdict>(StringComparer.Ordinal);
         _clusters = new Dictionary<int, (string?, Verdict)>();
-        (_like, _unlike, _accepted) = (new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        (_like, _unlike, _accepted, _added) = (new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
         Reset();
     }
 
@@ -51,6 +52,8 @@ internal sealed class ReviewState
         _like.Clear();
         _unlike.Clear();
         _accepted.Clear();
+        _added.Clear();
+        _newGroups.Clear();
         _clusters.Clear();
         foreach (int label in _labels.Distinct()) _clusters[label] = (null, Verdict.Undecided);
         _highest = _labels.DefaultIfEmpty(-1).Max();
@@ -66,6 +69,8 @@ internal sealed class ReviewState
         _like = new HashSet<string>(other._like, StringComparer.Ordinal);
         _unlike = new HashSet<string>(other._unlike, StringComparer.Ordinal);
         _accepted = new HashSet<string>(other._accepted, StringComparer.Ordinal);
+        _added = new HashSet<string>(other._added, StringComparer.Ordinal);
+        _newGroups = [.. other._newGroups];
         _highest = other._highest;
     }
 
@@ -83,6 +88,17 @@ internal sealed class ReviewState
 
     /// <summary>Images whose own verdict is an accepted proposal (see <see cref="AcceptProposals"/>).</summary>
     public IReadOnlySet<string> AcceptedProposals => _accepted;
+
+    /// <summary>Images added to the dump after the review began (see <see cref="AddImages"/>).</summary>
+    public IReadOnlySet<string> AddedImages => _added;
+
+    /// <summary>Labels of the groups of added images near no cluster.</summary>
+    public IReadOnlySet<int> NewGroups => _newGroups;
+
+    /// <summary>
+    /// Added images whose verdict is inherited: they follow (no verdict of their own) a cluster that has one.
+    /// </summary>
+    public IEnumerable<string> InheritedImages => _added.Where(p => !_own.ContainsKey(p) && _clusters[_cluster[p]].Verdict != Verdict.Undecided);
 
     /// <summary>True when <paramref name="cluster"/> exists (merged clusters do not).</summary>
     public bool HasCluster(int cluster) => _clusters.ContainsKey(cluster);
@@ -186,6 +202,21 @@ internal sealed class ReviewState
                         _own[p] = verdict;
                         _accepted.Remove(p);
                     }
+                break;
+            case AddImages d:
+                RequireImages(d.Paths);
+                if (d.Paths.Length != d.Clusters.Length) throw new ImageClusterException($"{d.Paths.Length} added images but {d.Clusters.Length} clusters");
+                if (d.Paths.FirstOrDefault(_added.Contains) is { } twice) throw new ImageClusterException($"{twice} was added before");
+                RequireClusters(d.Clusters.Where(c => c != d.NewGroup).Distinct());
+                // The group is in assignments.csv when some image went there; it is named for the reviewer either way.
+                _clusters[d.NewGroup] = HasCluster(d.NewGroup) ? (_clusters[d.NewGroup].Name ?? "new", _clusters[d.NewGroup].Verdict) : ("new", Verdict.Undecided);
+                _highest = Math.Max(_highest, d.NewGroup);
+                _newGroups.Add(d.NewGroup);
+                for (int i = 0; i < d.Paths.Length; i++)
+                {
+                    _cluster[d.Paths[i]] = d.Clusters[i];
+                    _added.Add(d.Paths[i]);
+                }
                 break;
             case AcceptProposals d:
                 RequireImages([.. d.Kept, .. d.Discarded]);

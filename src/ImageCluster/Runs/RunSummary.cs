@@ -78,6 +78,9 @@ public sealed record RunSummary
     /// <summary>What became of the review of the clustering this run replaced in the same run folder; null when there was none.</summary>
     public ReviewCarryOverInfo? Review { get; init; }
 
+    /// <summary>When this run only added new images to a reviewed clustering, what became of them; null otherwise.</summary>
+    public AddedImagesInfo? Added { get; init; }
+
     /// <summary>Things the user was told (checksum notes, the review carried over).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -51,6 +51,14 @@ public class ReviewBrowserExamplesTests
             Assert.Equal(2, stored.Status().Counts.Kept);
         }
 
+        // Marking examples is a decision like any other: undone and redone.
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(page.Locator("#grid .tile.like")).ToHaveCountAsync(0);
+        using (var stored = ReviewSession.Open(run))
+            Assert.Empty(stored.State.LikeExamples);
+        await page.Keyboard.PressAsync("Control+Shift+z");
+        await Expect(page.Locator("#grid .tile.like")).ToHaveCountAsync(2);
+
         // The overview now orders the clusters as a queue and offers the sure proposals.
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.Locator("#accept-proposals")).ToBeVisibleAsync();
