@@ -88,6 +88,7 @@ internal static class ReviewEndpoints
             s.State.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray() is { Length: > 0 } rest
                 ? new ImageVerdict(rest, Verdict.Discard, "all undecided") : throw new ImageClusterException("no image is undecided: nothing to discard")));
         app.MapGet("/api/search", (string? q) => Guarded(() => Results.Json(model.Search(q ?? ""), ReviewServer.Json)));
+        app.MapGet("/api/map/colours", () => Guarded(() => Results.Json(model.Colours(), ReviewServer.Json)));
         app.MapGet("/api/map", () => Guarded(() => Results.Json(model.Map(), ReviewServer.Json)));
         app.MapGet("/api/duplicates", () => Guarded(() => Results.Json(model.Duplicates(), ReviewServer.Json)));
         app.MapGet("/api/issues", () => Guarded(() => Results.Json(model.Issues(), ReviewServer.Json)));

@@ -68,7 +68,7 @@ async function show(view) {
   if (view.clusters.some(k => k.size > 0 && k.cohesion == null) && !cohesionRetry && cohesionAsks < 60)
     cohesionRetry = setTimeout(() => { cohesionRetry = 0; cohesionAsks++; act('GET', '/api/overview'); }, 1000);
   if (findingsOpen) await openFindings();
-  if (mapOpen && map) await openMap(); // the layout stays; colours follow the decisions
+  if (mapOpen && map) await recolourMap(); // the layout stays; colours follow the decisions
   if (current !== null) {
     if (view.clusters.some(k => k.cluster === current.cluster.cluster)) await openCluster(current.cluster.cluster, true);
     else location.hash = '';
@@ -334,6 +334,11 @@ async function openMap() {
   if (!mapOpen) return;
   $('map-note').textContent = `${map.method}: ${map.note}`;
   drawMap();
+}
+async function recolourMap() {
+  busy(1);
+  try { const now = await api('GET', '/api/map/colours'); map.clusters = now.clusters; map.verdicts = now.verdicts; } catch (e) { say(e.message, true); return; } finally { busy(-1); }
+  if (mapOpen) drawMap();
 }
 function drawMap() {
   const canvas = $('map-canvas'), g = canvas.getContext('2d');
