@@ -165,7 +165,7 @@ public static class ClusterJob
         RequireEnoughRows(o.Clustering, embedded.Paths.Count, "usable images");
         int scannedFiles = files.Count;
         if (!o.Recluster && AddToReviewedRun(o, input, output, model, embedded, store, labelFile, scannedFiles, started, total, timings, notice) is { } added)
-            return added;
+            return o.FindDuplicatesAndIssues && added.Added is not null ? await WithFindingsAsync(o, input, output, added, total, timings, progress, notice, ct) : added;
         if (embedded.Loaded is null)
         {
             // A run too large to hold its vectors: the scan's records (hundreds of MB at a million files) are not needed
@@ -241,16 +241,20 @@ public static class ClusterJob
         };
         string json = RunFolder.Write(output, summary);
         store.AddRun(started, input, model.CacheKey, AlgorithmRunner.SeedOf(o.Clustering, o.Auto), json);
-        if (!o.FindDuplicatesAndIssues) return summary;
+        return o.FindDuplicatesAndIssues ? await WithFindingsAsync(o, input, output, summary, total, timings, progress, notice, ct) : summary;
+    }
 
-        // The clustering is complete and written; the findings come from the embeddings and pixels just stored, and
-        // run.json is written again with their sum.
+    // The clustering is complete and written; the findings come from the embeddings and pixels just stored, and run.json
+    // is written again with their sum.
+    private static async Task<RunSummary> WithFindingsAsync(ClusterJobOptions o, string input, string output, RunSummary summary, Stopwatch total,
+        Dictionary<string, double> timings, IProgress<StageProgress>? progress, Action<string>? notice, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
         var curation = new CurationJobOptions
         {
             Input = input, Output = output, Store = o.Store, Model = o.Model, ModelFolders = o.ModelFolders, Resize = o.Resize, Embedding = o.Embedding,
             Labels = o.Labels, RunFolderLocked = true,
         };
-        sw.Restart();
         var duplicates = await CurationJob.DuplicatesAsync(curation, progress, notice, ct);
         timings["duplicates"] = sw.Elapsed.TotalSeconds;
         sw.Restart();

@@ -82,8 +82,8 @@ internal sealed record ProposalSet(IReadOnlyList<ImageProposal> Images, IReadOnl
 /// unlike examples, every discarded image and every undecided image of a cluster that holds no like seed (what the
 /// clustering says is something else; a seed, not a verdict, so images strongly tied to the like seeds still come out
 /// like) and, weakly (<see cref="ProposalOptions.PriorWeight"/>), every other undecided image. The like seeds together
-/// weigh as much as the clusters they lie in, so the first three examples of a class of 80
-/// are not outvoted by a thousand background images. The probability of "like" is F_like / (F_like + F_unlike).
+/// weigh as much as the clusters they lie in, so the first three examples of a class of 80 are not outvoted by a thousand
+/// background images. The probability of "like" is F_like / (F_like + F_unlike).
 /// No I/O; the graph is the run's own (see <see cref="Graph"/>).
 /// </summary>
 internal static class ExampleProposals
@@ -128,7 +128,7 @@ internal static class ExampleProposals
         for (int r = 0; r < n; r++)
         {
             if (isLike[r]) yLike[r] = likeWeight;
-            // An explicit unlike example counts as much as a like one; the clustering's background, once.
+            // An unlike example or a discarded image weighs as a like seed does; the clustering's background, once.
             else if (background[r]) yUnlike[r] = isUnlike[r] ? likeWeight : 1;
             else yUnlike[r] = options.PriorWeight;
         }

@@ -25,7 +25,7 @@ public class GrowingDumpCliTests
         // The dump grows: another view of g01 (a copy under a new name) and a whole new group.
         File.Copy(Path.Combine(input, "g01", "hflip.jpg"), Path.Combine(input, "g01", "hflip-again.jpg"));
         temp.CopyFrom(ReviewRuns.NearDuplicates, Directory.GetFiles(Path.Combine(ReviewRuns.NearDuplicates, "g10")).Select(f => Path.GetRelativePath(ReviewRuns.NearDuplicates, f)), input);
-        var grown = await CliRunner.RunAsync(Cluster());
+        var grown = await CliRunner.RunAsync(Cluster("--duplicates-and-issues"));
         Assert.True(grown.ExitCode == 0, grown.Stderr);
         Assert.Contains("added 7 new images to the reviewed clustering (its 18 images keep their clusters and decisions)", grown.Stdout + grown.Stderr);
 
@@ -35,6 +35,9 @@ public class GrowingDumpCliTests
             Assert.Equal(25, counts.GetProperty("clustered").GetInt32());
             Assert.Equal(6, counts.GetProperty("embedded").GetInt32()); // the copy's content is in the store already
             Assert.Equal(7, json.RootElement.GetProperty("added").GetProperty("added").GetInt32());
+            // The findings were made for the grown dump, new images included.
+            Assert.True(json.RootElement.GetProperty("findings").GetProperty("duplicateGroups").GetInt32() >= 4);
+            Assert.Contains(File.ReadAllLines(Path.Combine(run, "duplicates.csv")), l => l.StartsWith("g10/"));
         }
         using (var session = ReviewSession.Open(run))
         {
