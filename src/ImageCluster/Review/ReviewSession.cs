@@ -305,10 +305,18 @@ internal sealed class ReviewSession : IDisposable
         options ??= new ProposalOptions();
         if (state.LikeExamples.Count == 0)
             throw new ImageClusterException("no image is marked as an example: mark at least one image the others should be like");
-        using var similar = new SimilarImages(LoadEmbeddings(), exactUpTo: int.MaxValue);
-        if (similar.RowPaths.Count < 2) throw new ImageClusterException($"proposals need the stored embeddings of the run's images; the store of {RunFolder} has {similar.RowPaths.Count}");
-        return ExampleProposals.Of(state, similar.RowPaths, ExampleProposals.Graph(similar.UnitRows, options), options);
+        // The graph depends on the embeddings only: built once per session (tens of seconds at 100 000 images).
+        if (_graph is not { } built || built.Neighbours != options.Neighbours)
+        {
+            var similar = new SimilarImages(LoadEmbeddings(), exactUpTo: int.MaxValue);
+            if (similar.RowPaths.Count < 2)
+                throw new ImageClusterException($"proposals need the stored embeddings of the run's images; the store of {RunFolder} has {similar.RowPaths.Count}");
+            _graph = built = (similar.RowPaths, ExampleProposals.Graph(similar.UnitRows, options), options.Neighbours);
+        }
+        return ExampleProposals.Of(state, built.Paths, built.Graph, options);
     }
+
+    private (IReadOnlyList<string> Paths, Clustering.WeightedGraph Graph, int Neighbours)? _graph;
 
     /// <summary>
     /// "Find similar" over the run's stored embeddings; above <paramref name="exactUpTo"/> images from the neighbour index
