@@ -7,7 +7,7 @@ const VERDICTS = ['undecided', 'keep', 'discard'];
 // The report's definition, word for word (ClusterCohesion.Definition; SimilarImagesTests checks they agree).
 const COHESION = "Cohesion: mean cosine similarity of the cluster's images to their mean direction, on the model's embeddings (1 = all alike, near 0 = unrelated; higher = tighter).";
 let overview = null, paths = null, current = null, selected = -1, focusedCard = 0;
-// Images picked for a bulk action: positions in the open cluster (grid) and point indices (map lasso).
+// Images picked in the open cluster for a bulk action (positions in its grid; the map keeps its own, mapPicked).
 let picked = new Set(), anchor = -1;
 const SECONDS_PER_DECISION = 10, IMAGES_PER_HOUR_BY_HAND = 100; // the README's assumption and the study's figure
 
