@@ -106,7 +106,7 @@ internal static class SelectCommand
             if (parse.GetResult(minConfidence) is { Implicit: false } && !accepting)
                 throw new UsageException("--min-confidence goes with --accept-proposals");
             if (parse.GetValue(acceptDiscards) && !accepting) throw new UsageException("--accept-discards goes with --accept-proposals");
-            if (!(confidence >= 0.5 && confidence <= 1))
+            if (!ProposalOptions.IsConfidence(confidence))
                 throw new UsageException($"--min-confidence takes a confidence from 0.5 to 1, not {confidence.ToString(CultureInfo.InvariantCulture)}");
             if ((wantsUndo || wantsRedo) && (decisions.Count > 0 || accepting || discarding))
                 throw new UsageException("--undo and --redo stand alone; give new decisions in another call");
@@ -131,9 +131,8 @@ internal static class SelectCommand
             }
             if (discarding)
             {
-                var undecided = trial.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray();
-                if (undecided.Length == 0) after.Add("no image is undecided: nothing discarded");
-                else decisions.Add(new ImageVerdict(undecided, Verdict.Discard, "all undecided"));
+                if (trial.DiscardUndecided() is { } rest) decisions.Add(rest);
+                else after.Add("no image is undecided: nothing discarded");
             }
             foreach (var (seq, decision) in session.RecordAll(decisions))
                 messages.Add($"recorded #{seq}: {decision.Describe()}");
@@ -194,12 +193,12 @@ internal static class SelectCommand
 
     private static void PrintProposals(TextWriter stdout, ProposalSet proposals, ReviewState state)
     {
-        var undecided = state.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
-        var open = proposals.Images.Where(p => undecided.Contains(p.Path)).ToList();
-        string Count(double at, Verdict v) => open.Count(p => p.Verdict == v && p.Confidence >= at).ToString(CultureInfo.InvariantCulture);
-        stdout.WriteLine($"proposals for the {open.Count} undecided images (from {proposals.Like} like and {proposals.Unlike} unlike images): " +
-                         $"keep {Count(0.9, Verdict.Keep)}, discard {Count(0.9, Verdict.Discard)} at confidence ≥ 0.9; " +
-                         $"keep {Count(0.5, Verdict.Keep)}, discard {Count(0.5, Verdict.Discard)} in all");
+        // Every undecided image has a proposal of confidence ≥ 0.5: what accepting all would decide is all of them.
+        var sure = proposals.Accept(state, ProposalOptions.DefaultMinConfidence, discards: true);
+        var all = proposals.Accept(state, 0.5, discards: true);
+        stdout.WriteLine($"proposals for the {(all?.Kept.Length ?? 0) + (all?.Discarded.Length ?? 0)} undecided images (from {proposals.Like} like and {proposals.Unlike} unlike images): " +
+                         $"keep {sure?.Kept.Length ?? 0}, discard {sure?.Discarded.Length ?? 0} at confidence ≥ 0.9; " +
+                         $"keep {all?.Kept.Length ?? 0}, discard {all?.Discarded.Length ?? 0} in all");
         var queue = proposals.Clusters.Where(c => c.Undecided > 0).ToList();
         if (queue.Count == 0) return;
         stdout.WriteLine("review queue (most to gain first):");

@@ -80,13 +80,12 @@ internal static class ReviewEndpoints
             body.Unmark is { Length: > 0 } ? Optional(model, body.Unmark) : null)));
         app.MapPost("/api/proposals/accept", (AcceptBody body) => Guarded(() =>
         {
-            if (!(body.MinConfidence >= 0.5 && body.MinConfidence <= 1))
+            if (!ProposalOptions.IsConfidence(body.MinConfidence))
                 throw new ImageClusterException($"the smallest confidence to accept is from 0.5 to 1, not {body.MinConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             return Results.Json(model.AcceptProposals(body.MinConfidence, body.Discards), ReviewServer.Json);
         }));
         app.MapPost("/api/images/discard-undecided", () => Decide(model, s =>
-            s.State.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray() is { Length: > 0 } rest
-                ? new ImageVerdict(rest, Verdict.Discard, "all undecided") : throw new ImageClusterException("no image is undecided: nothing to discard")));
+            s.State.DiscardUndecided() ?? throw new ImageClusterException("no image is undecided: nothing to discard")));
         app.MapGet("/api/search", (string? q) => Guarded(() => Results.Json(model.Search(q ?? ""), ReviewServer.Json)));
         app.MapGet("/api/map/colours", () => Guarded(() => Results.Json(model.Colours(), ReviewServer.Json)));
         app.MapGet("/api/map", () => Guarded(() => Results.Json(model.Map(), ReviewServer.Json)));

@@ -300,7 +300,7 @@ internal sealed class ReviewModel : IDisposable
         {
             _session.Refresh();
             var (set, error) = Proposals(_session.Status());
-            if (set is null) throw new ImageClusterException(error ?? "no image is marked as an example: mark at least one image the others should be like");
+            if (set is null) throw new ImageClusterException(error ?? ExampleProposals.NoExamples);
             var accept = set.Accept(_session.State, minConfidence, discards)
                          ?? throw new ImageClusterException($"no undecided image has a proposal at confidence ≥ {minConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture)}: nothing accepted");
             _session.Record(accept);
@@ -356,9 +356,8 @@ internal sealed class ReviewModel : IDisposable
             var rank = set?.Clusters.Select((c, i) => (c.Cluster, i)).ToDictionary(x => x.Cluster, x => x.i) ?? [];
             cards = [.. cards.Select(c => c with { Proposal = byCluster.GetValueOrDefault(c.Cluster) })
                 .OrderBy(c => c.Undecided == 0).ThenBy(c => rank.GetValueOrDefault(c.Cluster, int.MaxValue)).ThenByDescending(c => c.Size)];
-            var undecided = _session.State.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
-            var sure = set?.Images.Where(p => p.Confidence >= ProposalOptions.DefaultMinConfidence && undecided.Contains(p.Path)).ToList() ?? [];
-            view = new ProposalsView(set?.Like ?? 0, set?.Unlike ?? 0, sure.Count(p => p.Verdict == Verdict.Keep), sure.Count(p => p.Verdict == Verdict.Discard), error);
+            var sure = set?.Accept(_session.State, ProposalOptions.DefaultMinConfidence, discards: true);
+            view = new ProposalsView(set?.Like ?? 0, set?.Unlike ?? 0, sure?.Kept.Length ?? 0, sure?.Discarded.Length ?? 0, error);
         }
         return new OverviewView(status.Run, status.Input, status.Counts, cards, status.CanUndo, status.CanRedo,
             [.. status.History.Where(h => !h.Undone).Reverse().Take(15)], status.History.Count(h => !h.Undone), view);

@@ -26,6 +26,9 @@ internal sealed record ProposalOptions
 
     /// <summary>Smallest confidence a proposal needs to be accepted by default.</summary>
     public const double DefaultMinConfidence = 0.9;
+
+    /// <summary>True for a confidence a proposal can have: from 0.5 (either verdict as likely) to 1.</summary>
+    public static bool IsConfidence(double value) => value >= 0.5 && value <= 1;
 }
 
 /// <summary>What the examples propose for one image.</summary>
@@ -88,6 +91,9 @@ internal sealed record ProposalSet(IReadOnlyList<ImageProposal> Images, IReadOnl
 /// </summary>
 internal static class ExampleProposals
 {
+    /// <summary>Why there are no proposals before the first like example.</summary>
+    public const string NoExamples = "no image is marked as an example: mark at least one image the others should be like";
+
     /// <summary>The neighbour graph proposals spread over: UMAP's fuzzy kNN graph of the unit rows, as Leiden's.</summary>
     internal static WeightedGraph Graph(FeatureMatrix unitRows, ProposalOptions options, CancellationToken ct = default) =>
         FuzzyNeighbourGraph.Of(unitRows, options.Neighbours, DistanceMetric.Cosine, threads: 0, progress: null, ct);
@@ -100,8 +106,7 @@ internal static class ExampleProposals
     /// <exception cref="ImageClusterException">No like example, or the like seeds cover every cluster and nothing is unlike.</exception>
     public static ProposalSet Of(ReviewState state, IReadOnlyList<string> rowPaths, WeightedGraph graph, ProposalOptions options)
     {
-        if (state.LikeExamples.Count == 0)
-            throw new ImageClusterException("no image is marked as an example: mark at least one image the others should be like");
+        if (state.LikeExamples.Count == 0) throw new ImageClusterException(NoExamples);
         var images = state.Images.ToDictionary(i => i.Path, StringComparer.Ordinal);
         int n = rowPaths.Count;
         var isLike = new bool[n];

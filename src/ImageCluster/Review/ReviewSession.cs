@@ -303,8 +303,7 @@ internal sealed class ReviewSession : IDisposable
     public ProposalSet Propose(ReviewState state, ProposalOptions? options = null)
     {
         options ??= new ProposalOptions();
-        if (state.LikeExamples.Count == 0)
-            throw new ImageClusterException("no image is marked as an example: mark at least one image the others should be like");
+        if (state.LikeExamples.Count == 0) throw new ImageClusterException(ExampleProposals.NoExamples); // before the graph is built
         // The graph depends on the embeddings only: built once per session (tens of seconds at 100 000 images).
         if (_graph is not { } built || built.Neighbours != options.Neighbours)
         {

@@ -100,6 +100,11 @@ internal sealed class ReviewState
     /// </summary>
     public IEnumerable<string> InheritedImages => _added.Where(p => !_own.ContainsKey(p) && _clusters[_cluster[p]].Verdict != Verdict.Undecided);
 
+    /// <summary>"Discard all undecided" as one decision, or null when no image is undecided.</summary>
+    public ImageVerdict? DiscardUndecided() =>
+        Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray() is { Length: > 0 } rest
+            ? new ImageVerdict(rest, Verdict.Discard, "all undecided") : null;
+
     /// <summary>True when <paramref name="cluster"/> exists (merged clusters do not).</summary>
     public bool HasCluster(int cluster) => _clusters.ContainsKey(cluster);
 
