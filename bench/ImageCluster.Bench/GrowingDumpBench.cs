@@ -100,7 +100,7 @@ internal static class GrowingDumpBench
     {
         int kept = images.Count(i => i.Verdict == Verdict.Keep), right = images.Count(i => i.Verdict == Verdict.Keep && wanted.Contains(objectOf(i.Path)));
         int positives = images.Count(i => wanted.Contains(objectOf(i.Path)));
-        return kept == 0 || positives == 0 ? 0 : 0.3 * right / kept + 0.7 * right / positives;
+        return Evaluation.ClassOfInterest.QualityMetric(kept, positives, right);
     }
 
     private static (RunSummary Summary, double Seconds) Cluster(string cli, Dictionary<string, string> environment, string[] args)

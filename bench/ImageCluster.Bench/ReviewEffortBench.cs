@@ -177,8 +177,7 @@ internal static class ReviewEffortBench
             int beforeFixes = decisions;
             while (!Done()) Apply(BestFix(state));
             int fixes = decisions - beforeFixes;
-            if (state.Images.Where(i => i.Verdict == Verdict.Undecided).Select(i => i.Path).ToArray() is { Length: > 0 } rest)
-                Apply(new ImageVerdict(rest, Verdict.Discard, "all undecided"));
+            if (state.DiscardUndecided() is { } rest) Apply(rest);
             double quality = Quality(state);
             return new Outcome(decisions, fixes, quality, quality >= Target, log);
         }
@@ -220,7 +219,7 @@ internal static class ReviewEffortBench
         {
             var images = state.Images;
             int kept = images.Count(i => i.Verdict == Verdict.Keep), right = images.Count(i => i.Verdict == Verdict.Keep && positive[row[i.Path]]);
-            double Qm(int k, int r) => k == 0 ? 0 : 0.3 * r / k + 0.7 * r / _positives;
+            double Qm(int k, int r) => ClassOfInterest.QualityMetric(k, _positives, r);
             var missed = images.FirstOrDefault(i => i.Verdict != Verdict.Keep && positive[row[i.Path]]);
             var wrong = images.FirstOrDefault(i => i.Verdict == Verdict.Keep && !positive[row[i.Path]]);
             double gainKeep = missed is null ? double.NegativeInfinity : Qm(kept + 1, right + 1);
@@ -237,7 +236,7 @@ internal static class ReviewEffortBench
                     kept++;
                     if (positive[row[i.Path]]) right++;
                 }
-            return kept == 0 ? 0 : 0.3 * right / kept + 0.7 * right / _positives;
+            return ClassOfInterest.QualityMetric(kept, _positives, right);
         }
     }
 

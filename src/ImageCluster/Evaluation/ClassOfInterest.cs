@@ -54,7 +54,15 @@ public static class ClassOfInterest
         double precision = selected == 0 ? 0 : (double)truePositives / selected;
         double recall = (double)truePositives / positives;
         return new ClassOfInterestScore(positiveClass, keptSet.Order().ToList(), chosenBy, selected, positives, truePositives,
-            precision, recall, wp, wr, wp * precision + wr * recall);
+            precision, recall, wp, wr, QualityMetric(selected, positives, truePositives, (wp, wr)));
+    }
+
+    /// <summary>The Quality Metric of a selection from its counts (0 when nothing is selected or nothing is positive).</summary>
+    internal static double QualityMetric(long selected, long positives, long truePositives, (double Precision, double Recall)? weights = null)
+    {
+        var (wp, wr) = weights ?? DefaultWeights;
+        if (selected == 0 || positives == 0) return 0;
+        return wp * truePositives / selected + wr * truePositives / positives;
     }
 
     /// <summary>Clusters (noise −1 excluded) whose most common class is the positive one; ties go to the positive class.</summary>

@@ -201,8 +201,7 @@ public static class ClusterJob
         timings["write"] = sw.Elapsed.TotalSeconds;
         timings["total"] = total.Elapsed.TotalSeconds;
 
-        var sizes = clustering.Labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), $"{ClusterFolders.FolderName}/{folders[g.Key]}"))
-            .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
+        var sizes = Sizes(clustering.Labels, folders);
         var summary = new RunSummary
         {
             Command = "cluster",
@@ -373,8 +372,7 @@ public static class ClusterJob
         timings["place"] = sw.Elapsed.TotalSeconds;
         timings["total"] = total.Elapsed.TotalSeconds;
 
-        var sizes = labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), $"{ClusterFolders.FolderName}/{folders[g.Key]}"))
-            .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
+        var sizes = Sizes(labels, folders);
         var summary = previous with
         {
             StartedUtc = started,
@@ -396,6 +394,11 @@ public static class ClusterJob
         store.AddRun(started, input, model.CacheKey, previous.Seed, json);
         return summary;
     }
+
+    // run.json's clusters: largest first, noise last, each with its folder under clusters/.
+    private static List<ClusterInfo> Sizes(IReadOnlyList<int> labels, IReadOnlyDictionary<int, string> folders) =>
+        labels.GroupBy(l => l).Select(g => new ClusterInfo(g.Key, g.Count(), $"{ClusterFolders.FolderName}/{folders[g.Key]}"))
+            .OrderBy(c => c.Cluster < 0).ThenByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
 
     // The options that decide a clustering (not threads, batch sizes or where the output goes).
     private static bool SameClustering(RunOptions before, ClusterJobOptions o)
