@@ -127,10 +127,16 @@ internal sealed class ReviewModel : IDisposable
         _number = Paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
         _similar = new Lazy<SimilarImages>(() => _session.OpenSimilarOnOwnConnection());
         _layout = new(Layout);
-        _graph = new(() => ExampleProposals.Graph(_similar.Value.UnitRows, new ProposalOptions()));
+        _graph = new(() => ExampleProposals.Graph(_similar.Value, new ProposalOptions()));
         // Read the embeddings while the person is still opening the page, on a connection of their own and outside the
         // session's lock: at 100 000 images that takes seconds, and the clusters are listed (cohesion to follow) meanwhile.
-        Task.Run(() => _ = _similar.Value);
+        // A run with examples shows proposals at once: build their graph the same way, not inside the first request's lock.
+        bool hasExamples = session.State.LikeExamples.Count > 0;
+        Task.Run(() =>
+        {
+            _ = _similar.Value;
+            if (hasExamples) _ = _graph.Value;
+        });
     }
 
     /// <summary>Relative path of every image, by number.</summary>

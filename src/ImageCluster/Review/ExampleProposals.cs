@@ -87,7 +87,7 @@ internal sealed record ProposalSet(IReadOnlyList<ImageProposal> Images, IReadOnl
 /// like) and, weakly (<see cref="ProposalOptions.PriorWeight"/>), every other undecided image. The like seeds together
 /// weigh as much as the clusters they lie in, so the first three examples of a class of 80 are not outvoted by a thousand
 /// background images. The probability of "like" is F_like / (F_like + F_unlike).
-/// No I/O; the graph is the run's own (see <see cref="Graph"/>).
+/// No I/O; the graph is the run's own (see <see cref="Graph(SimilarImages, ProposalOptions, CancellationToken)"/>).
 /// </summary>
 internal static class ExampleProposals
 {
@@ -98,10 +98,14 @@ internal static class ExampleProposals
     internal static WeightedGraph Graph(FeatureMatrix unitRows, ProposalOptions options, CancellationToken ct = default) =>
         FuzzyNeighbourGraph.Of(unitRows, options.Neighbours, DistanceMetric.Cosine, threads: 0, progress: null, ct);
 
+    /// <summary><see cref="Graph(FeatureMatrix, ProposalOptions, CancellationToken)"/> of a run's images, through their neighbour index when they have one.</summary>
+    internal static WeightedGraph Graph(SimilarImages images, ProposalOptions options, CancellationToken ct = default) =>
+        images.NeighbourGraph(options.Neighbours, ct);
+
     /// <summary>Proposals for the state's images from its examples and verdicts.</summary>
     /// <param name="state">The review state (examples, verdicts, clusters).</param>
     /// <param name="rowPaths">The path of each node of <paramref name="graph"/>.</param>
-    /// <param name="graph">From <see cref="Graph"/>.</param>
+    /// <param name="graph">From <see cref="Graph(SimilarImages, ProposalOptions, CancellationToken)"/>.</param>
     /// <param name="options">Settings.</param>
     /// <exception cref="ImageClusterException">No like example, or the like seeds cover every cluster and nothing is unlike.</exception>
     public static ProposalSet Of(ReviewState state, IReadOnlyList<string> rowPaths, WeightedGraph graph, ProposalOptions options)

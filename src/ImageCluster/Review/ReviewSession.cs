@@ -304,13 +304,14 @@ internal sealed class ReviewSession : IDisposable
     {
         options ??= new ProposalOptions();
         if (state.LikeExamples.Count == 0) throw new ImageClusterException(ExampleProposals.NoExamples); // before the graph is built
-        // The graph depends on the embeddings only: built once per session (tens of seconds at 100 000 images).
+        // The graph depends on the embeddings only: built once per session. Above the exact scan's reach its neighbours come
+        // from the folder's saved index (built and saved the first time), so a later select pays the queries, not a build.
         if (_graph is not { } built || built.Neighbours != options.Neighbours)
         {
-            var similar = new SimilarImages(LoadEmbeddings(), exactUpTo: int.MaxValue);
+            using var similar = OpenSimilar(exactUpTo: Clustering.FuzzyNeighbourGraph.ExactNeighboursUpTo);
             if (similar.RowPaths.Count < 2)
                 throw new ImageClusterException($"proposals need the stored embeddings of the run's images; the store of {RunFolder} has {similar.RowPaths.Count}");
-            _graph = built = (similar.RowPaths, ExampleProposals.Graph(similar.UnitRows, options), options.Neighbours);
+            _graph = built = (similar.RowPaths, ExampleProposals.Graph(similar, options), options.Neighbours);
         }
         return ExampleProposals.Of(state, built.Paths, built.Graph, options);
     }

@@ -54,6 +54,19 @@ internal sealed class SimilarImages : IDisposable
     /// <summary>The path of each row of <see cref="UnitRows"/>.</summary>
     internal IReadOnlyList<string> RowPaths => _paths;
 
+    /// <summary>
+    /// UMAP's fuzzy graph of every row's <paramref name="neighbours"/> nearest rows (what proposals spread over): from this
+    /// object's index when it has one — the saved graph of the folder, so only the queries are paid, not a build —
+    /// else from an exact scan or an index built for the call (<see cref="Clustering.FuzzyNeighbourGraph.Of"/>).
+    /// </summary>
+    internal Clustering.WeightedGraph NeighbourGraph(int neighbours, CancellationToken ct = default)
+    {
+        var unit = UnitRows;
+        if (_index is null || Math.Min(neighbours, unit.Rows - 1) < 1)
+            return Clustering.FuzzyNeighbourGraph.Of(unit, neighbours, DistanceMetric.Cosine, threads: 0, progress: null, ct);
+        return Clustering.FuzzyNeighbourGraph.Build(Neighbours.AllNeighbours.Of(_index, unit, Math.Min(neighbours, unit.Rows - 1), progress: null, ct));
+    }
+
     /// <summary>True when queries are answered by the neighbour index rather than a scan.</summary>
     public bool Indexed => _index is not null;
 

@@ -85,6 +85,33 @@ public class SimilarImagesTests
     }
 
     [Fact]
+    public void The_proposals_graph_from_the_saved_index_has_the_exact_graphs_edges()
+    {
+        using var temp = new TempFolder();
+        var x = TestData.Blobs(3_000, 32, 20, seed: 11, out _, noise: 1.5);
+        var embeddings = Enumerable.Range(0, x.Rows).ToDictionary(i => $"img{i:D4}.jpg", i => x.ReadRow(i).ToArray());
+        var scan = new SimilarImages(embeddings);
+        using var indexed = new SimilarImages(embeddings, (unit, paths) =>
+            Neighbours.SavedNeighbourIndex.Open(temp.Combine("neighbours"), unit, DistanceMetric.Cosine, paths).Index, exactUpTo: 1_000);
+
+        var exact = scan.NeighbourGraph(5);
+        var fromIndex = indexed.NeighbourGraph(5);
+
+        Assert.Equal(exact.NodeCount, fromIndex.NodeCount);
+        HashSet<(int, int)> Edges(Clustering.WeightedGraph g) =>
+            [.. Enumerable.Range(0, g.NodeCount).SelectMany(v => Enumerable.Range(g.Offsets[v], g.Offsets[v + 1] - g.Offsets[v]).Select(e => (v, g.Targets[e])))];
+        var truth = Edges(exact);
+        var found = Edges(fromIndex);
+        int shared = found.Count(truth.Contains);
+        Assert.True(shared >= 0.98 * truth.Count, $"{shared} of {truth.Count} exact edges");
+        Assert.True(found.Count <= 1.02 * truth.Count, $"{found.Count} edges against {truth.Count}");
+        // The weights of the edges both have agree: the fuzzy memberships come from the same distances.
+        double Weight(Clustering.WeightedGraph g, int v, int t) => g.Weights[Array.IndexOf(g.Targets, t, g.Offsets[v], g.Offsets[v + 1] - g.Offsets[v])];
+        int v0 = Enumerable.Range(0, exact.NodeCount).First(v => Enumerable.Range(exact.Offsets[v], exact.Offsets[v + 1] - exact.Offsets[v]).All(e => found.Contains((v, exact.Targets[e]))));
+        for (int e = exact.Offsets[v0]; e < exact.Offsets[v0 + 1]; e++) Assert.Equal(exact.Weights[e], Weight(fromIndex, v0, exact.Targets[e]), tolerance: 1e-3); // float distances of two kernels
+    }
+
+    [Fact]
     public async Task The_review_finds_similar_images_through_the_index_the_duplicates_job_saved()
     {
         using var temp = new TempFolder();
