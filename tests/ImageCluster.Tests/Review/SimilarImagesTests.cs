@@ -57,15 +57,21 @@ public class SimilarImagesTests
         Assert.Contains(Diagnostics.ClusterCohesion.Definition, app, StringComparison.Ordinal);
     }
 
+    // 3 000 noisy blob vectors, answered by a scan and by a saved neighbour index (above 1 000 rows).
+    private static (Dictionary<string, float[]> Embeddings, SimilarImages Scan, SimilarImages Indexed) ScanAndIndexed(TempFolder temp, int seed)
+    {
+        var x = TestData.Blobs(3_000, 32, 20, seed, out _, noise: 1.5);
+        var embeddings = Enumerable.Range(0, x.Rows).ToDictionary(i => $"img{i:D4}.jpg", i => x.ReadRow(i).ToArray());
+        return (embeddings, new SimilarImages(embeddings), new SimilarImages(embeddings, (unit, paths) =>
+            Neighbours.SavedNeighbourIndex.Open(temp.Combine("neighbours"), unit, DistanceMetric.Cosine, paths).Index, exactUpTo: 1_000));
+    }
+
     [Fact]
     public void Above_the_exact_limit_the_saved_neighbour_index_answers_as_the_scan_does()
     {
         using var temp = new TempFolder();
-        var x = TestData.Blobs(3_000, 32, 20, seed: 9, out _, noise: 1.5);
-        var embeddings = Enumerable.Range(0, x.Rows).ToDictionary(i => $"img{i:D4}.jpg", i => x.ReadRow(i).ToArray());
-        var scan = new SimilarImages(embeddings);
-        using var indexed = new SimilarImages(embeddings, (unit, paths) =>
-            Neighbours.SavedNeighbourIndex.Open(temp.Combine("neighbours"), unit, DistanceMetric.Cosine, paths).Index, exactUpTo: 1_000);
+        var (embeddings, scan, indexed) = ScanAndIndexed(temp, seed: 9);
+        using var _ = indexed;
 
         Assert.False(scan.Indexed);
         Assert.True(indexed.Indexed);
@@ -88,11 +94,8 @@ public class SimilarImagesTests
     public void The_proposals_graph_from_the_saved_index_has_the_exact_graphs_edges()
     {
         using var temp = new TempFolder();
-        var x = TestData.Blobs(3_000, 32, 20, seed: 11, out _, noise: 1.5);
-        var embeddings = Enumerable.Range(0, x.Rows).ToDictionary(i => $"img{i:D4}.jpg", i => x.ReadRow(i).ToArray());
-        var scan = new SimilarImages(embeddings);
-        using var indexed = new SimilarImages(embeddings, (unit, paths) =>
-            Neighbours.SavedNeighbourIndex.Open(temp.Combine("neighbours"), unit, DistanceMetric.Cosine, paths).Index, exactUpTo: 1_000);
+        var (_, scan, indexed) = ScanAndIndexed(temp, seed: 11);
+        using var _ = indexed;
 
         var exact = scan.NeighbourGraph(5);
         var fromIndex = indexed.NeighbourGraph(5);
