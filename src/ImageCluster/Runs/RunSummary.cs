@@ -203,7 +203,9 @@ public sealed record RunOptions
 /// <summary>One image of a run and its cluster.</summary>
 /// <param name="Path">Relative to the run's input folder (for a features file: its <c>path</c> column).</param>
 /// <param name="Cluster">Cluster label; −1 = noise.</param>
-/// <param name="Distance">Distance to the cluster's centre in the clustered space, where the algorithm has centres.</param>
+/// <param name="Distance">Distance to the cluster's centre in the clustered space, where the algorithm has centres; for an image
+/// added to a reviewed run afterwards (<see cref="RunSummary.Added"/>), its cosine distance to the cluster's mean direction, the
+/// measure it was placed by.</param>
 public sealed record ClusteredImage(string Path, int Cluster, float? Distance);
 
 /// <summary>Model identity in <see cref="RunSummary"/>.</summary>
