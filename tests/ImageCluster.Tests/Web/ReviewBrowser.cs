@@ -56,6 +56,45 @@ public sealed class BrowserPage : IAsyncDisposable
     }
 }
 
+/// <summary>The review page of a run, served and open in Chromium and ready; disposing closes the browser, then the server.</summary>
+public sealed class ReviewPage : IAsyncDisposable
+{
+    private readonly ImageCluster.Web.ReviewServer _server;
+    private readonly BrowserPage _browser;
+
+    private ReviewPage(ImageCluster.Web.ReviewServer server, BrowserPage browser) => (_server, _browser) = (server, browser);
+
+    public IPage Page => _browser.Page;
+
+    /// <summary>Every uncaught script error of the page so far.</summary>
+    public List<string> Errors => _browser.Errors;
+
+    /// <summary>Serves <paramref name="run"/>, opens its page (1280 × 860, or the browser's default size) and waits for it.</summary>
+    public static async Task<ReviewPage> OpenAsync(string run, bool defaultSize = false)
+    {
+        var server = await ImageCluster.Web.ReviewServer.StartAsync(run);
+        try
+        {
+            var browser = await BrowserPage.OpenAsync(defaultSize);
+            var opened = new ReviewPage(server, browser);
+            await browser.Page.GotoAsync(server.Url.ToString());
+            await Assertions.Expect(browser.Page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+            return opened;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+}
+
 /// <summary>Browser tests run alone, so the timings are not those of a machine busy with the rest of the suite.</summary>
 [CollectionDefinition(ReviewBrowser.Collection, DisableParallelization = true)]
 public sealed class ReviewBrowserCollection;

@@ -20,11 +20,8 @@ public class ReviewBrowserEditTests
             var bySize = before.State.Clusters.OrderByDescending(c => c.Size).ThenBy(c => c.Cluster).ToList();
             (a, b, merged) = (bySize[0].Cluster, bySize[1].Cluster, bySize[0].Size + bySize[1].Size);
         }
-        await using var server = await ReviewServer.StartAsync(run);
-        await using var browser = await BrowserPage.OpenAsync(defaultSize: true);
-        var (page, errors) = (browser.Page, browser.Errors);
-        await page.GotoAsync(server.Url.ToString());
-        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        await using var review = await ReviewPage.OpenAsync(run, defaultSize: true);
+        var (page, errors) = (review.Page, review.Errors);
 
         await page.Locator($".card[data-cluster='{a}']").ClickAsync();
         await page.FillAsync("#rename-input", "tulips");

@@ -19,11 +19,8 @@ public class ReviewBrowserExamplesTests
     {
         using var temp = new TempFolder();
         var (input, run) = await ReviewRuns.MakeFullAsync(temp);
-        await using var server = await ReviewServer.StartAsync(run);
-        await using var browser = await BrowserPage.OpenAsync();
-        var (page, errors) = (browser.Page, browser.Errors);
-        await page.GotoAsync(server.Url.ToString());
-        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        await using var review = await ReviewPage.OpenAsync(run);
+        var (page, errors) = (review.Page, review.Errors);
         await Expect(page.Locator("#accept-proposals")).ToBeHiddenAsync();
 
         // Search by path, open the hit: its cluster with the image selected.
@@ -126,11 +123,8 @@ public class ReviewBrowserExamplesTests
     {
         using var temp = new TempFolder();
         var (_, run) = await ReviewRuns.MakeFullAsync(temp);
-        await using var server = await ReviewServer.StartAsync(run);
-        await using var browser = await BrowserPage.OpenAsync();
-        var (page, errors) = (browser.Page, browser.Errors);
-        await page.GotoAsync(server.Url.ToString());
-        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        await using var review = await ReviewPage.OpenAsync(run);
+        var (page, errors) = (review.Page, review.Errors);
         await page.Keyboard.PressAsync("p");
         await Expect(page.Locator("#map-canvas")).ToHaveAttributeAsync("data-points", "180");
 

@@ -29,11 +29,8 @@ public class ReviewBrowserFindingsTests
         int groups = rows.Select(r => r[1]).Distinct().Count();
         Assert.True(groups >= 25 && goes.Count >= 100, $"near_duplicates should give about 30 groups of 6; got {groups} groups, {goes.Count} to discard");
 
-        await using var server = await ReviewServer.StartAsync(run);
-        await using var browser = await BrowserPage.OpenAsync();
-        var (page, errors) = (browser.Page, browser.Errors);
-        await page.GotoAsync(server.Url.ToString());
-        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        await using var review = await ReviewPage.OpenAsync(run);
+        var (page, errors) = (review.Page, review.Errors);
 
         await page.ClickAsync("#findings-toggle");
         await Expect(page.Locator(".dup-group")).ToHaveCountAsync(groups);
