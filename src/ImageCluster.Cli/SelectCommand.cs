@@ -134,12 +134,23 @@ internal static class SelectCommand
                 if (trial.DiscardUndecided() is { } rest) decisions.Add(rest);
                 else after.Add("no image is undecided: nothing discarded");
             }
+            // The proposals shown are those of the state after the decisions, worked out before recording: asked for
+            // (--proposals) and impossible, the call records nothing; only shown along with new examples, they give way.
+            bool askedProposals = parse.GetValue(proposals);
+            if (askedProposals && trial.LikeExamples.Count == 0) throw new UsageException("no image is marked as an example: give --like first");
+            if ((askedProposals || likes.Length + unlikes.Length > 0 || accepting) && trial.LikeExamples.Count > 0)
+                try
+                {
+                    proposed = session.Propose(trial);
+                }
+                catch (ImageClusterException e) when (!askedProposals && !accepting)
+                {
+                    proposed = null;
+                    after.Add($"no proposals yet: {e.Message}");
+                }
             foreach (var (seq, decision) in session.RecordAll(decisions))
                 messages.Add($"recorded #{seq}: {decision.Describe()}");
             messages.AddRange(after);
-            bool showProposals = parse.GetValue(proposals) || likes.Length + unlikes.Length > 0 || accepting;
-            if (showProposals && session.State.LikeExamples.Count > 0) proposed = session.Propose();
-            else if (parse.GetValue(proposals)) throw new UsageException("no image is marked as an example: give --like first");
 
             var report = session.Status() with { Proposals = proposed };
             if (parse.GetValue(json))

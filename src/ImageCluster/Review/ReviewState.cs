@@ -187,6 +187,9 @@ internal sealed class ReviewState
                     if (d.Verdict == Verdict.Undecided) _own.Remove(p);
                     else _own[p] = d.Verdict;
                     _accepted.Remove(p);
+                    // An example is a verdict with a mark: a verdict that contradicts it takes the mark away too.
+                    if (d.Verdict != Verdict.Keep) _like.Remove(p);
+                    if (d.Verdict != Verdict.Discard) _unlike.Remove(p);
                 }
                 break;
             case MarkExamples d:

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ImageCluster.Review;
 
 namespace ImageCluster.Tests;
 
@@ -57,6 +58,7 @@ public class SelectExamplesCliTests
             (["--like", "g01/orig.jpg", "--unlike", "g01/orig.jpg"], "error: g01/orig.jpg cannot be a like and an unlike example at once"),
             (["--accept-proposals"], "error: no image is marked as an example: mark at least one image the others should be like"),
             (["--min-confidence", "0.8"], "error: --min-confidence goes with --accept-proposals"),
+            (["--keep", "0", "--proposals"], "error: no image is marked as an example: give --like first"),
         })
         {
             var result = await CliRunner.RunAsync(["select", run, .. args]);
@@ -66,5 +68,45 @@ public class SelectExamplesCliTests
         var status = await CliRunner.RunAsync("select", run, "--status", "--json");
         using var json = JsonDocument.Parse(status.Stdout);
         Assert.Equal(0, json.RootElement.GetProperty("history").GetArrayLength());
+    }
+
+    [SharedFact]
+    public async Task Proposals_that_cannot_be_made_refuse_the_call_when_asked_for_and_give_way_when_only_shown()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeAsync(temp, groups: 2, k: 2, model: "pixels");
+        int other;
+        using (var session = ReviewSession.Open(run))
+            other = session.State.Clusters.Select(c => c.Cluster).Single(c => c != session.State.Images.Single(i => i.Path == "g01/orig.jpg").Cluster);
+        Assert.Equal(0, (await CliRunner.RunAsync("select", run, "--keep", other.ToString())).ExitCode);
+        // The kept cluster and the example's own cover every cluster, and nothing is unlike: no proposal can be made.
+        const string everywhere = "the like examples lie in every cluster and nothing is unlike them: mark an unlike example or discard a cluster first";
+
+        var asked = await CliRunner.RunAsync("select", run, "--like", "g01/orig.jpg", "--proposals");
+        Assert.Equal(2, asked.ExitCode);
+        Assert.Equal($"error: {everywhere}", asked.Stderr.Trim());
+        using (var session = ReviewSession.Open(run))
+            Assert.Empty(session.State.LikeExamples);
+
+        var shown = await CliRunner.RunAsync("select", run, "--like", "g01/orig.jpg");
+        Assert.True(shown.ExitCode == 0, shown.Stderr);
+        Assert.Contains("recorded #2: examples: like g01/orig.jpg", shown.Stdout);
+        Assert.Contains($"no proposals yet: {everywhere}", shown.Stdout);
+        using (var session = ReviewSession.Open(run))
+            Assert.Equal(["g01/orig.jpg"], session.State.LikeExamples);
+    }
+
+    [Fact]
+    public void A_verdict_against_an_example_takes_its_mark_away()
+    {
+        var state = new ReviewState(["a.jpg", "b.jpg", "c.jpg"], [0, 0, 1]);
+        state.Apply(new MarkExamples(["a.jpg"], ["c.jpg"]));
+        state.Apply(new ImageVerdict(["a.jpg"], Verdict.Discard));
+        state.Apply(new ImageVerdict(["c.jpg"], Verdict.Undecided));
+        Assert.Empty(state.LikeExamples);
+        Assert.Empty(state.UnlikeExamples);
+        state.Apply(new MarkExamples(["b.jpg"], []));
+        state.Apply(new ImageVerdict(["b.jpg"], Verdict.Keep)); // agrees: the mark stays
+        Assert.Equal(["b.jpg"], state.LikeExamples);
     }
 }
