@@ -190,6 +190,8 @@ internal sealed class ReviewModel : IDisposable
     {
         lock (_gate)
         {
+            // A decision worked out from the state (all undecided, the duplicates' plan) must see what the CLI wrote meanwhile.
+            _session.Refresh();
             _session.Record(decide(_session));
             return BuildOverview();
         }

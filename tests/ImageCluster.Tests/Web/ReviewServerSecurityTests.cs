@@ -9,7 +9,7 @@ namespace ImageCluster.Tests;
 /// <summary>The review server over plain HTTP: who may read and write, and which paths it refuses.</summary>
 public class ReviewServerSecurityTests
 {
-    private static HttpClient Client(ReviewServer server, string? token = null, bool sameOrigin = true)
+    internal static HttpClient Client(ReviewServer server, string? token = null, bool sameOrigin = true)
     {
         var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = server.BaseUrl };
         if (token is not null) client.DefaultRequestHeaders.Add("X-Review-Token", token);
@@ -17,7 +17,7 @@ public class ReviewServerSecurityTests
         return client;
     }
 
-    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+    internal static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
     [SharedFact]
     public async Task Only_this_starts_token_opens_it_and_changes_need_the_pages_own_origin()
