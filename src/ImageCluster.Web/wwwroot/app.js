@@ -111,7 +111,15 @@ async function openCluster(cluster, keepScroll) {
   let view;
   try { view = await api('GET', `/api/clusters/${cluster}`); } catch (e) { say(e.message, true); location.hash = ''; return; }
   const sameCluster = current && current.cluster.cluster === cluster;
+  // The picks are grid positions: a refresh after a split, a move or an undo may reorder the grid, so they follow their images.
+  const pickedImages = sameCluster ? new Set([...picked].map(i => current.images[i])) : new Set();
+  const anchorImage = sameCluster && anchor >= 0 ? current.images[anchor] : null;
   current = view;
+  if (sameCluster) {
+    picked = new Set(view.images.flatMap((image, i) => pickedImages.has(image) ? [i] : []));
+    anchor = anchorImage === null ? -1 : view.images.indexOf(anchorImage);
+    showPicked();
+  }
   $('overview').hidden = true; $('cluster').hidden = false;
   const c = view.cluster;
   $('cluster-title').textContent = label(c);

@@ -119,6 +119,44 @@ public class ReviewBrowserExamplesTests
     }
 
     [BrowserFact(Shared = true)]
+    public async Task Picked_images_follow_their_images_when_a_split_redraws_the_grid()
+    {
+        using var temp = new TempFolder();
+        var (_, run) = await ReviewRuns.MakeFullAsync(temp);
+        await using var review = await ReviewPage.OpenAsync(run);
+        var (page, errors) = (review.Page, review.Errors);
+        await page.Locator(".card").First.ClickAsync();
+        await Expect(page.Locator("#grid .tile").First).ToBeVisibleAsync();
+        int size = await page.EvaluateAsync<int>("() => current.images.length");
+        Assert.True(size >= 4, $"the largest cluster has {size} images");
+        foreach (int pos in new[] { size - 1, size - 2 })
+            await page.Locator($"#grid .tile[data-pos='{pos}']").ClickAsync(new LocatorClickOptions { Modifiers = [KeyboardModifier.Control] });
+        await Expect(page.Locator("#grid-picked")).ToHaveAttributeAsync("data-count", "2");
+        const string pickedPaths = "() => [...picked].map(i => paths[current.images[i]]).sort()";
+        var before = await page.EvaluateAsync<string[]>(pickedPaths);
+
+        await page.Locator("#grid").FocusAsync();
+        await page.Keyboard.PressAsync("s");
+        await Expect(page.Locator("#message")).ToContainTextAsync("split cluster");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-pending", "0");
+        var members = await page.EvaluateAsync<string[]>("() => current.images.map(i => paths[i])");
+        Assert.True(members.Length < size, "the split took images out of the open cluster");
+        var after = await page.EvaluateAsync<string[]>(pickedPaths);
+        // What stayed picked is what was picked and is still here, wherever the grid put it now.
+        Assert.Equal(before.Where(members.Contains).Order(StringComparer.Ordinal), after);
+
+        if (after.Length > 0)
+        {
+            await page.Keyboard.PressAsync("x");
+            await Expect(page.Locator("#count-discarded")).ToHaveTextAsync(after.Length.ToString());
+            using var stored = ReviewSession.Open(run);
+            var decision = Assert.IsType<ImageVerdict>(stored.LiveDecisions().Last());
+            Assert.Equal(after, decision.Paths.Order(StringComparer.Ordinal));
+        }
+        Assert.Empty(errors);
+    }
+
+    [BrowserFact(Shared = true)]
     public async Task A_lasso_on_the_map_picks_the_points_inside_for_one_bulk_decision()
     {
         using var temp = new TempFolder();
