@@ -151,7 +151,9 @@ internal sealed record ImageVerdict(string[] Paths, Verdict Verdict, string? Rea
 /// <param name="Kept">Images (relative paths) that were kept.</param>
 /// <param name="Discarded">Images that were discarded.</param>
 /// <param name="Dropped">What of the previous review did not carry over, in words (empty = nothing).</param>
-internal sealed record CarryOver(string[] Kept, string[] Discarded, string Dropped) : Decision
+/// <param name="Like">Images that were like examples (an example is of an image, not a cluster: it carries over).</param>
+/// <param name="Unlike">Images that were unlike examples.</param>
+internal sealed record CarryOver(string[] Kept, string[] Discarded, string Dropped, string[]? Like = null, string[]? Unlike = null) : Decision
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -159,7 +161,9 @@ internal sealed record CarryOver(string[] Kept, string[] Discarded, string Dropp
 
     /// <inheritdoc />
     public override string Describe() =>
-        $"carry over the previous clustering's verdicts: keep {Kept.Length}, discard {Discarded.Length} images" + (Dropped.Length == 0 ? "" : $"; dropped {Dropped}");
+        $"carry over the previous clustering's verdicts: keep {Kept.Length}, discard {Discarded.Length} images" +
+        ((Like?.Length ?? 0) + (Unlike?.Length ?? 0) > 0 ? $"; examples: like {Like?.Length ?? 0}, unlike {Unlike?.Length ?? 0}" : "") +
+        (Dropped.Length == 0 ? "" : $"; dropped {Dropped}");
 }
 
 /// <summary>

@@ -16,13 +16,17 @@ internal sealed class ReviewCarryOver
     private readonly string _input;
     private readonly IReadOnlyList<ImageStatus> _images;
     private readonly IReadOnlyList<Decision> _live;
+    private readonly string[] _like;
+    private readonly string[] _unlike;
 
-    private ReviewCarryOver(string baseKey, string input, IReadOnlyList<ImageStatus> images, IReadOnlyList<Decision> live)
+    private ReviewCarryOver(string baseKey, string input, ReviewState state, IReadOnlyList<Decision> live)
     {
         _baseKey = baseKey;
         _input = input;
-        _images = images;
+        _images = state.Images;
         _live = live;
+        _like = [.. state.LikeExamples.Order(StringComparer.Ordinal)];
+        _unlike = [.. state.UnlikeExamples.Order(StringComparer.Ordinal)];
     }
 
     /// <summary>
@@ -38,7 +42,7 @@ internal sealed class ReviewCarryOver
             // Decisions only: they live in the run's own database, whatever became of the embedding store.
             using var session = ReviewSession.Open(runFolder, withEmbeddings: false);
             var live = session.LiveDecisions();
-            return live.Count == 0 ? null : new ReviewCarryOver(session.BaseKey, session.InputFolder, session.State.Images, live);
+            return live.Count == 0 ? null : new ReviewCarryOver(session.BaseKey, session.InputFolder, session.State, live);
         }
         catch (Exception e) when (e is ImageClusterException or IOException or InvalidDataException or System.Text.Json.JsonException)
         {
@@ -70,6 +74,7 @@ internal sealed class ReviewCarryOver
         var decided = _images.Where(i => i.Verdict != Verdict.Undecided).ToList();
         var carried = decided.Where(i => present.Contains(i.Path)).ToList();
         int own = carried.Count(i => i.Own is not null), fromCluster = carried.Count - own, gone = decided.Count - carried.Count;
+        string[] like = [.. _like.Where(present.Contains)], unlike = [.. _unlike.Where(present.Contains)];
 
         var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var decision in _live)
@@ -102,14 +107,15 @@ internal sealed class ReviewCarryOver
                 ReviewSession.Append(store, baseKey, new CarryOver(
                     carried.Where(i => i.Verdict == Verdict.Keep).Select(i => i.Path).ToArray(),
                     carried.Where(i => i.Verdict == Verdict.Discard).Select(i => i.Path).ToArray(),
-                    string.Join("; ", dropped)));
+                    string.Join("; ", dropped), like.Length > 0 ? like : null, unlike.Length > 0 ? unlike : null));
         }
 
         var parts = new List<string>();
         if (!sameInput) parts.Add($"reclustered another folder ({input}) than the reviewed clustering ({_input}): no decision carried over");
         else
         {
-            parts.Add($"reclustered: kept the verdicts of {Count(own, "image")} decided one by one");
+            parts.Add($"reclustered: kept the verdicts of {Count(own, "image")} decided one by one" +
+                      (like.Length + unlike.Length > 0 ? $" (among them the examples: like {like.Length}, unlike {unlike.Length})" : ""));
             if (turned > 0)
                 parts.Add($"turned {Count(turned, "cluster verdict")} of the previous clustering " +
                           $"({string.Join(", ", verdictKinds.Where(k => k != "undecided" || kinds.ContainsKey(k)).Select(k => $"{k} {kinds.GetValueOrDefault(k)}"))}) into verdicts of the {Count(fromCluster, "image")} they covered");

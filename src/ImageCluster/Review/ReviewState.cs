@@ -174,10 +174,12 @@ internal sealed class ReviewState
                 foreach (var p in d.Paths) _cluster[p] = d.To;
                 break;
             case CarryOver d:
-                RequireImages([.. d.Kept, .. d.Discarded]);
+                RequireImages([.. d.Kept, .. d.Discarded, .. d.Like ?? [], .. d.Unlike ?? []]);
                 Reset();
                 foreach (var p in d.Kept) _own[p] = Verdict.Keep;
                 foreach (var p in d.Discarded) _own[p] = Verdict.Discard;
+                _like.UnionWith(d.Like ?? []);
+                _unlike.UnionWith(d.Unlike ?? []);
                 break;
             case ImageVerdict d:
                 RequireVerdict(d.Verdict);

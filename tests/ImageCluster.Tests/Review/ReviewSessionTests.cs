@@ -159,6 +159,30 @@ public class ReviewSessionTests
     }
 
     [SharedFact]
+    public async Task Reclustering_carries_the_examples_over_with_their_images()
+    {
+        using var temp = new TempFolder();
+        var (input, run) = await ReviewRuns.MakeAsync(temp); // 3 groups of 6, k = 3
+        string like, unlike;
+        using (var review = ReviewSession.Open(run))
+        {
+            (like, unlike) = (review.State.Members(0)[0], review.State.Members(1)[0]);
+            review.Record(new MarkExamples([like], [unlike]));
+        }
+
+        var k2 = await CliRunner.RunAsync("cluster", input, "--k", "2", "--model", "pixels", "--out", run);
+
+        Assert.True(k2.ExitCode == 0, k2.Stderr);
+        Assert.Contains("reclustered: kept the verdicts of 2 images decided one by one (among them the examples: like 1, unlike 1)", k2.Stderr);
+        using var after = ReviewSession.Open(run);
+        Assert.Equal([like], after.State.LikeExamples);
+        Assert.Equal([unlike], after.State.UnlikeExamples);
+        Assert.Equal(Verdict.Keep, after.State.Images.Single(i => i.Path == like).Verdict);
+        after.Undo(); // the carry-over, examples and all
+        Assert.Empty(after.State.LikeExamples);
+    }
+
+    [SharedFact]
     public async Task An_assignments_file_edited_to_point_outside_the_input_is_refused()
     {
         using var temp = new TempFolder();
