@@ -313,10 +313,15 @@ public static class ClusterJob
 
         ReviewState state;
         IReadOnlyList<Decision> live;
-        using (var session = ReviewSession.Open(output, withEmbeddings: false))
+        try
         {
+            using var session = ReviewSession.Open(output, withEmbeddings: false);
             live = session.LiveDecisions();
             state = session.State;
+        }
+        catch (ImageClusterException)
+        {
+            return null; // a review that cannot be read is not added to; the full path carries over what it can and says so
         }
         if (live.Count == 0) return null; // nothing reviewed: clustering everything again costs no one anything
         if (newRows.Length == 0)
@@ -350,17 +355,27 @@ public static class ClusterJob
         var paths = oldPaths.Concat(addedPaths).ToList();
         int[] labels = [.. oldLabels, .. fileLabels];
         float[]? distances = oldDistances is null ? null : [.. oldDistances, .. places.Select(p => p.Distance)];
+        // The review is copied to the new file's key before that file replaces the old one: stopped at any point, the run
+        // folder holds either the old clustering with its review or the grown one with its review.
+        string grownFile = assignmentsFile + ".grown-" + Environment.ProcessId;
+        try
+        {
+            RunOutputs.WriteAssignments(grownFile, paths, labels, distances);
+            var (_, _, newKey) = ReviewSession.ReadAssignments(grownFile, input);
+            using (var log = ImageStore.Open(db))
+                if (!log.GetDecisions(newKey).Any(d => !d.Undone))
+                {
+                    foreach (var d in live) ReviewSession.Append(log, newKey, d);
+                    ReviewSession.Append(log, newKey, decision);
+                }
+            File.Move(grownFile, assignmentsFile, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(grownFile)) File.Delete(grownFile);
+        }
         var folders = ClusterFolders.Write(output, input, paths, labels, o.Copy);
         RunOutputs.WriteErrors(Path.Combine(output, RunFolder.ErrorsFileName), embedded.Errors);
-        RunOutputs.WriteAssignments(assignmentsFile, paths, labels, distances);
-
-        var (_, _, newKey) = ReviewSession.ReadAssignments(assignmentsFile, input);
-        using (var log = ImageStore.Open(db))
-            if (!log.GetDecisions(newKey).Any(d => !d.Undone))
-            {
-                foreach (var d in live) ReviewSession.Append(log, newKey, d);
-                ReviewSession.Append(log, newKey, decision);
-            }
         var verdictOf = after.Images.ToDictionary(i => i.Path, i => i.Verdict, StringComparer.Ordinal);
         int keep = addedPaths.Count(p => verdictOf[p] == Verdict.Keep), discard = addedPaths.Count(p => verdictOf[p] == Verdict.Discard);
         int inGroup = targets.Count(t => t == newGroup);

@@ -62,4 +62,29 @@ public class GrowingDumpCliTests
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))))
             Assert.False(json.RootElement.TryGetProperty("added", out var a) && a.ValueKind != JsonValueKind.Null);
     }
+
+    [SharedFact]
+    public async Task A_run_whose_files_disagree_is_clustered_afresh_instead_of_grown_and_says_its_review_was_not_carried()
+    {
+        using var temp = new TempFolder();
+        string input = temp.Combine("in"), run = temp.Combine("run"), store = temp.Combine("store.db");
+        temp.CopyFrom(ReviewRuns.NearDuplicates, new[] { "g01", "g02" }.SelectMany(g => Directory.GetFiles(Path.Combine(ReviewRuns.NearDuplicates, g)))
+            .Select(f => Path.GetRelativePath(ReviewRuns.NearDuplicates, f)), input);
+        string[] Cluster() => ["cluster", input, "--k", "2", "--out", run, "--store", store];
+        Assert.Equal(0, (await CliRunner.RunAsync(Cluster())).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("select", run, "--keep", "0")).ExitCode);
+        // run.json no longer matches assignments.csv (as after a crash between the two writes).
+        string summary = Path.Combine(run, "run.json");
+        File.WriteAllText(summary, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(summary), "\"clustered\": 12", "\"clustered\": 11"));
+        File.Copy(Path.Combine(input, "g01", "hflip.jpg"), Path.Combine(input, "g01", "hflip-again.jpg"));
+
+        var again = await CliRunner.RunAsync(Cluster());
+
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("cannot be read", again.Stderr);
+        Assert.Contains("it is not carried over to the new clustering", again.Stderr);
+        var status = await CliRunner.RunAsync("select", run, "--status");
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        Assert.Contains("images 13:", status.Stdout);
+    }
 }
