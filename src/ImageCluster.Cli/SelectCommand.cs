@@ -164,8 +164,9 @@ internal static class SelectCommand
             if (c.LikeExamples + c.UnlikeExamples + c.AcceptedProposals > 0)
                 stdout.WriteLine($"examples: like {c.LikeExamples}, unlike {c.UnlikeExamples}; images decided by accepted proposals {c.AcceptedProposals}");
             if (c.AddedImages > 0)
-                stdout.WriteLine($"new images {c.AddedImages}: inherited keep {c.InheritedKeep}, discard {c.InheritedDiscard}; in the new group {c.InNewGroup}; " +
-                                 "the rest follow undecided clusters");
+                stdout.WriteLine($"new images {c.AddedImages}: inherited keep {c.InheritedKeep}, discard {c.InheritedDiscard}; " +
+                                 $"decided one by one {c.AddedImages - c.InheritedKeep - c.InheritedDiscard - c.AddedUndecided}; undecided {c.AddedUndecided}; " +
+                                 $"in the new group {c.InNewGroup}");
             if (proposed is not null) PrintProposals(stdout, proposed, session.State);
             if (parse.GetValue(status) || (messages.Count == 0 && proposed is null)) PrintStatus(stdout, report);
             return Cli.Success;

@@ -20,8 +20,9 @@ namespace ImageCluster.Review;
 /// <param name="InheritedKeep">Added images that follow a kept cluster.</param>
 /// <param name="InheritedDiscard">Added images that follow a discarded cluster.</param>
 /// <param name="InNewGroup">Added images in the group of those near no cluster.</param>
+/// <param name="AddedUndecided">Added images still undecided.</param>
 internal sealed record VerdictCounts(int Images, int Kept, int Discarded, int Undecided, int LikeExamples = 0, int UnlikeExamples = 0, int AcceptedProposals = 0,
-    int AddedImages = 0, int InheritedKeep = 0, int InheritedDiscard = 0, int InNewGroup = 0);
+    int AddedImages = 0, int InheritedKeep = 0, int InheritedDiscard = 0, int InNewGroup = 0, int AddedUndecided = 0);
 
 /// <summary>One history entry of <see cref="ReviewStatus"/>.</summary>
 /// <param name="Seq">Sequence number in the log.</param>
@@ -356,7 +357,8 @@ internal sealed class ReviewSession : IDisposable
             new VerdictCounts(images.Count, images.Count(i => i.Verdict == Verdict.Keep), images.Count(i => i.Verdict == Verdict.Discard),
                 images.Count(i => i.Verdict == Verdict.Undecided), State.LikeExamples.Count, State.UnlikeExamples.Count, State.AcceptedProposals.Count,
                 State.AddedImages.Count, inherited.Count(i => i.Verdict == Verdict.Keep), inherited.Count(i => i.Verdict == Verdict.Discard),
-                images.Count(i => State.AddedImages.Contains(i.Path) && State.NewGroups.Contains(i.Cluster))),
+                images.Count(i => State.AddedImages.Contains(i.Path) && State.NewGroups.Contains(i.Cluster)),
+                images.Count(i => State.AddedImages.Contains(i.Path) && i.Verdict == Verdict.Undecided)),
             State.Clusters, history, history.Any(h => !h.Undone), history.Any(h => h.Undone));
     }
 

@@ -50,7 +50,7 @@ public class GrowingDumpCliTests
             Assert.Equal(7, session.State.AddedImages.Count);
         }
         var status = await CliRunner.RunAsync("select", run, "--status");
-        Assert.Contains("new images 7: inherited keep 1, discard 0; in the new group", status.Stdout);
+        Assert.Contains("new images 7: inherited keep 1, discard 0; decided one by one 0; undecided 6; in the new group ", status.Stdout);
 
         var again = await CliRunner.RunAsync(Cluster());
         Assert.True(again.ExitCode == 0, again.Stderr);
