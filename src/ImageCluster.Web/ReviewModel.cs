@@ -34,7 +34,8 @@ internal sealed record ProposalsView(int Like, int Unlike, int SureKeep, int Sur
 /// <param name="CanUndo">Something to undo.</param>
 /// <param name="CanRedo">Something to redo.</param>
 /// <param name="History">The latest decisions, newest first.</param>
-/// <param name="Decisions">Live decisions (what the review has cost so far, one person's action each).</param>
+/// <param name="Decisions">Live decisions a person made (what the review has cost so far, one action each; a carry-over
+/// and added images are recorded by <c>cluster</c>, not made).</param>
 /// <param name="Proposals">The examples' proposals, or null without examples; the cards are then in the queue's order.</param>
 internal sealed record OverviewView(string Run, string Input, VerdictCounts Counts, IReadOnlyList<ClusterCard> Clusters, bool CanUndo, bool CanRedo,
     IReadOnlyList<HistoryEntry> History, int Decisions, ProposalsView? Proposals);
@@ -119,6 +120,9 @@ internal sealed class ReviewModel : IDisposable
     private (string Key, ProposalSet? Set, string? Error) _proposals = ("", null, null);
     private readonly Dictionary<string, int> _number;
     private readonly object _gate = new();
+
+    // Decisions the cluster job records on its own; they cost the reviewer nothing.
+    private static readonly HashSet<string> Automatic = new(StringComparer.Ordinal) { "carry-over", "add-images" };
 
     public ReviewModel(ReviewSession session)
     {
@@ -368,7 +372,7 @@ internal sealed class ReviewModel : IDisposable
             view = new ProposalsView(set?.Like ?? 0, set?.Unlike ?? 0, sure?.Kept.Length ?? 0, sure?.Discarded.Length ?? 0, error);
         }
         return new OverviewView(status.Run, status.Input, status.Counts, cards, status.CanUndo, status.CanRedo,
-            [.. status.History.Where(h => !h.Undone).Reverse().Take(15)], status.History.Count(h => !h.Undone), view);
+            [.. status.History.Where(h => !h.Undone).Reverse().Take(15)], status.History.Count(h => !h.Undone && !Automatic.Contains(h.Kind)), view);
     }
 
     private List<ClusterCard> Cards(IEnumerable<ImageStatus> images)

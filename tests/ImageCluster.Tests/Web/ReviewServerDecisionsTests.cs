@@ -29,4 +29,21 @@ public class ReviewServerDecisionsTests
         Assert.Contains(images, i => i.Cluster == 0);
         Assert.Contains(images, i => i.Cluster != 0);
     }
+
+    [Fact]
+    public async Task The_decision_count_leaves_out_what_the_cluster_job_recorded()
+    {
+        using var temp = new TempFolder();
+        string run = temp.Combine("run"), input = TestData.FourPhotos(temp);
+        string[] Cluster(string k) => ["cluster", input, "--k", k, "--model", "pixels", "--out", run, "--store", temp.Combine("store.db")];
+        Assert.Equal(0, (await CliRunner.RunAsync(Cluster("2"))).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("select", run, "--keep", "0")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(Cluster("3"))).ExitCode); // the keep carried over: one carry-over in the new log
+
+        await using var server = await ReviewServer.StartAsync(run);
+        using var page = ReviewServerSecurityTests.Client(server, server.Token);
+        using var overview = System.Text.Json.JsonDocument.Parse(await page.GetStringAsync("/api/overview"));
+        Assert.Equal("carry-over", Assert.Single(overview.RootElement.GetProperty("history").EnumerateArray()).GetProperty("kind").GetString());
+        Assert.Equal(0, overview.RootElement.GetProperty("decisions").GetInt32());
+    }
 }
