@@ -331,13 +331,10 @@ public static class ClusterJob
             return previous;
         }
 
-        var features = embedded.Features;
-        var unit = Diagnostics.Sampling.Rows(features, [.. oldPaths.Select(p => row[p])]);
-        var fresh = Diagnostics.Sampling.Rows(features, newRows);
-        unit.NormalizeRowsInPlace();
-        fresh.NormalizeRowsInPlace();
+        // Scaled to unit length where they are (nothing below goes back to the unscaled rows): a copy would double the memory.
+        var unit = embedded.Features.NormalizeRowsInPlace();
         var options = new AssignmentOptions();
-        var places = NewImageAssignment.Assign(unit, [.. state.Images.Select(i => i.Cluster)], fresh, options);
+        var places = NewImageAssignment.Assign(unit, [.. oldPaths.Select(p => row[p])], [.. state.Images.Select(i => i.Cluster)], newRows, options);
         int newGroup = state.NextCluster;
         var asClustered = oldLabels.ToHashSet();
         var addedPaths = newRows.Select(i => embedded.Paths[i]).ToArray();

@@ -41,9 +41,30 @@ internal static class NewImageAssignment
     /// <param name="options">Settings.</param>
     public static NewImagePlace[] Assign(FeatureMatrix old, IReadOnlyList<int> clusterOf, FeatureMatrix added, AssignmentOptions options)
     {
-        if (old.Rows != clusterOf.Count) throw new ArgumentException($"{old.Rows} rows but {clusterOf.Count} clusters", nameof(clusterOf));
         if (added.Rows > 0 && added.Columns != old.Columns) throw new ArgumentException($"new rows have {added.Columns} columns, old {old.Columns}", nameof(added));
-        int d = old.Columns;
+        return Assign(old, [.. Enumerable.Range(0, old.Rows)], clusterOf, added, [.. Enumerable.Range(0, added.Rows)], options);
+    }
+
+    /// <summary>
+    /// Places the rows <paramref name="addedRows"/> of <paramref name="rows"/> among its rows <paramref name="oldRows"/>, all
+    /// unit rows of one matrix: a grown run's vectors are placed where they are, not copied (at a million images a copy
+    /// is gigabytes).
+    /// </summary>
+    /// <param name="rows">Unit rows.</param>
+    /// <param name="oldRows">The rows of the images already in the run.</param>
+    /// <param name="clusterOf">The current cluster of each of <paramref name="oldRows"/>.</param>
+    /// <param name="addedRows">The rows of the new images.</param>
+    /// <param name="options">Settings.</param>
+    public static NewImagePlace[] Assign(FeatureMatrix rows, IReadOnlyList<int> oldRows, IReadOnlyList<int> clusterOf, IReadOnlyList<int> addedRows, AssignmentOptions options) =>
+        Assign(rows, oldRows, clusterOf, rows, addedRows, options);
+
+    private static NewImagePlace[] Assign(FeatureMatrix oldSource, IReadOnlyList<int> oldRows, IReadOnlyList<int> clusterOf, FeatureMatrix addedSource,
+        IReadOnlyList<int> addedRows, AssignmentOptions options)
+    {
+        if (oldRows.Count != clusterOf.Count) throw new ArgumentException($"{oldRows.Count} rows but {clusterOf.Count} clusters", nameof(clusterOf));
+        var old = new RowView(oldSource, oldRows);
+        var added = new RowView(addedSource, addedRows);
+        int d = oldSource.Columns;
         var members = Enumerable.Range(0, old.Rows).Where(r => clusterOf[r] >= 0).GroupBy(r => clusterOf[r]).OrderBy(g => g.Key).ToList();
         var labels = members.Select(g => g.Key).ToArray();
         var centres = new float[labels.Length * d];
@@ -86,5 +107,13 @@ internal static class NewImageAssignment
                 : new NewImagePlace(bestDistance <= reach[best] ? labels[best] : null, labels[best], bestDistance, reach[best]);
         });
         return places;
+    }
+
+    // Some rows of a matrix, numbered from 0.
+    private readonly struct RowView(FeatureMatrix source, IReadOnlyList<int> rows)
+    {
+        public int Rows => rows.Count;
+
+        public ReadOnlySpan<float> ReadRow(int i) => source.ReadRow(rows[i]);
     }
 }
