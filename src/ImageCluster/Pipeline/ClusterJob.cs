@@ -352,25 +352,9 @@ public static class ClusterJob
         var paths = oldPaths.Concat(addedPaths).ToList();
         int[] labels = [.. oldLabels, .. fileLabels];
         float[]? distances = oldDistances is null ? null : [.. oldDistances, .. places.Select(p => p.Distance)];
-        // The review is copied to the new file's key before that file replaces the old one: stopped at any point, the run
-        // folder holds either the old clustering with its review or the grown one with its review.
-        string grownFile = assignmentsFile + ".grown-" + Environment.ProcessId;
-        try
-        {
-            RunOutputs.WriteAssignments(grownFile, paths, labels, distances);
-            var (_, _, newKey) = ReviewSession.ReadAssignments(grownFile, input);
-            using (var log = ImageStore.Open(db))
-                if (!log.GetDecisions(newKey).Any(d => !d.Undone))
-                {
-                    foreach (var d in live) ReviewSession.Append(log, newKey, d);
-                    ReviewSession.Append(log, newKey, decision);
-                }
-            File.Move(grownFile, assignmentsFile, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(grownFile)) File.Delete(grownFile);
-        }
+        // The folders are derived (a later run rewrites them); assignments.csv, its review and run.json are what must agree:
+        // everything is worked out first, the review is copied to the new file's key before that file replaces the old one,
+        // and run.json follows at once.
         var folders = ClusterFolders.Write(output, input, paths, labels, o.Copy);
         RunOutputs.WriteErrors(Path.Combine(output, RunFolder.ErrorsFileName), embedded.Errors);
         var verdictOf = after.Images.ToDictionary(i => i.Path, i => i.Verdict, StringComparer.Ordinal);
@@ -380,7 +364,6 @@ public static class ClusterJob
                       $"(clusters under {options.MinMembers} images: the median of the others)";
         string message = $"added {addedPaths.Length} new images to the reviewed clustering (its {oldPaths.Count} images keep their clusters and decisions): " +
                          $"{addedPaths.Length - inGroup} to the clusters they are near (inherited: keep {keep}, discard {discard}), {inGroup} to new group {newGroup}";
-        notice?.Invoke(message);
         timings["place"] = sw.Elapsed.TotalSeconds;
         timings["total"] = total.Elapsed.TotalSeconds;
 
@@ -402,8 +385,26 @@ public static class ClusterJob
             Notes = [.. model.Notes, message],
             Images = Images(paths, labels, distances),
         };
+        string grownFile = assignmentsFile + ".grown-" + Environment.ProcessId;
+        try
+        {
+            RunOutputs.WriteAssignments(grownFile, paths, labels, distances);
+            var (_, _, newKey) = ReviewSession.ReadAssignments(grownFile, input);
+            using (var log = ImageStore.Open(db))
+                if (!log.GetDecisions(newKey).Any(d => !d.Undone))
+                {
+                    foreach (var d in live) ReviewSession.Append(log, newKey, d);
+                    ReviewSession.Append(log, newKey, decision);
+                }
+            File.Move(grownFile, assignmentsFile, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(grownFile)) File.Delete(grownFile);
+        }
         string json = RunFolder.Write(output, summary);
         store.AddRun(started, input, model.CacheKey, previous.Seed, json);
+        notice?.Invoke(message);
         return summary;
     }
 
