@@ -4,7 +4,7 @@ using ImageCluster.Web;
 
 namespace ImageCluster.Tests;
 
-/// <summary>Decisions the review server works out from the state see what another process recorded meanwhile.</summary>
+/// <summary>The review server's decisions beside the CLI: worked out on what it recorded meanwhile, and counted apart from what cluster recorded.</summary>
 public class ReviewServerDecisionsTests
 {
     [Fact]
