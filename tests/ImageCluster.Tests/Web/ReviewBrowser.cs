@@ -73,16 +73,17 @@ public sealed class ReviewPage : IAsyncDisposable
     public static async Task<ReviewPage> OpenAsync(string run, bool defaultSize = false)
     {
         var server = await ImageCluster.Web.ReviewServer.StartAsync(run);
+        BrowserPage? browser = null;
         try
         {
-            var browser = await BrowserPage.OpenAsync(defaultSize);
-            var opened = new ReviewPage(server, browser);
+            browser = await BrowserPage.OpenAsync(defaultSize);
             await browser.Page.GotoAsync(server.Url.ToString());
             await Assertions.Expect(browser.Page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
-            return opened;
+            return new ReviewPage(server, browser);
         }
         catch
         {
+            if (browser is not null) await browser.DisposeAsync();
             await server.DisposeAsync();
             throw;
         }
