@@ -59,13 +59,8 @@ internal sealed class SimilarImages : IDisposable
     /// object's index when it has one — the saved graph of the folder, so only the queries are paid, not a build —
     /// else from an exact scan or an index built for the call (<see cref="Clustering.FuzzyNeighbourGraph.Of"/>).
     /// </summary>
-    internal Clustering.WeightedGraph NeighbourGraph(int neighbours, CancellationToken ct = default)
-    {
-        var unit = UnitRows;
-        if (_index is null || Math.Min(neighbours, unit.Rows - 1) < 1)
-            return Clustering.FuzzyNeighbourGraph.Of(unit, neighbours, DistanceMetric.Cosine, threads: 0, progress: null, ct);
-        return Clustering.FuzzyNeighbourGraph.Build(Neighbours.AllNeighbours.Of(_index, unit, Math.Min(neighbours, unit.Rows - 1), progress: null, ct));
-    }
+    internal Clustering.WeightedGraph NeighbourGraph(int neighbours, CancellationToken ct = default) =>
+        Clustering.FuzzyNeighbourGraph.Of(UnitRows, neighbours, DistanceMetric.Cosine, threads: 0, progress: null, ct, _index);
 
     /// <summary>True when queries are answered by the neighbour index rather than a scan.</summary>
     public bool Indexed => _index is not null;

@@ -19,15 +19,24 @@ internal static class FuzzyNeighbourGraph
     public const int ExactNeighboursUpTo = 20_000;
 
     /// <summary>The fuzzy graph of the <paramref name="neighbours"/> nearest samples of every row of <paramref name="x"/>.</summary>
+    /// <param name="x">The samples.</param>
+    /// <param name="neighbours">Neighbours per sample.</param>
+    /// <param name="metric">The metric.</param>
+    /// <param name="threads">Threads of an index built here (0 = one per core).</param>
+    /// <param name="progress">Progress of the neighbour queries.</param>
+    /// <param name="ct">Cancels.</param>
+    /// <param name="index">An index over the rows of <paramref name="x"/> already at hand (a saved one; the caller keeps
+    /// it); null = an exact scan up to <see cref="ExactNeighboursUpTo"/> rows, else an HNSW index built here.</param>
     public static WeightedGraph Of(FeatureMatrix x, int neighbours, DistanceMetric metric, int threads, IProgress<StageProgress>? progress,
-        CancellationToken ct)
+        CancellationToken ct, INeighbourIndex? index = null)
     {
         int k = Math.Min(neighbours, x.Rows - 1);
         if (k < 1) return new WeightedGraph(new int[x.Rows + 1], [], []);
-        using INeighbourIndex index = x.Rows <= ExactNeighboursUpTo
+        if (index is not null) return Build(AllNeighbours.Of(index, x, k, progress, ct));
+        using INeighbourIndex built = x.Rows <= ExactNeighboursUpTo
             ? new ExactNeighbourIndex(x, metric)
             : HnswNeighbourIndex.Build(x, metric, new HnswOptions { Threads = threads > 0 ? threads : 0 });
-        return Build(AllNeighbours.Of(index, x, k, progress, ct));
+        return Build(AllNeighbours.Of(built, x, k, progress, ct));
     }
 
     /// <summary>The fuzzy union graph of <paramref name="neighbours"/> (each row's nearest first, itself left out).</summary>
