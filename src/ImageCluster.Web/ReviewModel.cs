@@ -122,7 +122,7 @@ internal sealed class ReviewModel : IDisposable
     private readonly object _gate = new();
 
     // Decisions the cluster job records on its own; they cost the reviewer nothing.
-    private static readonly HashSet<string> Automatic = new(StringComparer.Ordinal) { "carry-over", "add-images" };
+    private static readonly HashSet<string> Automatic = new(StringComparer.Ordinal) { CarryOver.KindName, AddImages.KindName };
 
     public ReviewModel(ReviewSession session)
     {

@@ -25,10 +25,10 @@ internal enum Verdict
 [JsonDerivedType(typeof(SplitCluster), "split")]
 [JsonDerivedType(typeof(MoveImages), "move")]
 [JsonDerivedType(typeof(ImageVerdict), "image-verdict")]
-[JsonDerivedType(typeof(CarryOver), "carry-over")]
+[JsonDerivedType(typeof(CarryOver), CarryOver.KindName)]
 [JsonDerivedType(typeof(MarkExamples), "examples")]
 [JsonDerivedType(typeof(AcceptProposals), "accept-proposals")]
-[JsonDerivedType(typeof(AddImages), "add-images")]
+[JsonDerivedType(typeof(AddImages), AddImages.KindName)]
 internal abstract record Decision
 {
     /// <summary>Short kind name stored beside the JSON (the same as its discriminator).</summary>
@@ -157,7 +157,10 @@ internal sealed record CarryOver(string[] Kept, string[] Discarded, string Dropp
 {
     /// <inheritdoc />
     [JsonIgnore]
-    public override string Kind => "carry-over";
+    public override string Kind => KindName;
+
+    /// <summary>The kind's name in the log (recorded by the cluster job, not by a person).</summary>
+    public const string KindName = "carry-over";
 
     /// <inheritdoc />
     public override string Describe() =>
@@ -233,7 +236,10 @@ internal sealed record AddImages(string[] Paths, int[] Clusters, int NewGroup) :
 {
     /// <inheritdoc />
     [JsonIgnore]
-    public override string Kind => "add-images";
+    public override string Kind => KindName;
+
+    /// <summary>The kind's name in the log (recorded by the cluster job, not by a person).</summary>
+    public const string KindName = "add-images";
 
     /// <inheritdoc />
     public override string Describe()
