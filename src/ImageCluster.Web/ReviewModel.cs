@@ -194,9 +194,7 @@ internal sealed class ReviewModel : IDisposable
     {
         lock (_gate)
         {
-            // A decision worked out from the state (all undecided, the duplicates' plan) must see what the CLI wrote meanwhile.
-            _session.Refresh();
-            _session.Record(decide(_session));
+            _session.Record(decide); // worked out on what the CLI wrote meanwhile (all undecided, the duplicates' plan)
             return BuildOverview();
         }
     }

@@ -53,7 +53,7 @@ internal sealed record CurationPlan(ImageVerdict? Decision, int Images, int NotI
 
 /// <summary>
 /// The review of one run folder: its assignments, plus the decisions recorded in its SQLite store. Every decision is
-/// committed to the store before <see cref="Record"/> returns, so a reload or a crash loses nothing. Several sessions (processes)
+/// committed to the store before <see cref="Record(Decision)"/> returns, so a reload or a crash loses nothing. Several sessions (processes)
 /// may share a run: each decision is checked against the stored log, and <see cref="Refresh"/> picks up the others'. Not thread-safe.
 /// </summary>
 internal sealed class ReviewSession : IDisposable
@@ -158,11 +158,17 @@ internal sealed class ReviewSession : IDisposable
     }
 
     /// <summary>Applies and stores a decision (committed before returning). A decision that does not fit changes nothing.</summary>
-    public long Record(Decision decision)
+    public long Record(Decision decision) => Record(_ => decision);
+
+    /// <summary>
+    /// Stores the decision <paramref name="decide"/> works out from this session (e.g. "every undecided image") once the
+    /// session has read what other processes stored, so it is worked out on the state it is applied to.
+    /// </summary>
+    public long Record(Func<ReviewSession, Decision> decide)
     {
-        decision = decision.Normalized();
         // Another process (the CLI beside the review page) may have written since: decide on the stored state.
         State = Replay();
+        var decision = decide(this).Normalized();
         var next = State.Clone();
         next.Apply(decision);
         long seq = Append(_store, _baseKey, decision);
